@@ -1,0 +1,164 @@
+//! The database: opening it on purpose (pragmas, pools), migrating, seeding on first run,
+//! and the queries the pages need ([`queries`]). Handlers never write SQL; they call here.
+
+pub mod models;
+pub mod queries;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+use crate::import::{self, ImportError, ImportOptions, Input};
+
+/// The migrations in `migrations/`, compiled into the binary.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Why the database could not be made ready. Every variant names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("cannot open the database {}: {source}", .path.display())]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("cannot create the directory for the database {}: {source}", .path.display())]
+    CreateDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot migrate the database {}: {source}", .path.display())]
+    Migrate {
+        path: PathBuf,
+        #[source]
+        source: sqlx::migrate::MigrateError,
+    },
+    #[error("cannot load the bundled dataset into {}: {source}", .path.display())]
+    Seed {
+        path: PathBuf,
+        #[source]
+        source: ImportError,
+    },
+    #[error("the database {} is not usable: {source}", .path.display())]
+    Query {
+        path: PathBuf,
+        #[source]
+        source: sqlx::Error,
+    },
+}
+
+/// Options shared by every connection. WAL lets readers go on while an import writes, and
+/// readers never see a half-written import (they read the last committed snapshot);
+/// `synchronous=NORMAL` is durable across application crashes in WAL mode and much faster
+/// than FULL; foreign keys are off by default in SQLite and must be switched on per
+/// connection.
+fn base_options(path: &Path) -> SqliteConnectOptions {
+    SqliteConnectOptions::new()
+        .filename(path)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(5))
+}
+
+/// Opens (creating if needed) a read-write pool, for migrations and imports.
+pub async fn open_read_write(path: &Path) -> Result<SqlitePool, DbError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| DbError::CreateDir {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    }
+    let options = base_options(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal);
+    // One writer at a time is all SQLite allows; a single connection avoids lock waits.
+    SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await
+        .map_err(|source| DbError::Open {
+            path: path.to_path_buf(),
+            source,
+        })
+}
+
+/// Opens the pool the web server reads through. The server never writes: opening the file
+/// read-only makes that a guarantee, and lets several servers share one file.
+pub async fn open_read_only(path: &Path, max_connections: u32) -> Result<SqlitePool, DbError> {
+    let options = base_options(path)
+        .read_only(true)
+        // Memory-mapped reads skip a copy into SQLite's page cache for hot pages.
+        .pragma("mmap_size", "268435456")
+        // 8 MiB of page cache per connection (negative = KiB).
+        .pragma("cache_size", "-8192")
+        .pragma("query_only", "1")
+        .statement_cache_capacity(64);
+    let pool = SqlitePoolOptions::new()
+        .max_connections(max_connections)
+        .min_connections(1)
+        .connect_with(options)
+        .await
+        .map_err(|source| DbError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    // Fail at start-up, not on the first request, if the file is not a usable database.
+    sqlx::query_scalar::<_, i64>("SELECT version FROM dataset_version WHERE id = 1")
+        .fetch_one(&pool)
+        .await
+        .map_err(|source| DbError::Query {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    Ok(pool)
+}
+
+/// Migrates the database at `path` (creating it if needed) and, when nothing has ever been
+/// imported into it, loads the bundled dataset. Returns whether it seeded.
+pub async fn prepare(path: &Path) -> Result<bool, DbError> {
+    let pool = open_read_write(path).await?;
+    migrate(&pool, path).await?;
+    let seeded = seed_if_empty(&pool, path).await?;
+    pool.close().await;
+    Ok(seeded)
+}
+
+/// Runs the embedded migrations; idempotent.
+pub async fn migrate(pool: &SqlitePool, path: &Path) -> Result<(), DbError> {
+    MIGRATOR.run(pool).await.map_err(|source| DbError::Migrate {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+async fn seed_if_empty(pool: &SqlitePool, path: &Path) -> Result<bool, DbError> {
+    let conflicts: i64 = sqlx::query_scalar("SELECT count(*) FROM conflict")
+        .fetch_one(pool)
+        .await
+        .map_err(|source| DbError::Query {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    if conflicts > 0 {
+        return Ok(false);
+    }
+    import::import(pool, &[Input::bundled()], ImportOptions::default())
+        .await
+        .map_err(|source| DbError::Seed {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    Ok(true)
+}
+
+/// Parses a `--db` value that may be a path or a `sqlite:` URL.
+pub fn path_from_arg(arg: &str) -> PathBuf {
+    let trimmed = arg
+        .strip_prefix("sqlite://")
+        .or_else(|| arg.strip_prefix("sqlite:"))
+        .unwrap_or(arg);
+    PathBuf::from(trimmed)
+}

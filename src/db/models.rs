@@ -1,0 +1,144 @@
+//! Rows as the queries return them. Derived presentation (date words, rendered Markdown)
+//! is computed by the web layer, not stored.
+
+use sqlx::FromRow;
+
+/// A conflict.
+#[derive(Clone, Debug, FromRow)]
+pub struct Conflict {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub summary: String,
+    pub region: Option<String>,
+}
+
+/// A named period of a conflict.
+#[derive(Clone, Debug, FromRow)]
+pub struct Era {
+    pub id: i64,
+    pub conflict_id: i64,
+    pub slug: String,
+    pub name: String,
+    pub edtf: String,
+    pub start_day: i32,
+    pub end_day: i32,
+    pub summary: String,
+}
+
+/// An event as listed on the timeline (no body).
+#[derive(Clone, Debug, FromRow)]
+pub struct EventSummary {
+    pub id: i64,
+    pub conflict_id: i64,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub edtf: String,
+    pub start_day: i32,
+    pub end_day: i32,
+    pub date_label: Option<String>,
+    pub category: String,
+    pub place: Option<String>,
+    /// Actor names joined by U+001F (unit separator), in their given order.
+    pub actor_names: Option<String>,
+}
+
+impl EventSummary {
+    /// The actor names, in order.
+    pub fn actors(&self) -> Vec<&str> {
+        self.actor_names
+            .as_deref()
+            .map(|s| s.split('\u{1f}').filter(|a| !a.is_empty()).collect())
+            .unwrap_or_default()
+    }
+
+    /// The keyset position of this event in timeline order.
+    pub fn cursor(&self) -> Cursor {
+        Cursor {
+            start_day: self.start_day,
+            end_day: self.end_day,
+            id: self.id,
+        }
+    }
+}
+
+/// Everything about one event.
+#[derive(Clone, Debug, FromRow)]
+pub struct EventDetail {
+    #[sqlx(flatten)]
+    pub summary: EventSummary,
+    pub body: String,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub fatalities_best: Option<i64>,
+    pub fatalities_low: Option<i64>,
+    pub fatalities_high: Option<i64>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// An actor.
+#[derive(Clone, Debug, FromRow)]
+pub struct Actor {
+    pub slug: String,
+    pub name: String,
+}
+
+/// A citation of an event.
+#[derive(Clone, Debug, FromRow)]
+pub struct Source {
+    pub title: String,
+    pub publisher: Option<String>,
+    pub url: Option<String>,
+    pub published: Option<String>,
+    pub note: Option<String>,
+}
+
+/// A link to or from another event, seen from the event being shown.
+#[derive(Clone, Debug, FromRow)]
+pub struct RelatedEvent {
+    pub rel: String,
+    /// true when the link points from the shown event to this one.
+    pub outgoing: bool,
+    pub slug: String,
+    pub title: String,
+    pub edtf: String,
+    pub date_label: Option<String>,
+}
+
+/// A neighbour in time (previous or next event).
+#[derive(Clone, Debug, FromRow)]
+pub struct Neighbour {
+    pub slug: String,
+    pub title: String,
+    pub edtf: String,
+    pub date_label: Option<String>,
+}
+
+/// A position in timeline order (earliest day, latest day, id): keyset pagination resumes
+/// strictly after it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Cursor {
+    pub start_day: i32,
+    pub end_day: i32,
+    pub id: i64,
+}
+
+impl Cursor {
+    /// The compact text form used in URLs: `start.end.id`.
+    pub fn encode(&self) -> String {
+        format!("{}.{}.{}", self.start_day, self.end_day, self.id)
+    }
+
+    /// Parses [`Cursor::encode`]'s form.
+    pub fn decode(s: &str) -> Option<Cursor> {
+        let mut parts = s.split('.');
+        let cursor = Cursor {
+            start_day: parts.next()?.parse().ok()?,
+            end_day: parts.next()?.parse().ok()?,
+            id: parts.next()?.parse().ok()?,
+        };
+        parts.next().is_none().then_some(cursor)
+    }
+}

@@ -1,0 +1,304 @@
+//! The queries behind the pages. Every function takes the pool and returns rows; all user
+//! values are bound parameters, never formatted into SQL.
+//!
+//! Timeline order is (earliest day, latest day, id) everywhere: sorting, cursors, and the
+//! previous/next links of an event page.
+
+use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+
+use super::models::{
+    Actor, Conflict, Cursor, Era, EventDetail, EventSummary, Neighbour, RelatedEvent, Source,
+};
+use crate::edtf::Day;
+
+/// Events longer than this many days are "long" and found through the partial index
+/// `event_long` (see the first migration). Must equal the number in that index's condition.
+const LONG_SPAN_DAYS: i32 = 400;
+
+/// Which events a view shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EventFilter {
+    /// Keep events whose span ends on or after this day.
+    pub from: Option<Day>,
+    /// Keep events whose span starts on or before this day.
+    pub to: Option<Day>,
+    /// Keep events in any of these categories (none: all).
+    pub categories: Vec<String>,
+    /// Keep events with any of these actors, by slug (none: all).
+    pub actors: Vec<String>,
+}
+
+impl EventFilter {
+    fn has_span(&self) -> bool {
+        self.from.is_some() || self.to.is_some()
+    }
+}
+
+const SUMMARY_COLUMNS: &str =
+    "e.id, e.conflict_id, e.slug, e.title, e.summary, e.edtf, e.start_day, e.end_day,
+     e.date_label, e.category, e.place,
+     (SELECT group_concat(a.name, char(31) ORDER BY ea.position)
+        FROM event_actor ea JOIN actor a ON a.id = ea.actor_id
+       WHERE ea.event_id = e.id) AS actor_names";
+
+/// Which half of an overlap query a `SELECT` is (see [`LONG_SPAN_DAYS`]).
+#[derive(Clone, Copy)]
+enum Arm {
+    /// No date range: every event.
+    All,
+    Short,
+    Long,
+}
+
+impl Arm {
+    fn for_filter(filter: &EventFilter) -> &'static [Arm] {
+        if filter.has_span() {
+            &[Arm::Short, Arm::Long]
+        } else {
+            &[Arm::All]
+        }
+    }
+}
+
+/// Pushes ` WHERE …` for one arm of the filter.
+fn push_where(
+    qb: &mut QueryBuilder<Sqlite>,
+    filter: &EventFilter,
+    arm: Arm,
+    after: Option<Cursor>,
+) {
+    let from = filter.from.unwrap_or(Day::MIN).0;
+    let to = filter.to.unwrap_or(Day::MAX).0;
+    qb.push(" WHERE 1");
+    match arm {
+        Arm::All => {}
+        Arm::Short => {
+            // Both ends of the index range are bounded: a short event that overlaps
+            // [from, to] starts no earlier than from - LONG_SPAN_DAYS.
+            qb.push(" AND e.start_day BETWEEN ")
+                .push_bind(from.saturating_sub(LONG_SPAN_DAYS))
+                .push(" AND ")
+                .push_bind(to)
+                .push(" AND e.end_day >= ")
+                .push_bind(from)
+                .push(" AND e.end_day - e.start_day <= 400");
+        }
+        Arm::Long => {
+            // Written exactly as the partial index's condition so that SQLite uses it.
+            qb.push(" AND e.end_day - e.start_day > 400 AND e.start_day <= ")
+                .push_bind(to)
+                .push(" AND e.end_day >= ")
+                .push_bind(from);
+        }
+    }
+    if !filter.categories.is_empty() {
+        qb.push(" AND e.category IN (");
+        let mut list = qb.separated(", ");
+        for category in &filter.categories {
+            list.push_bind(category.clone());
+        }
+        qb.push(")");
+    }
+    if !filter.actors.is_empty() {
+        qb.push(" AND e.id IN (SELECT ea.event_id FROM event_actor ea JOIN actor a ON a.id = ea.actor_id WHERE a.slug IN (");
+        let mut list = qb.separated(", ");
+        for actor in &filter.actors {
+            list.push_bind(actor.clone());
+        }
+        qb.push("))");
+    }
+    if let Some(c) = after {
+        qb.push(" AND (e.start_day, e.end_day, e.id) > (")
+            .push_bind(c.start_day)
+            .push(", ")
+            .push_bind(c.end_day)
+            .push(", ")
+            .push_bind(c.id)
+            .push(")");
+    }
+}
+
+/// One page of events in timeline order, starting after `after`.
+pub async fn list_events(
+    pool: &SqlitePool,
+    filter: &EventFilter,
+    after: Option<Cursor>,
+    limit: u32,
+) -> Result<Vec<EventSummary>, sqlx::Error> {
+    let mut qb = QueryBuilder::<Sqlite>::new("");
+    for (i, arm) in Arm::for_filter(filter).iter().enumerate() {
+        if i > 0 {
+            qb.push(" UNION ALL ");
+        }
+        qb.push("SELECT ")
+            .push(SUMMARY_COLUMNS)
+            .push(" FROM event e");
+        push_where(&mut qb, filter, *arm, after);
+    }
+    // With both arms delivering rows in index order, SQLite merges them and stops at LIMIT.
+    qb.push(" ORDER BY start_day, end_day, id LIMIT ")
+        .push_bind(i64::from(limit));
+    qb.build_query_as().fetch_all(pool).await
+}
+
+/// How many events the filter keeps.
+pub async fn count_events(pool: &SqlitePool, filter: &EventFilter) -> Result<i64, sqlx::Error> {
+    let mut qb = QueryBuilder::<Sqlite>::new("SELECT 0");
+    for arm in Arm::for_filter(filter) {
+        qb.push(" + (SELECT count(*) FROM event e");
+        push_where(&mut qb, filter, *arm, None);
+        qb.push(")");
+    }
+    qb.build_query_scalar().fetch_one(pool).await
+}
+
+/// How many events there are in all.
+pub async fn total_events(pool: &SqlitePool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT count(*) FROM event")
+        .fetch_one(pool)
+        .await
+}
+
+/// Every conflict, by name.
+pub async fn conflicts(pool: &SqlitePool) -> Result<Vec<Conflict>, sqlx::Error> {
+    sqlx::query_as("SELECT id, slug, name, summary, region FROM conflict ORDER BY name")
+        .fetch_all(pool)
+        .await
+}
+
+/// Every era, in timeline order.
+pub async fn eras(pool: &SqlitePool) -> Result<Vec<Era>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, conflict_id, slug, name, edtf, start_day, end_day, summary
+         FROM era ORDER BY start_day, end_day, id",
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// The earliest start and the latest finite end over all events and eras, if any.
+/// Open ends (9999-12-31) are left out so that an ongoing event does not stretch the
+/// timeline to the year 9999; the latest start stands in for them.
+pub async fn data_span(pool: &SqlitePool) -> Result<Option<(Day, Day)>, sqlx::Error> {
+    let row: (Option<i32>, Option<i32>, Option<i32>) = sqlx::query_as(
+        "SELECT min(start_day),
+                max(CASE WHEN end_day < ?1 THEN end_day END),
+                max(start_day)
+         FROM (SELECT start_day, end_day FROM event UNION ALL SELECT start_day, end_day FROM era)",
+    )
+    .bind(Day::MAX.0)
+    .fetch_one(pool)
+    .await?;
+    Ok(match row {
+        (Some(min), end, Some(max_start)) => {
+            let max = end.map_or(max_start, |e| e.max(max_start));
+            Some((Day(min), Day(max)))
+        }
+        _ => None,
+    })
+}
+
+/// The version of the data, bumped by every import that changed something.
+pub async fn dataset_version(pool: &SqlitePool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT version FROM dataset_version WHERE id = 1")
+        .fetch_one(pool)
+        .await
+}
+
+/// One event by slug.
+pub async fn event_by_slug(
+    pool: &SqlitePool,
+    slug: &str,
+) -> Result<Option<EventDetail>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT e.id, e.conflict_id, e.slug, e.title, e.summary, e.edtf, e.start_day, e.end_day,
+            e.date_label, e.category, e.place,
+            (SELECT group_concat(a.name, char(31) ORDER BY ea.position)
+               FROM event_actor ea JOIN actor a ON a.id = ea.actor_id
+              WHERE ea.event_id = e.id) AS actor_names,
+            e.body, e.latitude, e.longitude, e.fatalities_best, e.fatalities_low,
+            e.fatalities_high, e.created_at, e.updated_at
+         FROM event e WHERE e.slug = ?1",
+    )
+    .bind(slug)
+    .fetch_optional(pool)
+    .await
+}
+
+/// The actors of an event, in their given order.
+pub async fn actors_of(pool: &SqlitePool, event_id: i64) -> Result<Vec<Actor>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT a.slug, a.name FROM event_actor ea JOIN actor a ON a.id = ea.actor_id
+         WHERE ea.event_id = ?1 ORDER BY ea.position",
+    )
+    .bind(event_id)
+    .fetch_all(pool)
+    .await
+}
+
+/// The sources of an event, in their given order.
+pub async fn sources_of(pool: &SqlitePool, event_id: i64) -> Result<Vec<Source>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT title, publisher, url, published, note FROM source
+         WHERE event_id = ?1 ORDER BY position",
+    )
+    .bind(event_id)
+    .fetch_all(pool)
+    .await
+}
+
+/// Events linked to or from an event, in timeline order.
+pub async fn related_events(
+    pool: &SqlitePool,
+    event_id: i64,
+) -> Result<Vec<RelatedEvent>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT l.rel, 1 AS outgoing, e.slug, e.title, e.edtf, e.date_label, e.start_day, e.end_day, e.id
+           FROM event_link l JOIN event e ON e.id = l.to_event_id WHERE l.from_event_id = ?1
+         UNION ALL
+         SELECT l.rel, 0 AS outgoing, e.slug, e.title, e.edtf, e.date_label, e.start_day, e.end_day, e.id
+           FROM event_link l JOIN event e ON e.id = l.from_event_id WHERE l.to_event_id = ?1
+         ORDER BY start_day, end_day, id",
+    )
+    .bind(event_id)
+    .fetch_all(pool)
+    .await
+}
+
+/// The events just before and just after `event` in timeline order, within its conflict.
+pub async fn neighbours(
+    pool: &SqlitePool,
+    event: &EventSummary,
+) -> Result<(Option<Neighbour>, Option<Neighbour>), sqlx::Error> {
+    let previous = sqlx::query_as(
+        "SELECT slug, title, edtf, date_label FROM event
+         WHERE conflict_id = ?1 AND (start_day, end_day, id) < (?2, ?3, ?4)
+         ORDER BY start_day DESC, end_day DESC, id DESC LIMIT 1",
+    )
+    .bind(event.conflict_id)
+    .bind(event.start_day)
+    .bind(event.end_day)
+    .bind(event.id)
+    .fetch_optional(pool)
+    .await?;
+    let next = sqlx::query_as(
+        "SELECT slug, title, edtf, date_label FROM event
+         WHERE conflict_id = ?1 AND (start_day, end_day, id) > (?2, ?3, ?4)
+         ORDER BY start_day, end_day, id LIMIT 1",
+    )
+    .bind(event.conflict_id)
+    .bind(event.start_day)
+    .bind(event.end_day)
+    .bind(event.id)
+    .fetch_optional(pool)
+    .await?;
+    Ok((previous, next))
+}
+
+/// Answers when the database does: for `/readyz`.
+pub async fn ping(pool: &SqlitePool) -> Result<(), sqlx::Error> {
+    sqlx::query_scalar::<_, i64>("SELECT 1")
+        .fetch_one(pool)
+        .await
+        .map(|_| ())
+}

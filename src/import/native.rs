@@ -1,0 +1,388 @@
+//! The native dataset format: one TOML file with `[[conflicts]]`, `[[eras]]` and
+//! `[[events]]` (with `[[events.sources]]` and `[[events.links]]`). It is what `data/` holds
+//! and what a curator edits by hand; `docs/dataset-format.md` documents it. Unknown keys are
+//! errors, so a typo never silently drops a field.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::error::ImportProblem;
+use super::record::{
+    ConflictRecord, Coordinates, EraRecord, EventRecord, Fatalities, FieldProblem, LinkRecord,
+    LinkRel, SourceRecord,
+};
+use super::{Item, Located};
+use crate::edtf::Edtf;
+
+/// The value of the `format` key this version reads and writes.
+pub const FORMAT: &str = "conflict-timeline/1";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    format: Spanned<String>,
+    #[serde(default)]
+    conflicts: Vec<Spanned<RawConflict>>,
+    #[serde(default)]
+    eras: Vec<Spanned<RawEra>>,
+    #[serde(default)]
+    events: Vec<Spanned<RawEvent>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConflict {
+    slug: String,
+    name: String,
+    #[serde(default)]
+    summary: String,
+    region: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEra {
+    conflict: Option<String>,
+    slug: String,
+    name: String,
+    date: Spanned<String>,
+    #[serde(default)]
+    summary: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEvent {
+    conflict: Option<String>,
+    slug: String,
+    date: Spanned<String>,
+    label: Option<String>,
+    title: String,
+    category: String,
+    place: Option<String>,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    fatalities: Option<RawFatalities>,
+    #[serde(default)]
+    actors: Vec<String>,
+    #[serde(default)]
+    summary: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    sources: Vec<RawSource>,
+    #[serde(default)]
+    links: Vec<RawLink>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFatalities {
+    best: Option<i64>,
+    low: Option<i64>,
+    high: Option<i64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    title: String,
+    publisher: Option<String>,
+    url: Option<String>,
+    published: Option<String>,
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLink {
+    rel: String,
+    event: String,
+}
+
+/// Maps byte offsets to 1-based line numbers.
+struct Lines(Vec<usize>);
+
+impl Lines {
+    fn new(text: &str) -> Self {
+        Lines(text.match_indices('\n').map(|(i, _)| i).collect())
+    }
+    fn line_of(&self, offset: usize) -> usize {
+        self.0.partition_point(|&nl| nl < offset) + 1
+    }
+}
+
+/// Parses a whole native file into located items, or the problems that stop it.
+/// Items come in dependency order: conflicts, then eras, then events.
+pub fn parse(file: &str, text: &str) -> Result<Vec<Located<Item>>, Vec<ImportProblem>> {
+    let lines = Lines::new(text);
+    let problem = |line: Option<usize>, p: FieldProblem| ImportProblem {
+        file: file.to_string(),
+        line,
+        field: p.field,
+        value: ImportProblem::shorten(&p.value),
+        message: p.message,
+    };
+    let raw: RawFile = toml::from_str(text).map_err(|e| {
+        vec![ImportProblem {
+            file: file.to_string(),
+            line: e.span().map(|s| lines.line_of(s.start)),
+            field: String::new(),
+            value: String::new(),
+            message: e.message().trim().to_string(),
+        }]
+    })?;
+    if raw.format.get_ref() != FORMAT {
+        let line = Some(lines.line_of(raw.format.span().start));
+        return Err(vec![problem(
+            line,
+            FieldProblem::new(
+                "format",
+                raw.format.get_ref().as_str(),
+                format!("expected \"{FORMAT}\""),
+            ),
+        )]);
+    }
+
+    // Events and eras may leave out `conflict` when the file defines exactly one.
+    let default_conflict = match raw.conflicts.as_slice() {
+        [only] => Some(only.get_ref().slug.clone()),
+        _ => None,
+    };
+    let resolve_conflict = |given: Option<String>| -> Result<String, FieldProblem> {
+        given.or_else(|| default_conflict.clone()).ok_or_else(|| {
+            FieldProblem::new(
+                "conflict",
+                "",
+                "is required when the file does not define exactly one conflict",
+            )
+        })
+    };
+
+    let mut items = Vec::new();
+    let mut problems = Vec::new();
+    for spanned in raw.conflicts {
+        let line = Some(lines.line_of(spanned.span().start));
+        let raw = spanned.into_inner();
+        items.push(Located {
+            file_index: 0,
+            line,
+            item: Item::Conflict(ConflictRecord {
+                slug: raw.slug,
+                name: raw.name,
+                summary: raw.summary,
+                region: raw.region,
+            }),
+        });
+    }
+    for spanned in raw.eras {
+        let line = Some(lines.line_of(spanned.span().start));
+        let raw = spanned.into_inner();
+        let date_line = Some(lines.line_of(raw.date.span().start));
+        let date = Edtf::parse(raw.date.get_ref());
+        match (resolve_conflict(raw.conflict), date) {
+            (Ok(conflict), Ok(date)) => items.push(Located {
+                file_index: 0,
+                line,
+                item: Item::Era(EraRecord {
+                    conflict,
+                    slug: raw.slug,
+                    name: raw.name,
+                    date,
+                    summary: raw.summary,
+                }),
+            }),
+            (conflict, date) => {
+                if let Err(p) = conflict {
+                    problems.push(problem(line, p));
+                }
+                if let Err(e) = date {
+                    problems.push(problem(
+                        date_line,
+                        FieldProblem::new("date", raw.date.get_ref().as_str(), e.to_string()),
+                    ));
+                }
+            }
+        }
+    }
+    for spanned in raw.events {
+        let line = Some(lines.line_of(spanned.span().start));
+        let raw = spanned.into_inner();
+        match event_record(raw, &resolve_conflict, &lines) {
+            Ok(record) => items.push(Located {
+                file_index: 0,
+                line,
+                item: Item::Event(Box::new(record)),
+            }),
+            Err(found) => problems.extend(found.into_iter().map(|(l, p)| problem(l.or(line), p))),
+        }
+    }
+    if problems.is_empty() {
+        Ok(items)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Builds one event, or every problem with it (with a more precise line where known).
+fn event_record(
+    raw: RawEvent,
+    resolve_conflict: &dyn Fn(Option<String>) -> Result<String, FieldProblem>,
+    lines: &Lines,
+) -> Result<EventRecord, Vec<(Option<usize>, FieldProblem)>> {
+    let mut problems = Vec::new();
+    let conflict = resolve_conflict(raw.conflict)
+        .map_err(|p| problems.push((None, p)))
+        .ok();
+    let date_line = Some(lines.line_of(raw.date.span().start));
+    let date = Edtf::parse(raw.date.get_ref())
+        .map_err(|e| {
+            problems.push((
+                date_line,
+                FieldProblem::new("date", raw.date.get_ref().as_str(), e.to_string()),
+            ))
+        })
+        .ok();
+    let coordinates = match (raw.latitude, raw.longitude) {
+        (Some(latitude), Some(longitude)) => Some(Coordinates {
+            latitude,
+            longitude,
+        }),
+        (None, None) => None,
+        (lat, _) => {
+            let (field, other) = if lat.is_some() {
+                ("longitude", "latitude")
+            } else {
+                ("latitude", "longitude")
+            };
+            problems.push((
+                None,
+                FieldProblem::new(field, "", format!("is required when {other} is given")),
+            ));
+            None
+        }
+    };
+    let mut links = Vec::new();
+    for (i, link) in raw.links.into_iter().enumerate() {
+        match LinkRel::parse(&link.rel) {
+            Some(rel) => links.push(LinkRecord {
+                rel,
+                target: link.event,
+            }),
+            None => {
+                let names: Vec<&str> = LinkRel::ALL.iter().map(|r| r.as_str()).collect();
+                problems.push((
+                    None,
+                    FieldProblem::new(
+                        format!("links[{i}].rel"),
+                        link.rel,
+                        format!("must be one of: {}", names.join(", ")),
+                    ),
+                ));
+            }
+        }
+    }
+    let (Some(conflict), Some(date)) = (conflict, date) else {
+        return Err(problems);
+    };
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let fatalities = raw
+        .fatalities
+        .map(|f| Fatalities {
+            best: f.best,
+            low: f.low,
+            high: f.high,
+        })
+        .unwrap_or_default();
+    Ok(EventRecord {
+        conflict,
+        slug: raw.slug,
+        title: raw.title,
+        summary: raw.summary.trim().to_string(),
+        body: raw.body.trim().to_string(),
+        date,
+        label: raw.label,
+        category: raw.category,
+        place: raw.place,
+        coordinates,
+        fatalities,
+        actors: raw.actors,
+        sources: raw
+            .sources
+            .into_iter()
+            .map(|s| SourceRecord {
+                title: s.title,
+                publisher: s.publisher,
+                url: s.url,
+                published: s.published,
+                note: s.note,
+            })
+            .collect(),
+        links,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"format = "conflict-timeline/1"
+
+[[conflicts]]
+slug = "c"
+name = "C"
+
+[[events]]
+slug = "e"
+date = "1988-02"
+title = "T"
+category = "political"
+"#;
+
+    #[test]
+    fn a_single_conflict_is_the_default_for_events() {
+        let items = parse("x.toml", MINIMAL).expect("valid file");
+        let Item::Event(event) = &items[1].item else {
+            panic!("second item is the event")
+        };
+        assert_eq!(event.conflict, "c");
+        assert_eq!(items[1].line, Some(7), "the [[events]] header line");
+    }
+
+    #[test]
+    fn a_bad_date_is_reported_on_its_own_line() {
+        let text = MINIMAL.replace("1988-02", "1988-13");
+        let problems = parse("x.toml", &text).expect_err("bad month");
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].line, Some(9));
+        assert_eq!(problems[0].field, "date");
+        assert_eq!(problems[0].value, "1988-13");
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_with_a_line() {
+        let text = MINIMAL.replace(
+            "category = \"political\"",
+            "category = \"political\"\ncolour = \"red\"",
+        );
+        let problems = parse("x.toml", &text).expect_err("unknown key");
+        assert_eq!(problems[0].line, Some(12));
+        assert!(
+            problems[0].message.contains("colour"),
+            "{}",
+            problems[0].message
+        );
+    }
+
+    #[test]
+    fn the_format_key_must_name_this_version() {
+        let text = MINIMAL.replace("conflict-timeline/1", "conflict-timeline/9");
+        let problems = parse("x.toml", &text).expect_err("wrong version");
+        assert_eq!(
+            (problems[0].field.as_str(), problems[0].line),
+            ("format", Some(1))
+        );
+    }
+}

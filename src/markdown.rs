@@ -1,0 +1,113 @@
+//! Markdown bodies rendered to HTML that is safe to embed: event text is untrusted input
+//! (it arrives through imports), so the rendered HTML always passes through a sanitiser
+//! with a small allow-list, and links may only point to http(s) URLs.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use pulldown_cmark::{Options, Parser, html};
+
+static SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let tags: HashSet<&str> = [
+        "p",
+        "em",
+        "strong",
+        "ul",
+        "ol",
+        "li",
+        "blockquote",
+        "code",
+        "pre",
+        "a",
+        "br",
+        "h3",
+        "h4",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "del",
+        "sup",
+        "sub",
+    ]
+    .into_iter()
+    .collect();
+    let schemes: HashSet<&str> = ["http", "https"].into_iter().collect();
+    let mut builder = ammonia::Builder::new();
+    builder
+        .tags(tags)
+        .url_schemes(schemes)
+        .link_rel(Some("noopener noreferrer nofollow"))
+        .url_relative(ammonia::UrlRelative::Deny);
+    builder
+});
+
+/// Renders Markdown to sanitised HTML. Raw HTML in the input is escaped or removed, never
+/// passed through; headings are demoted so a body cannot break the page's outline.
+pub fn render(markdown: &str) -> String {
+    let parser = Parser::new_ext(
+        markdown,
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
+    )
+    .map(|event| match event {
+        pulldown_cmark::Event::Start(pulldown_cmark::Tag::Heading {
+            level,
+            id,
+            classes,
+            attrs,
+        }) => pulldown_cmark::Event::Start(pulldown_cmark::Tag::Heading {
+            level: demote(level),
+            id,
+            classes,
+            attrs,
+        }),
+        pulldown_cmark::Event::End(pulldown_cmark::TagEnd::Heading(level)) => {
+            pulldown_cmark::Event::End(pulldown_cmark::TagEnd::Heading(demote(level)))
+        }
+        other => other,
+    });
+    let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut unsafe_html, parser);
+    SANITISER.clean(&unsafe_html).to_string()
+}
+
+/// Body headings sit under the page's h1 and the section's h2.
+fn demote(level: pulldown_cmark::HeadingLevel) -> pulldown_cmark::HeadingLevel {
+    use pulldown_cmark::HeadingLevel::*;
+    match level {
+        H1 | H2 | H3 => H3,
+        _ => H4,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::render;
+
+    #[test]
+    fn renders_paragraphs_and_emphasis() {
+        assert_eq!(render("Hello *world*"), "<p>Hello <em>world</em></p>\n");
+    }
+
+    #[test]
+    fn strips_script_and_event_handlers() {
+        let html = render("<script>alert(1)</script><img src=x onerror=alert(1)> ok");
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("onerror"), "{html}");
+        assert!(!html.contains("<img"), "{html}");
+    }
+
+    #[test]
+    fn drops_javascript_links_but_keeps_https_links() {
+        let html = render("[bad](javascript:alert(1)) [good](https://example.org/)");
+        assert!(!html.contains("javascript:"), "{html}");
+        assert!(html.contains(r#"href="https://example.org/""#), "{html}");
+    }
+
+    #[test]
+    fn demotes_headings_below_the_page_outline() {
+        assert!(render("# Title").starts_with("<h3>"));
+    }
+}

@@ -1,0 +1,79 @@
+//! Slugs: the stable, human-readable keys used in URLs.
+
+/// Is `s` a valid ASCII slug: lowercase letters, digits and single hyphens between words,
+/// at most `max_len` bytes. Event, era and conflict slugs must be.
+pub fn is_valid(s: &str, max_len: usize) -> bool {
+    !s.is_empty()
+        && s.len() <= max_len
+        && s.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+/// Turns any text into a slug: lowercase alphanumerics (Unicode letters are kept, so
+/// "Şuşa" stays distinct from "Susa") joined by single hyphens. Returns an empty string when
+/// the text has no letter or digit at all.
+pub fn slugify(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_hyphen = false;
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            if pending_hyphen && !out.is_empty() {
+                out.push('-');
+            }
+            pending_hyphen = false;
+            out.extend(c.to_lowercase());
+        } else {
+            pending_hyphen = true;
+        }
+    }
+    out
+}
+
+/// Like [`slugify`] but keeps only ASCII letters and digits, for slugs that must match
+/// `^[a-z0-9]+(-[a-z0-9]+)*$` (event slugs made from imported titles or ids).
+pub fn slugify_ascii(text: &str) -> String {
+    let folded: String = text
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                ' '
+            }
+        })
+        .collect();
+    slugify(&folded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn valid_slugs_are_lowercase_words_joined_by_single_hyphens() {
+        assert!(is_valid("2020-11-09-trilateral-ceasefire-statement", 200));
+        assert!(!is_valid("", 10));
+        assert!(!is_valid("Upper", 10));
+        assert!(!is_valid("double--hyphen", 20));
+        assert!(!is_valid("-leading", 20));
+        assert!(!is_valid("trailing-", 20));
+        assert!(!is_valid("toolong", 3));
+    }
+
+    #[test]
+    fn slugify_keeps_unicode_letters_and_collapses_punctuation() {
+        assert_eq!(slugify("Şuşa / Shushi"), "şuşa-shushi");
+        assert_eq!(slugify("  UN Security Council  "), "un-security-council");
+        assert_eq!(slugify("!!!"), "");
+    }
+
+    #[test]
+    fn slugify_ascii_drops_non_ascii_letters() {
+        assert_eq!(slugify_ascii("Xankəndi 2023"), "xank-ndi-2023");
+        assert!(is_valid(&slugify_ascii("ARM1234 / Tavush"), 100));
+    }
+}

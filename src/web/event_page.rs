@@ -1,0 +1,226 @@
+//! `GET /events/{slug}`: one event with its sources, related events, neighbours in time,
+//! and the metadata (canonical URL, Open Graph, schema.org JSON-LD) that makes a shared link
+//! preview well.
+
+use askama::Template;
+use axum::extract::State;
+
+use super::params::Segment;
+use axum::response::{Html, IntoResponse, Response};
+
+use super::AppState;
+use super::dates::DateView;
+use super::error::AppError;
+use super::layout::Layout;
+use crate::db::models::{Neighbour, RelatedEvent, Source};
+use crate::db::queries;
+use crate::import::record::LinkRel;
+use crate::{markdown, slug};
+
+#[derive(Template)]
+#[template(path = "event.html")]
+struct EventPage {
+    layout: Layout,
+    title: String,
+    date: DateView,
+    category: String,
+    category_url: String,
+    place: Option<String>,
+    actors: Vec<ActorLink>,
+    summary: String,
+    body_html: String,
+    fatalities: Option<String>,
+    sources: Vec<SourceView>,
+    related: Vec<RelatedView>,
+    previous: Option<NeighbourView>,
+    next: Option<NeighbourView>,
+    timeline_url: String,
+    json_ld: String,
+    og_description: String,
+    updated_at: String,
+}
+
+struct ActorLink {
+    name: String,
+    url: String,
+}
+
+struct SourceView {
+    title: String,
+    url: Option<String>,
+    publisher: Option<String>,
+    published: Option<DateView>,
+    note: Option<String>,
+}
+
+struct RelatedView {
+    relation: &'static str,
+    url: String,
+    title: String,
+    date: DateView,
+}
+
+struct NeighbourView {
+    url: String,
+    title: String,
+    date: DateView,
+}
+
+impl From<Neighbour> for NeighbourView {
+    fn from(n: Neighbour) -> Self {
+        NeighbourView {
+            url: format!("/events/{}", n.slug),
+            title: n.title,
+            date: DateView::new(&n.edtf, n.date_label.as_deref()),
+        }
+    }
+}
+
+impl From<RelatedEvent> for RelatedView {
+    fn from(r: RelatedEvent) -> Self {
+        let rel = LinkRel::parse(&r.rel).unwrap_or(LinkRel::Related);
+        RelatedView {
+            relation: if r.outgoing {
+                rel.outgoing_words()
+            } else {
+                rel.incoming_words()
+            },
+            url: format!("/events/{}", r.slug),
+            title: r.title,
+            date: DateView::new(&r.edtf, r.date_label.as_deref()),
+        }
+    }
+}
+
+impl From<Source> for SourceView {
+    fn from(s: Source) -> Self {
+        SourceView {
+            title: s.title,
+            // The schema only admits http(s) URLs; checked again here because this is the
+            // last step before an href.
+            url: s.url.filter(|u| crate::import::record::is_web_url(u)),
+            publisher: s.publisher,
+            published: s.published.as_deref().map(|p| DateView::new(p, None)),
+            note: s.note,
+        }
+    }
+}
+
+/// `GET /events/{slug}`.
+pub async fn show_event(
+    State(state): State<AppState>,
+    Segment(slug): Segment,
+) -> Result<Response, AppError> {
+    // Slugs are ASCII kebab-case: anything else cannot exist, so skip the query.
+    if !slug::is_valid(&slug, crate::import::record::EVENT_SLUG_MAX) {
+        return Err(AppError::NotFound("event"));
+    }
+    let event = queries::event_by_slug(&state.db, &slug)
+        .await?
+        .ok_or(AppError::NotFound("event"))?;
+    let id = event.summary.id;
+    let actors = queries::actors_of(&state.db, id).await?;
+    let sources = queries::sources_of(&state.db, id).await?;
+    let related = queries::related_events(&state.db, id).await?;
+    let (previous, next) = queries::neighbours(&state.db, &event.summary).await?;
+
+    let e = &event.summary;
+    let date = DateView::new(&e.edtf, e.date_label.as_deref());
+    let canonical = format!("{}/events/{}", state.config.public_url, e.slug);
+    let year = crate::edtf::Day(e.start_day).year();
+    let json_ld = json_ld(
+        &canonical,
+        e.title.as_str(),
+        e.summary.as_str(),
+        &date,
+        e.place.as_deref(),
+    );
+
+    let mut layout = Layout::new(format!("{} · {}", e.title, date.words));
+    layout.description = Some(e.summary.clone());
+    layout.canonical = Some(canonical);
+
+    let page = EventPage {
+        layout,
+        title: e.title.clone(),
+        category: e.category.clone(),
+        category_url: format!("/?category={}", e.category),
+        place: e.place.clone(),
+        actors: actors
+            .into_iter()
+            .map(|a| ActorLink {
+                url: format!(
+                    "/?{}",
+                    serde_urlencoded::to_string([("actor", a.slug.as_str())]).unwrap_or_default()
+                ),
+                name: a.name,
+            })
+            .collect(),
+        summary: e.summary.clone(),
+        body_html: markdown::render(&event.body),
+        fatalities: fatalities_text(
+            event.fatalities_best,
+            event.fatalities_low,
+            event.fatalities_high,
+        ),
+        sources: sources.into_iter().map(SourceView::from).collect(),
+        related: related.into_iter().map(RelatedView::from).collect(),
+        previous: previous.map(NeighbourView::from),
+        next: next.map(NeighbourView::from),
+        timeline_url: format!("/?from={year:04}&to={year:04}#{}", e.slug),
+        json_ld,
+        og_description: e.summary.chars().take(300).collect(),
+        updated_at: event.updated_at.clone(),
+        date,
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+fn fatalities_text(best: Option<i64>, low: Option<i64>, high: Option<i64>) -> Option<String> {
+    use super::dates::thousands;
+    match (best, low, high) {
+        (None, None, None) => None,
+        (Some(b), Some(l), Some(h)) => Some(format!(
+            "{} (range {}–{})",
+            thousands(b),
+            thousands(l),
+            thousands(h)
+        )),
+        (Some(b), _, _) => Some(thousands(b)),
+        (None, Some(l), Some(h)) => Some(format!("{}–{}", thousands(l), thousands(h))),
+        (None, Some(l), None) => Some(format!("at least {}", thousands(l))),
+        (None, None, Some(h)) => Some(format!("up to {}", thousands(h))),
+    }
+}
+
+/// schema.org `Event` as JSON-LD, made safe to embed in a `<script>` element: `<`, `>` and
+/// `&` are written as JSON escapes so no text can close the element.
+fn json_ld(
+    url: &str,
+    name: &str,
+    description: &str,
+    date: &DateView,
+    place: Option<&str>,
+) -> String {
+    let mut value = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": name,
+        "description": description,
+        "url": url,
+    });
+    if let Some(start) = &date.datetime {
+        value["startDate"] = start.clone().into();
+    }
+    if let Some(end) = &date.datetime_end {
+        value["endDate"] = end.clone().into();
+    }
+    if let Some(place) = place {
+        value["location"] = serde_json::json!({ "@type": "Place", "name": place });
+    }
+    value
+        .to_string()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}

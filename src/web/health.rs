@@ -1,0 +1,24 @@
+//! Probes for operators and orchestrators.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+
+use super::AppState;
+use crate::db::queries;
+
+/// `GET /healthz`: the process is up and answering.
+pub async fn healthz() -> impl IntoResponse {
+    "ok\n"
+}
+
+/// `GET /readyz`: the database answers, so requests can be served.
+pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    match queries::ping(&state.db).await {
+        Ok(()) => (StatusCode::OK, "ready\n"),
+        Err(err) => {
+            tracing::warn!(%err, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n")
+        }
+    }
+}

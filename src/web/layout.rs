@@ -1,0 +1,40 @@
+//! What every page's frame (`base.html`) needs: title, asset URLs, share metadata.
+
+use super::assets;
+
+/// Shared page frame data.
+#[derive(Clone, Debug)]
+pub struct Layout {
+    pub title: String,
+    pub description: Option<String>,
+    /// Absolute canonical URL, where the page has one.
+    pub canonical: Option<String>,
+    /// `<link rel="alternate">` targets (JSON and other formats of the same view).
+    pub alternates: Vec<Alternate>,
+    pub css_url: &'static str,
+    pub js_url: &'static str,
+    pub icon_url: &'static str,
+}
+
+/// Another representation of the same view.
+#[derive(Clone, Debug)]
+pub struct Alternate {
+    pub href: String,
+    pub media_type: &'static str,
+    pub title: &'static str,
+}
+
+impl Layout {
+    /// A frame with a title and the asset URLs.
+    pub fn new(title: impl Into<String>) -> Self {
+        Layout {
+            title: title.into(),
+            description: None,
+            canonical: None,
+            alternates: Vec::new(),
+            css_url: assets::url("app.css"),
+            js_url: assets::url("app.js"),
+            icon_url: assets::url("favicon.svg"),
+        }
+    }
+}

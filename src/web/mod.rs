@@ -1,0 +1,112 @@
+//! The web layer: state, the route table ([`routes`]), one module per page, and the
+//! middleware stack. Handlers call [`crate::db::queries`] and render askama templates.
+
+mod assets;
+mod dates;
+mod error;
+mod event_page;
+mod health;
+mod layout;
+mod middleware;
+mod params;
+mod routes;
+mod timeline;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use sqlx::SqlitePool;
+
+pub use error::AppError;
+pub use routes::router;
+
+/// Settings the pages need.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Absolute base URL without a trailing slash, for canonical links and share previews.
+    pub public_url: String,
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// Read-only pool.
+    pub db: SqlitePool,
+    pub config: Arc<Config>,
+}
+
+impl AppState {
+    /// Builds the state; trims a trailing slash from the public URL.
+    pub fn new(db: SqlitePool, mut config: Config) -> Self {
+        while config.public_url.ends_with('/') {
+            config.public_url.pop();
+        }
+        AppState {
+            db,
+            config: Arc::new(config),
+        }
+    }
+}
+
+/// Why the server stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the server failed: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Serves until Ctrl-C or SIGTERM, then lets requests in flight finish.
+pub async fn serve(state: AppState, addr: SocketAddr, db_path: &Path) -> Result<(), ServeError> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| ServeError::Bind { addr, source })?;
+    let local = listener.local_addr()?;
+    println!(
+        "conflict-timeline is serving http://{local}/ (database: {})",
+        db_path.display()
+    );
+    tracing::info!(%local, db = %db_path.display(), "listening");
+    let pool = state.db.clone();
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    pool.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::error!(%err, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::error!(%err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,327 @@
+//! Query-string parsing that never fails silently and never panics: every page reads its
+//! parameters through [`RawParams`], and every mistake becomes a [`ParamProblem`] that names
+//! the parameter, shows the value and says what was expected.
+
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
+
+use super::error::AppError;
+use crate::db::models::Cursor;
+use crate::db::queries::EventFilter;
+use crate::edtf::parse_filter_date;
+use crate::slug;
+
+/// Longest query string accepted, in bytes.
+pub const MAX_QUERY_BYTES: usize = 2048;
+/// Longest single parameter value accepted, in bytes.
+pub const MAX_VALUE_BYTES: usize = 200;
+/// Most values accepted for one repeatable parameter (`category`, `actor`).
+pub const MAX_REPEATS: usize = 20;
+
+/// One thing wrong with a request's parameters.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ParamProblem {
+    /// The parameter's name.
+    pub field: String,
+    /// The value given (shortened).
+    pub value: String,
+    /// What is wrong, in a sentence.
+    pub message: String,
+}
+
+impl ParamProblem {
+    fn new(field: &str, value: &str, message: impl Into<String>) -> Self {
+        let value = if value.len() > 60 {
+            let mut end = 60;
+            while !value.is_char_boundary(end) {
+                end -= 1;
+            }
+            format!("{}…", &value[..end])
+        } else {
+            value.to_string()
+        };
+        ParamProblem {
+            field: field.to_string(),
+            value,
+            message: message.into(),
+        }
+    }
+}
+
+/// The decoded `name=value` pairs of a query string.
+pub struct RawParams {
+    pairs: Vec<(String, String)>,
+}
+
+impl RawParams {
+    /// Decodes a query string. Invalid percent-encoding is decoded leniently (as the
+    /// replacement character) rather than refused: the value is then validated like any other.
+    pub fn parse(query: Option<&str>) -> Result<RawParams, ParamProblem> {
+        let query = query.unwrap_or("");
+        if query.len() > MAX_QUERY_BYTES {
+            return Err(ParamProblem::new(
+                "query",
+                "",
+                format!(
+                    "the query string is {} bytes long; at most {MAX_QUERY_BYTES} are accepted",
+                    query.len()
+                ),
+            ));
+        }
+        let pairs = serde_urlencoded::from_str::<Vec<(String, String)>>(query).unwrap_or_default();
+        Ok(RawParams { pairs })
+    }
+
+    /// A parameter that may appear at most once. An empty value (an empty form field)
+    /// counts as absent.
+    pub fn single(&self, name: &str) -> Result<Option<&str>, ParamProblem> {
+        let values: Vec<&str> = self.all(name);
+        match values.as_slice() {
+            [] => Ok(None),
+            [value] => check_length(name, value).map(|v| Some(v.trim()).filter(|v| !v.is_empty())),
+            more => Err(ParamProblem::new(
+                name,
+                more.join(", ").as_str(),
+                format!("is given {} times; give it once", more.len()),
+            )),
+        }
+    }
+
+    /// A parameter that may repeat (`category=a&category=b`); empty values are dropped.
+    pub fn multi(&self, name: &str) -> Result<Vec<&str>, ParamProblem> {
+        let values: Vec<&str> = self
+            .all(name)
+            .into_iter()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .collect();
+        if values.len() > MAX_REPEATS {
+            return Err(ParamProblem::new(
+                name,
+                "",
+                format!(
+                    "is given {} times; at most {MAX_REPEATS} are accepted",
+                    values.len()
+                ),
+            ));
+        }
+        values.into_iter().map(|v| check_length(name, v)).collect()
+    }
+
+    fn all(&self, name: &str) -> Vec<&str> {
+        self.pairs
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+}
+
+fn check_length<'a>(name: &str, value: &'a str) -> Result<&'a str, ParamProblem> {
+    if value.len() > MAX_VALUE_BYTES {
+        Err(ParamProblem::new(
+            name,
+            value,
+            format!(
+                "is {} bytes long; at most {MAX_VALUE_BYTES} are accepted",
+                value.len()
+            ),
+        ))
+    } else {
+        Ok(value)
+    }
+}
+
+/// One path segment (`/events/{slug}`). A segment that is not valid UTF-8 after
+/// percent-decoding cannot name anything here, so it is a 404 page, not axum's plain-text
+/// rejection.
+pub struct Segment(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for Segment {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Path::<String>::from_request_parts(parts, state)
+            .await
+            .map(|Path(segment)| Segment(segment))
+            .map_err(|_| AppError::NotFound("page"))
+    }
+}
+
+/// The timeline's parameters: the values as typed (to refill the form) and, when valid,
+/// the filter they mean.
+#[derive(Debug, Default)]
+pub struct TimelineParams {
+    pub from: String,
+    pub to: String,
+    pub categories: Vec<String>,
+    pub actors: Vec<String>,
+    pub after: Option<Cursor>,
+    pub filter: EventFilter,
+    pub problems: Vec<ParamProblem>,
+}
+
+impl TimelineParams {
+    /// Reads `from`, `to`, `category`, `actor` and `after`, collecting every problem.
+    pub fn parse(query: Option<&str>) -> TimelineParams {
+        let mut out = TimelineParams::default();
+        let raw = match RawParams::parse(query) {
+            Ok(raw) => raw,
+            Err(problem) => {
+                out.problems.push(problem);
+                return out;
+            }
+        };
+        let mut problems = Vec::new();
+        let mut from_days = None;
+        let mut to_days = None;
+        for (name, slot, days) in [
+            ("from", &mut out.from, &mut from_days),
+            ("to", &mut out.to, &mut to_days),
+        ] {
+            match raw.single(name) {
+                Ok(Some(value)) => {
+                    *slot = value.to_string();
+                    match parse_filter_date(value) {
+                        Ok(span) => *days = Some(span),
+                        Err(err) => problems.push(ParamProblem::new(name, value, err.to_string())),
+                    }
+                }
+                Ok(None) => {}
+                Err(problem) => problems.push(problem),
+            }
+        }
+        if let (Some((from_first, _)), Some((_, to_last))) = (from_days, to_days)
+            && from_first > to_last
+        {
+            problems.push(ParamProblem::new(
+                "from",
+                &out.from,
+                format!(
+                    "“from” ({}) is after “to” ({}); swap them or widen the range",
+                    out.from, out.to
+                ),
+            ));
+        }
+        out.filter.from = from_days.map(|(first, _)| first);
+        out.filter.to = to_days.map(|(_, last)| last);
+
+        match raw.multi("category") {
+            Ok(values) => {
+                for value in values {
+                    if slug::is_valid(value, 60) {
+                        out.categories.push(value.to_string());
+                    } else {
+                        problems.push(ParamProblem::new(
+                            "category",
+                            value,
+                            "is not a category name (lowercase words joined by hyphens)",
+                        ));
+                    }
+                }
+            }
+            Err(problem) => problems.push(problem),
+        }
+        match raw.multi("actor") {
+            Ok(values) => out.actors = values.into_iter().map(str::to_string).collect(),
+            Err(problem) => problems.push(problem),
+        }
+        out.filter.categories = out.categories.clone();
+        out.filter.actors = out.actors.clone();
+
+        match raw.single("after") {
+            Ok(Some(value)) => match Cursor::decode(value) {
+                Some(cursor) => out.after = Some(cursor),
+                None => problems.push(ParamProblem::new(
+                    "after",
+                    value,
+                    "is not a page position from this site; start from the first page",
+                )),
+            },
+            Ok(None) => {}
+            Err(problem) => problems.push(problem),
+        }
+        out.problems = problems;
+        out
+    }
+
+    /// The query string for this view (without `after`), `&`-joined and encoded.
+    pub fn view_query(&self) -> String {
+        let mut pairs: Vec<(&str, &str)> = Vec::new();
+        if !self.from.is_empty() {
+            pairs.push(("from", &self.from));
+        }
+        if !self.to.is_empty() {
+            pairs.push(("to", &self.to));
+        }
+        pairs.extend(self.categories.iter().map(|c| ("category", c.as_str())));
+        pairs.extend(self.actors.iter().map(|a| ("actor", a.as_str())));
+        serde_urlencoded::to_string(&pairs).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::edtf::Day;
+
+    fn day(y: i32, m: u32, d: u32) -> Day {
+        Day::from_ymd(y, m, d).expect("valid day")
+    }
+
+    #[test]
+    fn to_a_month_includes_the_whole_month() {
+        let p = TimelineParams::parse(Some("from=2020&to=2020-02"));
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+        assert_eq!(p.filter.from, Some(day(2020, 1, 1)));
+        assert_eq!(p.filter.to, Some(day(2020, 2, 29)));
+    }
+
+    #[test]
+    fn empty_fields_count_as_absent() {
+        let p = TimelineParams::parse(Some("from=&to="));
+        assert!(p.problems.is_empty());
+        assert_eq!(p.filter, EventFilter::default());
+    }
+
+    #[test]
+    fn each_bad_parameter_is_named() {
+        let p = TimelineParams::parse(Some("from=1988-13&to=abc&after=zzz"));
+        let fields: Vec<&str> = p.problems.iter().map(|p| p.field.as_str()).collect();
+        assert_eq!(fields, ["from", "to", "after"]);
+        assert_eq!(p.from, "1988-13", "the form keeps what was typed");
+    }
+
+    #[test]
+    fn from_after_to_is_refused() {
+        let p = TimelineParams::parse(Some("from=2021&to=2020"));
+        assert_eq!(p.problems.len(), 1);
+        assert_eq!(p.problems[0].field, "from");
+    }
+
+    #[test]
+    fn repeated_and_oversized_parameters_are_refused() {
+        let p = TimelineParams::parse(Some("from=2020&from=2021"));
+        assert!(
+            p.problems[0].message.contains("2 times"),
+            "{:?}",
+            p.problems
+        );
+        let long = format!("from={}", "9".repeat(500));
+        let p = TimelineParams::parse(Some(&long));
+        assert!(
+            p.problems[0].message.contains("at most"),
+            "{:?}",
+            p.problems
+        );
+        let huge = format!("x={}", "a".repeat(MAX_QUERY_BYTES + 1));
+        let p = TimelineParams::parse(Some(&huge));
+        assert_eq!(p.problems[0].field, "query");
+    }
+
+    #[test]
+    fn view_query_round_trips() {
+        let p = TimelineParams::parse(Some("from=1988&category=military&actor=armenia"));
+        assert_eq!(p.view_query(), "from=1988&category=military&actor=armenia");
+    }
+}

@@ -1,0 +1,1 @@
+// progressive enhancement: see issue 3
