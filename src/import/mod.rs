@@ -144,16 +144,11 @@ pub async fn import(
     };
 
     for (file_index, input) in inputs.iter().enumerate() {
-        let items = match input.detect_format()? {
+        let parsed = match input.detect_format()? {
             Format::Native => native::parse(&input.name, &input.read_text()?),
         };
-        let items = match items {
-            Ok(items) => items,
-            Err(found) => {
-                found.into_iter().for_each(|p| problems.push(p));
-                continue;
-            }
-        };
+        parsed.problems.into_iter().for_each(|p| problems.push(p));
+        let items = parsed.items;
         for Located { line, item, .. } in items {
             let checked = match &item {
                 Item::Conflict(c) => c.check(),

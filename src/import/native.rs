@@ -112,9 +112,26 @@ impl Lines {
     }
 }
 
-/// Parses a whole native file into located items, or the problems that stop it.
-/// Items come in dependency order: conflicts, then eras, then events.
-pub fn parse(file: &str, text: &str) -> Result<Vec<Located<Item>>, Vec<ImportProblem>> {
+/// What a file yields: the items that could be read, and the problems with the rest.
+pub struct Parsed {
+    /// In dependency order: conflicts, then eras, then events.
+    pub items: Vec<Located<Item>>,
+    pub problems: Vec<ImportProblem>,
+}
+
+/// Parses a whole native file. A syntax error stops at once; problems with single entries
+/// are collected while the rest of the file is still read, so one run reports them all.
+pub fn parse(file: &str, text: &str) -> Parsed {
+    match parse_entries(file, text) {
+        Ok(parsed) => parsed,
+        Err(problems) => Parsed {
+            items: Vec::new(),
+            problems,
+        },
+    }
+}
+
+fn parse_entries(file: &str, text: &str) -> Result<Parsed, Vec<ImportProblem>> {
     let lines = Lines::new(text);
     let problem = |line: Option<usize>, p: FieldProblem| ImportProblem {
         file: file.to_string(),
@@ -217,11 +234,7 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Located<Item>>, Vec<ImportPro
             Err(found) => problems.extend(found.into_iter().map(|(l, p)| problem(l.or(line), p))),
         }
     }
-    if problems.is_empty() {
-        Ok(items)
-    } else {
-        Err(problems)
-    }
+    Ok(Parsed { items, problems })
 }
 
 /// Builds one event, or every problem with it (with a more precise line where known).
@@ -282,12 +295,6 @@ fn event_record(
             }
         }
     }
-    let (Some(conflict), Some(date)) = (conflict, date) else {
-        return Err(problems);
-    };
-    if !problems.is_empty() {
-        return Err(problems);
-    }
     let fatalities = raw
         .fatalities
         .map(|f| Fatalities {
@@ -296,8 +303,14 @@ fn event_record(
             high: f.high,
         })
         .unwrap_or_default();
-    Ok(EventRecord {
-        conflict,
+    let complete = conflict.is_some() && date.is_some() && problems.is_empty();
+    // A placeholder stands in for a date that did not parse, so that the record's other
+    // fields are still checked and every problem of the entry is reported in one run.
+    let Some(date) = date.or_else(|| Edtf::parse("2000").ok()) else {
+        return Err(problems);
+    };
+    let record = EventRecord {
+        conflict: conflict.unwrap_or_default(),
         slug: raw.slug,
         title: raw.title,
         summary: raw.summary.trim().to_string(),
@@ -321,7 +334,13 @@ fn event_record(
             })
             .collect(),
         links,
-    })
+    };
+    if complete {
+        Ok(record)
+    } else {
+        problems.extend(record.check().into_iter().map(|p| (None, p)));
+        Err(problems)
+    }
 }
 
 #[cfg(test)]
@@ -343,7 +362,8 @@ category = "political"
 
     #[test]
     fn a_single_conflict_is_the_default_for_events() {
-        let items = parse("x.toml", MINIMAL).expect("valid file");
+        let Parsed { items, problems } = parse("x.toml", MINIMAL);
+        assert!(problems.is_empty());
         let Item::Event(event) = &items[1].item else {
             panic!("second item is the event")
         };
@@ -354,7 +374,7 @@ category = "political"
     #[test]
     fn a_bad_date_is_reported_on_its_own_line() {
         let text = MINIMAL.replace("1988-02", "1988-13");
-        let problems = parse("x.toml", &text).expect_err("bad month");
+        let problems = parse("x.toml", &text).problems;
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].line, Some(9));
         assert_eq!(problems[0].field, "date");
@@ -367,7 +387,7 @@ category = "political"
             "category = \"political\"",
             "category = \"political\"\ncolour = \"red\"",
         );
-        let problems = parse("x.toml", &text).expect_err("unknown key");
+        let problems = parse("x.toml", &text).problems;
         assert_eq!(problems[0].line, Some(12));
         assert!(
             problems[0].message.contains("colour"),
@@ -379,7 +399,7 @@ category = "political"
     #[test]
     fn the_format_key_must_name_this_version() {
         let text = MINIMAL.replace("conflict-timeline/1", "conflict-timeline/9");
-        let problems = parse("x.toml", &text).expect_err("wrong version");
+        let problems = parse("x.toml", &text).problems;
         assert_eq!(
             (problems[0].field.as_str(), problems[0].line),
             ("format", Some(1))

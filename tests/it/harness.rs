@@ -1,0 +1,180 @@
+//! A small harness: build the app on a fresh database, call it, parse what comes back.
+
+use std::path::PathBuf;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode};
+use conflict_timeline::edtf::Edtf;
+use conflict_timeline::import::{self, ImportOptions, Input, InputSource};
+use conflict_timeline::{AppState, db, web};
+use http_body_util::BodyExt;
+use scraper::{Html, Selector};
+use sqlx::SqlitePool;
+use tower::ServiceExt;
+
+/// The public URL the test app believes it has.
+pub const PUBLIC_URL: &str = "https://timeline.example";
+
+/// The app on its own temporary database.
+pub struct TestApp {
+    pub router: Router,
+    /// A read-write pool on the same file, for arranging data and inspecting it.
+    pub rw: SqlitePool,
+    _dir: tempfile::TempDir,
+}
+
+/// A response, read to the end.
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl TestApp {
+    /// A database created, migrated and seeded exactly as on a first run.
+    pub async fn seeded() -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db_path = dir.path().join("test.db");
+        assert!(
+            db::prepare(&db_path).await.expect("prepare"),
+            "a new database is seeded"
+        );
+        Self::open(dir, db_path).await
+    }
+
+    /// A migrated database with only the given native-format dataset in it.
+    pub async fn with_dataset(toml: &str) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db_path = dir.path().join("test.db");
+        let pool = db::open_read_write(&db_path).await.expect("open");
+        db::migrate(&pool, &db_path).await.expect("migrate");
+        import::import(
+            &pool,
+            &[text_input("fixture.toml", toml)],
+            ImportOptions::default(),
+        )
+        .await
+        .expect("fixture imports");
+        pool.close().await;
+        Self::open(dir, db_path).await
+    }
+
+    async fn open(dir: tempfile::TempDir, db_path: PathBuf) -> TestApp {
+        let read = db::open_read_only(&db_path, 4)
+            .await
+            .expect("read-only pool");
+        let rw = db::open_read_write(&db_path)
+            .await
+            .expect("read-write pool");
+        let state = AppState::new(
+            read,
+            web::Config {
+                public_url: PUBLIC_URL.to_string(),
+            },
+        );
+        TestApp {
+            router: web::router(state),
+            rw,
+            _dir: dir,
+        }
+    }
+
+    /// GET a path through the router.
+    pub async fn get(&self, uri: &str) -> TestResponse {
+        let request = Request::get(uri).body(Body::empty()).expect("request");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("infallible");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        TestResponse {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    /// Counts rows of a table.
+    pub async fn count(&self, table: &str) -> i64 {
+        let sql = format!("SELECT count(*) FROM {table}");
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .fetch_one(&self.rw)
+            .await
+            .expect("count")
+    }
+}
+
+/// An import input from text.
+pub fn text_input(name: &str, text: &str) -> Input {
+    Input {
+        name: name.to_string(),
+        source: InputSource::Text(text.to_string()),
+        format: Some(import::Format::Native),
+    }
+}
+
+impl TestResponse {
+    pub fn html(&self) -> Html {
+        Html::parse_document(&self.body)
+    }
+}
+
+/// Parses a CSS selector (test-time constant).
+pub fn sel(s: &str) -> Selector {
+    Selector::parse(s).expect("selector")
+}
+
+/// The text of an element, whitespace collapsed.
+pub fn text(el: scraper::ElementRef<'_>) -> String {
+    el.text()
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// All texts matching a selector.
+pub fn texts(html: &Html, selector: &str) -> Vec<String> {
+    html.select(&sel(selector)).map(text).collect()
+}
+
+/// The slugs of the event cards on a timeline page, in page order.
+pub fn card_slugs(html: &Html) -> Vec<String> {
+    html.select(&sel("article.card"))
+        .filter_map(|card| card.value().attr("id").map(str::to_string))
+        .collect()
+}
+
+/// One event of the bundled dataset, read straight from the data file (not through the
+/// app), so tests compare the app's answers with an independent expectation.
+#[derive(Debug, Clone)]
+pub struct BundledEvent {
+    pub slug: String,
+    pub title: String,
+    pub date: Edtf,
+}
+
+/// Every event of the bundled dataset file.
+pub fn bundled_events() -> Vec<BundledEvent> {
+    let value: toml::Value = toml::from_str(import::BUNDLED_DATASET).expect("bundled TOML");
+    value["events"]
+        .as_array()
+        .expect("events array")
+        .iter()
+        .map(|e| BundledEvent {
+            slug: e["slug"].as_str().expect("slug").to_string(),
+            title: e["title"].as_str().expect("title").to_string(),
+            date: Edtf::parse(e["date"].as_str().expect("date")).expect("bundled date parses"),
+        })
+        .collect()
+}
