@@ -302,3 +302,85 @@ pub async fn ping(pool: &SqlitePool) -> Result<(), sqlx::Error> {
         .await
         .map(|_| ())
 }
+
+/// A span-and-shape view of one event, for a mark on the overview strip.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Mark {
+    pub slug: String,
+    pub title: String,
+    pub edtf: String,
+    pub date_label: Option<String>,
+    pub start_day: i32,
+    pub end_day: i32,
+}
+
+/// Up to `limit` events of the view, lightest columns only, for overview marks.
+pub async fn marks(
+    pool: &SqlitePool,
+    filter: &EventFilter,
+    limit: u32,
+) -> Result<Vec<Mark>, sqlx::Error> {
+    let mut qb = QueryBuilder::<Sqlite>::new("");
+    for (i, arm) in Arm::for_filter(filter).iter().enumerate() {
+        if i > 0 {
+            qb.push(" UNION ALL ");
+        }
+        qb.push("SELECT e.id, e.slug, e.title, e.edtf, e.date_label, e.start_day, e.end_day FROM event e");
+        push_where(&mut qb, filter, *arm, None);
+    }
+    qb.push(" ORDER BY start_day, end_day, id LIMIT ")
+        .push_bind(i64::from(limit));
+    qb.build_query_as().fetch_all(pool).await
+}
+
+/// Events starting in each of `buckets` equal slices of [first, last]: (bucket index, count).
+/// Without category or actor filters this sums the per-day table `event_day_count` (a few
+/// thousand rows at most); with them it groups the matching events.
+pub async fn histogram(
+    pool: &SqlitePool,
+    filter: &EventFilter,
+    first: Day,
+    last: Day,
+    buckets: u32,
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    let span = i64::from(last.0) - i64::from(first.0) + 1;
+    let mut qb = QueryBuilder::<Sqlite>::new("");
+    let dates_only = EventFilter {
+        from: None,
+        to: None,
+        ..filter.clone()
+    } == EventFilter::default();
+    if dates_only {
+        qb.push("SELECT (day - ")
+            .push_bind(first.0)
+            .push(") * ")
+            .push_bind(i64::from(buckets))
+            .push(" / ")
+            .push_bind(span)
+            .push(" AS bucket, sum(count) FROM event_day_count WHERE day BETWEEN ")
+            .push_bind(first.0)
+            .push(" AND ")
+            .push_bind(last.0)
+            .push(" GROUP BY bucket ORDER BY bucket");
+    } else {
+        let starts_inside = EventFilter {
+            from: None,
+            to: None,
+            ..filter.clone()
+        };
+        qb.push("SELECT (e.start_day - ")
+            .push_bind(first.0)
+            .push(") * ")
+            .push_bind(i64::from(buckets))
+            .push(" / ")
+            .push_bind(span)
+            .push(" AS bucket, count(*) FROM event e");
+        push_where(&mut qb, &starts_inside, Arm::All, None);
+        qb.push(" AND e.start_day BETWEEN ")
+            .push_bind(first.0)
+            .push(" AND ")
+            .push_bind(last.0)
+            .push(" GROUP BY bucket ORDER BY bucket");
+    }
+    qb.build_query_as().fetch_all(pool).await
+}

@@ -8,6 +8,7 @@ mod event_page;
 mod health;
 mod layout;
 mod middleware;
+mod overview;
 mod params;
 mod routes;
 mod timeline;

@@ -150,7 +150,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Segment {
 
 /// The timeline's parameters: the values as typed (to refill the form) and, when valid,
 /// the filter they mean.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct TimelineParams {
     pub from: String,
     pub to: String,

@@ -10,6 +10,7 @@ use super::AppState;
 use super::dates::{DateView, month_heading, thousands};
 use super::error::AppError;
 use super::layout::Layout;
+use super::overview::{self, Overview};
 use super::params::{ParamProblem, TimelineParams};
 use crate::db::models::{Era, EventSummary};
 use crate::db::queries;
@@ -36,6 +37,7 @@ struct TimelinePage {
     first_page_url: Option<String>,
     filtered: bool,
     active_filters: Vec<ActiveFilter>,
+    overview: Option<Overview>,
 }
 
 /// Events of one year.
@@ -121,6 +123,7 @@ pub async fn show_timeline(
         first_page_url: None,
         filtered: false,
         active_filters: active_filters(&params),
+        overview: None,
     };
     page.layout.description = Some(page.intro.chars().take(200).collect());
 
@@ -156,6 +159,10 @@ pub async fn show_timeline(
         });
     }
     page.years = group(&events, &eras);
+    if let Some((first, last)) = queries::data_span(&state.db).await? {
+        let data = overview::Span { first, last };
+        page.overview = Some(overview::build(&state.db, &params, &eras, data, matching).await?);
+    }
     Ok(Html(page.render()?).into_response())
 }
 

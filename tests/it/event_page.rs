@@ -14,7 +14,11 @@ async fn every_permalink_resolves_and_shows_its_sources() {
         assert_eq!(page.status, StatusCode::OK, "{slug}");
         let html = page.html();
         let expected = events.iter().find(|e| e.slug == slug).expect("bundled");
-        assert_eq!(texts(&html, "h1"), std::slice::from_ref(&expected.title), "{slug}");
+        assert_eq!(
+            texts(&html, "h1"),
+            std::slice::from_ref(&expected.title),
+            "{slug}"
+        );
         let sources: Vec<_> = html
             .select(&sel("section.sources li a[href^='http']"))
             .collect();
