@@ -1,0 +1,44 @@
+//! axe-core (vendored in `vendor/`, MPL-2.0) run inside Chromium on the pages people land on.
+
+use serde_json::Value;
+
+use crate::harness::Browser;
+
+const AXE: &str = include_str!("vendor/axe.min.js");
+
+async fn serious_violations(b: &Browser, path: &str) -> Vec<String> {
+    b.open(path).await;
+    b.client.execute(AXE, vec![]).await.expect("inject axe");
+    let result = b
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { resultTypes: ['violations'] })
+                .then(r => done(r.violations.map(v => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help }))))
+                .catch(e => done([{ id: 'axe-error', impact: 'critical', nodes: 0, help: String(e) }]));",
+            vec![],
+        )
+        .await
+        .expect("axe runs");
+    let violations: Vec<Value> = serde_json::from_value(result).expect("violations");
+    violations
+        .into_iter()
+        .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+        .map(|v| format!("{} ({} nodes): {}", v["id"], v["nodes"], v["help"]))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn key_pages_have_no_serious_or_critical_axe_violations() {
+    let b = Browser::start(1280, 900).await;
+    for path in [
+        "/",
+        "/?from=1988-13",
+        "/events/2023-09-19-azerbaijani-military-operation",
+        "/events/no-such-event",
+    ] {
+        let found = serious_violations(&b, path).await;
+        assert!(found.is_empty(), "{path}: {found:#?}");
+    }
+    b.close().await;
+}
