@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+"""Front-end budget of the timeline page, measured in headless Chromium (issue: interactive
+timeline). Standard library only; needs Debian's chromium and chromium-driver.
+
+What it does, in one run:
+  1. generates N synthetic events with ../shared/bench/gen_events.py (default 20,000) and
+     converts them to the native dataset format;
+  2. imports them into a fresh database with the release binary and starts the server;
+  3. drives Chromium over WebDriver and, for each view, loads it R times and reads the
+     Navigation Timing of each load: domInteractive and domContentLoadedEventEnd (the
+     page's deferred script has set up the strip, drag, zoom and keys by then);
+  4. checks what the views show (histogram instead of marks when dense, one page of cards);
+  5. prints medians and the byte sizes of the page's JavaScript and CSS.
+
+Usage: python3 bench/browser_budget.py [--events 20000] [--runs 9]
+"""
+import argparse, csv, json, os, shutil, signal, socket, statistics, subprocess, sys, tempfile, time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHARED = os.path.join(os.path.dirname(ROOT), "shared", "bench")
+BIN = os.path.join(ROOT, "target", "release", "conflict-timeline")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def toml_str(s):
+    return json.dumps(s, ensure_ascii=False)
+
+
+def edtf(row):
+    start, prec, end = row["start_date"], row["date_precision"], row["end_date"]
+    s = {"day": start, "month": start[:7], "year": start[:4]}[prec]
+    return f"{s}/{end}" if end else s
+
+
+def convert(csv_path, toml_path):
+    with open(csv_path, newline="") as f, open(toml_path, "w") as out:
+        out.write('format = "conflict-timeline/1"\n[[conflicts]]\nslug = "synthetic"\nname = "Synthetic benchmark conflict"\n')
+        for row in csv.DictReader(f):
+            out.write("[[events]]\n")
+            out.write(f"slug = {toml_str(row['slug'])}\ndate = {toml_str(edtf(row))}\n")
+            out.write(f"title = {toml_str(row['title'])}\ncategory = {toml_str(row['category'])}\n")
+            out.write(f"place = {toml_str(row['location'])}\nsummary = {toml_str(row['summary'])}\n")
+            out.write("actors = [" + ", ".join(toml_str(a) for a in row["actors"].split(";") if a) + "]\n")
+            out.write(f"[[events.sources]]\ntitle = \"Synthetic source\"\nurl = {toml_str(row['source_url'])}\n")
+
+
+class WebDriver:
+    def __init__(self, port):
+        self.base = f"http://127.0.0.1:{port}"
+        caps = {"capabilities": {"alwaysMatch": {"goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": [
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--no-first-run", "--window-size=1280,900"]}}}}
+        for _ in range(100):
+            try:
+                self.session = self.call("POST", "/session", caps)["sessionId"]
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise SystemExit("cannot reach chromedriver")
+
+    def call(self, method, path, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(self.base + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return json.loads(r.read())["value"]
+
+    def goto(self, url):
+        self.call("POST", f"/session/{self.session}/url", {"url": url})
+
+    def js(self, script):
+        return self.call("POST", f"/session/{self.session}/execute/sync", {"script": script, "args": []})
+
+    def quit(self):
+        self.call("DELETE", f"/session/{self.session}")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--events", type=int, default=20000)
+    ap.add_argument("--runs", type=int, default=9)
+    a = ap.parse_args()
+    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    work = tempfile.mkdtemp(prefix="ct-budget-")
+    procs = []
+    try:
+        csv_path, toml_path, db = (os.path.join(work, n) for n in ("events.csv", "events.toml", "bench.db"))
+        subprocess.run([sys.executable, os.path.join(SHARED, "gen_events.py"), str(a.events), "-o", csv_path], check=True)
+        convert(csv_path, toml_path)
+        t = time.time()
+        subprocess.run([BIN, "import", toml_path, "--db", db], check=True, stdout=subprocess.DEVNULL)
+        print(f"imported {a.events} events in {time.time() - t:.1f} s")
+        port = free_port()
+        procs.append(subprocess.Popen([BIN, "serve", "--db", db, "--bind", f"127.0.0.1:{port}"],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        wd_port = free_port()
+        procs.append(subprocess.Popen(["chromedriver", f"--port={wd_port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        time.sleep(0.5)
+        wd = WebDriver(wd_port)
+        site = f"http://127.0.0.1:{port}"
+        views = [("about 1,000 events in range", "/?from=2010&to=2011"),
+                 (f"whole span ({a.events:,} events)", "/")]
+        print(f"\n{'view':34} {'in view':>8} {'cards':>6} {'drawn as':>10} {'domInteractive':>15} {'DCL end (ready)':>16}")
+        for name, path in views:
+            interactive, ready = [], []
+            for i in range(a.runs + 1):
+                wd.goto(site + path)
+                timing = wd.js("const n = performance.getEntriesByType('navigation')[0];"
+                               "return [n.domInteractive, n.domContentLoadedEventEnd];")
+                if i:  # the first load warms caches and is not counted
+                    interactive.append(timing[0])
+                    ready.append(timing[1])
+            shown = wd.js("return [document.querySelector('#result-count strong').textContent,"
+                          " document.querySelectorAll('article.card').length,"
+                          " !!document.querySelector('.overview__strip--dense'),"
+                          " document.documentElement.classList.contains('js')];")
+            assert shown[3], "the page script ran"
+            print(f"{name:34} {shown[0].split(' of ')[0]:>8} {shown[1]:>6} {'histogram' if shown[2] else 'marks':>10} "
+                  f"{statistics.median(interactive):>12.0f} ms {statistics.median(ready):>13.0f} ms")
+        wd.quit()
+        sizes = {n: os.path.getsize(os.path.join(ROOT, "static", n)) for n in ("app.js", "app.css")}
+        print(f"\napp.js {sizes['app.js']:,} bytes (budget 20,480); app.css {sizes['app.css']:,} bytes (budget 30,720)")
+    finally:
+        for p in procs:
+            p.send_signal(signal.SIGTERM)
+            p.wait(timeout=10)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
