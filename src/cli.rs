@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::db;
+use crate::edtf::Day;
+use crate::import::export::{ExportError, ExportFilter, ExportFormat, export};
 use crate::import::{self, Format, ImportError, ImportOptions, Input};
 use crate::web;
 
@@ -36,6 +38,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Import files into the database, all or nothing.
     Import(ImportArgs),
+    /// Write the database (or part of it) out as native TOML, CSV or TimelineJS JSON.
+    Export(ExportArgs),
 }
 
 /// How log lines are written.
@@ -88,6 +92,49 @@ pub struct ImportArgs {
     /// Delete the events of each imported conflict that the files do not mention.
     #[arg(long)]
     pub replace: bool,
+    /// Put every event of a CSV or TimelineJS file into this conflict (a slug; created if
+    /// missing) instead of the one each row or file implies.
+    #[arg(long, value_name = "SLUG")]
+    pub conflict: Option<String>,
+    /// The name of the `--conflict` conflict (default: its slug, or a TimelineJS title).
+    #[arg(long, value_name = "NAME", requires = "conflict")]
+    pub conflict_name: Option<String>,
+}
+
+/// Options of `export`.
+#[derive(Clone, Debug, Args)]
+pub struct ExportArgs {
+    /// The SQLite database file.
+    #[arg(long, env = "CONFLICT_TIMELINE_DB", default_value = DEFAULT_DB)]
+    pub db: String,
+    /// What to write.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Native)]
+    pub format: ExportFormat,
+    /// Only this conflict (slug).
+    #[arg(long, value_name = "SLUG")]
+    pub conflict: Option<String>,
+    /// Only events whose span reaches this date or later (YYYY, YYYY-MM or YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", value_parser = first_day)]
+    pub from: Option<Day>,
+    /// Only events that start on or before this date (YYYY, YYYY-MM or YYYY-MM-DD; a month
+    /// or year includes all of it).
+    #[arg(long, value_name = "DATE", value_parser = last_day)]
+    pub to: Option<Day>,
+    /// The file to write (default: standard output).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+fn first_day(s: &str) -> Result<Day, String> {
+    crate::edtf::parse_filter_date(s)
+        .map(|(first, _)| first)
+        .map_err(|e| e.to_string())
+}
+
+fn last_day(s: &str) -> Result<Day, String> {
+    crate::edtf::parse_filter_date(s)
+        .map(|(_, last)| last)
+        .map_err(|e| e.to_string())
 }
 
 /// Why a command failed; printed to stderr before a non-zero exit.
@@ -99,6 +146,14 @@ pub enum CliError {
     Import(#[from] ImportError),
     #[error(transparent)]
     Serve(#[from] web::ServeError),
+    #[error(transparent)]
+    Export(#[from] ExportError),
+    #[error("cannot create {}: {source}", .path.display())]
+    Output {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 impl Cli {
@@ -106,7 +161,7 @@ impl Cli {
     pub fn log_format(&self) -> LogFormat {
         match &self.command {
             Some(Command::Serve(args)) => args.log_format,
-            Some(Command::Import(_)) => LogFormat::Text,
+            Some(Command::Import(_) | Command::Export(_)) => LogFormat::Text,
             None => self.serve.log_format,
         }
     }
@@ -118,7 +173,42 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::Serve(args)) => serve(args).await,
         None => serve(cli.serve).await,
         Some(Command::Import(args)) => run_import(args).await,
+        Some(Command::Export(args)) => run_export(args).await,
     }
+}
+
+async fn run_export(args: ExportArgs) -> Result<(), CliError> {
+    let path = db::path_from_arg(&args.db);
+    let pool = db::open_read_only(&path, 1).await?;
+    let filter = ExportFilter {
+        conflict: args.conflict,
+        from: args.from,
+        to: args.to,
+    };
+    let result = match &args.output {
+        Some(file) => {
+            let created = std::fs::File::create(file).map_err(|source| CliError::Output {
+                path: file.clone(),
+                source,
+            })?;
+            let mut out = std::io::BufWriter::new(created);
+            export(&pool, args.format, &filter, &mut out).await
+        }
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            export(&pool, args.format, &filter, &mut out).await
+        }
+    };
+    pool.close().await;
+    let written = match result {
+        // A reader that stops early (`export | head`) is not a failure of the export.
+        Err(ExportError::Write(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+        other => other?,
+    };
+    if args.output.is_some() {
+        eprintln!("exported {written} events");
+    }
+    Ok(())
 }
 
 async fn serve(args: ServeArgs) -> Result<(), CliError> {
@@ -148,7 +238,12 @@ async fn run_import(args: ImportArgs) -> Result<(), CliError> {
         check_only: args.check,
         replace: args.replace,
     };
-    let result = import::import(&pool, &inputs, options).await;
+    let mapping = import::MappingOptions {
+        conflict: args.conflict.clone(),
+        conflict_name: args.conflict_name.clone(),
+        progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    };
+    let result = import::import_with(&pool, &inputs, options, &mapping).await;
     pool.close().await;
     let summary = match result {
         Ok(summary) => summary,

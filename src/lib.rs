@@ -11,6 +11,7 @@ pub mod db;
 pub mod edtf;
 pub mod import;
 pub mod markdown;
+pub mod search;
 pub mod slug;
 pub mod web;
 

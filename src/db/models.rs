@@ -78,6 +78,60 @@ pub struct EventDetail {
     pub updated_at: String,
 }
 
+/// An event as the API and the exports give it: the summary row plus actor slugs,
+/// coordinates, fatalities, its conflict's slug, source URLs and update time (no body).
+#[derive(Clone, Debug, FromRow)]
+pub struct EventRecord {
+    #[sqlx(flatten)]
+    pub summary: EventSummary,
+    /// `slug U+001E name` pairs joined by U+001F, in the actors' given order.
+    pub actors_packed: Option<String>,
+    pub conflict_slug: String,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub fatalities_best: Option<i64>,
+    pub fatalities_low: Option<i64>,
+    pub fatalities_high: Option<i64>,
+    /// Source URLs joined by U+001F, in the sources' given order.
+    pub source_urls: Option<String>,
+    pub updated_at: String,
+}
+
+impl EventRecord {
+    /// The actors (slug and name), in order.
+    pub fn actors(&self) -> Vec<Actor> {
+        self.actors_packed
+            .as_deref()
+            .unwrap_or("")
+            .split('\u{1f}')
+            .filter_map(|pair| {
+                let (slug, name) = pair.split_once('\u{1e}')?;
+                Some(Actor {
+                    slug: slug.to_string(),
+                    name: name.to_string(),
+                })
+            })
+            .collect()
+    }
+
+    /// The URLs of the sources that have one, in order.
+    pub fn source_urls(&self) -> Vec<&str> {
+        self.source_urls
+            .as_deref()
+            .map(|s| s.split('\u{1f}').filter(|u| !u.is_empty()).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// Full-text extracts of one event's summary and body, hits between the
+/// [`crate::search::MARK_OPEN`] and [`crate::search::MARK_CLOSE`] sentinels.
+#[derive(Clone, Debug, FromRow)]
+pub struct SearchSnippets {
+    pub id: i64,
+    pub summary: String,
+    pub body: String,
+}
+
 /// An actor.
 #[derive(Clone, Debug, FromRow)]
 pub struct Actor {

@@ -7,9 +7,11 @@
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
 use super::models::{
-    Actor, Conflict, Cursor, Era, EventDetail, EventSummary, Neighbour, RelatedEvent, Source,
+    Actor, Conflict, Cursor, Era, EventDetail, EventRecord, EventSummary, Neighbour, RelatedEvent,
+    SearchSnippets, Source,
 };
 use crate::edtf::Day;
+use crate::search::{FtsQuery, MARK_CLOSE, MARK_OPEN};
 
 /// Events longer than this many days are "long" and found through the partial index
 /// `event_long` (see the first migration). Must equal the number in that index's condition.
@@ -26,6 +28,8 @@ pub struct EventFilter {
     pub categories: Vec<String>,
     /// Keep events with any of these actors, by slug (none: all).
     pub actors: Vec<String>,
+    /// Keep events the full-text index matches (see [`crate::search`]).
+    pub text: Option<FtsQuery>,
 }
 
 impl EventFilter {
@@ -48,6 +52,9 @@ enum Arm {
     All,
     Short,
     Long,
+    /// The plain overlap test in one condition, for queries that another index drives
+    /// (full-text search), where splitting the range would only repeat the work.
+    Overlap,
 }
 
 impl Arm {
@@ -90,6 +97,14 @@ fn push_where(
                 .push(" AND e.end_day >= ")
                 .push_bind(from);
         }
+        Arm::Overlap => {
+            if filter.has_span() {
+                qb.push(" AND e.start_day <= ")
+                    .push_bind(to)
+                    .push(" AND e.end_day >= ")
+                    .push_bind(from);
+            }
+        }
     }
     if !filter.categories.is_empty() {
         qb.push(" AND e.category IN (");
@@ -106,6 +121,11 @@ fn push_where(
             list.push_bind(actor.clone());
         }
         qb.push("))");
+    }
+    if let Some(text) = &filter.text {
+        qb.push(" AND e.id IN (SELECT rowid FROM event_fts WHERE event_fts MATCH ")
+            .push_bind(text.as_str().to_string())
+            .push(")");
     }
     if let Some(c) = after {
         qb.push(" AND (e.start_day, e.end_day, e.id) > (")
@@ -126,19 +146,165 @@ pub async fn list_events(
     limit: u32,
 ) -> Result<Vec<EventSummary>, sqlx::Error> {
     let mut qb = QueryBuilder::<Sqlite>::new("");
+    push_page(
+        &mut qb,
+        SUMMARY_COLUMNS,
+        filter,
+        after,
+        Order::Timeline,
+        limit,
+    );
+    qb.build_query_as().fetch_all(pool).await
+}
+
+/// Which way a page of events runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Order {
+    /// Timeline order: (earliest day, latest day, id) ascending; pages resume after a
+    /// [`Cursor`].
+    Timeline,
+    /// The reverse, latest first (feeds). Takes no cursor.
+    NewestFirst,
+}
+
+/// Pushes one page of `columns` over the filter: one `SELECT` per arm, merged in order.
+fn push_page(
+    qb: &mut QueryBuilder<Sqlite>,
+    columns: &str,
+    filter: &EventFilter,
+    after: Option<Cursor>,
+    order: Order,
+    limit: u32,
+) {
+    let after = if order == Order::Timeline {
+        after
+    } else {
+        None
+    };
     for (i, arm) in Arm::for_filter(filter).iter().enumerate() {
         if i > 0 {
             qb.push(" UNION ALL ");
         }
-        qb.push("SELECT ")
-            .push(SUMMARY_COLUMNS)
-            .push(" FROM event e");
-        push_where(&mut qb, filter, *arm, after);
+        qb.push("SELECT ").push(columns).push(" FROM event e");
+        push_where(qb, filter, *arm, after);
     }
     // With both arms delivering rows in index order, SQLite merges them and stops at LIMIT.
-    qb.push(" ORDER BY start_day, end_day, id LIMIT ")
-        .push_bind(i64::from(limit));
+    qb.push(match order {
+        Order::Timeline => " ORDER BY start_day, end_day, id LIMIT ",
+        Order::NewestFirst => " ORDER BY start_day DESC, end_day DESC, id DESC LIMIT ",
+    })
+    .push_bind(i64::from(limit));
+}
+
+/// [`SUMMARY_COLUMNS`] and what the API and the exports add: the actors with their slugs,
+/// coordinates, fatalities, the conflict's slug, source URLs and the update time.
+const RECORD_COLUMNS: &str =
+    "e.id, e.conflict_id, e.slug, e.title, e.summary, e.edtf, e.start_day, e.end_day,
+     e.date_label, e.category, e.place,
+     (SELECT group_concat(a.name, char(31) ORDER BY ea.position)
+        FROM event_actor ea JOIN actor a ON a.id = ea.actor_id
+       WHERE ea.event_id = e.id) AS actor_names,
+     (SELECT group_concat(a.slug || char(30) || a.name, char(31) ORDER BY ea.position)
+        FROM event_actor ea JOIN actor a ON a.id = ea.actor_id
+       WHERE ea.event_id = e.id) AS actors_packed,
+     (SELECT c.slug FROM conflict c WHERE c.id = e.conflict_id) AS conflict_slug,
+     e.latitude, e.longitude, e.fatalities_best, e.fatalities_low, e.fatalities_high,
+     (SELECT group_concat(s.url, char(31) ORDER BY s.position)
+        FROM source s WHERE s.event_id = e.id AND s.url IS NOT NULL) AS source_urls,
+     e.updated_at";
+
+/// One page of full event records (for the API and the exports), in `order`.
+pub async fn list_event_records(
+    pool: &SqlitePool,
+    filter: &EventFilter,
+    after: Option<Cursor>,
+    order: Order,
+    limit: u32,
+) -> Result<Vec<EventRecord>, sqlx::Error> {
+    let mut qb = QueryBuilder::<Sqlite>::new("");
+    push_page(&mut qb, RECORD_COLUMNS, filter, after, order, limit);
     qb.build_query_as().fetch_all(pool).await
+}
+
+/// Column weights for `bm25()`, in the index's column order (title, summary, body, actors,
+/// place): a word in the title counts most, one deep in the body least.
+const BM25_WEIGHTS: &str = "10.0, 4.0, 1.0, 3.0, 3.0";
+
+/// One page of the events `filter.text` matches, best match first (bm25, ties in
+/// timeline order), skipping `offset`. Without `filter.text`, nothing.
+pub async fn search_events(
+    pool: &SqlitePool,
+    filter: &EventFilter,
+    offset: u32,
+    limit: u32,
+) -> Result<Vec<EventSummary>, sqlx::Error> {
+    let Some(text) = &filter.text else {
+        return Ok(Vec::new());
+    };
+    // The MATCH drives the query; the other filters are checked on each hit.
+    let rest = EventFilter {
+        text: None,
+        ..filter.clone()
+    };
+    let mut qb = QueryBuilder::<Sqlite>::new("SELECT ");
+    qb.push(SUMMARY_COLUMNS)
+        .push(" FROM event_fts JOIN event e ON e.id = event_fts.rowid");
+    push_where(&mut qb, &rest, Arm::Overlap, None);
+    qb.push(" AND event_fts MATCH ")
+        .push_bind(text.as_str().to_string())
+        .push(" ORDER BY bm25(event_fts, ")
+        .push(BM25_WEIGHTS)
+        .push("), e.start_day, e.end_day, e.id LIMIT ")
+        .push_bind(i64::from(limit))
+        .push(" OFFSET ")
+        .push_bind(i64::from(offset));
+    qb.build_query_as().fetch_all(pool).await
+}
+
+/// Highlighted extracts of the summary and body of the given events where `text` matches,
+/// hits wrapped in [`MARK_OPEN`] and [`MARK_CLOSE`]. Asked only for the page being shown,
+/// because `snippet()` reads each document back.
+pub async fn search_snippets(
+    pool: &SqlitePool,
+    text: &FtsQuery,
+    ids: &[i64],
+) -> Result<Vec<SearchSnippets>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let open = MARK_OPEN.to_string();
+    let close = MARK_CLOSE.to_string();
+    let mut qb = QueryBuilder::<Sqlite>::new("SELECT rowid AS id, snippet(event_fts, 1, ");
+    qb.push_bind(open.clone())
+        .push(", ")
+        .push_bind(close.clone())
+        .push(", '…', 40) AS summary, snippet(event_fts, 2, ")
+        .push_bind(open)
+        .push(", ")
+        .push_bind(close)
+        .push(", '…', 40) AS body FROM event_fts WHERE event_fts MATCH ")
+        .push_bind(text.as_str().to_string())
+        .push(" AND rowid IN (");
+    let mut list = qb.separated(", ");
+    for id in ids {
+        list.push_bind(*id);
+    }
+    qb.push(")");
+    qb.build_query_as().fetch_all(pool).await
+}
+
+/// How many events each conflict has, by conflict id.
+pub async fn event_counts_by_conflict(pool: &SqlitePool) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    sqlx::query_as("SELECT conflict_id, count(*) FROM event GROUP BY conflict_id")
+        .fetch_all(pool)
+        .await
+}
+
+/// When any event last changed (`YYYY-MM-DDTHH:MM:SSZ`), if there are events.
+pub async fn last_updated(pool: &SqlitePool) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT max(updated_at) FROM event")
+        .fetch_one(pool)
+        .await
 }
 
 /// How many events the filter keeps.

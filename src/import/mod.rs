@@ -4,11 +4,20 @@
 //!
 //! The bundled dataset is loaded through this same path on first start.
 
+pub mod acled;
+pub mod detect;
 pub mod error;
+pub mod export;
 pub mod native;
+pub mod plain_csv;
+pub mod progress;
 pub mod record;
+pub mod tabular;
+pub mod timelinejs;
+pub mod ucdp;
 pub mod writer;
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 
 use sqlx::SqlitePool;
@@ -29,6 +38,13 @@ pub enum Item {
     Conflict(ConflictRecord),
     Era(EraRecord),
     Event(Box<EventRecord>),
+    /// A conflict that a foreign format's rows imply (an ACLED country, a UCDP
+    /// `conflict_name`, `--conflict`): created when missing, never overwritten, except that
+    /// an explicit `--conflict-name` renames it.
+    ImpliedConflict {
+        record: ConflictRecord,
+        rename: bool,
+    },
 }
 
 /// An item with where it came from.
@@ -46,6 +62,16 @@ pub struct Located<T> {
 pub enum Format {
     /// The TOML dataset format that `data/` uses.
     Native,
+    /// Plain CSV, one event per row (see `docs/dataset-format.md`).
+    Csv,
+    /// A TimelineJS JSON file (`events[]`, `eras[]`, `title`).
+    TimelinejsJson,
+    /// A TimelineJS Google-sheet template exported as CSV.
+    TimelinejsCsv,
+    /// An ACLED export (CSV).
+    Acled,
+    /// A UCDP GED export (CSV).
+    Ucdp,
 }
 
 /// Where an input's bytes come from.
@@ -96,23 +122,6 @@ impl Input {
             }
         }
     }
-
-    fn detect_format(&self) -> Result<Format, ImportError> {
-        if let Some(format) = self.format {
-            return Ok(format);
-        }
-        match self
-            .name
-            .rsplit_once('.')
-            .map(|(_, ext)| ext.to_ascii_lowercase())
-        {
-            Some(ext) if ext == "toml" => Ok(Format::Native),
-            _ => Err(ImportError::UnknownFormat {
-                path: self.name.clone(),
-                reason: "the file name does not end in a known extension (.toml)".to_string(),
-            }),
-        }
-    }
 }
 
 /// How to import.
@@ -124,11 +133,107 @@ pub struct ImportOptions {
     pub replace: bool,
 }
 
+/// Choices for the formats that map foreign rows onto the model, and for reporting.
+#[derive(Clone, Debug, Default)]
+pub struct MappingOptions {
+    /// `--conflict`: the conflict (slug) every event of a CSV or TimelineJS file goes into,
+    /// created if missing; otherwise each format's own rule applies (an ACLED country, a
+    /// UCDP `conflict_name`, a `conflict` column, a TimelineJS title).
+    pub conflict: Option<String>,
+    /// `--conflict-name`: the name given to that conflict.
+    pub conflict_name: Option<String>,
+    /// Show a progress line (rows, rate, ETA) on stderr.
+    pub progress: bool,
+}
+
+/// Which conflict a foreign format's events go into, and which implied conflicts a file has
+/// already announced (each is announced once, before its first event).
+pub struct ConflictChoice {
+    fixed: Option<ConflictRecord>,
+    rename: bool,
+    announced: HashSet<String>,
+}
+
+impl ConflictChoice {
+    /// The choice `--conflict` / `--conflict-name` make.
+    pub fn new(mapping: &MappingOptions) -> Self {
+        ConflictChoice {
+            fixed: mapping.conflict.as_ref().map(|slug| ConflictRecord {
+                slug: slug.clone(),
+                name: mapping
+                    .conflict_name
+                    .clone()
+                    .unwrap_or_else(|| slug.clone()),
+                summary: String::new(),
+                region: None,
+            }),
+            rename: mapping.conflict_name.is_some(),
+            announced: HashSet::new(),
+        }
+    }
+
+    /// Whether `--conflict` was given.
+    pub fn is_fixed(&self) -> bool {
+        self.fixed.is_some()
+    }
+
+    /// The `--conflict` slug, announcing it (into `out`) the first time.
+    pub fn fixed(&mut self, out: &mut Vec<Item>) -> Option<String> {
+        let record = self.fixed.as_ref()?;
+        if self.announced.insert(record.slug.clone()) {
+            out.push(Item::ImpliedConflict {
+                record: record.clone(),
+                rename: self.rename,
+            });
+        }
+        Some(record.slug.clone())
+    }
+
+    /// The slug of a conflict a row names (a slug, or a name to derive one from), announcing
+    /// it (into `out`) the first time.
+    pub fn named(
+        &mut self,
+        slug_or_name: &str,
+        name: &str,
+        region: Option<&str>,
+        out: &mut Vec<Item>,
+    ) -> String {
+        let slug = if crate::slug::is_valid(slug_or_name, record::SHORT_SLUG_MAX) {
+            slug_or_name.to_string()
+        } else {
+            tabular::fit_slug(&tabular::ascii_slug(slug_or_name), record::SHORT_SLUG_MAX)
+        };
+        if !self.announced.contains(&slug) {
+            self.announced.insert(slug.clone());
+            out.push(Item::ImpliedConflict {
+                record: ConflictRecord {
+                    slug: slug.clone(),
+                    name: name.to_string(),
+                    summary: String::new(),
+                    region: region.map(str::to_string),
+                },
+                rename: false,
+            });
+        }
+        slug
+    }
+}
+
 /// Imports `inputs` all or nothing.
 pub async fn import(
     pool: &SqlitePool,
     inputs: &[Input],
     options: ImportOptions,
+) -> Result<ImportSummary, ImportError> {
+    import_with(pool, inputs, options, &MappingOptions::default()).await
+}
+
+/// Imports `inputs` all or nothing, with the choices foreign formats need.
+pub async fn import_with(
+    pool: &SqlitePool,
+    inputs: &[Input],
+    options: ImportOptions,
+    mapping: &MappingOptions,
 ) -> Result<ImportSummary, ImportError> {
     let mut problems = Problems::default();
     let mut writer = writer::Writer::begin(pool).await?;
@@ -143,15 +248,21 @@ pub async fn import(
         message: p.message,
     };
 
+    let mut progress = progress::Progress::new(mapping.progress);
     for (file_index, input) in inputs.iter().enumerate() {
-        let parsed = match input.detect_format()? {
-            Format::Native => native::parse(&input.name, &input.read_text()?),
-        };
-        parsed.problems.into_iter().for_each(|p| problems.push(p));
-        let items = parsed.items;
-        for Located { line, item, .. } in items {
+        let mut source = detect::open(input, file_index, mapping)?;
+        while let Some(next) = source.next() {
+            progress.tick(&input.name, source.progress());
+            let Located { line, item, .. } = match next {
+                Ok(located) => located,
+                Err(found) => {
+                    found.into_iter().for_each(|p| problems.push(p));
+                    continue;
+                }
+            };
             let checked = match &item {
                 Item::Conflict(c) => c.check(),
+                Item::ImpliedConflict { record, .. } => record.check(),
                 Item::Era(e) => e.check(),
                 Item::Event(e) => e.check(),
             };
@@ -167,6 +278,10 @@ pub async fn import(
             }
             let refused = match &item {
                 Item::Conflict(c) => writer.conflict(c).await.map(|()| None)?,
+                Item::ImpliedConflict { record, rename } => writer
+                    .implied_conflict(record, *rename)
+                    .await
+                    .map(|()| None)?,
                 Item::Era(e) => writer.era(e).await?,
                 Item::Event(e) => writer.event(e, (file_index, line)).await?,
             };
@@ -176,6 +291,7 @@ pub async fn import(
         }
     }
 
+    progress.finish();
     if problems.is_empty() {
         for link in writer.resolve_links().await? {
             problems.push(problem_at(link.origin.0, link.origin.1, link.problem));

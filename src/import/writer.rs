@@ -62,7 +62,14 @@ impl Writer {
     /// Starts the transaction. `BEGIN IMMEDIATE` takes the write lock up front, so a
     /// concurrent writer fails fast instead of deadlocking halfway through.
     pub async fn begin(pool: &SqlitePool) -> Result<Self, sqlx::Error> {
-        let tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+        // A large import touches index pages all over the file (slugs and dates arrive in
+        // no order). With SQLite's default 2 MB page cache, dirty pages spill to the WAL and
+        // are read back again and again, and an import slows down as the database grows; a
+        // bigger cache keeps the hot pages of the indexes in memory (bounded: 128 MiB).
+        sqlx::query("PRAGMA cache_size = -131072")
+            .execute(&mut *tx)
+            .await?;
         Ok(Writer {
             tx,
             conflict_ids: HashMap::new(),
@@ -96,6 +103,38 @@ impl Writer {
             .fetch_one(&mut *self.tx)
             .await?;
         self.conflict_ids.insert(rec.slug.clone(), id);
+        Ok(())
+    }
+
+    /// Creates a conflict that a foreign format implies (an ACLED country, `--conflict`) if
+    /// it does not exist. An existing one keeps its name, summary and region, unless
+    /// `rename` (an explicit `--conflict-name`) asks for the new name.
+    pub async fn implied_conflict(
+        &mut self,
+        rec: &ConflictRecord,
+        rename: bool,
+    ) -> Result<(), sqlx::Error> {
+        let result = if rename {
+            sqlx::query(
+                "INSERT INTO conflict (slug, name, summary, region) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (slug) DO UPDATE SET name = excluded.name
+                 WHERE conflict.name IS NOT excluded.name",
+            )
+        } else {
+            sqlx::query(
+                "INSERT INTO conflict (slug, name, summary, region) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (slug) DO NOTHING",
+            )
+        }
+        .bind(&rec.slug)
+        .bind(&rec.name)
+        .bind(&rec.summary)
+        .bind(&rec.region)
+        .execute(&mut *self.tx)
+        .await?;
+        self.summary.conflicts_written += result.rows_affected();
+        self.conflict_ids.remove(&rec.slug);
+        self.conflict_id(&rec.slug).await?;
         Ok(())
     }
 

@@ -11,7 +11,7 @@ use axum::response::{Html, IntoResponse, Response};
 use super::AppState;
 use super::dates::DateView;
 use super::error::AppError;
-use super::layout::Layout;
+use super::layout::{Alternate, Layout};
 use crate::db::models::{Neighbour, RelatedEvent, Source};
 use crate::db::queries;
 use crate::import::record::LinkRel;
@@ -139,6 +139,11 @@ pub async fn show_event(
     let mut layout = Layout::new(format!("{} · {}", e.title, date.words));
     layout.description = Some(e.summary.clone());
     layout.canonical = Some(canonical);
+    layout.alternates.push(Alternate {
+        href: format!("/api/events/{}", e.slug),
+        media_type: "application/json",
+        title: "This event as JSON",
+    });
 
     let page = EventPage {
         layout,

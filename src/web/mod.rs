@@ -1,15 +1,19 @@
 //! The web layer: state, the route table ([`routes`]), one module per page, and the
 //! middleware stack. Handlers call [`crate::db::queries`] and render askama templates.
 
+mod api;
 mod assets;
 mod dates;
 mod error;
 mod event_page;
+mod exports;
 mod health;
 mod layout;
 mod middleware;
+mod openapi;
 mod overview;
 mod params;
+mod problem;
 mod routes;
 mod timeline;
 

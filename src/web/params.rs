@@ -9,6 +9,7 @@ use super::error::AppError;
 use crate::db::models::Cursor;
 use crate::db::queries::EventFilter;
 use crate::edtf::parse_filter_date;
+use crate::search::FtsQuery;
 use crate::slug;
 
 /// Longest query string accepted, in bytes.
@@ -17,6 +18,9 @@ pub const MAX_QUERY_BYTES: usize = 2048;
 pub const MAX_VALUE_BYTES: usize = 200;
 /// Most values accepted for one repeatable parameter (`category`, `actor`).
 pub const MAX_REPEATS: usize = 20;
+/// Deepest `page=` of search results: relevance order pages by offset, and nobody reads
+/// past the first thousand hits; narrowing the search is the better way on.
+pub const MAX_PAGE: u32 = 50;
 
 /// One thing wrong with a request's parameters.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -30,7 +34,8 @@ pub struct ParamProblem {
 }
 
 impl ParamProblem {
-    fn new(field: &str, value: &str, message: impl Into<String>) -> Self {
+    /// A problem with `field`; a long value is shortened to 60 bytes.
+    pub fn new(field: &str, value: &str, message: impl Into<String>) -> Self {
         let value = if value.len() > 60 {
             let mut end = 60;
             while !value.is_char_boundary(end) {
@@ -156,22 +161,33 @@ pub struct TimelineParams {
     pub to: String,
     pub categories: Vec<String>,
     pub actors: Vec<String>,
+    /// The search text as typed (`q`).
+    pub q: String,
+    /// `page=` of search results (1-based), when given.
+    pub page: Option<u32>,
     pub after: Option<Cursor>,
     pub filter: EventFilter,
     pub problems: Vec<ParamProblem>,
 }
 
 impl TimelineParams {
-    /// Reads `from`, `to`, `category`, `actor` and `after`, collecting every problem.
+    /// Reads `from`, `to`, `category`, `actor`, `q`, `page` and `after`, collecting every
+    /// problem.
     pub fn parse(query: Option<&str>) -> TimelineParams {
+        match RawParams::parse(query) {
+            Ok(raw) => TimelineParams::from_raw(&raw),
+            Err(problem) => TimelineParams {
+                problems: vec![problem],
+                ..TimelineParams::default()
+            },
+        }
+    }
+
+    /// [`TimelineParams::parse`] over parameters already decoded, for handlers that read
+    /// more parameters of their own (`limit`). Whether `page` and `after` apply is for the
+    /// handler to say.
+    pub fn from_raw(raw: &RawParams) -> TimelineParams {
         let mut out = TimelineParams::default();
-        let raw = match RawParams::parse(query) {
-            Ok(raw) => raw,
-            Err(problem) => {
-                out.problems.push(problem);
-                return out;
-            }
-        };
         let mut problems = Vec::new();
         let mut from_days = None;
         let mut to_days = None;
@@ -229,6 +245,30 @@ impl TimelineParams {
         out.filter.categories = out.categories.clone();
         out.filter.actors = out.actors.clone();
 
+        match raw.single("q") {
+            Ok(Some(value)) => {
+                out.q = value.to_string();
+                match FtsQuery::parse(value) {
+                    Ok(text) => out.filter.text = Some(text),
+                    Err(err) => problems.push(ParamProblem::new("q", value, err.to_string())),
+                }
+            }
+            Ok(None) => {}
+            Err(problem) => problems.push(problem),
+        }
+        match raw.single("page") {
+            Ok(Some(value)) => match value.parse::<u32>() {
+                Ok(n) if (1..=MAX_PAGE).contains(&n) => out.page = Some(n),
+                _ => problems.push(ParamProblem::new(
+                    "page",
+                    value,
+                    format!("is not a page number from 1 to {MAX_PAGE}"),
+                )),
+            },
+            Ok(None) => {}
+            Err(problem) => problems.push(problem),
+        }
+
         match raw.single("after") {
             Ok(Some(value)) => match Cursor::decode(value) {
                 Some(cursor) => out.after = Some(cursor),
@@ -256,6 +296,9 @@ impl TimelineParams {
         }
         pairs.extend(self.categories.iter().map(|c| ("category", c.as_str())));
         pairs.extend(self.actors.iter().map(|a| ("actor", a.as_str())));
+        if !self.q.is_empty() {
+            pairs.push(("q", &self.q));
+        }
         serde_urlencoded::to_string(&pairs).unwrap_or_default()
     }
 }
@@ -317,6 +360,22 @@ mod tests {
         let huge = format!("x={}", "a".repeat(MAX_QUERY_BYTES + 1));
         let p = TimelineParams::parse(Some(&huge));
         assert_eq!(p.problems[0].field, "query");
+    }
+
+    #[test]
+    fn search_text_becomes_a_filter_or_a_problem_on_q() {
+        let p = TimelineParams::parse(Some("q=peacekeep*&page=2"));
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+        assert_eq!(
+            p.filter.text.as_ref().map(|t| t.as_str()),
+            Some("\"peacekeep\"*")
+        );
+        assert_eq!(p.page, Some(2));
+        assert_eq!(p.view_query(), "q=peacekeep*");
+        let p = TimelineParams::parse(Some("q=%F0%9F%99%82&page=51"));
+        let fields: Vec<&str> = p.problems.iter().map(|p| p.field.as_str()).collect();
+        assert_eq!(fields, ["q", "page"]);
+        assert!(p.problems[0].message.contains("nothing searchable"));
     }
 
     #[test]

@@ -2,21 +2,48 @@
 //! the page; [`router`] also installs the middleware stack.
 
 use axum::Router;
+use axum::http::Method;
 use axum::routing::get;
+use tower_http::cors::{Any, CorsLayer};
 
-use super::{AppState, assets, error, event_page, health, middleware, timeline};
+use super::{
+    AppState, api, assets, error, event_page, exports, health, middleware, openapi, problem,
+    timeline,
+};
 
 /// Builds the application: routes, fallback, state and middleware.
 pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .route("/", get(timeline::show_timeline))
+        .route("/search", get(timeline::redirect_search))
         .route("/events/{slug}", get(event_page::show_event))
+        .route("/export/events.csv", get(exports::events_csv))
+        .route("/export/events.ics", get(exports::events_ics))
+        .route("/export/events.atom", get(exports::events_atom))
+        .route("/export/timelinejs.json", get(exports::timelinejs))
+        .nest("/api", api_routes())
         .route("/static/{file}", get(assets::serve_asset))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .fallback(error::not_found)
         .with_state(state);
     middleware::apply(routes)
+}
+
+/// `/api/…`: JSON only (problem documents for errors and unknown paths), readable from any
+/// origin. CORS is set here and nowhere else, so the HTML pages stay same-origin.
+fn api_routes() -> Router<AppState> {
+    Router::new()
+        .route("/events", get(api::list_events))
+        .route("/events/{slug}", get(api::show_event))
+        .route("/conflicts", get(api::list_conflicts))
+        .route("/openapi.json", get(openapi::openapi_json))
+        .fallback(problem::api_not_found)
+        .layer(
+            CorsLayer::new()
+                .allow_origin(Any)
+                .allow_methods([Method::GET, Method::HEAD]),
+        )
 }
 
 #[cfg(test)]

@@ -9,16 +9,20 @@ use axum::response::{Html, IntoResponse, Response};
 use super::AppState;
 use super::dates::{DateView, month_heading, thousands};
 use super::error::AppError;
-use super::layout::Layout;
+use super::layout::{Alternate, Layout};
 use super::overview::{self, Overview};
-use super::params::{ParamProblem, TimelineParams};
-use crate::db::models::{Era, EventSummary};
+use super::params::{MAX_PAGE, ParamProblem, TimelineParams};
+use crate::db::models::{Era, EventSummary, SearchSnippets};
 use crate::db::queries;
 use crate::edtf::Day;
+use crate::search;
 
 /// Cards per page: enough to read a month of the bundled dataset at a glance, few enough
 /// that a page over a million events renders in milliseconds.
 pub const PAGE_SIZE: u32 = 100;
+
+/// Search results per page. With [`MAX_PAGE`] pages, a search shows its best 1,000 hits.
+pub const SEARCH_PAGE_SIZE: u32 = 20;
 
 #[derive(Template)]
 #[template(path = "timeline.html")]
@@ -38,6 +42,24 @@ struct TimelinePage {
     filtered: bool,
     active_filters: Vec<ActiveFilter>,
     overview: Option<Overview>,
+    /// The search text as typed.
+    q: String,
+    /// Search results, best first (empty when not searching: then `years` holds the events).
+    hits: Vec<EventCard>,
+    /// What the search left out, in words.
+    search_note: Option<String>,
+    next_label: &'static str,
+    /// Filters the form has no field for (category, actor), kept when it is submitted.
+    keep: Vec<(&'static str, String)>,
+    /// This view in other formats.
+    downloads: Vec<Download>,
+}
+
+/// A link to this view in another format.
+struct Download {
+    label: &'static str,
+    href: String,
+    media_type: &'static str,
 }
 
 /// Events of one year.
@@ -64,6 +86,8 @@ pub struct EventCard {
     pub place: Option<String>,
     pub actors: Vec<String>,
     pub summary: String,
+    /// In search results: the best extract with hits in `<mark>`, as safe HTML.
+    pub snippet: Option<String>,
 }
 
 impl EventCard {
@@ -77,6 +101,7 @@ impl EventCard {
             place: e.place.clone(),
             actors: e.actors().into_iter().map(str::to_string).collect(),
             summary: e.summary.clone(),
+            snippet: None,
         }
     }
 }
@@ -99,7 +124,9 @@ pub async fn show_timeline(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
-    let params = TimelineParams::parse(query.as_deref());
+    let mut params = TimelineParams::parse(query.as_deref());
+    let paging = paging_problems(&params);
+    params.problems.extend(paging);
     let conflicts = queries::conflicts(&state.db).await?;
     let eras = queries::eras(&state.db).await?;
     let total = queries::total_events(&state.db).await?;
@@ -124,6 +151,17 @@ pub async fn show_timeline(
         filtered: false,
         active_filters: active_filters(&params),
         overview: None,
+        q: params.q.clone(),
+        hits: Vec::new(),
+        search_note: None,
+        next_label: "Later events →",
+        keep: params
+            .categories
+            .iter()
+            .map(|c| ("category", c.clone()))
+            .chain(params.actors.iter().map(|a| ("actor", a.clone())))
+            .collect(),
+        downloads: Vec::new(),
     };
     page.layout.description = Some(page.intro.chars().take(200).collect());
 
@@ -134,13 +172,21 @@ pub async fn show_timeline(
         return Ok((StatusCode::BAD_REQUEST, Html(html)).into_response());
     }
 
+    let view_query = params.view_query();
+    page.layout.alternates = alternates(&params, &view_query);
+    page.downloads = downloads(&view_query);
+    if let Some(text) = &params.filter.text {
+        let matching = show_search(&state, &params, text, total, &mut page).await?;
+        attach_overview(&state, &params, &eras, matching, &mut page).await?;
+        return Ok(Html(page.render()?).into_response());
+    }
+
     let mut events =
         queries::list_events(&state.db, &params.filter, params.after, PAGE_SIZE + 1).await?;
     let has_more = events.len() > PAGE_SIZE as usize;
     events.truncate(PAGE_SIZE as usize);
     let matching = queries::count_events(&state.db, &params.filter).await?;
 
-    let view_query = params.view_query();
     page.filtered = !view_query.is_empty();
     page.count_text = format!("{} of {} events", thousands(matching), thousands(total));
     page.range_text = range_text(&params);
@@ -159,11 +205,173 @@ pub async fn show_timeline(
         });
     }
     page.years = group(&events, &eras);
+    attach_overview(&state, &params, &eras, matching, &mut page).await?;
+    Ok(Html(page.render()?).into_response())
+}
+
+/// Draws the overview strip of the view (search results included) when there is data.
+async fn attach_overview(
+    state: &AppState,
+    params: &TimelineParams,
+    eras: &[Era],
+    matching: i64,
+    page: &mut TimelinePage,
+) -> Result<(), AppError> {
     if let Some((first, last)) = queries::data_span(&state.db).await? {
         let data = overview::Span { first, last };
-        page.overview = Some(overview::build(&state.db, &params, &eras, data, matching).await?);
+        page.overview = Some(overview::build(&state.db, params, eras, data, matching).await?);
     }
-    Ok(Html(page.render()?).into_response())
+    Ok(())
+}
+
+/// Fills `page` with one page of search results, best first, and returns how many events
+/// match. Relevance order has no stable keyset (bm25 scores shift whenever the index
+/// changes), so it pages by number, up to [`MAX_PAGE`].
+async fn show_search(
+    state: &AppState,
+    params: &TimelineParams,
+    text: &search::FtsQuery,
+    total: i64,
+    page: &mut TimelinePage,
+) -> Result<i64, AppError> {
+    let page_no = params.page.unwrap_or(1);
+    let offset = (page_no - 1) * SEARCH_PAGE_SIZE;
+    let mut hits =
+        queries::search_events(&state.db, &params.filter, offset, SEARCH_PAGE_SIZE + 1).await?;
+    let has_more = hits.len() > SEARCH_PAGE_SIZE as usize;
+    hits.truncate(SEARCH_PAGE_SIZE as usize);
+    let ids: Vec<i64> = hits.iter().map(|h| h.id).collect();
+    let snippets = queries::search_snippets(&state.db, text, &ids).await?;
+    let matching = queries::count_events(&state.db, &params.filter).await?;
+
+    let view_query = params.view_query();
+    page.filtered = true;
+    page.count_text = format!(
+        "{} of {} events match “{}”",
+        thousands(matching),
+        thousands(total),
+        params.q
+    );
+    page.range_text = format!("{}, best matches first", range_text(params));
+    if page_no > 1 && !hits.is_empty() {
+        let first = offset + 1;
+        let last = offset + hits.len() as u32;
+        page.range_text
+            .push_str(&format!(" (results {first}–{last})"));
+    }
+    if !text.ignored().is_empty() {
+        let pieces: Vec<String> = text.ignored().iter().map(|s| format!("“{s}”")).collect();
+        page.search_note = Some(format!(
+            "Left out of the search, as there is nothing to look for in them: {}.",
+            pieces.join(", ")
+        ));
+    }
+    page.hits = hits
+        .iter()
+        .map(|e| {
+            let mut card = EventCard::new(e);
+            card.snippet = snippets
+                .iter()
+                .find(|s| s.id == e.id)
+                .and_then(best_snippet);
+            card
+        })
+        .collect();
+    page.next_label = "More results →";
+    if has_more && page_no < MAX_PAGE {
+        page.next_url = Some(format!("/?{view_query}&page={}", page_no + 1));
+    }
+    if page_no > 1 {
+        page.first_page_url = Some(format!("/?{view_query}"));
+    }
+    Ok(matching)
+}
+
+/// The summary's extract if the hit is there, else the body's; none if the words matched
+/// only the title, actors or place (the card shows those anyway).
+fn best_snippet(s: &SearchSnippets) -> Option<String> {
+    [&s.summary, &s.body]
+        .into_iter()
+        .find(|text| search::has_hit(text))
+        .map(|text| search::highlighted_html(text))
+}
+
+/// `page` belongs to search results (relevance order, by number) and `after` to the
+/// timeline (time order, by cursor): each is refused where it means nothing.
+fn paging_problems(params: &TimelineParams) -> Vec<ParamProblem> {
+    let mut problems = Vec::new();
+    if params.q.is_empty() {
+        if let Some(page) = params.page {
+            problems.push(ParamProblem::new(
+                "page",
+                &page.to_string(),
+                "only applies to search results (with q=); the timeline pages with “Later events”",
+            ));
+        }
+    } else if let Some(after) = params.after {
+        problems.push(ParamProblem::new(
+            "after",
+            &after.encode(),
+            "does not apply to search results, which are ranked by relevance and paged with page=",
+        ));
+    }
+    problems
+}
+
+/// The JSON twin of the view (the same page of it) and its Atom feed.
+fn alternates(params: &TimelineParams, view_query: &str) -> Vec<Alternate> {
+    let mut api = with_query("/api/events", view_query);
+    if let Some(after) = params.after {
+        let sep = if view_query.is_empty() { '?' } else { '&' };
+        api.push_str(&format!("{sep}after={}", after.encode()));
+    }
+    vec![
+        Alternate {
+            href: api,
+            media_type: "application/json",
+            title: "These events as JSON",
+        },
+        Alternate {
+            href: with_query("/export/events.atom", view_query),
+            media_type: "application/atom+xml",
+            title: "These events as an Atom feed",
+        },
+    ]
+}
+
+/// The whole view (every page of it) in each export format.
+fn downloads(view_query: &str) -> Vec<Download> {
+    [
+        ("CSV", "/export/events.csv", "text/csv"),
+        ("iCalendar", "/export/events.ics", "text/calendar"),
+        ("Atom", "/export/events.atom", "application/atom+xml"),
+        ("TimelineJS", "/export/timelinejs.json", "application/json"),
+    ]
+    .into_iter()
+    .map(|(label, path, media_type)| Download {
+        label,
+        href: with_query(path, view_query),
+        media_type,
+    })
+    .collect()
+}
+
+fn with_query(path: &str, query: &str) -> String {
+    if query.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{query}")
+    }
+}
+
+/// `GET /search`: the timeline is the search page, so this sends the same query there
+/// (303, so that a form's GET stays a GET).
+pub async fn redirect_search(RawQuery(query): RawQuery) -> axum::response::Redirect {
+    let target = match query.as_deref() {
+        Some(q) if !q.is_empty() => format!("/?{q}"),
+        _ => "/".to_string(),
+    };
+    axum::response::Redirect::to(&target)
 }
 
 fn range_text(params: &TimelineParams) -> String {
@@ -199,10 +407,12 @@ fn active_filters(params: &TimelineParams) -> Vec<ActiveFilter> {
             to: params.to.clone(),
             categories: params.categories.clone(),
             actors: params.actors.clone(),
+            q: params.q.clone(),
             ..TimelineParams::default()
         };
         match kind {
             "category" => p.categories.retain(|c| c != value),
+            "q" => p.q.clear(),
             _ => p.actors.retain(|a| a != value),
         }
         let q = p.view_query();
@@ -212,6 +422,12 @@ fn active_filters(params: &TimelineParams) -> Vec<ActiveFilter> {
             format!("/?{q}")
         }
     };
+    if !params.q.is_empty() {
+        out.push(ActiveFilter {
+            label: format!("Search: {}", params.q),
+            remove_url: without("q", ""),
+        });
+    }
     for c in &params.categories {
         out.push(ActiveFilter {
             label: format!("Category: {c}"),

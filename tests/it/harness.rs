@@ -178,3 +178,16 @@ pub fn bundled_events() -> Vec<BundledEvent> {
         })
         .collect()
 }
+
+impl TestResponse {
+    /// The body as JSON; fails the test, showing the body, if it is not JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|err| panic!("not JSON ({err}): {}", self.body))
+    }
+
+    /// A response header as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}

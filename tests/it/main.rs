@@ -3,8 +3,14 @@
 
 mod harness;
 
+mod api;
+mod cli;
+mod dataset_export;
 mod event_page;
+mod exports;
 mod filter;
+mod formats;
 mod import;
+mod search;
 mod server;
 mod timeline;

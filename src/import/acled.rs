@@ -1,0 +1,369 @@
+//! ACLED exports (Armed Conflict Location & Event Data, CSV): one event per row, keyed by
+//! `event_id_cnty`. The mapping (dates and `time_precision`, categories from `event_type`,
+//! actors, place, source) is documented in `docs/dataset-format.md` ("ACLED").
+
+use super::record::{
+    EVENT_SLUG_MAX, EventRecord, Fatalities, FieldProblem, SourceRecord, TITLE_MAX,
+};
+use super::tabular::{
+    Header, Row, RowMapper, ascii_slug, check_event, fit_slug, fit_text, parse_coordinates,
+    parse_count, split_list,
+};
+use super::{ConflictChoice, Item, MappingOptions};
+use crate::edtf::{Day, Edtf};
+
+/// Columns without which a row cannot be mapped.
+const REQUIRED: &[&str] = &["event_id_cnty", "event_date", "event_type", "country"];
+
+#[derive(Default)]
+struct Columns {
+    id: Option<usize>,
+    date: Option<usize>,
+    precision: Option<usize>,
+    disorder_type: Option<usize>,
+    event_type: Option<usize>,
+    sub_event_type: Option<usize>,
+    actor1: Option<usize>,
+    assoc_actor_1: Option<usize>,
+    actor2: Option<usize>,
+    assoc_actor_2: Option<usize>,
+    interaction: Option<usize>,
+    civilian_targeting: Option<usize>,
+    region: Option<usize>,
+    country: Option<usize>,
+    admin1: Option<usize>,
+    location: Option<usize>,
+    latitude: Option<usize>,
+    longitude: Option<usize>,
+    source: Option<usize>,
+    source_scale: Option<usize>,
+    notes: Option<usize>,
+    fatalities: Option<usize>,
+    tags: Option<usize>,
+}
+
+/// Maps ACLED rows to events, with a conflict per country unless `--conflict` is given.
+pub struct Acled {
+    cols: Columns,
+    conflicts: ConflictChoice,
+}
+
+impl Acled {
+    /// A mapper with the `--conflict` choice.
+    pub fn new(mapping: &MappingOptions) -> Self {
+        Acled {
+            cols: Columns::default(),
+            conflicts: ConflictChoice::new(mapping),
+        }
+    }
+}
+
+/// The category for an ACLED `event_type` (documented in `docs/dataset-format.md`).
+pub fn category(event_type: &str) -> String {
+    match event_type.trim().to_ascii_lowercase().as_str() {
+        "battles" | "explosions/remote violence" => "military".to_string(),
+        "violence against civilians" => "violence-against-civilians".to_string(),
+        "protests" => "protest".to_string(),
+        "riots" => "riot".to_string(),
+        "strategic developments" => "political".to_string(),
+        other => {
+            let slug = fit_slug(&ascii_slug(other), 60);
+            if slug.is_empty() {
+                "event".to_string()
+            } else {
+                slug
+            }
+        }
+    }
+}
+
+fn column_of(field: &str) -> Option<&'static str> {
+    Some(match field {
+        "slug" => "event_id_cnty",
+        "title" => "sub_event_type",
+        "category" => "event_type",
+        "place" => "location",
+        "fatalities.best" => "fatalities",
+        "sources[0].title" => "source",
+        "actors" => "actor1",
+        _ => return None,
+    })
+}
+
+impl RowMapper for Acled {
+    fn header(&mut self, h: &Header) -> Vec<FieldProblem> {
+        self.cols = Columns {
+            id: h.col("event_id_cnty"),
+            date: h.col("event_date"),
+            precision: h.col("time_precision"),
+            disorder_type: h.col("disorder_type"),
+            event_type: h.col("event_type"),
+            sub_event_type: h.col("sub_event_type"),
+            actor1: h.col("actor1"),
+            assoc_actor_1: h.col("assoc_actor_1"),
+            actor2: h.col("actor2"),
+            assoc_actor_2: h.col("assoc_actor_2"),
+            interaction: h.col("interaction"),
+            civilian_targeting: h.col("civilian_targeting"),
+            region: h.col("region"),
+            country: h.col("country"),
+            admin1: h.col("admin1"),
+            location: h.col("location"),
+            latitude: h.col("latitude"),
+            longitude: h.col("longitude"),
+            source: h.col("source"),
+            source_scale: h.col("source_scale"),
+            notes: h.col("notes"),
+            fatalities: h.col("fatalities"),
+            tags: h.col("tags"),
+        };
+        h.missing(REQUIRED)
+    }
+
+    fn row(&mut self, row: &Row<'_>, out: &mut Vec<Item>) -> Result<(), Vec<FieldProblem>> {
+        let c = &self.cols;
+        let mut problems = Vec::new();
+
+        let id = row.get(c.id);
+        let id_slug = ascii_slug(id);
+        if id_slug.is_empty() {
+            problems.push(FieldProblem::new(
+                "event_id_cnty",
+                id,
+                "must be the event's ACLED id (such as ARM1234)",
+            ));
+        }
+        let date = event_date(row.get(c.date), row.get(c.precision))
+            .map_err(|p| problems.push(p))
+            .ok();
+
+        let event_type = row.get(c.event_type);
+        let sub_event_type = row.get(c.sub_event_type);
+        let location = row.get(c.location);
+        let admin1 = row.get(c.admin1);
+        let country = row.get(c.country);
+        let what = [sub_event_type, event_type]
+            .into_iter()
+            .find(|s| !s.is_empty())
+            .unwrap_or("Event");
+        let title = match [location, admin1, country]
+            .into_iter()
+            .find(|s| !s.is_empty())
+        {
+            Some(place) => format!("{what} in {place}"),
+            None => what.to_string(),
+        };
+
+        let mut place_parts: Vec<&str> = Vec::with_capacity(3);
+        for part in [location, admin1, country] {
+            if !part.is_empty() && !place_parts.contains(&part) {
+                place_parts.push(part);
+            }
+        }
+        let place = (!place_parts.is_empty()).then(|| fit_text(&place_parts.join(", "), 300));
+
+        let mut actors: Vec<String> = Vec::new();
+        for col in [c.actor1, c.assoc_actor_1, c.actor2, c.assoc_actor_2] {
+            actors.extend(split_list(row.get(col), ';'));
+        }
+
+        let coordinates = parse_coordinates(
+            ("latitude", row.get(c.latitude)),
+            ("longitude", row.get(c.longitude)),
+            &mut problems,
+        );
+        let fatalities = Fatalities {
+            best: parse_count("fatalities", row.get(c.fatalities))
+                .map_err(|p| problems.push(p))
+                .ok()
+                .flatten(),
+            ..Fatalities::default()
+        };
+        let source_name = row.opt(c.source);
+        let source = SourceRecord {
+            title: fit_text(source_name.unwrap_or("ACLED"), 500),
+            publisher: Some(fit_text(source_name.unwrap_or("ACLED"), 500)),
+            url: None,
+            published: None,
+            note: row.opt(c.source_scale).map(str::to_string),
+        };
+
+        let mut body = Vec::new();
+        for (label, col) in [
+            ("Disorder type", c.disorder_type),
+            ("Event type", c.event_type),
+            ("Sub-event type", c.sub_event_type),
+            ("Interaction", c.interaction),
+            ("Civilian targeting", c.civilian_targeting),
+            ("Tags", c.tags),
+        ] {
+            if let Some(value) = row.opt(col) {
+                body.push(format!("- {label}: {value}"));
+            }
+        }
+        if let Some(value) = row.opt(c.id) {
+            body.push(format!("- ACLED event: {value}"));
+        }
+
+        let conflict = match self.conflicts.fixed(out) {
+            Some(slug) => slug,
+            None if country.is_empty() => {
+                problems.push(FieldProblem::new(
+                    "country",
+                    "",
+                    "must name the country (the event's conflict), or use --conflict SLUG",
+                ));
+                String::new()
+            }
+            None => self
+                .conflicts
+                .named(country, country, row.opt(c.region), out),
+        };
+
+        let Some(date) = date else {
+            return Err(problems);
+        };
+        let record = EventRecord {
+            conflict,
+            slug: fit_slug(&format!("acled-{id_slug}"), EVENT_SLUG_MAX),
+            title: fit_text(&title, TITLE_MAX),
+            summary: row.get(c.notes).to_string(),
+            body: body.join("\n"),
+            date,
+            label: None,
+            category: category(event_type),
+            place,
+            coordinates,
+            fatalities,
+            actors,
+            sources: vec![source],
+            links: Vec::new(),
+        };
+        problems.extend(check_event(&record, column_of));
+        if problems.is_empty() {
+            out.push(Item::Event(Box::new(record)));
+            Ok(())
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+/// The English month names and their three-letter abbreviations.
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// Parses an ACLED date: `2020-07-12`, `12 July 2020`, `12-July-2020`, `12 Jul 2020` or
+/// `12-07-2020` (day first, as the codebook writes it).
+pub fn parse_date(value: &str) -> Option<Day> {
+    let value = value.trim();
+    if let Some((y, m, d)) = super::tabular::parse_iso_day(value) {
+        return Day::from_ymd(y, m, d);
+    }
+    let parts: Vec<&str> = value
+        .split([' ', '-', '/'])
+        .filter(|p| !p.is_empty())
+        .collect();
+    let [day, month, year] = parts.as_slice() else {
+        return None;
+    };
+    let day: u32 = day.parse().ok()?;
+    let year: i32 = if year.len() == 4 {
+        year.parse().ok()?
+    } else {
+        return None;
+    };
+    let month = match month.parse::<u32>() {
+        Ok(m) => m,
+        Err(_) => {
+            let name = month.to_ascii_lowercase();
+            let name = name.trim_end_matches('.');
+            let found = MONTHS
+                .iter()
+                .position(|m| *m == name || (name.len() >= 3 && m.starts_with(name)))?;
+            u32::try_from(found).ok()? + 1
+        }
+    };
+    Day::from_ymd(year, month, day)
+}
+
+/// The EDTF for an `event_date` and `time_precision`: 1 → the day; 2 (within about a week)
+/// → the day, approximate (`2020-07-12~`); 3 (within about a month) → the month,
+/// approximate (`2020-07~`). An empty precision counts as 1.
+pub fn event_date(date: &str, precision: &str) -> Result<Edtf, FieldProblem> {
+    let day = parse_date(date).ok_or_else(|| {
+        FieldProblem::new(
+            "event_date",
+            date,
+            "must be a date written YYYY-MM-DD or DD Month YYYY (such as 12 July 2020)",
+        )
+    })?;
+    let iso = day.iso();
+    let text = match precision {
+        "" | "1" => iso,
+        "2" => format!("{iso}~"),
+        "3" => format!("{}~", &iso[..7]),
+        _ => {
+            return Err(FieldProblem::new(
+                "time_precision",
+                precision,
+                "must be 1 (exact day), 2 (within a week) or 3 (within a month)",
+            ));
+        }
+    };
+    Edtf::parse(&text).map_err(|e| FieldProblem::new("event_date", date, e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn acled_dates_in_both_spellings() {
+        let iso = |s: &str| parse_date(s).map(|d| d.iso());
+        assert_eq!(iso("2020-07-12").as_deref(), Some("2020-07-12"));
+        assert_eq!(iso("12 July 2020").as_deref(), Some("2020-07-12"));
+        assert_eq!(iso("12-July-2020").as_deref(), Some("2020-07-12"));
+        assert_eq!(iso("2 Sep 2020").as_deref(), Some("2020-09-02"));
+        assert_eq!(iso("31 June 2020"), None);
+        assert_eq!(iso("July 2020"), None);
+    }
+
+    #[test]
+    fn every_time_precision_code() {
+        let edtf = |p: &str| event_date("12 July 2020", p).map(|d| d.to_string());
+        assert_eq!(edtf("1").as_deref(), Ok("2020-07-12"));
+        assert_eq!(edtf("2").as_deref(), Ok("2020-07-12~"));
+        assert_eq!(edtf("3").as_deref(), Ok("2020-07~"));
+        assert_eq!(
+            edtf("4").map_err(|p| p.field),
+            Err("time_precision".to_string())
+        );
+    }
+
+    #[test]
+    fn event_types_map_to_categories() {
+        assert_eq!(category("Battles"), "military");
+        assert_eq!(category("Explosions/Remote violence"), "military");
+        assert_eq!(
+            category("Violence against civilians"),
+            "violence-against-civilians"
+        );
+        assert_eq!(category("Protests"), "protest");
+        assert_eq!(category("Riots"), "riot");
+        assert_eq!(category("Strategic developments"), "political");
+        assert_eq!(category("Something New"), "something-new");
+    }
+}

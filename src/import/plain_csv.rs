@@ -1,0 +1,318 @@
+//! The plain CSV format: one event per row, with the columns documented in
+//! `docs/dataset-format.md` ("Plain CSV"). It is what the synthetic benchmark generator
+//! writes and what a spreadsheet can produce without knowing EDTF: a start date with a
+//! precision word, an optional end date, `;`-separated actors.
+
+use super::record::{EVENT_SLUG_MAX, EventRecord, Fatalities, FieldProblem, SourceRecord};
+use super::tabular::{
+    Header, Row, RowMapper, ascii_slug, check_event, fit_slug, parse_coordinates, parse_count,
+    split_list,
+};
+use super::{ConflictChoice, Item, MappingOptions};
+use crate::edtf::Edtf;
+
+/// The columns the mapper reads, resolved once from the header.
+#[derive(Default)]
+struct Columns {
+    id: Option<usize>,
+    slug: Option<usize>,
+    title: Option<usize>,
+    edtf: Option<usize>,
+    start_date: Option<usize>,
+    end_date: Option<usize>,
+    date_precision: Option<usize>,
+    label: Option<usize>,
+    category: Option<usize>,
+    actors: Option<usize>,
+    location: Option<usize>,
+    latitude: Option<usize>,
+    longitude: Option<usize>,
+    fatalities: Option<usize>,
+    summary: Option<usize>,
+    body: Option<usize>,
+    source_url: Option<usize>,
+    source_title: Option<usize>,
+    conflict: Option<usize>,
+}
+
+/// Maps plain CSV rows to events.
+pub struct PlainCsv {
+    cols: Columns,
+    conflicts: ConflictChoice,
+}
+
+impl PlainCsv {
+    /// A mapper that puts events in `--conflict` when given, else in each row's `conflict`.
+    pub fn new(mapping: &MappingOptions) -> Self {
+        PlainCsv {
+            cols: Columns::default(),
+            conflicts: ConflictChoice::new(mapping),
+        }
+    }
+}
+
+/// Whether a header looks like this format.
+pub fn detect(header: &Header) -> bool {
+    header.has("title") && (header.has("start_date") || header.has("edtf"))
+}
+
+/// Record fields reported under the column they come from.
+fn column_of(field: &str) -> Option<&'static str> {
+    Some(match field {
+        "place" => "location",
+        "fatalities.best" => "fatalities",
+        "sources[0].url" => "source_url",
+        "sources[0].title" => "source_title",
+        "actors" => "actors",
+        _ => return None,
+    })
+}
+
+impl RowMapper for PlainCsv {
+    fn header(&mut self, h: &Header) -> Vec<FieldProblem> {
+        self.cols = Columns {
+            id: h.col("id"),
+            slug: h.col("slug"),
+            title: h.col("title"),
+            edtf: h.col("edtf"),
+            start_date: h.col("start_date"),
+            end_date: h.col("end_date"),
+            date_precision: h.col("date_precision"),
+            label: h.col("label"),
+            category: h.col("category"),
+            actors: h.col("actors"),
+            location: h.col("location").or_else(|| h.col("place")),
+            latitude: h.col("latitude"),
+            longitude: h.col("longitude"),
+            fatalities: h.col("fatalities"),
+            summary: h.col("summary"),
+            body: h.col("body"),
+            source_url: h.col("source_url"),
+            source_title: h.col("source_title"),
+            conflict: h.col("conflict"),
+        };
+        let mut problems = h.missing(&["title"]);
+        if self.cols.edtf.is_none() && self.cols.start_date.is_none() {
+            problems.push(FieldProblem::new(
+                "start_date",
+                "",
+                "the header has neither a `start_date` nor an `edtf` column; one is required",
+            ));
+        }
+        if !self.conflicts.is_fixed() && self.cols.conflict.is_none() {
+            problems.push(FieldProblem::new(
+                "conflict",
+                "",
+                "the header has no `conflict` column: add one, or name the conflict with --conflict SLUG",
+            ));
+        }
+        problems
+    }
+
+    fn row(&mut self, row: &Row<'_>, out: &mut Vec<Item>) -> Result<(), Vec<FieldProblem>> {
+        let c = &self.cols;
+        let mut problems = Vec::new();
+        let title = row.get(c.title).to_string();
+
+        let date = match row.opt(c.edtf) {
+            Some(edtf) => {
+                Edtf::parse(edtf).map_err(|e| FieldProblem::new("edtf", edtf, e.to_string()))
+            }
+            None => date_from_parts(
+                row.get(c.start_date),
+                row.get(c.end_date),
+                row.get(c.date_precision),
+            ),
+        }
+        .map_err(|p| problems.push(p))
+        .ok();
+
+        let slug = match row.opt(c.slug) {
+            Some(slug) if crate::slug::is_valid(slug, EVENT_SLUG_MAX) => slug.to_string(),
+            _ => derived_slug(&title, row.get(c.id), date.as_ref()),
+        };
+
+        let fatalities = Fatalities {
+            best: parse_count("fatalities", row.get(c.fatalities))
+                .map_err(|p| problems.push(p))
+                .ok()
+                .flatten(),
+            ..Fatalities::default()
+        };
+        let coordinates = parse_coordinates(
+            ("latitude", row.get(c.latitude)),
+            ("longitude", row.get(c.longitude)),
+            &mut problems,
+        );
+        let sources = match row.opt(c.source_url) {
+            Some(url) => vec![SourceRecord {
+                title: row.opt(c.source_title).unwrap_or(url).to_string(),
+                publisher: None,
+                url: Some(url.to_string()),
+                published: None,
+                note: None,
+            }],
+            None => match row.opt(c.source_title) {
+                Some(title) => vec![SourceRecord {
+                    title: title.to_string(),
+                    publisher: None,
+                    url: None,
+                    published: None,
+                    note: None,
+                }],
+                None => Vec::new(),
+            },
+        };
+
+        let conflict = match self.conflicts.fixed(out) {
+            Some(slug) => slug,
+            None => {
+                let named = row.get(c.conflict);
+                if named.is_empty() {
+                    problems.push(FieldProblem::new(
+                        "conflict",
+                        "",
+                        "must name the event's conflict (or use --conflict SLUG)",
+                    ));
+                    String::new()
+                } else {
+                    self.conflicts.named(named, named, None, out)
+                }
+            }
+        };
+
+        let record = EventRecord {
+            conflict,
+            slug,
+            title,
+            summary: row.get(c.summary).to_string(),
+            body: row.get(c.body).to_string(),
+            date: match date {
+                Some(d) => d,
+                None => return Err(problems),
+            },
+            label: row.opt(c.label).map(str::to_string),
+            category: row.opt(c.category).unwrap_or("event").to_string(),
+            place: row.opt(c.location).map(str::to_string),
+            coordinates,
+            fatalities,
+            actors: split_list(row.get(c.actors), ';').collect(),
+            sources,
+            links: Vec::new(),
+        };
+        problems.extend(check_event(&record, column_of));
+        if problems.is_empty() {
+            out.push(Item::Event(Box::new(record)));
+            Ok(())
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+/// `slugify_ascii(title)-{id}`, or `{start}-{title}` for a file without ids.
+fn derived_slug(title: &str, id: &str, date: Option<&Edtf>) -> String {
+    let title = ascii_slug(title);
+    let id = ascii_slug(id);
+    let slug = if !id.is_empty() {
+        // Keep the id whole: it is what makes the slug unique.
+        let room = EVENT_SLUG_MAX.saturating_sub(id.len() + 1);
+        let head = fit_slug(&title, room);
+        if head.is_empty() {
+            id
+        } else {
+            format!("{head}-{id}")
+        }
+    } else {
+        let start = date.map(|d| d.earliest().iso()).unwrap_or_default();
+        ascii_slug(&format!("{start} {title}"))
+    };
+    fit_slug(&slug, EVENT_SLUG_MAX)
+}
+
+/// Builds EDTF from a start date, a precision word and an optional end date:
+/// (`2020-05-01`, `month`) → `2020-05`; with an end, `start/end`.
+pub fn date_from_parts(start: &str, end: &str, precision: &str) -> Result<Edtf, FieldProblem> {
+    let expected = "must be a date written YYYY-MM-DD (or YYYY-MM, YYYY)";
+    if start.is_empty() {
+        return Err(FieldProblem::new("start_date", "", "must not be empty"));
+    }
+    crate::edtf::parse_filter_date(start)
+        .map_err(|e| FieldProblem::new("start_date", start, format!("{expected}: {e}")))?;
+    let reduced = match precision.to_ascii_lowercase().as_str() {
+        "" => start,
+        "day" if start.len() == 10 => start,
+        "month" if start.len() >= 7 => &start[..7],
+        "year" => &start[..4],
+        "day" | "month" => {
+            return Err(FieldProblem::new(
+                "start_date",
+                start,
+                format!("is less precise than the date_precision ({precision})"),
+            ));
+        }
+        _ => {
+            return Err(FieldProblem::new(
+                "date_precision",
+                precision,
+                "must be day, month or year (or empty: the precision the start date is written in)",
+            ));
+        }
+    };
+    let text = if end.is_empty() || end == start || end == reduced {
+        reduced.to_string()
+    } else {
+        crate::edtf::parse_filter_date(end)
+            .map_err(|e| FieldProblem::new("end_date", end, format!("{expected}: {e}")))?;
+        format!("{reduced}/{end}")
+    };
+    Edtf::parse(&text).map_err(|e| FieldProblem::new("end_date", end, e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn edtf(start: &str, end: &str, precision: &str) -> String {
+        date_from_parts(start, end, precision)
+            .map(|d| d.to_string())
+            .unwrap_or_else(|p| format!("{}: {}", p.field, p.message))
+    }
+
+    #[test]
+    fn precision_words_cut_the_start_date() {
+        assert_eq!(edtf("2020-05-01", "", "day"), "2020-05-01");
+        assert_eq!(edtf("2020-05-01", "", "month"), "2020-05");
+        assert_eq!(edtf("2020-01-01", "", "year"), "2020");
+        assert_eq!(edtf("2020-05", "", ""), "2020-05");
+    }
+
+    #[test]
+    fn an_end_date_makes_an_interval() {
+        assert_eq!(
+            edtf("2020-05-01", "2020-05-08", "day"),
+            "2020-05-01/2020-05-08"
+        );
+        assert_eq!(
+            edtf("2020-05-01", "2020-05-08", "month"),
+            "2020-05/2020-05-08"
+        );
+        assert_eq!(edtf("2020-05-01", "2020-05-01", "day"), "2020-05-01");
+        assert!(edtf("2020-05-09", "2020-05-08", "day").starts_with("end_date"));
+    }
+
+    #[test]
+    fn bad_dates_name_their_column() {
+        assert!(edtf("2020-13-01", "", "day").starts_with("start_date"));
+        assert!(edtf("2020-05-01", "", "week").starts_with("date_precision"));
+        assert!(edtf("2020", "", "day").starts_with("start_date"));
+    }
+
+    #[test]
+    fn derived_slugs_keep_the_id() {
+        assert_eq!(derived_slug("Şuşa shelled", "17", None), "susa-shelled-17");
+        let long = "word ".repeat(100);
+        let slug = derived_slug(&long, "123456", None);
+        assert!(slug.ends_with("-123456") && slug.len() <= EVENT_SLUG_MAX);
+    }
+}

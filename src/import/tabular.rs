@@ -1,0 +1,628 @@
+//! Streaming CSV: the machinery every CSV format shares. A [`CsvSource`] reads one record at a
+//! time (so a file of a million rows is never held in memory), hands each row to a format's
+//! [`RowMapper`], and yields the items it maps to, or the problems of the row with the line
+//! the record starts on and the column at fault.
+//!
+//! Real exports carry a byte-order mark, Windows line ends, quoted commas and newlines and
+//! empty optional cells; all of them are accepted here, once, for every format.
+
+use std::collections::{HashMap, VecDeque};
+use std::io::{BufRead, BufReader, Read};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use super::error::ImportProblem;
+use super::record::{Coordinates, EventRecord, FieldProblem};
+use super::{Input, InputSource, Item, Located};
+use crate::import::ImportError;
+
+/// What a format yields for each item: the item with where it starts, or the problems found.
+pub type Yielded = Result<Located<Item>, Vec<ImportProblem>>;
+
+/// A format's reader, pulled one item at a time by [`super::import`].
+pub trait ItemSource: Iterator<Item = Yielded> + Send {
+    /// Bytes consumed so far and the input's size, when known (for the progress line).
+    fn progress(&self) -> (u64, Option<u64>) {
+        (0, None)
+    }
+}
+
+/// Items and problems already in memory (the whole-document formats: TOML, JSON).
+pub struct VecSource(pub std::vec::IntoIter<Yielded>);
+
+impl Iterator for VecSource {
+    type Item = Yielded;
+    fn next(&mut self) -> Option<Yielded> {
+        self.0.next()
+    }
+}
+
+impl ItemSource for VecSource {}
+
+/// The bytes of an input, buffered, with any UTF-8 byte-order mark skipped, and its size.
+pub type Bytes = BufReader<Box<dyn Read + Send>>;
+
+/// Opens an input for streaming. A UTF-8 byte-order mark (which spreadsheet programs write)
+/// is skipped, so that the first column name is read as written.
+pub fn open_bytes(input: &Input) -> Result<(Bytes, Option<u64>), ImportError> {
+    let (inner, size): (Box<dyn Read + Send>, Option<u64>) = match &input.source {
+        InputSource::Text(text) => {
+            let bytes = text.clone().into_bytes();
+            let len = bytes.len() as u64;
+            (Box::new(std::io::Cursor::new(bytes)), Some(len))
+        }
+        InputSource::Path(path) => {
+            let read_error = |source| ImportError::Read {
+                path: path.clone(),
+                source,
+            };
+            let file = std::fs::File::open(path).map_err(read_error)?;
+            let size = file.metadata().ok().map(|m| m.len());
+            (Box::new(file), size)
+        }
+    };
+    let mut reader = BufReader::with_capacity(256 * 1024, inner);
+    let head = reader.fill_buf().map_err(|source| ImportError::Read {
+        path: input.name.clone().into(),
+        source,
+    })?;
+    if head.starts_with(b"\xEF\xBB\xBF") {
+        reader.consume(3);
+    }
+    Ok((reader, size))
+}
+
+/// A CSV reader over an input: commas, double-quote quoting (with `""` escapes and newlines
+/// inside quotes), `\n` or `\r\n` line ends, a header row.
+pub fn csv_reader<R: Read>(bytes: R) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(bytes)
+}
+
+/// The newlines that passed through a [`LineCounting`] reader and are not yet behind the
+/// last record asked about.
+#[derive(Default)]
+struct NewlineLog {
+    /// Bytes read so far.
+    read: u64,
+    /// Offsets of the line-end bytes (`\r` or `\n`, with whether it is `\n`) read ahead
+    /// of the last record asked about.
+    ahead: VecDeque<(u64, bool)>,
+    /// Newlines before the last record asked about.
+    behind: usize,
+}
+
+/// Counts lines itself: the `csv` crate's own line numbers drift with `\r\n` line ends and
+/// blank lines, while its byte offsets are exact. Memory stays bounded by the read-ahead.
+struct LineCounting<R> {
+    inner: R,
+    log: Arc<Mutex<NewlineLog>>,
+}
+
+impl<R: Read> Read for LineCounting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut log = self.log.lock().unwrap_or_else(PoisonError::into_inner);
+        let start = log.read;
+        for (i, b) in buf[..n].iter().enumerate() {
+            if *b == b'\n' || *b == b'\r' {
+                log.ahead.push_back((start + i as u64, *b == b'\n'));
+            }
+        }
+        log.read += n as u64;
+        Ok(n)
+    }
+}
+
+/// The 1-based line of the record `csv` says starts at `offset`; offsets must be asked in
+/// increasing order. `csv` may place a record's start on the line end (or blank lines)
+/// before it, so the run of line-end bytes at `offset` is counted too.
+fn line_at(log: &Mutex<NewlineLog>, offset: u64) -> usize {
+    let mut log = log.lock().unwrap_or_else(PoisonError::into_inner);
+    while let Some(&(at, newline)) = log.ahead.front() {
+        if at >= offset {
+            break;
+        }
+        log.ahead.pop_front();
+        log.behind += usize::from(newline);
+    }
+    let mut run = 0;
+    for (expected, &(at, newline)) in (offset..).zip(log.ahead.iter()) {
+        if at != expected {
+            break;
+        }
+        run += usize::from(newline);
+    }
+    log.behind + run + 1
+}
+
+/// The header row: column names as written, and a case-insensitive index.
+#[derive(Clone, Debug, Default)]
+pub struct Header {
+    names: Vec<String>,
+    index: HashMap<String, usize>,
+}
+
+impl Header {
+    /// Builds the index; the first of two columns with the same name wins.
+    pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Header {
+        let names: Vec<String> = names.into_iter().map(|n| n.trim().to_string()).collect();
+        let mut index = HashMap::new();
+        for (i, name) in names.iter().enumerate() {
+            index.entry(name.to_lowercase()).or_insert(i);
+        }
+        Header { names, index }
+    }
+
+    /// The position of a column, by name, ignoring case and surrounding spaces.
+    pub fn col(&self, name: &str) -> Option<usize> {
+        self.index.get(&name.to_lowercase()).copied()
+    }
+
+    /// Whether a column is present.
+    pub fn has(&self, name: &str) -> bool {
+        self.col(name).is_some()
+    }
+
+    /// The column names as written.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// A problem for each of `required` that the header lacks (reported at line 1).
+    pub fn missing(&self, required: &[&str]) -> Vec<FieldProblem> {
+        required
+            .iter()
+            .filter(|name| !self.has(name))
+            .map(|name| {
+                FieldProblem::new(
+                    *name,
+                    "",
+                    format!("the header has no `{name}` column, which this format requires"),
+                )
+            })
+            .collect()
+    }
+}
+
+/// One record, with the line it starts on.
+pub struct Row<'a> {
+    record: &'a csv::StringRecord,
+    /// 1-based line of the record's first character.
+    pub line: usize,
+}
+
+impl Row<'_> {
+    /// The trimmed cell of a column, or `""` when the column is absent.
+    pub fn get(&self, col: Option<usize>) -> &str {
+        col.and_then(|c| self.record.get(c)).unwrap_or("").trim()
+    }
+
+    /// The trimmed cell, or `None` when the column is absent or the cell empty.
+    pub fn opt(&self, col: Option<usize>) -> Option<&str> {
+        Some(self.get(col)).filter(|s| !s.is_empty())
+    }
+}
+
+/// What a CSV format does with its header and each row.
+pub trait RowMapper: Send {
+    /// Resolves the columns it reads; problems (a missing required column) stop the file.
+    fn header(&mut self, header: &Header) -> Vec<FieldProblem>;
+    /// Maps one row to items (an event, and a conflict the first time one is named), or
+    /// returns every problem with it, each naming a column.
+    fn row(&mut self, row: &Row<'_>, out: &mut Vec<Item>) -> Result<(), Vec<FieldProblem>>;
+}
+
+/// A CSV file being read row by row.
+pub struct CsvSource<M> {
+    file: String,
+    file_index: usize,
+    reader: csv::Reader<LineCounting<Bytes>>,
+    lines: Arc<Mutex<NewlineLog>>,
+    size: Option<u64>,
+    mapper: M,
+    record: csv::StringRecord,
+    queue: VecDeque<Yielded>,
+    items: Vec<Item>,
+    done: bool,
+}
+
+impl<M: RowMapper> CsvSource<M> {
+    /// Reads the header and lets the mapper resolve its columns. A missing column is one
+    /// problem at line 1; the rows are then not read.
+    pub fn new(
+        file: &str,
+        file_index: usize,
+        bytes: Bytes,
+        size: Option<u64>,
+        mut mapper: M,
+    ) -> Self {
+        let lines = Arc::new(Mutex::new(NewlineLog::default()));
+        let mut reader = csv_reader(LineCounting {
+            inner: bytes,
+            log: Arc::clone(&lines),
+        });
+        let mut queue = VecDeque::new();
+        let mut done = false;
+        match reader.headers() {
+            Ok(names) => {
+                let header = Header::new(names.iter());
+                let problems = mapper.header(&header);
+                if !problems.is_empty() {
+                    queue.push_back(Err(problems
+                        .into_iter()
+                        .map(|p| problem(file, Some(1), p))
+                        .collect()));
+                    done = true;
+                }
+            }
+            Err(e) => {
+                queue.push_back(Err(vec![csv_problem(file, Some(1), &e)]));
+                done = true;
+            }
+        }
+        CsvSource {
+            file: file.to_string(),
+            file_index,
+            reader,
+            lines,
+            size,
+            mapper,
+            record: csv::StringRecord::new(),
+            queue,
+            items: Vec::new(),
+            done,
+        }
+    }
+
+    fn read_next(&mut self) {
+        let before = self.reader.position().byte();
+        match self.reader.read_record(&mut self.record) {
+            Ok(false) => self.done = true,
+            Ok(true) => {
+                let offset = self.record.position().map_or(0, csv::Position::byte);
+                let line = line_at(&self.lines, offset);
+                // A line with only separators is a blank row that spreadsheets leave behind.
+                if self.record.iter().all(|cell| cell.trim().is_empty()) {
+                    return;
+                }
+                let row = Row {
+                    record: &self.record,
+                    line,
+                };
+                match self.mapper.row(&row, &mut self.items) {
+                    Ok(()) => {
+                        for item in self.items.drain(..) {
+                            self.queue.push_back(Ok(Located {
+                                file_index: self.file_index,
+                                line: Some(line),
+                                item,
+                            }));
+                        }
+                    }
+                    Err(problems) => {
+                        // Mappers push an event only when the row is valid; what is left is
+                        // a conflict the row named, which later rows rely on having seen.
+                        for item in self.items.drain(..) {
+                            self.queue.push_back(Ok(Located {
+                                file_index: self.file_index,
+                                line: Some(line),
+                                item,
+                            }));
+                        }
+                        self.queue.push_back(Err(problems
+                            .into_iter()
+                            .map(|p| problem(&self.file, Some(line), p))
+                            .collect()));
+                    }
+                }
+            }
+            Err(e) => {
+                let line = e.position().map(|p| line_at(&self.lines, p.byte()));
+                self.queue
+                    .push_back(Err(vec![csv_problem(&self.file, line, &e)]));
+                // An I/O error ends the file; a malformed record is skipped, unless the
+                // reader did not move (which would loop forever).
+                if e.is_io_error() || self.reader.position().byte() == before {
+                    self.done = true;
+                }
+            }
+        }
+    }
+}
+
+impl<M: RowMapper> Iterator for CsvSource<M> {
+    type Item = Yielded;
+
+    fn next(&mut self) -> Option<Yielded> {
+        loop {
+            if let Some(next) = self.queue.pop_front() {
+                return Some(next);
+            }
+            if self.done {
+                return None;
+            }
+            self.read_next();
+        }
+    }
+}
+
+impl<M: RowMapper> ItemSource for CsvSource<M> {
+    fn progress(&self) -> (u64, Option<u64>) {
+        (self.reader.position().byte(), self.size)
+    }
+}
+
+/// An [`ImportProblem`] from a field problem at a line.
+pub fn problem(file: &str, line: Option<usize>, p: FieldProblem) -> ImportProblem {
+    ImportProblem {
+        file: file.to_string(),
+        line,
+        field: p.field,
+        value: ImportProblem::shorten(&p.value),
+        message: p.message,
+    }
+}
+
+/// A problem for a CSV syntax or encoding error, at the record where it happened.
+fn csv_problem(file: &str, line: Option<usize>, e: &csv::Error) -> ImportProblem {
+    let message = match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("the row has {len} fields but the header has {expected_len}"),
+        csv::ErrorKind::Utf8 { err, .. } => {
+            format!("field {} is not valid UTF-8", err.field() + 1)
+        }
+        csv::ErrorKind::Io(err) => format!("cannot read the file: {err}"),
+        _ => e.to_string(),
+    };
+    ImportProblem {
+        file: file.to_string(),
+        line,
+        field: String::new(),
+        value: String::new(),
+        message,
+    }
+}
+
+/// Runs the checks every event passes and reports them under the names of the columns they
+/// came from (`rename` maps a record field such as `sources[0].url` to a column).
+pub fn check_event(
+    record: &EventRecord,
+    rename: impl Fn(&str) -> Option<&'static str>,
+) -> Vec<FieldProblem> {
+    record
+        .check()
+        .into_iter()
+        .map(|mut p| {
+            let generic = p
+                .field
+                .split_once('[')
+                .map_or(p.field.as_str(), |(head, _)| head);
+            if let Some(column) = rename(&p.field).or_else(|| rename(generic)) {
+                p.field = column.to_string();
+            }
+            p
+        })
+        .collect()
+}
+
+/// Folds common Latin letters with diacritics to ASCII ("Xankəndi" → "Xankendi", "Şuşa" →
+/// "Susa"), then slugifies to `[a-z0-9]+(-[a-z0-9]+)*`. Letters it cannot fold are dropped.
+pub fn ascii_slug(text: &str) -> String {
+    let mut folded = String::with_capacity(text.len());
+    for c in text.chars() {
+        let ascii: &str = match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => "a",
+            'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' | 'Ā' | 'Ă' | 'Ą' => "a",
+            'ç' | 'ć' | 'č' | 'Ç' | 'Ć' | 'Č' => "c",
+            'ď' | 'đ' | 'Ď' | 'Đ' => "d",
+            'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ė' | 'ę' | 'ě' | 'ə' => "e",
+            'È' | 'É' | 'Ê' | 'Ë' | 'Ē' | 'Ė' | 'Ę' | 'Ě' | 'Ə' => "e",
+            'ğ' | 'Ğ' => "g",
+            'ì' | 'í' | 'î' | 'ï' | 'ī' | 'ı' | 'İ' | 'Ì' | 'Í' | 'Î' | 'Ï' | 'Ī' => {
+                "i"
+            }
+            'ł' | 'Ł' => "l",
+            'ñ' | 'ń' | 'ň' | 'Ñ' | 'Ń' | 'Ň' => "n",
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' => "o",
+            'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' | 'Ō' | 'Ő' => "o",
+            'ř' | 'Ř' => "r",
+            'ş' | 'ś' | 'š' | 'ș' | 'Ş' | 'Ś' | 'Š' | 'Ș' => "s",
+            'ß' => "ss",
+            'ţ' | 'ť' | 'ț' | 'Ţ' | 'Ť' | 'Ț' => "t",
+            'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' => "u",
+            'Ù' | 'Ú' | 'Û' | 'Ü' | 'Ū' | 'Ů' | 'Ű' => "u",
+            'ý' | 'ÿ' | 'Ý' => "y",
+            'ž' | 'ź' | 'ż' | 'Ž' | 'Ź' | 'Ż' => "z",
+            'æ' | 'Æ' => "ae",
+            'œ' | 'Œ' => "oe",
+            _ => {
+                folded.push(c);
+                continue;
+            }
+        };
+        folded.push_str(ascii);
+    }
+    crate::slug::slugify_ascii(&folded)
+}
+
+/// Cuts a slug to at most `max` bytes at a hyphen, so that it stays valid.
+pub fn fit_slug(slug: &str, max: usize) -> String {
+    if slug.len() <= max {
+        return slug.to_string();
+    }
+    // Slugs are ASCII, so every byte index is a character boundary.
+    let cut = slug.get(..max).unwrap_or(slug);
+    match cut.rfind('-') {
+        Some(i) if i > 0 => cut[..i].to_string(),
+        _ => cut.trim_end_matches('-').to_string(),
+    }
+}
+
+/// Shortens text to at most `max` characters, ending with "…" when cut.
+pub fn fit_text(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.truncate(out.trim_end().len());
+    out.push('…');
+    out
+}
+
+/// Parses an optional whole number in `column`. Spreadsheet exports sometimes write `12.0`;
+/// that is accepted when it is whole.
+pub fn parse_count(column: &str, value: &str) -> Result<Option<i64>, FieldProblem> {
+    if value.is_empty() {
+        return Ok(None);
+    }
+    if let Ok(n) = value.parse::<i64>() {
+        return Ok(Some(n));
+    }
+    match value.parse::<f64>() {
+        Ok(f) if f.fract() == 0.0 && f.abs() < 1e15 => Ok(Some(f as i64)),
+        _ => Err(FieldProblem::new(column, value, "must be a whole number")),
+    }
+}
+
+/// Parses an optional pair of coordinates from two columns; both or neither must be given.
+pub fn parse_coordinates(
+    (lat_column, lat): (&str, &str),
+    (lon_column, lon): (&str, &str),
+    problems: &mut Vec<FieldProblem>,
+) -> Option<Coordinates> {
+    let number = |column: &str, value: &str, problems: &mut Vec<FieldProblem>| {
+        if value.is_empty() {
+            return None;
+        }
+        match value.parse::<f64>() {
+            Ok(v) if v.is_finite() => Some(v),
+            _ => {
+                problems.push(FieldProblem::new(
+                    column,
+                    value,
+                    "must be a decimal number of degrees",
+                ));
+                None
+            }
+        }
+    };
+    match (
+        number(lat_column, lat, problems),
+        number(lon_column, lon, problems),
+    ) {
+        (Some(latitude), Some(longitude)) => Some(Coordinates {
+            latitude,
+            longitude,
+        }),
+        (Some(_), None) if lon.is_empty() => {
+            problems.push(FieldProblem::new(
+                lon_column,
+                "",
+                format!("is required when {lat_column} is given"),
+            ));
+            None
+        }
+        (None, Some(_)) if lat.is_empty() => {
+            problems.push(FieldProblem::new(
+                lat_column,
+                "",
+                format!("is required when {lon_column} is given"),
+            ));
+            None
+        }
+        _ => None,
+    }
+}
+
+/// Splits a list cell (`"Armenia; Azerbaijan"`) into trimmed, non-empty names.
+pub fn split_list(value: &str, separator: char) -> impl Iterator<Item = String> + '_ {
+    value
+        .split(separator)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// A date written `YYYY-MM-DD` (optionally followed by a time, as some exports add), as
+/// (year, month, day) of a day that exists.
+pub fn parse_iso_day(value: &str) -> Option<(i32, u32, u32)> {
+    let date = value.split([' ', 'T']).next().unwrap_or("");
+    if date.len() != 10 {
+        return None;
+    }
+    let (from, to) = crate::edtf::parse_filter_date(date).ok()?;
+    (from == to).then(|| from.ymd())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The line of every record of `text`, as the source reports it.
+    fn lines_of(text: &str) -> Vec<usize> {
+        struct Lines;
+        impl RowMapper for Lines {
+            fn header(&mut self, _: &Header) -> Vec<FieldProblem> {
+                Vec::new()
+            }
+            fn row(&mut self, _: &Row<'_>, _: &mut Vec<Item>) -> Result<(), Vec<FieldProblem>> {
+                Err(vec![FieldProblem::new("", "", "")])
+            }
+        }
+        let bytes: Bytes = BufReader::new(Box::new(std::io::Cursor::new(text.as_bytes().to_vec())));
+        CsvSource::new("t.csv", 0, bytes, None, Lines)
+            .filter_map(|y| y.err())
+            .map(|p| p[0].line.unwrap_or(0))
+            .collect()
+    }
+
+    #[test]
+    fn records_report_the_line_they_start_on() {
+        assert_eq!(lines_of("a,b\n1,2\n3,4\n"), [2, 3]);
+        assert_eq!(lines_of("a,b\r\n1,2\r\n3,4\r\n"), [2, 3]);
+        assert_eq!(lines_of("a,b\r\n1,\"x\r\ny\"\r\n3,4\r\n"), [2, 4]);
+        assert_eq!(lines_of("a,b\n1,\"x\ny\"\n\n3,4\n5,6"), [2, 5, 6]);
+        assert_eq!(lines_of("a,b\r\n1,2\r\n\r\n3,4\r\n5,6\r\n"), [2, 4, 5]);
+        assert_eq!(lines_of("a,b\n,2\n\"\n\",4\n"), [2, 3]);
+    }
+
+    #[test]
+    fn ascii_slugs_fold_latin_diacritics() {
+        assert_eq!(ascii_slug("Xankəndi"), "xankendi");
+        assert_eq!(ascii_slug("Şuşa / Shushi"), "susa-shushi");
+        assert_eq!(ascii_slug("Côte d'Ivoire"), "cote-d-ivoire");
+        assert_eq!(ascii_slug("Ереван"), "");
+    }
+
+    #[test]
+    fn fitted_slugs_stay_valid() {
+        assert_eq!(fit_slug("abc-def-ghi", 9), "abc-def");
+        assert_eq!(fit_slug("abcdefghij", 4), "abcd");
+        assert!(crate::slug::is_valid(
+            &fit_slug(&"ab-".repeat(100), 200),
+            200
+        ));
+    }
+
+    #[test]
+    fn counts_accept_whole_decimals_only() {
+        assert_eq!(parse_count("f", "12"), Ok(Some(12)));
+        assert_eq!(parse_count("f", "12.0"), Ok(Some(12)));
+        assert_eq!(parse_count("f", ""), Ok(None));
+        assert!(parse_count("f", "12.5").is_err());
+        assert!(parse_count("f", "many").is_err());
+    }
+
+    #[test]
+    fn iso_days_may_carry_a_time() {
+        assert_eq!(
+            parse_iso_day("2020-09-27 00:00:00.000"),
+            Some((2020, 9, 27))
+        );
+        assert_eq!(parse_iso_day("2020-02-30"), None);
+        assert_eq!(parse_iso_day("2020-09"), None);
+    }
+}

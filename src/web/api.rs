@@ -1,0 +1,562 @@
+//! The JSON API under `/api/`: the timeline's events with the same filters as the HTML
+//! view (keyset pages in timeline order), one event in full, and the conflicts with their
+//! eras. Shapes are snake_case, documented here and published as OpenAPI by
+//! [`super::openapi`]; errors are problem documents ([`super::problem`]).
+//!
+//! Dates carry the EDTF string as recorded, its words, and the first and last day it can
+//! cover (`earliest`, `latest`, ISO days; `null` for an open or unknown end).
+
+use axum::Json;
+use axum::extract::{RawQuery, State};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::AppState;
+use super::dates::DateView;
+use super::error::AppError;
+use super::params::{ParamProblem, RawParams, Segment, TimelineParams};
+use super::problem::{ApiError, Problem};
+use crate::db::models::{Actor, EventRecord, RelatedEvent, Source};
+use crate::db::queries::{self, Order};
+use crate::edtf::{Day, Edtf};
+use crate::import::record::LinkRel;
+use crate::slug;
+
+/// Events per page when `limit` is not given.
+pub const DEFAULT_LIMIT: u32 = 50;
+/// Most events one page may hold.
+pub const MAX_LIMIT: u32 = 500;
+
+/// The filters every event endpoint takes (the HTML timeline's, minus its paging). Only
+/// documentation: the handlers read the raw query through [`TimelineParams`], so that each
+/// bad value is named in the problem document.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct FilterQuery {
+    /// Keep events whose span ends on or after this day: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`
+    /// (a year or month counts from its first day).
+    from: Option<String>,
+    /// Keep events whose span starts on or before this day: `YYYY`, `YYYY-MM` or
+    /// `YYYY-MM-DD` (a year or month counts to its last day).
+    to: Option<String>,
+    /// Full-text search over titles, summaries, bodies, actors and places. Words must all
+    /// match; `"a phrase"`, `prefix*`, `-excluded` and `OR` work; other operators are text.
+    q: Option<String>,
+    /// Keep events in any of these categories (repeat the parameter).
+    category: Option<Vec<String>>,
+    /// Keep events with any of these actors, by actor slug (repeat the parameter).
+    actor: Option<Vec<String>>,
+}
+
+/// One page of events, in timeline order (earliest day, latest day, id).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventList {
+    /// At most `limit` events.
+    pub events: Vec<EventJson>,
+    /// The cursor of the next page (pass it as `after`), or null on the last page.
+    #[schema(required = true)]
+    pub next: Option<String>,
+    /// The absolute URL of the next page, or null on the last page.
+    #[schema(required = true)]
+    pub next_url: Option<String>,
+    /// How many events the filters keep, over all pages.
+    pub total: i64,
+}
+
+/// An event as listed. Optional values are `null`, never left out.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventJson {
+    /// Stable identifier, used in URLs.
+    pub slug: String,
+    /// The event's page.
+    pub url: String,
+    pub title: String,
+    pub summary: String,
+    pub date: DateJson,
+    /// A lowercase, hyphenated category, such as `military` or `ceasefire`.
+    pub category: String,
+    /// Where it happened, as the sources name it (both names where two are in use).
+    #[schema(required = true)]
+    pub place: Option<String>,
+    #[schema(required = true)]
+    pub coordinates: Option<Coordinates>,
+    /// Reported deaths; null when no figure is recorded.
+    #[schema(required = true)]
+    pub fatalities: Option<Fatalities>,
+    /// The actors, in their given order.
+    pub actors: Vec<ActorJson>,
+    /// The slug of the conflict the event belongs to.
+    pub conflict: String,
+}
+
+/// An event in full: what the list gives, plus its text, sources and related events.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventDetailJson {
+    pub slug: String,
+    pub url: String,
+    pub title: String,
+    pub summary: String,
+    pub date: DateJson,
+    pub category: String,
+    #[schema(required = true)]
+    pub place: Option<String>,
+    #[schema(required = true)]
+    pub coordinates: Option<Coordinates>,
+    #[schema(required = true)]
+    pub fatalities: Option<Fatalities>,
+    pub actors: Vec<ActorJson>,
+    pub conflict: String,
+    /// The longer text, in Markdown as recorded.
+    pub body: String,
+    /// When the record last changed (`YYYY-MM-DDTHH:MM:SSZ`).
+    pub updated_at: String,
+    /// The citations, in their given order.
+    pub sources: Vec<SourceJson>,
+    /// Events this one links to or is linked from, in timeline order.
+    pub related: Vec<RelatedJson>,
+}
+
+/// `GET /api/events/{slug}`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventResponse {
+    pub event: EventDetailJson,
+}
+
+/// A date as recorded and as derived.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DateJson {
+    /// The value as recorded, in EDTF (ISO 8601-2 levels 0 and 1), e.g. `2023-03~`.
+    pub edtf: String,
+    /// The curator's wording, where EDTF cannot say it ("mid-March 2023").
+    #[schema(required = true)]
+    pub label: Option<String>,
+    /// The date in English: the label if there is one, else derived ("c. March 2023").
+    pub words: String,
+    /// The first day the value can cover (`YYYY-MM-DD`), null if open or unknown.
+    #[schema(required = true)]
+    pub earliest: Option<String>,
+    /// The last day the value can cover (`YYYY-MM-DD`), null if open or unknown.
+    #[schema(required = true)]
+    pub latest: Option<String>,
+}
+
+impl DateJson {
+    /// The date of a stored EDTF value. Stored values parsed on import; should one not, the
+    /// raw text stands in for the words and the bounds are null.
+    pub fn new(edtf: &str, label: Option<&str>) -> DateJson {
+        let parsed = Edtf::parse(edtf).ok();
+        DateJson {
+            edtf: edtf.to_string(),
+            label: label.map(str::to_string),
+            words: DateView::new(edtf, label).words,
+            earliest: parsed
+                .as_ref()
+                .map(Edtf::earliest)
+                .filter(|d| *d != Day::MIN)
+                .map(Day::iso),
+            latest: parsed
+                .as_ref()
+                .map(Edtf::latest)
+                .filter(|d| *d != Day::MAX)
+                .map(Day::iso),
+        }
+    }
+}
+
+/// WGS 84 degrees.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Coordinates {
+    pub latitude: f64,
+    pub longitude: f64,
+}
+
+/// Reported deaths: a best estimate and/or a range, each null when not reported.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Fatalities {
+    #[schema(required = true)]
+    pub best: Option<i64>,
+    #[schema(required = true)]
+    pub low: Option<i64>,
+    #[schema(required = true)]
+    pub high: Option<i64>,
+}
+
+impl Fatalities {
+    fn new(best: Option<i64>, low: Option<i64>, high: Option<i64>) -> Option<Fatalities> {
+        (best.is_some() || low.is_some() || high.is_some()).then_some(Fatalities {
+            best,
+            low,
+            high,
+        })
+    }
+}
+
+/// An actor: a state, an armed group, a person.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActorJson {
+    /// The value of the `actor` filter that selects this actor.
+    pub slug: String,
+    pub name: String,
+}
+
+impl From<Actor> for ActorJson {
+    fn from(a: Actor) -> Self {
+        ActorJson {
+            slug: a.slug,
+            name: a.name,
+        }
+    }
+}
+
+/// A citation.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SourceJson {
+    pub title: String,
+    #[schema(required = true)]
+    pub publisher: Option<String>,
+    /// An http(s) URL.
+    #[schema(required = true)]
+    pub url: Option<String>,
+    /// When the source was published: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    #[schema(required = true)]
+    pub published: Option<String>,
+    /// A note on the source (its side, or that the link is a mirror).
+    #[schema(required = true)]
+    pub note: Option<String>,
+}
+
+impl From<Source> for SourceJson {
+    fn from(s: Source) -> Self {
+        SourceJson {
+            title: s.title,
+            publisher: s.publisher,
+            url: s.url.filter(|u| crate::import::record::is_web_url(u)),
+            published: s.published,
+            note: s.note,
+        }
+    }
+}
+
+/// Which way a link between two events points.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// From the event shown to this one ("this event follows …").
+    Outgoing,
+    /// From this one to the event shown.
+    Incoming,
+}
+
+/// An event linked to or from the one shown.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RelatedJson {
+    /// The type of link: `follows`, `responds-to`, `ends` or `related`.
+    pub rel: String,
+    pub direction: Direction,
+    /// The link in words, seen from the event shown ("follows", "is ended by").
+    pub relation: String,
+    pub slug: String,
+    pub url: String,
+    pub title: String,
+    pub date: DateJson,
+}
+
+/// `GET /api/conflicts`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConflictList {
+    /// By name.
+    pub conflicts: Vec<ConflictJson>,
+}
+
+/// A conflict and its named periods.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConflictJson {
+    pub slug: String,
+    pub name: String,
+    pub summary: String,
+    #[schema(required = true)]
+    pub region: Option<String>,
+    /// How many events it has.
+    pub events: i64,
+    /// Its eras, in timeline order.
+    pub eras: Vec<EraJson>,
+}
+
+/// A named period of a conflict (a war, a blockade).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EraJson {
+    pub slug: String,
+    pub name: String,
+    pub summary: String,
+    pub date: DateJson,
+}
+
+/// The API's view of an event record; `base` is the public URL.
+pub fn event_json(r: &EventRecord, base: &str) -> EventJson {
+    let e = &r.summary;
+    EventJson {
+        slug: e.slug.clone(),
+        url: format!("{base}/events/{}", e.slug),
+        title: e.title.clone(),
+        summary: e.summary.clone(),
+        date: DateJson::new(&e.edtf, e.date_label.as_deref()),
+        category: e.category.clone(),
+        place: e.place.clone(),
+        coordinates: coordinates(r.latitude, r.longitude),
+        fatalities: Fatalities::new(r.fatalities_best, r.fatalities_low, r.fatalities_high),
+        actors: r.actors().into_iter().map(ActorJson::from).collect(),
+        conflict: r.conflict_slug.clone(),
+    }
+}
+
+fn coordinates(latitude: Option<f64>, longitude: Option<f64>) -> Option<Coordinates> {
+    Some(Coordinates {
+        latitude: latitude?,
+        longitude: longitude?,
+    })
+}
+
+/// Reads `limit`: absent or empty is [`DEFAULT_LIMIT`]; otherwise 1 to [`MAX_LIMIT`].
+fn parse_limit(raw: &RawParams) -> Result<u32, ParamProblem> {
+    match raw.single("limit")? {
+        None => Ok(DEFAULT_LIMIT),
+        Some(value) => match value.parse::<u32>() {
+            Ok(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+            _ => Err(ParamProblem::new(
+                "limit",
+                value,
+                format!("is not a whole number from 1 to {MAX_LIMIT}"),
+            )),
+        },
+    }
+}
+
+/// `GET /api/events`.
+#[utoipa::path(
+    get,
+    path = "/api/events",
+    tag = "events",
+    params(
+        FilterQuery,
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 500,
+            description = "Events per page, 1 to 500; 50 when not given."),
+        ("after" = Option<String>, Query,
+            description = "The `next` cursor of the previous page; the first page without it."),
+    ),
+    responses(
+        (status = 200, description = "One page of events in timeline order.", body = EventList),
+        (status = 400, description = "A parameter cannot be used; `errors` names it.",
+            body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_events(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let raw = RawParams::parse(query.as_deref()).map_err(|p| AppError::BadRequest(vec![p]))?;
+    let mut params = TimelineParams::from_raw(&raw);
+    let limit = parse_limit(&raw).unwrap_or_else(|problem| {
+        params.problems.push(problem);
+        DEFAULT_LIMIT
+    });
+    if let Some(page) = params.page {
+        params.problems.push(ParamProblem::new(
+            "page",
+            &page.to_string(),
+            "the API pages with the `after` cursor given as `next`",
+        ));
+    }
+    if !params.problems.is_empty() {
+        return Err(AppError::BadRequest(params.problems).into());
+    }
+
+    let mut rows = queries::list_event_records(
+        &state.db,
+        &params.filter,
+        params.after,
+        Order::Timeline,
+        limit + 1,
+    )
+    .await?;
+    let has_more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let total = queries::count_events(&state.db, &params.filter).await?;
+
+    let base = &state.config.public_url;
+    let next = has_more
+        .then(|| rows.last().map(|r| r.summary.cursor().encode()))
+        .flatten();
+    let next_url = next.as_ref().map(|cursor| {
+        let view = params.view_query();
+        let sep = if view.is_empty() { "" } else { "&" };
+        format!("{base}/api/events?{view}{sep}limit={limit}&after={cursor}")
+    });
+    let events = rows.iter().map(|r| event_json(r, base)).collect();
+    Ok(Json(EventList {
+        events,
+        next,
+        next_url,
+        total,
+    })
+    .into_response())
+}
+
+/// `GET /api/events/{slug}`.
+#[utoipa::path(
+    get,
+    path = "/api/events/{slug}",
+    tag = "events",
+    params(("slug" = String, Path, description = "The event's slug.")),
+    responses(
+        (status = 200, description = "The event with its text, sources and related events.",
+            body = EventResponse),
+        (status = 404, description = "No event has this slug.",
+            body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn show_event(
+    State(state): State<AppState>,
+    segment: Result<Segment, AppError>,
+) -> Result<Response, ApiError> {
+    let Segment(slug) = segment?;
+    if !slug::is_valid(&slug, crate::import::record::EVENT_SLUG_MAX) {
+        return Err(AppError::NotFound("event").into());
+    }
+    let event = queries::event_by_slug(&state.db, &slug)
+        .await?
+        .ok_or(AppError::NotFound("event"))?;
+    let id = event.summary.id;
+    let actors = queries::actors_of(&state.db, id).await?;
+    let sources = queries::sources_of(&state.db, id).await?;
+    let related = queries::related_events(&state.db, id).await?;
+    let conflict = queries::conflicts(&state.db)
+        .await?
+        .into_iter()
+        .find(|c| c.id == event.summary.conflict_id)
+        .map(|c| c.slug)
+        .unwrap_or_default();
+
+    let base = &state.config.public_url;
+    let e = &event.summary;
+    let detail = EventDetailJson {
+        slug: e.slug.clone(),
+        url: format!("{base}/events/{}", e.slug),
+        title: e.title.clone(),
+        summary: e.summary.clone(),
+        date: DateJson::new(&e.edtf, e.date_label.as_deref()),
+        category: e.category.clone(),
+        place: e.place.clone(),
+        coordinates: coordinates(event.latitude, event.longitude),
+        fatalities: Fatalities::new(
+            event.fatalities_best,
+            event.fatalities_low,
+            event.fatalities_high,
+        ),
+        actors: actors.into_iter().map(ActorJson::from).collect(),
+        conflict,
+        body: event.body.clone(),
+        updated_at: event.updated_at.clone(),
+        sources: sources.into_iter().map(SourceJson::from).collect(),
+        related: related.into_iter().map(|r| related_json(r, base)).collect(),
+    };
+    Ok(Json(EventResponse { event: detail }).into_response())
+}
+
+fn related_json(r: RelatedEvent, base: &str) -> RelatedJson {
+    let rel = LinkRel::parse(&r.rel).unwrap_or(LinkRel::Related);
+    let (direction, relation) = if r.outgoing {
+        (Direction::Outgoing, rel.outgoing_words())
+    } else {
+        (Direction::Incoming, rel.incoming_words())
+    };
+    RelatedJson {
+        rel: r.rel.clone(),
+        direction,
+        relation: relation.to_string(),
+        url: format!("{base}/events/{}", r.slug),
+        date: DateJson::new(&r.edtf, r.date_label.as_deref()),
+        slug: r.slug,
+        title: r.title,
+    }
+}
+
+/// `GET /api/conflicts`.
+#[utoipa::path(
+    get,
+    path = "/api/conflicts",
+    tag = "conflicts",
+    responses(
+        (status = 200, description = "Every conflict with its eras and event count.",
+            body = ConflictList),
+    )
+)]
+pub async fn list_conflicts(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let conflicts = queries::conflicts(&state.db).await?;
+    let eras = queries::eras(&state.db).await?;
+    let counts = queries::event_counts_by_conflict(&state.db).await?;
+    let conflicts = conflicts
+        .into_iter()
+        .map(|c| ConflictJson {
+            events: counts
+                .iter()
+                .find(|(id, _)| *id == c.id)
+                .map_or(0, |(_, n)| *n),
+            eras: eras
+                .iter()
+                .filter(|e| e.conflict_id == c.id)
+                .map(|e| EraJson {
+                    slug: e.slug.clone(),
+                    name: e.name.clone(),
+                    summary: e.summary.clone(),
+                    date: DateJson::new(&e.edtf, None),
+                })
+                .collect(),
+            slug: c.slug,
+            name: c.name,
+            summary: c.summary,
+            region: c.region,
+        })
+        .collect();
+    Ok(Json(ConflictList { conflicts }).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_carry_bounds_and_null_open_ends() {
+        let d = DateJson::new("2023-03~", Some("mid-March 2023"));
+        assert_eq!(d.words, "mid-March 2023");
+        assert_eq!(d.earliest.as_deref(), Some("2023-03-01"));
+        assert_eq!(d.latest.as_deref(), Some("2023-03-31"));
+        let open = DateJson::new("2005-06/..", None);
+        assert_eq!(open.earliest.as_deref(), Some("2005-06-01"));
+        assert_eq!(open.latest, None);
+    }
+
+    #[test]
+    fn limit_defaults_and_refuses_out_of_range() {
+        let limit = |q: &str| parse_limit(&RawParams::parse(Some(q)).expect("raw"));
+        assert_eq!(limit(""), Ok(DEFAULT_LIMIT));
+        assert_eq!(limit("limit=500"), Ok(500));
+        for bad in ["limit=0", "limit=501", "limit=abc", "limit=-1", "limit=1.5"] {
+            assert_eq!(limit(bad).map_err(|p| p.field), Err("limit".to_string()));
+        }
+    }
+}
