@@ -1,6 +1,7 @@
 //! The database: opening it on purpose (pragmas, pools), migrating, seeding on first run,
 //! and the queries the pages need ([`queries`]). Handlers never write SQL; they call here.
 
+pub mod aggregates;
 pub mod models;
 pub mod queries;
 

@@ -28,6 +28,10 @@ pub struct EventFilter {
     pub categories: Vec<String>,
     /// Keep events with any of these actors, by slug (none: all).
     pub actors: Vec<String>,
+    /// Keep events of any of these conflicts, by slug (none: all).
+    pub conflicts: Vec<String>,
+    /// Keep events at any of these places, by exact name (none: all).
+    pub places: Vec<String>,
     /// Keep events the full-text index matches (see [`crate::search`]).
     pub text: Option<FtsQuery>,
 }
@@ -121,6 +125,22 @@ fn push_where(
             list.push_bind(actor.clone());
         }
         qb.push("))");
+    }
+    if !filter.conflicts.is_empty() {
+        qb.push(" AND e.conflict_id IN (SELECT c.id FROM conflict c WHERE c.slug IN (");
+        let mut list = qb.separated(", ");
+        for conflict in &filter.conflicts {
+            list.push_bind(conflict.clone());
+        }
+        qb.push("))");
+    }
+    if !filter.places.is_empty() {
+        qb.push(" AND e.place IN (");
+        let mut list = qb.separated(", ");
+        for place in &filter.places {
+            list.push_bind(place.clone());
+        }
+        qb.push(")");
     }
     if let Some(text) = &filter.text {
         qb.push(" AND e.id IN (SELECT rowid FROM event_fts WHERE event_fts MATCH ")
@@ -548,5 +568,142 @@ pub async fn histogram(
             .push_bind(last.0)
             .push(" GROUP BY bucket ORDER BY bucket");
     }
+    qb.build_query_as().fetch_all(pool).await
+}
+
+/// A dimension events can be narrowed by, with a count per value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Facet {
+    Category,
+    Actor,
+    Conflict,
+    Place,
+}
+
+impl Facet {
+    /// Every facet, in the order pages show them.
+    pub const ALL: [Facet; 4] = [Facet::Category, Facet::Actor, Facet::Place, Facet::Conflict];
+
+    /// The name of the facet in `facet_count` and of its URL parameter.
+    pub fn key(self) -> &'static str {
+        match self {
+            Facet::Category => "category",
+            Facet::Actor => "actor",
+            Facet::Conflict => "conflict",
+            Facet::Place => "place",
+        }
+    }
+
+    /// The filter's values for this facet.
+    pub fn values_in(self, filter: &EventFilter) -> &[String] {
+        match self {
+            Facet::Category => &filter.categories,
+            Facet::Actor => &filter.actors,
+            Facet::Conflict => &filter.conflicts,
+            Facet::Place => &filter.places,
+        }
+    }
+
+    /// The filter without this facet's values: what its own counts are taken over, so that
+    /// values of one facet combine with OR.
+    pub fn widen(self, filter: &EventFilter) -> EventFilter {
+        let mut wider = filter.clone();
+        match self {
+            Facet::Category => wider.categories.clear(),
+            Facet::Actor => wider.actors.clear(),
+            Facet::Conflict => wider.conflicts.clear(),
+            Facet::Place => wider.places.clear(),
+        }
+        wider
+    }
+}
+
+/// One value of a facet and how many events of the view have it.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct FacetValue {
+    /// What the URL parameter takes.
+    pub value: String,
+    /// What a reader sees.
+    pub label: String,
+    pub count: i64,
+}
+
+/// The `limit` most frequent values of `facet` over the whole collection, from the
+/// aggregate the importer keeps (`facet_count`): an index range, however many events.
+pub async fn facet_totals(
+    pool: &SqlitePool,
+    facet: Facet,
+    limit: u32,
+) -> Result<Vec<FacetValue>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT value, label, count FROM facet_count WHERE facet = ?1
+         ORDER BY count DESC, value LIMIT ?2",
+    )
+    .bind(facet.key())
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await
+}
+
+/// Given values of `facet` with their counts over the whole collection (for active filters
+/// that fall outside the most frequent values).
+pub async fn facet_totals_of(
+    pool: &SqlitePool,
+    facet: Facet,
+    values: &[String],
+) -> Result<Vec<FacetValue>, sqlx::Error> {
+    if values.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut qb =
+        QueryBuilder::<Sqlite>::new("SELECT value, label, count FROM facet_count WHERE facet = ");
+    qb.push_bind(facet.key()).push(" AND value IN (");
+    let mut list = qb.separated(", ");
+    for value in values {
+        list.push_bind(value.clone());
+    }
+    qb.push(")");
+    qb.build_query_as().fetch_all(pool).await
+}
+
+/// The `limit` most frequent values of `facet` among the events `filter` keeps, counted
+/// live. The caller bounds the size of the view: this visits every event in it.
+pub async fn facet_counts(
+    pool: &SqlitePool,
+    filter: &EventFilter,
+    facet: Facet,
+    limit: u32,
+) -> Result<Vec<FacetValue>, sqlx::Error> {
+    let mut qb = QueryBuilder::<Sqlite>::new("WITH v(id) AS (");
+    for (i, arm) in Arm::for_filter(filter).iter().enumerate() {
+        if i > 0 {
+            qb.push(" UNION ALL ");
+        }
+        qb.push("SELECT e.id FROM event e");
+        push_where(&mut qb, filter, *arm, None);
+    }
+    qb.push(") ");
+    qb.push(match facet {
+        Facet::Category => {
+            "SELECT e.category AS value, e.category AS label, count(*) AS count
+             FROM v JOIN event e ON e.id = v.id GROUP BY e.category"
+        }
+        Facet::Place => {
+            "SELECT e.place AS value, e.place AS label, count(*) AS count
+             FROM v JOIN event e ON e.id = v.id WHERE e.place IS NOT NULL GROUP BY e.place"
+        }
+        Facet::Conflict => {
+            "SELECT c.slug AS value, c.name AS label, count(*) AS count
+             FROM v JOIN event e ON e.id = v.id JOIN conflict c ON c.id = e.conflict_id
+             GROUP BY c.id"
+        }
+        Facet::Actor => {
+            "SELECT a.slug AS value, a.name AS label, count(*) AS count
+             FROM v JOIN event_actor ea ON ea.event_id = v.id JOIN actor a ON a.id = ea.actor_id
+             GROUP BY a.id"
+        }
+    });
+    qb.push(" ORDER BY count DESC, value LIMIT ")
+        .push_bind(i64::from(limit));
     qb.build_query_as().fetch_all(pool).await
 }

@@ -453,17 +453,7 @@ impl Writer {
     /// caches revalidate), refreshes the planner's statistics, and commits.
     pub async fn commit(mut self) -> Result<ImportSummary, sqlx::Error> {
         if self.summary.changed_anything() {
-            // Rebuilt rather than adjusted row by row: one grouped scan at the end of an
-            // import is cheaper than a write per event, and cannot drift.
-            sqlx::query("DELETE FROM event_day_count")
-                .execute(&mut *self.tx)
-                .await?;
-            sqlx::query(
-                "INSERT INTO event_day_count (day, count)
-                 SELECT start_day, count(*) FROM event GROUP BY start_day",
-            )
-            .execute(&mut *self.tx)
-            .await?;
+            crate::db::aggregates::refresh(&mut self.tx).await?;
             sqlx::query(
                 "UPDATE dataset_version SET version = version + 1,
                      imported_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = 1",

@@ -48,6 +48,10 @@ pub struct FilterQuery {
     category: Option<Vec<String>>,
     /// Keep events with any of these actors, by actor slug (repeat the parameter).
     actor: Option<Vec<String>>,
+    /// Keep events of any of these conflicts, by conflict slug (repeat the parameter).
+    conflict: Option<Vec<String>>,
+    /// Keep events at any of these places, by exact place name (repeat the parameter).
+    place: Option<Vec<String>>,
 }
 
 /// One page of events, in timeline order (earliest day, latest day, id).

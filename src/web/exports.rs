@@ -122,6 +122,12 @@ fn describe(params: &TimelineParams) -> String {
     if !params.actors.is_empty() {
         out.push_str(&format!(" involving {}", params.actors.join(" or ")));
     }
+    if !params.conflicts.is_empty() {
+        out.push_str(&format!(" of {}", params.conflicts.join(" or ")));
+    }
+    if !params.places.is_empty() {
+        out.push_str(&format!(" at {}", params.places.join(" or ")));
+    }
     if !params.q.is_empty() {
         out.push_str(&format!(" matching “{}”", params.q));
     }

@@ -10,7 +10,7 @@ use utoipa::OpenApi;
 use utoipa::openapi::server::Server;
 
 use super::AppState;
-use super::{api, exports};
+use super::{api, exports, histogram_api};
 
 /// The document, less the server URL (which depends on the configuration).
 #[derive(OpenApi)]
@@ -26,6 +26,7 @@ use super::{api, exports};
         api::list_events,
         api::show_event,
         api::list_conflicts,
+        histogram_api::histogram,
         openapi_json,
         exports::events_csv,
         exports::events_ics,

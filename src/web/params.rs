@@ -161,6 +161,10 @@ pub struct TimelineParams {
     pub to: String,
     pub categories: Vec<String>,
     pub actors: Vec<String>,
+    /// Conflict slugs (`conflict`).
+    pub conflicts: Vec<String>,
+    /// Place names (`place`), exactly as events give them.
+    pub places: Vec<String>,
     /// The search text as typed (`q`).
     pub q: String,
     /// `page=` of search results (1-based), when given.
@@ -171,7 +175,8 @@ pub struct TimelineParams {
 }
 
 impl TimelineParams {
-    /// Reads `from`, `to`, `category`, `actor`, `q`, `page` and `after`, collecting every
+    /// Reads `from`, `to`, `category`, `actor`, `conflict`, `place`, `q`, `page` and
+    /// `after`, collecting every
     /// problem.
     pub fn parse(query: Option<&str>) -> TimelineParams {
         match RawParams::parse(query) {
@@ -242,8 +247,30 @@ impl TimelineParams {
             Ok(values) => out.actors = values.into_iter().map(str::to_string).collect(),
             Err(problem) => problems.push(problem),
         }
+        match raw.multi("conflict") {
+            Ok(values) => {
+                for value in values {
+                    if slug::is_valid(value, 100) {
+                        out.conflicts.push(value.to_string());
+                    } else {
+                        problems.push(ParamProblem::new(
+                            "conflict",
+                            value,
+                            "is not a conflict's short name (lowercase words joined by hyphens)",
+                        ));
+                    }
+                }
+            }
+            Err(problem) => problems.push(problem),
+        }
+        match raw.multi("place") {
+            Ok(values) => out.places = values.into_iter().map(str::to_string).collect(),
+            Err(problem) => problems.push(problem),
+        }
         out.filter.categories = out.categories.clone();
         out.filter.actors = out.actors.clone();
+        out.filter.conflicts = out.conflicts.clone();
+        out.filter.places = out.places.clone();
 
         match raw.single("q") {
             Ok(Some(value)) => {
@@ -285,6 +312,47 @@ impl TimelineParams {
         out
     }
 
+    /// The address of this view with one filter value added, or removed if present
+    /// (`kind` is `category`, `actor`, `conflict`, `place` or `q`), back on its first page.
+    pub fn toggled_url(&self, kind: &str, value: &str) -> String {
+        let mut p = TimelineParams {
+            from: self.from.clone(),
+            to: self.to.clone(),
+            categories: self.categories.clone(),
+            actors: self.actors.clone(),
+            conflicts: self.conflicts.clone(),
+            places: self.places.clone(),
+            q: self.q.clone(),
+            ..TimelineParams::default()
+        };
+        let list = match kind {
+            "category" => &mut p.categories,
+            "actor" => &mut p.actors,
+            "conflict" => &mut p.conflicts,
+            "place" => &mut p.places,
+            _ => {
+                p.q.clear();
+                return p.url();
+            }
+        };
+        if list.iter().any(|v| v == value) {
+            list.retain(|v| v != value);
+        } else {
+            list.push(value.to_string());
+        }
+        p.url()
+    }
+
+    /// The address of this view, first page.
+    pub fn url(&self) -> String {
+        let q = self.view_query();
+        if q.is_empty() {
+            "/".to_string()
+        } else {
+            format!("/?{q}")
+        }
+    }
+
     /// The query string for this view (without `after`), `&`-joined and encoded.
     pub fn view_query(&self) -> String {
         let mut pairs: Vec<(&str, &str)> = Vec::new();
@@ -296,6 +364,8 @@ impl TimelineParams {
         }
         pairs.extend(self.categories.iter().map(|c| ("category", c.as_str())));
         pairs.extend(self.actors.iter().map(|a| ("actor", a.as_str())));
+        pairs.extend(self.conflicts.iter().map(|c| ("conflict", c.as_str())));
+        pairs.extend(self.places.iter().map(|p| ("place", p.as_str())));
         if !self.q.is_empty() {
             pairs.push(("q", &self.q));
         }

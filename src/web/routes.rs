@@ -7,8 +7,8 @@ use axum::routing::get;
 use tower_http::cors::{Any, CorsLayer};
 
 use super::{
-    AppState, api, assets, error, event_page, exports, health, middleware, openapi, problem,
-    timeline,
+    AppState, api, assets, error, event_page, exports, health, histogram_api, middleware, openapi,
+    problem, timeline,
 };
 
 /// Builds the application: routes, fallback, state and middleware.
@@ -37,6 +37,7 @@ fn api_routes() -> Router<AppState> {
         .route("/events", get(api::list_events))
         .route("/events/{slug}", get(api::show_event))
         .route("/conflicts", get(api::list_conflicts))
+        .route("/histogram", get(histogram_api::histogram))
         .route("/openapi.json", get(openapi::openapi_json))
         .fallback(problem::api_not_found)
         .layer(

@@ -9,6 +9,7 @@ use axum::response::{Html, IntoResponse, Response};
 use super::AppState;
 use super::dates::{DateView, month_heading, thousands};
 use super::error::AppError;
+use super::facets::{self, FacetView};
 use super::layout::{Alternate, Layout};
 use super::overview::{self, Overview};
 use super::params::{MAX_PAGE, ParamProblem, TimelineParams};
@@ -53,6 +54,8 @@ struct TimelinePage {
     keep: Vec<(&'static str, String)>,
     /// This view in other formats.
     downloads: Vec<Download>,
+    /// Narrow by category, actor, place, conflict.
+    facets: Vec<FacetView>,
 }
 
 /// A link to this view in another format.
@@ -160,8 +163,11 @@ pub async fn show_timeline(
             .iter()
             .map(|c| ("category", c.clone()))
             .chain(params.actors.iter().map(|a| ("actor", a.clone())))
+            .chain(params.conflicts.iter().map(|c| ("conflict", c.clone())))
+            .chain(params.places.iter().map(|p| ("place", p.clone())))
             .collect(),
         downloads: Vec::new(),
+        facets: Vec::new(),
     };
     page.layout.description = Some(page.intro.chars().take(200).collect());
 
@@ -177,6 +183,7 @@ pub async fn show_timeline(
     page.downloads = downloads(&view_query);
     if let Some(text) = &params.filter.text {
         let matching = show_search(&state, &params, text, total, &mut page).await?;
+        page.facets = facets::build(&state.db, &params, matching).await?;
         attach_overview(&state, &params, &eras, matching, &mut page).await?;
         return Ok(Html(page.render()?).into_response());
     }
@@ -205,6 +212,7 @@ pub async fn show_timeline(
         });
     }
     page.years = group(&events, &eras);
+    page.facets = facets::build(&state.db, &params, matching).await?;
     attach_overview(&state, &params, &eras, matching, &mut page).await?;
     Ok(Html(page.render()?).into_response())
 }
@@ -401,44 +409,24 @@ fn era_link(era: &Era) -> EraLink {
 
 fn active_filters(params: &TimelineParams) -> Vec<ActiveFilter> {
     let mut out = Vec::new();
-    let without = |kind: &str, value: &str| {
-        let mut p = TimelineParams {
-            from: params.from.clone(),
-            to: params.to.clone(),
-            categories: params.categories.clone(),
-            actors: params.actors.clone(),
-            q: params.q.clone(),
-            ..TimelineParams::default()
-        };
-        match kind {
-            "category" => p.categories.retain(|c| c != value),
-            "q" => p.q.clear(),
-            _ => p.actors.retain(|a| a != value),
-        }
-        let q = p.view_query();
-        if q.is_empty() {
-            "/".to_string()
-        } else {
-            format!("/?{q}")
-        }
-    };
     if !params.q.is_empty() {
         out.push(ActiveFilter {
             label: format!("Search: {}", params.q),
-            remove_url: without("q", ""),
+            remove_url: params.toggled_url("q", ""),
         });
     }
-    for c in &params.categories {
-        out.push(ActiveFilter {
-            label: format!("Category: {c}"),
-            remove_url: without("category", c),
-        });
-    }
-    for a in &params.actors {
-        out.push(ActiveFilter {
-            label: format!("Actor: {a}"),
-            remove_url: without("actor", a),
-        });
+    for (kind, word, values) in [
+        ("category", "Category", &params.categories),
+        ("actor", "Actor", &params.actors),
+        ("conflict", "Conflict", &params.conflicts),
+        ("place", "Place", &params.places),
+    ] {
+        for value in values {
+            out.push(ActiveFilter {
+                label: format!("{word}: {value}"),
+                remove_url: params.toggled_url(kind, value),
+            });
+        }
     }
     out
 }

@@ -376,6 +376,18 @@ async fn real_responses_match_the_openapi_document() {
             "200",
             "application/json",
         ),
+        (
+            "/api/histogram?from=2020&to=2020&buckets=12",
+            "/api/histogram",
+            "200",
+            "application/json",
+        ),
+        (
+            "/api/histogram?buckets=5000",
+            "/api/histogram",
+            "400",
+            "application/problem+json",
+        ),
     ];
     for (url, path, status, media_type) in cases {
         let schema = response_schema(&doc, path, status, media_type);

@@ -8,6 +8,7 @@ mod cli;
 mod dataset_export;
 mod event_page;
 mod exports;
+mod facets;
 mod filter;
 mod formats;
 mod import;
