@@ -72,6 +72,11 @@ pub struct ServeArgs {
     #[arg(long, env = "CONFLICT_TIMELINE_DB_CONNECTIONS", default_value_t = 8,
           value_parser = clap::value_parser!(u32).range(1..=64))]
     pub db_connections: u32,
+    /// Most requests handled at once; more wait up to half a second, then get 503 with
+    /// Retry-After.
+    #[arg(long, env = "CONFLICT_TIMELINE_MAX_IN_FLIGHT", default_value_t = 128,
+          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub max_in_flight: u32,
 }
 
 /// Options of `import`.
@@ -220,7 +225,9 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
     let public_url = args
         .public_url
         .unwrap_or_else(|| format!("http://{}", args.bind));
-    let state = web::AppState::new(pool, web::Config { public_url });
+    let mut config = web::Config::new(public_url);
+    config.max_in_flight = args.max_in_flight as usize;
+    let state = web::AppState::new(pool, config);
     web::serve(state, args.bind, &path).await?;
     Ok(())
 }

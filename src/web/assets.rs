@@ -1,6 +1,8 @@
 //! Static files, compiled into the binary and served under fingerprinted names
 //! (`/static/app.3f2a9c1b04.css`): the name changes whenever the content does, so they can be
-//! cached forever (`immutable`) and a deploy never serves a stale stylesheet.
+//! cached forever (`immutable`) and a deploy never serves a stale stylesheet. Each is
+//! compressed once, with brotli and gzip at their best settings, when first asked for, and
+//! served in the best encoding the client accepts.
 
 use std::sync::LazyLock;
 
@@ -19,6 +21,35 @@ pub struct Asset {
     pub url: String,
     bytes: &'static [u8],
     content_type: &'static str,
+    /// Brotli and gzip forms, made on first use (SVG and text compress; that is all there is).
+    compressed: std::sync::OnceLock<Compressed>,
+}
+
+impl Asset {
+    fn compressed(&self) -> &Compressed {
+        self.compressed.get_or_init(|| Compressed::of(self.bytes))
+    }
+}
+
+struct Compressed {
+    br: Vec<u8>,
+    gzip: Vec<u8>,
+}
+
+impl Compressed {
+    fn of(bytes: &[u8]) -> Compressed {
+        use std::io::Write;
+        let mut br = Vec::new();
+        {
+            let mut writer = brotli::CompressorWriter::new(&mut br, 4096, 11, 22);
+            // Writing to a Vec cannot fail.
+            let _ = writer.write_all(bytes);
+        }
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        let _ = gz.write_all(bytes);
+        let gzip = gz.finish().unwrap_or_default();
+        Compressed { br, gzip }
+    }
 }
 
 static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
@@ -52,6 +83,7 @@ static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
             url,
             bytes,
             content_type,
+            compressed: std::sync::OnceLock::new(),
         }
     })
     .collect()
@@ -67,14 +99,50 @@ pub fn url(logical: &str) -> &'static str {
         .unwrap_or("/static/missing")
 }
 
+/// Which encoding to send, from `Accept-Encoding`: brotli, then gzip, else identity.
+/// A coding with `q=0` is refused, as RFC 9110 says.
+fn pick_encoding(accept: &str) -> Option<&'static str> {
+    let accepts = |coding: &str| {
+        accept.split(',').any(|item| {
+            let mut parts = item.split(';').map(str::trim);
+            let name = parts.next().unwrap_or("");
+            let refused = parts.any(|p| {
+                p.strip_prefix("q=")
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .is_some_and(|q| q <= 0.0)
+            });
+            name.eq_ignore_ascii_case(coding) && !refused
+        })
+    };
+    if accepts("br") {
+        Some("br")
+    } else if accepts("gzip") {
+        Some("gzip")
+    } else {
+        None
+    }
+}
+
 /// `GET /static/{file}`.
-pub async fn serve_asset(Segment(file): Segment) -> Result<Response, AppError> {
+pub async fn serve_asset(
+    Segment(file): Segment,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, AppError> {
     let path = format!("/static/{file}");
     let asset = ASSETS
         .iter()
         .find(|a| a.url == path)
         .ok_or(AppError::NotFound("file"))?;
-    Ok((
+    let accept = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let (body, encoding): (&'static [u8], Option<&'static str>) = match pick_encoding(accept) {
+        Some("br") => (asset.compressed().br.as_slice(), Some("br")),
+        Some(_) => (asset.compressed().gzip.as_slice(), Some("gzip")),
+        None => (asset.bytes, None),
+    };
+    let mut response = (
         [
             (
                 header::CONTENT_TYPE,
@@ -84,15 +152,53 @@ pub async fn serve_asset(Segment(file): Segment) -> Result<Response, AppError> {
                 header::CACHE_CONTROL,
                 HeaderValue::from_static("public, max-age=31536000, immutable"),
             ),
+            (header::VARY, HeaderValue::from_static("accept-encoding")),
         ],
-        asset.bytes,
+        body,
     )
-        .into_response())
+        .into_response();
+    if let Some(encoding) = encoding {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
+    }
+    Ok(response)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_best_accepted_encoding_is_chosen() {
+        assert_eq!(pick_encoding("gzip, deflate, br"), Some("br"));
+        assert_eq!(pick_encoding("gzip"), Some("gzip"));
+        assert_eq!(pick_encoding("br;q=0, gzip;q=0.5"), Some("gzip"));
+        assert_eq!(pick_encoding("identity"), None);
+        assert_eq!(pick_encoding(""), None);
+    }
+
+    #[test]
+    fn compressed_forms_decompress_to_the_file() {
+        use std::io::Read;
+        for asset in ASSETS.iter() {
+            let mut out = Vec::new();
+            brotli::Decompressor::new(asset.compressed().br.as_slice(), 4096)
+                .read_to_end(&mut out)
+                .expect("brotli");
+            assert_eq!(out, asset.bytes, "{}", asset.logical);
+            let mut out = Vec::new();
+            flate2::read::GzDecoder::new(asset.compressed().gzip.as_slice())
+                .read_to_end(&mut out)
+                .expect("gzip");
+            assert_eq!(out, asset.bytes, "{}", asset.logical);
+            assert!(
+                asset.compressed().br.len() < asset.bytes.len(),
+                "{}",
+                asset.logical
+            );
+        }
+    }
 
     #[test]
     fn every_asset_has_a_fingerprinted_url() {

@@ -3,10 +3,15 @@
 //! 2. trace: one span per request with method, path and request id, and a log line with
 //!    status and latency;
 //! 3. propagate the request id to the response;
-//! 4. catch panics: a bug becomes a logged 500 page, never a dropped connection;
-//! 5. timeout: a request that takes longer than [`REQUEST_TIMEOUT`] gets a 503;
-//! 6. compression (brotli, gzip) of HTML and other text;
-//! 7. security headers on every response, error pages and static files included.
+//! 4. security headers on every response, whichever layer below produced it (refusals,
+//!    timeouts and panic pages included);
+//! 5. catch panics: a bug becomes a logged 500 page, never a dropped connection;
+//! 6. limits: methods, address length, request bodies, requests in flight (see
+//!    [`super::limits`]);
+//! 7. timeout: a request that takes longer than [`REQUEST_TIMEOUT`] gets a 503;
+//! 8. conditional GET: ETag, Cache-Control and 304 (see [`super::caching`]);
+//! 9. compression (brotli, gzip) of HTML and other text, static files excepted (they are
+//!    precompressed).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -24,7 +29,9 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use super::AppState;
 use super::error::AppError;
+use super::{caching, limits};
 
 /// Longest time a request may take before the server gives up on it.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -56,7 +63,7 @@ impl MakeRequestId for CountingRequestId {
 }
 
 /// Wraps the routes in the stack described at the top of this module.
-pub fn apply(routes: Router) -> Router {
+pub fn apply(routes: Router, state: AppState) -> Router {
     let prefix = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as u32)
@@ -100,17 +107,25 @@ pub fn apply(routes: Router) -> Router {
             ))
             .layer(trace)
             .layer(PropagateRequestIdLayer::new(X_REQUEST_ID))
+            .layer(security_headers)
             .layer(CatchPanicLayer::custom(
                 |_panic: Box<dyn std::any::Any + Send>| {
                     tracing::error!("a request handler panicked");
                     AppError::Internal.into_response()
                 },
             ))
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                limits::enforce,
+            ))
             .layer(TimeoutLayer::with_status_code(
                 StatusCode::SERVICE_UNAVAILABLE,
                 REQUEST_TIMEOUT,
             ))
-            .layer(CompressionLayer::new())
-            .layer(security_headers),
+            .layer(axum::middleware::from_fn_with_state(
+                state,
+                caching::conditional_get,
+            ))
+            .layer(CompressionLayer::new()),
     )
 }

@@ -3,6 +3,7 @@
 
 mod api;
 mod assets;
+mod caching;
 mod dates;
 mod error;
 mod event_page;
@@ -11,6 +12,7 @@ mod facets;
 mod health;
 mod histogram_api;
 mod layout;
+mod limits;
 mod middleware;
 mod openapi;
 mod overview;
@@ -33,6 +35,18 @@ pub use routes::router;
 pub struct Config {
     /// Absolute base URL without a trailing slash, for canonical links and share previews.
     pub public_url: String,
+    /// Most requests handled at once; more wait briefly, then get 503 (see [`limits`]).
+    pub max_in_flight: usize,
+}
+
+impl Config {
+    /// The defaults, serving at `public_url`.
+    pub fn new(public_url: impl Into<String>) -> Self {
+        Config {
+            public_url: public_url.into(),
+            max_in_flight: limits::DEFAULT_MAX_IN_FLIGHT,
+        }
+    }
 }
 
 /// What every handler can reach.
@@ -41,6 +55,8 @@ pub struct AppState {
     /// Read-only pool.
     pub db: SqlitePool,
     pub config: Arc<Config>,
+    /// One permit per request in flight.
+    pub in_flight: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -51,6 +67,7 @@ impl AppState {
         }
         AppState {
             db,
+            in_flight: Arc::new(tokio::sync::Semaphore::new(config.max_in_flight.max(1))),
             config: Arc::new(config),
         }
     }
@@ -80,6 +97,7 @@ pub async fn serve(state: AppState, addr: SocketAddr, db_path: &Path) -> Result<
         db_path.display()
     );
     tracing::info!(%local, db = %db_path.display(), "listening");
+    caching::warm_up();
     let pool = state.db.clone();
     axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown_signal())

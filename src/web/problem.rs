@@ -65,6 +65,7 @@ impl From<ParamProblem> for ParameterError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.0.status();
+        let extra = self.0.extra_headers();
         let (detail, errors) = match self.0 {
             AppError::NotFound(what) => (format!("There is no {what} at this address."), vec![]),
             AppError::BadRequest(problems) => (
@@ -81,6 +82,7 @@ impl IntoResponse for ApiError {
                 (server_error(), vec![])
             }
             AppError::Internal => (server_error(), vec![]),
+            other => (other.detail(), vec![]),
         };
         let problem = Problem {
             problem_type: "about:blank".to_string(),
@@ -93,6 +95,11 @@ impl IntoResponse for ApiError {
         response
             .headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        for (name, value) in extra {
+            response
+                .headers_mut()
+                .insert(name, HeaderValue::from_static(value));
+        }
         response
     }
 }

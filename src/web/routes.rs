@@ -26,8 +26,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .fallback(error::not_found)
-        .with_state(state);
-    middleware::apply(routes)
+        .with_state(state.clone());
+    middleware::apply(routes, state)
 }
 
 /// `/api/…`: JSON only (problem documents for errors and unknown paths), readable from any
@@ -58,9 +58,7 @@ mod tests {
             .expect("lazy pool");
         let _ = super::router(super::AppState::new(
             pool,
-            super::super::Config {
-                public_url: "http://x".into(),
-            },
+            super::super::Config::new("http://x"),
         ));
     }
 }

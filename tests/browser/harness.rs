@@ -43,12 +43,7 @@ impl Browser {
             .expect("bind");
         let addr: SocketAddr = listener.local_addr().expect("address");
         let base = format!("http://{addr}");
-        let state = AppState::new(
-            pool,
-            web::Config {
-                public_url: base.clone(),
-            },
-        );
+        let state = AppState::new(pool, web::Config::new(base.clone()));
         tokio::spawn(async move { axum::serve(listener, web::router(state)).await });
 
         let port = free_port();

@@ -67,12 +67,7 @@ impl TestApp {
         let rw = db::open_read_write(&db_path)
             .await
             .expect("read-write pool");
-        let state = AppState::new(
-            read,
-            web::Config {
-                public_url: PUBLIC_URL.to_string(),
-            },
-        );
+        let state = AppState::new(read, web::Config::new(PUBLIC_URL));
         TestApp {
             router: web::router(state),
             rw,
@@ -83,6 +78,29 @@ impl TestApp {
     /// GET a path through the router.
     pub async fn get(&self, uri: &str) -> TestResponse {
         let request = Request::get(uri).body(Body::empty()).expect("request");
+        self.send(request).await
+    }
+
+    /// Sends any request through the router; the body as raw bytes (binary, compressed).
+    pub async fn send_raw(&self, request: Request<Body>) -> (axum::http::HeaderMap, Vec<u8>) {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("infallible");
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        (headers, bytes.to_vec())
+    }
+
+    /// Sends any request through the router.
+    pub async fn send(&self, request: Request<Body>) -> TestResponse {
         let response = self
             .router
             .clone()

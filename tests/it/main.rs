@@ -4,6 +4,7 @@
 mod harness;
 
 mod api;
+mod caching;
 mod cli;
 mod dataset_export;
 mod event_page;

@@ -1,0 +1,109 @@
+//! What the server refuses before any handler runs, so that no client can make it queue
+//! without bound, read a body it does not want, or parse an enormous address:
+//! * methods other than GET and HEAD (and the CORS preflight `OPTIONS` under `/api/`): 405
+//!   with `Allow`;
+//! * request targets over [`MAX_URI_BYTES`]: 414;
+//! * request bodies (a `Content-Length` above zero, or any `Transfer-Encoding`): 413;
+//! * more than the configured number of requests in flight: a request waits at most
+//!   [`QUEUE_WAIT`] for a slot, then gets 503 with `Retry-After` (load shedding).
+//!
+//! Refusals under `/api/` are problem documents; elsewhere they are pages in the site's
+//! layout.
+
+use std::time::Duration;
+
+use axum::body::HttpBody;
+use axum::extract::{Request, State};
+use axum::http::{Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::AppState;
+use super::error::AppError;
+use super::problem::ApiError;
+
+/// Longest request target (path and query) accepted, in bytes. The query string has its
+/// own, smaller limit (see `params`), with an error naming it.
+pub const MAX_URI_BYTES: usize = 8192;
+
+/// Longest a request waits for a slot when the server is at its limit of requests in
+/// flight, before it is shed.
+pub const QUEUE_WAIT: Duration = Duration::from_millis(500);
+
+/// Requests in flight when not configured: enough to keep every database connection and
+/// both cores busy while others render, few enough that a burst is shed, not queued.
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 128;
+
+/// The middleware: refuses what this module describes, then runs the request holding a
+/// slot.
+pub async fn enforce(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    if let Err(err) = check(&request, api) {
+        return refuse(err, api);
+    }
+    let permit = tokio::time::timeout(QUEUE_WAIT, state.in_flight.clone().acquire_owned()).await;
+    match permit {
+        Ok(Ok(permit)) => {
+            let response = next.run(request).await;
+            drop(permit);
+            response
+        }
+        // Timed out waiting, or the semaphore was closed (shutting down).
+        _ => {
+            tracing::warn!("shedding a request: too many in flight");
+            refuse(AppError::Overloaded, api)
+        }
+    }
+}
+
+fn check(request: &Request, api: bool) -> Result<(), AppError> {
+    let method = request.method();
+    let allowed =
+        method == Method::GET || method == Method::HEAD || (api && method == Method::OPTIONS);
+    if !allowed {
+        return Err(AppError::MethodNotAllowed);
+    }
+    let target_len = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |pq| pq.as_str().len());
+    if target_len > MAX_URI_BYTES {
+        return Err(AppError::UriTooLong(target_len));
+    }
+    let headers = request.headers();
+    // The headers say so, or the body itself does (hyper knows an exact length of 0 for a
+    // request that declares no body).
+    let hint = request.body().size_hint();
+    let has_body = headers.contains_key(header::TRANSFER_ENCODING)
+        || headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim() != "0")
+        || hint.lower() > 0
+        || hint.upper() != Some(0);
+    if has_body {
+        return Err(AppError::BodyNotAllowed);
+    }
+    Ok(())
+}
+
+fn refuse(err: AppError, api: bool) -> Response {
+    let mut response = if api {
+        ApiError(err).into_response()
+    } else {
+        err.into_response()
+    };
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static(super::caching::NO_STORE),
+    );
+    // A refused request's body (if any) was never read: close the connection rather
+    // than try to skip it.
+    if response.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        response.headers_mut().insert(
+            header::CONNECTION,
+            axum::http::HeaderValue::from_static("close"),
+        );
+    }
+    response
+}

@@ -1,0 +1,184 @@
+//! HTTP caching: ETags that follow the data version, 304 on revalidation, Cache-Control
+//! per kind of response, and precompressed static files.
+
+use std::io::Read;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use conflict_timeline::import::{self, ImportOptions};
+
+use crate::harness::{TestApp, text_input};
+
+const DATASET: &str = r#"format = "conflict-timeline/1"
+[[conflicts]]
+slug = "c"
+name = "C"
+
+[[events]]
+slug = "first"
+date = "2001-01-01"
+title = "First"
+category = "political"
+[[events.sources]]
+title = "A report"
+"#;
+
+async fn get_with(
+    app: &TestApp,
+    uri: &str,
+    name: &str,
+    value: &str,
+) -> crate::harness::TestResponse {
+    let request = Request::get(uri)
+        .header(name, value)
+        .body(Body::empty())
+        .expect("request");
+    app.send(request).await
+}
+
+#[tokio::test]
+async fn pages_api_and_exports_carry_one_etag_and_answer_304_to_it() {
+    let app = TestApp::seeded().await;
+    let first = app.get("/").await;
+    let etag = first
+        .header("etag")
+        .expect("the timeline has an ETag")
+        .to_string();
+    assert!(etag.starts_with("W/\""), "{etag}");
+    for uri in [
+        "/?from=2020",
+        "/events/1988-02-20-oblast-soviet-asks-for-transfer-to-armenia",
+        "/api/events?limit=2",
+        "/api/histogram",
+        "/export/events.csv",
+    ] {
+        let full = app.get(uri).await;
+        assert_eq!(full.status, StatusCode::OK, "{uri}");
+        assert_eq!(full.header("etag"), Some(etag.as_str()), "{uri}");
+        assert!(
+            full.header("cache-control")
+                .is_some_and(|c| c.contains("max-age=")),
+            "{uri}: {:?}",
+            full.header("cache-control")
+        );
+        let again = get_with(&app, uri, "if-none-match", &etag).await;
+        assert_eq!(again.status, StatusCode::NOT_MODIFIED, "{uri}");
+        assert!(again.body.is_empty(), "{uri}: a 304 has no body");
+        assert_eq!(again.header("etag"), Some(etag.as_str()), "{uri}");
+        let other = get_with(&app, uri, "if-none-match", "W/\"0-stale\"").await;
+        assert_eq!(
+            other.status,
+            StatusCode::OK,
+            "{uri}: a stale tag gets the page"
+        );
+        assert!(!other.body.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn an_import_that_changes_data_changes_the_etag() {
+    let app = TestApp::with_dataset(DATASET).await;
+    let before = app.get("/").await.header("etag").expect("etag").to_string();
+    // The same data again: nothing changes, neither does the tag.
+    import::import(
+        &app.rw,
+        &[text_input("same.toml", DATASET)],
+        ImportOptions::default(),
+    )
+    .await
+    .expect("import");
+    assert_eq!(app.get("/").await.header("etag"), Some(before.as_str()));
+    let changed = DATASET.replace("title = \"First\"", "title = \"First, renamed\"");
+    import::import(
+        &app.rw,
+        &[text_input("changed.toml", &changed)],
+        ImportOptions::default(),
+    )
+    .await
+    .expect("import");
+    let response = get_with(&app, "/", "if-none-match", &before).await;
+    assert_eq!(
+        response.status,
+        StatusCode::OK,
+        "the old tag no longer matches"
+    );
+    assert!(response.body.contains("First, renamed"));
+    assert_ne!(response.header("etag"), Some(before.as_str()));
+}
+
+#[tokio::test]
+async fn errors_and_probes_are_not_stored() {
+    let app = TestApp::seeded().await;
+    for uri in [
+        "/events/no-such-event",
+        "/?from=1988-13",
+        "/api/events?limit=0",
+        "/healthz",
+        "/readyz",
+    ] {
+        let response = app.get(uri).await;
+        assert_eq!(response.header("cache-control"), Some("no-store"), "{uri}");
+        assert_eq!(response.header("etag"), None, "{uri}");
+    }
+}
+
+#[tokio::test]
+async fn static_files_come_precompressed_in_the_best_accepted_encoding() {
+    let app = TestApp::seeded().await;
+    let page = app.get("/").await.body;
+    let css = page
+        .split('"')
+        .find(|s| s.starts_with("/static/app.") && s.ends_with(".css"))
+        .expect("stylesheet link")
+        .to_string();
+    let plain = app.get(&css).await;
+    assert_eq!(plain.header("content-encoding"), None);
+    assert!(
+        plain.body.contains("--accent"),
+        "identity is the stylesheet itself"
+    );
+
+    let request = Request::get(&css)
+        .header("accept-encoding", "gzip, br")
+        .body(Body::empty())
+        .expect("request");
+    let response = app.send_raw(request).await;
+    assert_eq!(
+        response
+            .0
+            .get("content-encoding")
+            .and_then(|v| v.to_str().ok()),
+        Some("br")
+    );
+    let mut decoded = String::new();
+    brotli::Decompressor::new(response.1.as_slice(), 4096)
+        .read_to_string(&mut decoded)
+        .expect("valid brotli");
+    assert_eq!(decoded, plain.body);
+    assert!(response.1.len() < plain.body.len() / 2, "compressed well");
+
+    let request = Request::get(&css)
+        .header("accept-encoding", "gzip")
+        .body(Body::empty())
+        .expect("request");
+    let response = app.send_raw(request).await;
+    assert_eq!(
+        response
+            .0
+            .get("content-encoding")
+            .and_then(|v| v.to_str().ok()),
+        Some("gzip")
+    );
+    let mut decoded = String::new();
+    flate2::read::GzDecoder::new(response.1.as_slice())
+        .read_to_string(&mut decoded)
+        .expect("valid gzip");
+    assert_eq!(decoded, plain.body);
+    assert_eq!(
+        response
+            .0
+            .get("cache-control")
+            .and_then(|v| v.to_str().ok()),
+        Some("public, max-age=31536000, immutable")
+    );
+}
