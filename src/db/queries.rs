@@ -166,15 +166,17 @@ pub async fn list_events(
     limit: u32,
 ) -> Result<Vec<EventSummary>, sqlx::Error> {
     let mut qb = QueryBuilder::<Sqlite>::new("");
-    push_page(
-        &mut qb,
-        SUMMARY_COLUMNS,
-        filter,
-        after,
-        Order::Timeline,
-        limit,
-    );
+    push_list_events(&mut qb, filter, after, limit);
     qb.build_query_as().fetch_all(pool).await
+}
+
+fn push_list_events(
+    qb: &mut QueryBuilder<Sqlite>,
+    filter: &EventFilter,
+    after: Option<Cursor>,
+    limit: u32,
+) {
+    push_page(qb, SUMMARY_COLUMNS, filter, after, Order::Timeline, limit);
 }
 
 /// Which way a page of events runs.
@@ -261,15 +263,27 @@ pub async fn search_events(
     let Some(text) = &filter.text else {
         return Ok(Vec::new());
     };
+    let mut qb = QueryBuilder::<Sqlite>::new("");
+    push_search(&mut qb, filter, text, offset, limit);
+    qb.build_query_as().fetch_all(pool).await
+}
+
+fn push_search(
+    qb: &mut QueryBuilder<Sqlite>,
+    filter: &EventFilter,
+    text: &FtsQuery,
+    offset: u32,
+    limit: u32,
+) {
     // The MATCH drives the query; the other filters are checked on each hit.
     let rest = EventFilter {
         text: None,
         ..filter.clone()
     };
-    let mut qb = QueryBuilder::<Sqlite>::new("SELECT ");
-    qb.push(SUMMARY_COLUMNS)
+    qb.push("SELECT ")
+        .push(SUMMARY_COLUMNS)
         .push(" FROM event_fts JOIN event e ON e.id = event_fts.rowid");
-    push_where(&mut qb, &rest, Arm::Overlap, None);
+    push_where(qb, &rest, Arm::Overlap, None);
     qb.push(" AND event_fts MATCH ")
         .push_bind(text.as_str().to_string())
         .push(" ORDER BY bm25(event_fts, ")
@@ -278,7 +292,6 @@ pub async fn search_events(
         .push_bind(i64::from(limit))
         .push(" OFFSET ")
         .push_bind(i64::from(offset));
-    qb.build_query_as().fetch_all(pool).await
 }
 
 /// Highlighted extracts of the summary and body of the given events where `text` matches,
@@ -329,20 +342,32 @@ pub async fn last_updated(pool: &SqlitePool) -> Result<Option<String>, sqlx::Err
 
 /// How many events the filter keeps.
 pub async fn count_events(pool: &SqlitePool, filter: &EventFilter) -> Result<i64, sqlx::Error> {
-    let mut qb = QueryBuilder::<Sqlite>::new("SELECT 0");
-    for arm in Arm::for_filter(filter) {
-        qb.push(" + (SELECT count(*) FROM event e");
-        push_where(&mut qb, filter, *arm, None);
-        qb.push(")");
-    }
+    let mut qb = QueryBuilder::<Sqlite>::new("");
+    push_count(&mut qb, filter);
     qb.build_query_scalar().fetch_one(pool).await
 }
 
+fn push_count(qb: &mut QueryBuilder<Sqlite>, filter: &EventFilter) {
+    if *filter == EventFilter::default() {
+        // Everything: the per-day aggregate adds up to it in a few thousand rows, where
+        // count(*) would visit every event.
+        qb.push(TOTAL_SQL);
+        return;
+    }
+    qb.push("SELECT 0");
+    for arm in Arm::for_filter(filter) {
+        qb.push(" + (SELECT count(*) FROM event e");
+        push_where(qb, filter, *arm, None);
+        qb.push(")");
+    }
+}
+
+/// How many events there are, from the aggregate the importer keeps in step.
+const TOTAL_SQL: &str = "SELECT coalesce(sum(count), 0) FROM event_day_count";
+
 /// How many events there are in all.
 pub async fn total_events(pool: &SqlitePool) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT count(*) FROM event")
-        .fetch_one(pool)
-        .await
+    sqlx::query_scalar(TOTAL_SQL).fetch_one(pool).await
 }
 
 /// Every conflict, by name.
@@ -451,33 +476,35 @@ pub async fn related_events(
     .await
 }
 
+/// The event before another in timeline order, within its conflict.
+const PREVIOUS_SQL: &str = "SELECT slug, title, edtf, date_label FROM event
+     WHERE conflict_id = ?1 AND (start_day, end_day, id) < (?2, ?3, ?4)
+     ORDER BY start_day DESC, end_day DESC, id DESC LIMIT 1";
+
+/// The event after another in timeline order, within its conflict.
+const NEXT_SQL: &str = "SELECT slug, title, edtf, date_label FROM event
+     WHERE conflict_id = ?1 AND (start_day, end_day, id) > (?2, ?3, ?4)
+     ORDER BY start_day, end_day, id LIMIT 1";
+
 /// The events just before and just after `event` in timeline order, within its conflict.
 pub async fn neighbours(
     pool: &SqlitePool,
     event: &EventSummary,
 ) -> Result<(Option<Neighbour>, Option<Neighbour>), sqlx::Error> {
-    let previous = sqlx::query_as(
-        "SELECT slug, title, edtf, date_label FROM event
-         WHERE conflict_id = ?1 AND (start_day, end_day, id) < (?2, ?3, ?4)
-         ORDER BY start_day DESC, end_day DESC, id DESC LIMIT 1",
-    )
-    .bind(event.conflict_id)
-    .bind(event.start_day)
-    .bind(event.end_day)
-    .bind(event.id)
-    .fetch_optional(pool)
-    .await?;
-    let next = sqlx::query_as(
-        "SELECT slug, title, edtf, date_label FROM event
-         WHERE conflict_id = ?1 AND (start_day, end_day, id) > (?2, ?3, ?4)
-         ORDER BY start_day, end_day, id LIMIT 1",
-    )
-    .bind(event.conflict_id)
-    .bind(event.start_day)
-    .bind(event.end_day)
-    .bind(event.id)
-    .fetch_optional(pool)
-    .await?;
+    let previous = sqlx::query_as(PREVIOUS_SQL)
+        .bind(event.conflict_id)
+        .bind(event.start_day)
+        .bind(event.end_day)
+        .bind(event.id)
+        .fetch_optional(pool)
+        .await?;
+    let next = sqlx::query_as(NEXT_SQL)
+        .bind(event.conflict_id)
+        .bind(event.start_day)
+        .bind(event.end_day)
+        .bind(event.id)
+        .fetch_optional(pool)
+        .await?;
     Ok((previous, next))
 }
 
@@ -529,45 +556,8 @@ pub async fn histogram(
     last: Day,
     buckets: u32,
 ) -> Result<Vec<(i64, i64)>, sqlx::Error> {
-    let span = i64::from(last.0) - i64::from(first.0) + 1;
     let mut qb = QueryBuilder::<Sqlite>::new("");
-    let dates_only = EventFilter {
-        from: None,
-        to: None,
-        ..filter.clone()
-    } == EventFilter::default();
-    if dates_only {
-        qb.push("SELECT (day - ")
-            .push_bind(first.0)
-            .push(") * ")
-            .push_bind(i64::from(buckets))
-            .push(" / ")
-            .push_bind(span)
-            .push(" AS bucket, sum(count) FROM event_day_count WHERE day BETWEEN ")
-            .push_bind(first.0)
-            .push(" AND ")
-            .push_bind(last.0)
-            .push(" GROUP BY bucket ORDER BY bucket");
-    } else {
-        let starts_inside = EventFilter {
-            from: None,
-            to: None,
-            ..filter.clone()
-        };
-        qb.push("SELECT (e.start_day - ")
-            .push_bind(first.0)
-            .push(") * ")
-            .push_bind(i64::from(buckets))
-            .push(" / ")
-            .push_bind(span)
-            .push(" AS bucket, count(*) FROM event e");
-        push_where(&mut qb, &starts_inside, Arm::All, None);
-        qb.push(" AND e.start_day BETWEEN ")
-            .push_bind(first.0)
-            .push(" AND ")
-            .push_bind(last.0)
-            .push(" GROUP BY bucket ORDER BY bucket");
-    }
+    push_histogram(&mut qb, filter, first, last, buckets);
     qb.build_query_as().fetch_all(pool).await
 }
 
@@ -674,13 +664,24 @@ pub async fn facet_counts(
     facet: Facet,
     limit: u32,
 ) -> Result<Vec<FacetValue>, sqlx::Error> {
-    let mut qb = QueryBuilder::<Sqlite>::new("WITH v(id) AS (");
+    let mut qb = QueryBuilder::<Sqlite>::new("");
+    push_facet_counts(&mut qb, filter, facet, limit);
+    qb.build_query_as().fetch_all(pool).await
+}
+
+fn push_facet_counts(
+    qb: &mut QueryBuilder<Sqlite>,
+    filter: &EventFilter,
+    facet: Facet,
+    limit: u32,
+) {
+    qb.push("WITH v(id) AS (");
     for (i, arm) in Arm::for_filter(filter).iter().enumerate() {
         if i > 0 {
             qb.push(" UNION ALL ");
         }
         qb.push("SELECT e.id FROM event e");
-        push_where(&mut qb, filter, *arm, None);
+        push_where(qb, filter, *arm, None);
     }
     qb.push(") ");
     qb.push(match facet {
@@ -705,5 +706,54 @@ pub async fn facet_counts(
     });
     qb.push(" ORDER BY count DESC, value LIMIT ")
         .push_bind(i64::from(limit));
-    qb.build_query_as().fetch_all(pool).await
 }
+
+fn push_histogram(
+    qb: &mut QueryBuilder<Sqlite>,
+    filter: &EventFilter,
+    first: Day,
+    last: Day,
+    buckets: u32,
+) {
+    let span = i64::from(last.0) - i64::from(first.0) + 1;
+    let dates_only = EventFilter {
+        from: None,
+        to: None,
+        ..filter.clone()
+    } == EventFilter::default();
+    if dates_only {
+        qb.push("SELECT (day - ")
+            .push_bind(first.0)
+            .push(") * ")
+            .push_bind(i64::from(buckets))
+            .push(" / ")
+            .push_bind(span)
+            .push(" AS bucket, sum(count) FROM event_day_count WHERE day BETWEEN ")
+            .push_bind(first.0)
+            .push(" AND ")
+            .push_bind(last.0)
+            .push(" GROUP BY bucket ORDER BY bucket");
+    } else {
+        let starts_inside = EventFilter {
+            from: None,
+            to: None,
+            ..filter.clone()
+        };
+        qb.push("SELECT (e.start_day - ")
+            .push_bind(first.0)
+            .push(") * ")
+            .push_bind(i64::from(buckets))
+            .push(" / ")
+            .push_bind(span)
+            .push(" AS bucket, count(*) FROM event e");
+        push_where(qb, &starts_inside, Arm::All, None);
+        qb.push(" AND e.start_day BETWEEN ")
+            .push_bind(first.0)
+            .push(" AND ")
+            .push_bind(last.0)
+            .push(" GROUP BY bucket ORDER BY bucket");
+    }
+}
+
+#[cfg(test)]
+mod query_plans;
