@@ -367,3 +367,47 @@ mod tests {
         assert_eq!(category("Something New"), "something-new");
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    //! Arbitrary cells in every ACLED column never panic the row mapper.
+
+    use proptest::prelude::*;
+
+    use super::super::Format;
+    use super::super::tabular::proptests::{cell, read_rows};
+
+    fn header() -> Vec<&'static str> {
+        include_str!("../../tests/fixtures/acled.csv")
+            .trim_start_matches('\u{feff}')
+            .lines()
+            .next()
+            .expect("header line")
+            .split(',')
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn arbitrary_rows_never_panic(
+            rows in prop::collection::vec(prop::collection::vec(cell(), 31), 1..4),
+            fixed in any::<bool>(),
+        ) {
+            let header = header();
+            prop_assume!(header.len() == 31);
+            read_rows(Format::Acled, &header, &rows, fixed.then_some("fuzz"))?;
+        }
+
+        #[test]
+        fn dates_and_types_never_panic(date in cell(), precision in cell(), kind in cell()) {
+            let _ = super::parse_date(&date);
+            if let Ok(edtf) = super::event_date(&date, &precision) {
+                prop_assert!(edtf.earliest() <= edtf.latest());
+            }
+            let category = super::category(&kind);
+            prop_assert!(category.is_empty() || crate::slug::is_valid(&category, 200), "{}", category);
+        }
+    }
+}

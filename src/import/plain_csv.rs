@@ -316,3 +316,61 @@ mod tests {
         assert!(slug.ends_with("-123456") && slug.len() <= EVENT_SLUG_MAX);
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    //! Arbitrary cells in every column never panic the row mapper.
+
+    use proptest::prelude::*;
+
+    use super::super::Format;
+    use super::super::tabular::proptests::{cell, read_rows};
+
+    const HEADER: [&str; 19] = [
+        "id",
+        "slug",
+        "title",
+        "edtf",
+        "start_date",
+        "end_date",
+        "date_precision",
+        "label",
+        "category",
+        "actors",
+        "location",
+        "latitude",
+        "longitude",
+        "fatalities",
+        "summary",
+        "body",
+        "source_url",
+        "source_title",
+        "conflict",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn arbitrary_rows_never_panic(
+            rows in prop::collection::vec(prop::collection::vec(cell(), HEADER.len()), 1..4),
+            fixed in any::<bool>(),
+        ) {
+            read_rows(Format::Csv, &HEADER, &rows, fixed.then_some("fuzz"))?;
+        }
+
+        #[test]
+        fn ragged_rows_never_panic(
+            rows in prop::collection::vec(prop::collection::vec(cell(), 0..25), 1..4),
+        ) {
+            read_rows(Format::Csv, &HEADER, &rows, None)?;
+        }
+
+        #[test]
+        fn date_parts_never_panic(start in cell(), end in cell(), precision in cell()) {
+            if let Ok(date) = super::date_from_parts(&start, &end, &precision) {
+                prop_assert!(date.earliest() <= date.latest());
+            }
+        }
+    }
+}

@@ -626,3 +626,112 @@ mod tests {
         assert_eq!(parse_iso_day("2020-09"), None);
     }
 }
+
+#[cfg(test)]
+pub(crate) mod proptests {
+    //! Shared by the importers' property tests: a CSV file of arbitrary cells, read through
+    //! the format's real reader, must give events or problems that name a column, and never
+    //! panic. Also fuzzes this module's own cell parsers.
+
+    use proptest::prelude::*;
+
+    use super::super::{Format, Input, InputSource, Item, MappingOptions, detect};
+    use super::*;
+
+    /// Cells that reach the interesting branches: anything at all, date-like and
+    /// number-like text, separators, HTML, and empty.
+    pub(crate) fn cell() -> impl Strategy<Value = String> {
+        prop_oneof![
+            ".{0,40}",
+            "[0-9 .:/TZX?~%-]{0,24}",
+            "-?[0-9]{1,22}(\\.[0-9]{0,6})?(e[0-9]{1,3})?",
+            "[a-zA-Z;,| ]{0,30}",
+            "<[a-z]{1,6}( [a-z]{1,6}=\"[^\"]{0,10}\")?>.{0,10}(</[a-z]{1,6}>)?",
+            "(&[a-z#0-9]{0,8};?){1,3}",
+            Just(String::new()),
+        ]
+    }
+
+    /// Writes `header` and `rows` (of any lengths) as CSV and reads them as `format`.
+    pub(crate) fn read_rows(
+        format: Format,
+        header: &[&str],
+        rows: &[Vec<String>],
+        conflict: Option<&str>,
+    ) -> Result<usize, TestCaseError> {
+        let mut writer = csv::WriterBuilder::new()
+            .flexible(true)
+            .from_writer(Vec::new());
+        writer.write_record(header).expect("header");
+        for row in rows {
+            writer.write_record(row).expect("row");
+        }
+        let bytes = writer.into_inner().expect("flush");
+        let text = String::from_utf8(bytes).expect("cells are UTF-8");
+        read_text(format, text, conflict)
+    }
+
+    /// Reads `text` as `format`, checking every event and every problem; returns how many
+    /// events came out.
+    pub(crate) fn read_text(
+        format: Format,
+        text: String,
+        conflict: Option<&str>,
+    ) -> Result<usize, TestCaseError> {
+        let input = Input {
+            name: "fuzz".to_string(),
+            source: InputSource::Text(text),
+            format: Some(format),
+        };
+        let mapping = MappingOptions {
+            conflict: conflict.map(str::to_string),
+            ..MappingOptions::default()
+        };
+        let source = match detect::open(&input, 0, &mapping) {
+            Ok(source) => source,
+            // A file refused as a whole (unreadable JSON) is a named error too.
+            Err(err) => {
+                prop_assert!(!err.to_string().is_empty());
+                return Ok(0);
+            }
+        };
+        let mut events = 0;
+        for next in source.take(10_000) {
+            match next {
+                Ok(located) => {
+                    if let Item::Event(event) = &located.item {
+                        events += 1;
+                        for problem in event.check() {
+                            prop_assert!(!problem.field.is_empty(), "{problem:?}");
+                        }
+                        prop_assert!(event.date.earliest() <= event.date.latest());
+                    }
+                }
+                Err(problems) => {
+                    prop_assert!(!problems.is_empty());
+                    for p in problems {
+                        prop_assert_eq!(p.file.as_str(), "fuzz");
+                        prop_assert!(!p.message.is_empty(), "{p:?}");
+                    }
+                }
+            }
+        }
+        Ok(events)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn cell_parsers_never_panic(s in cell(), n in 0usize..300) {
+            let slug = ascii_slug(&s);
+            prop_assert!(slug.is_empty() || crate::slug::is_valid(&fit_slug(&slug, n.max(1)), n.max(1)));
+            prop_assert!(fit_text(&s, n).chars().count() <= n.max(1));
+            let _ = parse_count("c", &s);
+            let _ = parse_iso_day(&s);
+            let _ = split_list(&s, ';').count();
+            let mut problems = Vec::new();
+            let _ = parse_coordinates(("latitude", &s), ("longitude", &s), &mut problems);
+        }
+    }
+}

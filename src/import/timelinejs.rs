@@ -832,3 +832,112 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    //! Arbitrary cells of the sheet template, and arbitrary values in a JSON file's slides,
+    //! never panic the readers; arbitrary HTML never panics the converters.
+
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    use super::super::Format;
+    use super::super::tabular::proptests::{cell, read_rows, read_text};
+
+    const SHEET: [&str; 18] = [
+        "Year",
+        "Month",
+        "Day",
+        "Time",
+        "End Year",
+        "End Month",
+        "End Day",
+        "End Time",
+        "Display Date",
+        "Headline",
+        "Text",
+        "Media",
+        "Media Credit",
+        "Media Caption",
+        "Media Thumbnail",
+        "Type",
+        "Group",
+        "Background",
+    ];
+
+    /// A JSON value where a date component, a headline or a URL is expected.
+    fn json_value() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            cell().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>().prop_map(|f| json!(f)),
+            "[0-9]{1,4}".prop_map(Value::from),
+            any::<bool>().prop_map(Value::from),
+            Just(Value::Null),
+            Just(json!([])),
+            Just(json!({})),
+        ]
+    }
+
+    /// A slide from twelve arbitrary values (kept in a `Vec`, so that generating it needs
+    /// little stack).
+    fn slide(v: &[Value]) -> Value {
+        let date = |i: usize| json!({ "year": v[i], "month": v[i + 1], "day": v[i + 2] });
+        let mut slide = json!({
+            "start_date": date(0),
+            "text": { "headline": v[6], "text": v[7] },
+            "media": { "url": v[8], "caption": v[9], "credit": v[10] },
+            "group": v[11],
+            "unique_id": v[6],
+            "display_date": v[9],
+        });
+        if v[11].as_bool() != Some(false) {
+            slide["end_date"] = date(3);
+        }
+        slide
+    }
+
+    fn slides(max: usize) -> impl Strategy<Value = Vec<Vec<Value>>> {
+        prop::collection::vec(prop::collection::vec(json_value(), 12), 0..max)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn arbitrary_sheet_rows_never_panic(
+            rows in prop::collection::vec(prop::collection::vec(cell(), SHEET.len()), 1..4),
+            fixed in any::<bool>(),
+        ) {
+            read_rows(Format::TimelinejsCsv, &SHEET, &rows, fixed.then_some("fuzz"))?;
+        }
+
+        #[test]
+        fn arbitrary_json_slides_never_panic(
+            events in slides(4),
+            eras in slides(2),
+            title in slides(2),
+            fixed in any::<bool>(),
+        ) {
+            let events: Vec<Value> = events.iter().map(|v| slide(v)).collect();
+            let eras: Vec<Value> = eras.iter().map(|v| slide(v)).collect();
+            let mut file = json!({ "events": events, "eras": eras });
+            if let Some(title) = title.first() {
+                file["title"] = slide(title);
+            }
+            read_text(Format::TimelinejsJson, file.to_string(), fixed.then_some("fuzz"))?;
+        }
+
+        #[test]
+        fn arbitrary_json_text_never_panics(text in ".{0,200}") {
+            read_text(Format::TimelinejsJson, text, Some("fuzz"))?;
+        }
+
+        #[test]
+        fn arbitrary_html_never_panics(html in "(<[/a-zA-Z!]{0,8}( [a-z]{1,5}(=\"[^\"]{0,12}\")?)?>|&[a-z#0-9]{0,8};?|[^<&]{0,12}){0,12}") {
+            let markdown = super::html_to_markdown(&html);
+            let _ = super::html_to_text(&html);
+            let _ = crate::markdown::render(&markdown);
+        }
+    }
+}

@@ -366,3 +366,44 @@ mod tests {
         assert_eq!(edtf("2020-09-27", "2020-09-26", "1"), "date_end!");
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    //! Arbitrary cells in every UCDP GED column never panic the row mapper.
+
+    use proptest::prelude::*;
+
+    use super::super::Format;
+    use super::super::tabular::proptests::{cell, read_rows};
+
+    fn header() -> Vec<&'static str> {
+        include_str!("../../tests/fixtures/ucdp_ged.csv")
+            .lines()
+            .next()
+            .expect("header line")
+            .split(',')
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn arbitrary_rows_never_panic(
+            rows in prop::collection::vec(prop::collection::vec(cell(), 49), 1..4),
+            fixed in any::<bool>(),
+        ) {
+            let header = header();
+            prop_assume!(header.len() == 49);
+            read_rows(Format::Ucdp, &header, &rows, fixed.then_some("fuzz"))?;
+        }
+
+        #[test]
+        fn dates_and_codes_never_panic(start in cell(), end in cell(), prec in cell()) {
+            if let Ok(edtf) = super::event_date(&start, &end, &prec) {
+                prop_assert!(edtf.earliest() <= edtf.latest());
+            }
+            let _ = super::violence(&prec);
+        }
+    }
+}

@@ -564,3 +564,26 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    //! Any `limit` is a number from 1 to the maximum or a problem named `limit`.
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn any_limit_is_in_range_or_refused_by_name(value in prop_oneof![".{0,30}", "[-+ ]?[0-9]{0,25}(\\.[0-9]{0,3})?"]) {
+            let query = serde_urlencoded::to_string([("limit", value.as_str())]).expect("encodes");
+            let raw = RawParams::parse(Some(&query)).expect("short query");
+            match parse_limit(&raw) {
+                Ok(n) => prop_assert!((1..=MAX_LIMIT).contains(&n), "{value:?} gave {n}"),
+                Err(problem) => prop_assert_eq!(problem.field, "limit"),
+            }
+        }
+    }
+}

@@ -454,3 +454,130 @@ mod tests {
         assert_eq!(p.view_query(), "from=1988&category=military&actor=armenia");
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    //! Arbitrary text in any parameter, and arbitrary query strings, never panic: each
+    //! parameter gives its value or a problem that names it.
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Every parameter a page reads, and some it does not.
+    const NAMES: [&str; 12] = [
+        "from", "to", "q", "category", "actor", "conflict", "place", "after", "page", "limit",
+        "unknown", "",
+    ];
+
+    /// Values that reach the interesting branches: anything, date-like text, FTS syntax,
+    /// numbers, slugs, cursors and long text.
+    fn value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            ".{0,40}",
+            "[0-9X?~%/.-]{0,14}",
+            "[\"*()a-zA-Z -]{0,30}( OR | AND | NOT |\\^|:|NEAR\\()?.{0,10}",
+            "-?[0-9]{1,24}",
+            "[a-z0-9-]{0,70}",
+            "[A-Za-z0-9_=-]{0,40}",
+            ".{190,230}",
+        ]
+    }
+
+    /// A filter parameter with a value that is usually valid.
+    fn valid_pair() -> impl Strategy<Value = (&'static str, String)> {
+        prop_oneof![
+            "(1[0-9]|20)[0-9]{2}(-0[1-9](-[01][1-9])?)?".prop_map(|v| ("from", v)),
+            "(1[0-9]|20)[0-9]{2}(-1[0-2](-2[0-8])?)?".prop_map(|v| ("to", v)),
+            "[a-zA-Z]{1,10}( [a-z]{1,8})?\\*?".prop_map(|v| ("q", v)),
+            "[a-z0-9]{1,10}(-[a-z0-9]{1,10})?".prop_map(|v| ("category", v)),
+            "[a-z0-9]{1,10}(-[a-z0-9]{1,10})?".prop_map(|v| ("conflict", v)),
+            ".{1,30}".prop_map(|v| ("actor", v)),
+            ".{1,30}".prop_map(|v| ("place", v)),
+        ]
+    }
+
+    /// The problems' fields a query with only `name` may produce.
+    fn allowed_fields(name: &str) -> Vec<&str> {
+        vec![name, "query"]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn any_value_of_any_parameter_is_a_value_or_a_named_problem(
+            name in prop::sample::select(NAMES.to_vec()),
+            value in value(),
+        ) {
+            let query = serde_urlencoded::to_string([(name, value.as_str())]).expect("encodes");
+            let p = TimelineParams::parse(Some(&query));
+            let allowed = allowed_fields(name);
+            for problem in &p.problems {
+                prop_assert!(allowed.contains(&problem.field.as_str()), "{query}: {problem:?}");
+                prop_assert!(!problem.message.is_empty());
+                prop_assert!(problem.value.len() <= 60 + '…'.len_utf8(), "{problem:?}");
+            }
+            let trimmed = value.trim();
+            if p.problems.is_empty() && !trimmed.is_empty() {
+                match name {
+                    "from" => prop_assert_eq!(p.from.as_str(), trimmed),
+                    "to" => prop_assert_eq!(p.to.as_str(), trimmed),
+                    "q" => prop_assert_eq!(p.q.as_str(), trimmed),
+                    "category" => prop_assert_eq!(p.categories.clone(), vec![trimmed.to_string()]),
+                    "actor" => prop_assert_eq!(p.actors.clone(), vec![trimmed.to_string()]),
+                    "conflict" => prop_assert_eq!(p.conflicts.clone(), vec![trimmed.to_string()]),
+                    "place" => prop_assert_eq!(p.places.clone(), vec![trimmed.to_string()]),
+                    "page" => prop_assert!(p.page.is_some_and(|n| (1..=MAX_PAGE).contains(&n))),
+                    "after" => prop_assert!(p.after.is_some()),
+                    _ => {}
+                }
+            }
+            if let (Some(from), Some(to)) = (p.filter.from, p.filter.to) {
+                prop_assert!(p.problems.iter().any(|x| x.field == "from") || from <= to);
+            }
+        }
+
+        #[test]
+        fn a_valid_view_round_trips_through_its_query(
+            pairs in prop::collection::vec(valid_pair(), 0..6),
+        ) {
+            let query = serde_urlencoded::to_string(&pairs).expect("encodes");
+            let p = TimelineParams::parse(Some(&query));
+            prop_assume!(p.problems.is_empty());
+            let again = TimelineParams::parse(Some(&p.view_query()));
+            prop_assert!(again.problems.is_empty(), "{:?}", again.problems);
+            prop_assert_eq!(&again.filter, &p.filter);
+            prop_assert_eq!(again.view_query(), p.view_query());
+        }
+
+        #[test]
+        fn any_query_string_is_parsed_or_refused_by_name(
+            query in prop_oneof![
+                ".{0,300}",
+                "([a-z]{0,8}=?(%[0-9A-Fa-f]{0,2}|[^&%]){0,12}&?){0,8}",
+                "(from|to|q|page|after|category|actor|conflict|place)=(%[89A-Fa-f][0-9A-Fa-f]){1,6}",
+            ],
+        ) {
+            let p = TimelineParams::parse(Some(&query));
+            let names: Vec<String> = serde_urlencoded::from_str::<Vec<(String, String)>>(&query)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(k, _)| k)
+                .collect();
+            for problem in &p.problems {
+                prop_assert!(
+                    problem.field == "query" || names.contains(&problem.field),
+                    "{query}: {problem:?}"
+                );
+            }
+            let _ = p.view_query();
+            if let Ok(raw) = RawParams::parse(Some(&query)) {
+                for name in NAMES {
+                    let _ = raw.single(name);
+                    let _ = raw.multi(name);
+                }
+            }
+        }
+    }
+}
