@@ -6,3 +6,4 @@ mod harness;
 
 mod accessibility;
 mod interaction;
+mod xss;
