@@ -72,8 +72,11 @@ if [ -n "$exclude" ]; then
   extra_args+=(--exclude-checks "$exclude")
 fi
 
+# Schemathesis keeps a cache (.schemathesis/) in its working directory: keep it under target/.
+root="$PWD"
+mkdir -p target/schemathesis
 status=0
-"$venv/bin/st" run "$base/api/openapi.json" \
+(cd target/schemathesis && "$root/$venv/bin/st" run "$base/api/openapi.json" \
   --url "$base" \
   --checks all \
   --max-examples "$max_examples" \
@@ -81,9 +84,9 @@ status=0
   --workers 2 \
   --request-timeout 20 \
   --no-color \
-  --report junit --report-dir target/schemathesis \
-  --generation-database target/schemathesis/examples \
-  "${extra_args[@]}" || status=$?
+  --report junit --report-dir . \
+  --generation-database examples \
+  "${extra_args[@]}") || status=$?
 
 if grep -q "panicked" "$work/server.log"; then
   echo "the server logged a panic:" >&2
