@@ -14,6 +14,7 @@ use sqlx::{Sqlite, SqlitePool, Transaction};
 
 use super::native::FORMAT;
 use crate::edtf::{Day, Edtf, Precision};
+use crate::markdown::escape_html;
 
 /// Events read per query.
 const CHUNK: i64 = 1000;
@@ -323,7 +324,7 @@ pub async fn export(
             let title = match conflicts.as_slice() {
                 [only] => serde_json::json!({
                     "text": {
-                        "headline": only.name,
+                        "headline": escape_html(&only.name),
                         "text": crate::markdown::render(&only.summary),
                     }
                 }),
@@ -334,7 +335,7 @@ pub async fn export(
                 .filter_map(|era| {
                     let mut value = timelinejs_dates(&era.edtf)?;
                     value["text"] = serde_json::json!({
-                        "headline": era.name,
+                        "headline": escape_html(&era.name),
                         "text": crate::markdown::render(&era.summary),
                     });
                     Some(value)
@@ -586,9 +587,9 @@ fn timelinejs_event(event: &FullEvent) -> Option<serde_json::Value> {
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
         .join("\n\n");
-    value["display_date"] = e.date_label.clone().unwrap_or(words).into();
+    value["display_date"] = escape_html(e.date_label.as_deref().unwrap_or(&words)).into();
     value["text"] = serde_json::json!({
-        "headline": e.title,
+        "headline": escape_html(&e.title),
         "text": crate::markdown::render(&text),
     });
     value["group"] = e.category.clone().into();
@@ -596,8 +597,8 @@ fn timelinejs_event(event: &FullEvent) -> Option<serde_json::Value> {
     if let Some(source) = event.sources.iter().find(|s| s.url.is_some()) {
         value["media"] = serde_json::json!({
             "url": source.url,
-            "caption": source.title,
-            "credit": source.publisher.clone().unwrap_or_default(),
+            "caption": escape_html(&source.title),
+            "credit": escape_html(source.publisher.as_deref().unwrap_or_default()),
         });
     }
     Some(value)

@@ -22,6 +22,7 @@ use super::params::{ParamProblem, TimelineParams};
 use crate::db::models::{Era, EventRecord};
 use crate::db::queries::{self, Order};
 use crate::edtf::{Day, Edtf, Precision};
+use crate::markdown::escape_html as html;
 
 /// Most events in a CSV, iCalendar or TimelineJS export. Past it, narrow the view (a date
 /// range, a category) or page through `/api/events`.
@@ -648,7 +649,7 @@ fn timelinejs_event(r: &EventRecord, base: &str) -> Option<TimelineJsEvent> {
             ),
         },
         group: e.category.clone(),
-        display_date: DateView::new(&e.edtf, e.date_label.as_deref()).words,
+        display_date: html(&DateView::new(&e.edtf, e.date_label.as_deref()).words),
         unique_id: e.slug.clone(),
     })
 }
@@ -696,22 +697,6 @@ fn timelinejs_date(side: &str) -> Option<TimelineJsDate> {
         month: month.map(|m| m.to_string()),
         day: day.map(|d| d.to_string()),
     })
-}
-
-/// Escapes text for HTML (TimelineJS inserts `headline` and `text` as markup).
-fn html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

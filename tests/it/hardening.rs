@@ -560,7 +560,6 @@ fn assert_timelinejs_inert(v: &serde_json::Value, what: &str) {
 /// era and conflict names into `headline` unescaped, and TimelineJS inserts `headline` as
 /// HTML. The web export (`/export/timelinejs.json`) escapes them; the command must too.
 #[tokio::test]
-#[ignore = "product bug: src/import/export.rs writes raw titles into TimelineJS `headline`"]
 async fn the_timelinejs_export_command_writes_inert_markup() {
     let app = hostile_app().await;
     let mut out = Vec::new();
