@@ -229,6 +229,12 @@ pub async fn import(
 }
 
 /// Imports `inputs` all or nothing, with the choices foreign formats need.
+///
+/// Every item is checked as it is read; valid events are queued and written in batches
+/// inside the import's one transaction. Problems are reported in file order: before the
+/// first problem is recorded, the queued events are written so that their own problems
+/// (a slug used twice) come first. From the first problem on nothing more is written, and
+/// the transaction is rolled back at the end.
 pub async fn import_with(
     pool: &SqlitePool,
     inputs: &[Input],
@@ -237,65 +243,86 @@ pub async fn import_with(
 ) -> Result<ImportSummary, ImportError> {
     let mut problems = Problems::default();
     let mut writer = writer::Writer::begin(pool).await?;
-    let problem_at = |file_index: usize, line: Option<usize>, p: FieldProblem| ImportProblem {
-        file: inputs
-            .get(file_index)
-            .map(|i| i.name.clone())
-            .unwrap_or_default(),
-        line,
-        field: p.field,
-        value: ImportProblem::shorten(&p.value),
-        message: p.message,
-    };
 
     let mut progress = progress::Progress::new(mapping.progress);
     for (file_index, input) in inputs.iter().enumerate() {
-        let mut source = detect::open(input, file_index, mapping)?;
-        while let Some(next) = source.next() {
-            progress.tick(&input.name, source.progress());
-            let Located { line, item, .. } = match next {
-                Ok(located) => located,
-                Err(found) => {
-                    found.into_iter().for_each(|p| problems.push(p));
-                    continue;
+        let source = detect::open(input, file_index, mapping)?;
+        // Reading, parsing and checking the next items on a blocking thread while this
+        // task writes the current ones keeps both cores busy.
+        let mut reading = Some(tokio::task::spawn_blocking(move || read_ahead(source)));
+        while let Some(handle) = reading.take() {
+            let (source, chunk) = match handle.await {
+                Ok(read) => read,
+                Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+                Err(e) => {
+                    return Err(ImportError::Read {
+                        path: input.name.clone().into(),
+                        source: std::io::Error::other(e),
+                    });
                 }
             };
-            let checked = match &item {
-                Item::Conflict(c) => c.check(),
-                Item::ImpliedConflict { record, .. } => record.check(),
-                Item::Era(e) => e.check(),
-                Item::Event(e) => e.check(),
-            };
-            if !checked.is_empty() {
-                checked
-                    .into_iter()
-                    .for_each(|p| problems.push(problem_at(file_index, line, p)));
-                continue;
+            if chunk.len() == READ_AHEAD {
+                reading = Some(tokio::task::spawn_blocking(move || read_ahead(source)));
             }
-            // Once anything is wrong the import will be rolled back: keep validating, stop writing.
-            if !problems.is_empty() {
-                continue;
-            }
-            let refused = match &item {
-                Item::Conflict(c) => writer.conflict(c).await.map(|()| None)?,
-                Item::ImpliedConflict { record, rename } => writer
-                    .implied_conflict(record, *rename)
-                    .await
-                    .map(|()| None)?,
-                Item::Era(e) => writer.era(e).await?,
-                Item::Event(e) => writer.event(e, (file_index, line)).await?,
-            };
-            if let Some(p) = refused {
-                problems.push(problem_at(file_index, line, p));
+            for (next, at) in chunk {
+                progress.tick(&input.name, at);
+                let Located { line, item, .. } = match next {
+                    Ok(located) => located,
+                    Err(found) => {
+                        flush_before_problem(&mut writer, &mut problems, inputs).await?;
+                        found.into_iter().for_each(|p| problems.push(p));
+                        continue;
+                    }
+                };
+                let checked = match &item {
+                    Item::Conflict(c) => c.check(),
+                    Item::ImpliedConflict { record, .. } => record.check(),
+                    Item::Era(e) => e.check(),
+                    Item::Event(e) => e.check(),
+                };
+                if !checked.is_empty() {
+                    flush_before_problem(&mut writer, &mut problems, inputs).await?;
+                    checked
+                        .into_iter()
+                        .for_each(|p| problems.push(problem_at(inputs, file_index, line, p)));
+                    continue;
+                }
+                // Once anything is wrong the import will be rolled back: keep validating,
+                // stop writing.
+                if !problems.is_empty() {
+                    continue;
+                }
+                let refused = match item {
+                    Item::Conflict(c) => writer.conflict(&c).await.map(|()| Vec::new())?,
+                    Item::ImpliedConflict { record, rename } => writer
+                        .implied_conflict(&record, rename)
+                        .await
+                        .map(|()| Vec::new())?,
+                    Item::Era(e) => match writer.era(&e).await? {
+                        Some(problem) => {
+                            flush_before_problem(&mut writer, &mut problems, inputs).await?;
+                            vec![writer::Refused {
+                                origin: (file_index, line),
+                                problem,
+                            }]
+                        }
+                        None => Vec::new(),
+                    },
+                    Item::Event(e) => writer.event(e, (file_index, line)).await?,
+                };
+                push_refused(&mut problems, inputs, refused);
             }
         }
     }
 
     progress.finish();
     if problems.is_empty() {
-        for link in writer.resolve_links().await? {
-            problems.push(problem_at(link.origin.0, link.origin.1, link.problem));
-        }
+        let refused = writer.finish().await?;
+        push_refused(&mut problems, inputs, refused);
+    }
+    if problems.is_empty() {
+        let unresolved = writer.resolve_links().await?;
+        push_refused(&mut problems, inputs, unresolved);
     }
     if problems.is_empty() && options.replace {
         writer.delete_unmentioned().await?;
@@ -308,4 +335,61 @@ pub async fn import_with(
         return Ok(writer.rollback().await?);
     }
     Ok(writer.commit().await?)
+}
+
+/// Items read ahead of the writer at a time.
+const READ_AHEAD: usize = 1024;
+
+/// An item as read, with how far into its input the reader was.
+type ReadItem = (tabular::Yielded, (u64, Option<u64>));
+
+/// Reads up to [`READ_AHEAD`] items; fewer means the input is done.
+fn read_ahead(
+    mut source: Box<dyn tabular::ItemSource>,
+) -> (Box<dyn tabular::ItemSource>, Vec<ReadItem>) {
+    let mut chunk = Vec::with_capacity(READ_AHEAD);
+    while chunk.len() < READ_AHEAD {
+        let Some(next) = source.next() else { break };
+        chunk.push((next, source.progress()));
+    }
+    (source, chunk)
+}
+
+/// A problem of an input, at a line.
+fn problem_at(
+    inputs: &[Input],
+    file_index: usize,
+    line: Option<usize>,
+    p: FieldProblem,
+) -> ImportProblem {
+    ImportProblem {
+        file: inputs
+            .get(file_index)
+            .map(|i| i.name.clone())
+            .unwrap_or_default(),
+        line,
+        field: p.field,
+        value: ImportProblem::shorten(&p.value),
+        message: p.message,
+    }
+}
+
+fn push_refused(problems: &mut Problems, inputs: &[Input], refused: Vec<writer::Refused>) {
+    for r in refused {
+        problems.push(problem_at(inputs, r.origin.0, r.origin.1, r.problem));
+    }
+}
+
+/// While nothing is wrong yet, writes the queued events, so that their problems are
+/// recorded before a later line's.
+async fn flush_before_problem(
+    writer: &mut writer::Writer,
+    problems: &mut Problems,
+    inputs: &[Input],
+) -> Result<(), sqlx::Error> {
+    if problems.is_empty() {
+        let refused = writer.flush().await?;
+        push_refused(problems, inputs, refused);
+    }
+    Ok(())
 }

@@ -4,13 +4,32 @@
 //! Re-imports are idempotent: an event is found by its slug, and its stored content hash
 //! tells whether anything changed. Only changed events are rewritten (with their actors,
 //! sources, links and search index entry), so importing the same file twice changes nothing.
+//!
+//! Events are written in batches of [`BATCH`]: one query looks up the slugs of a whole batch,
+//! and new events, their actors and sources and their search index entries are inserted with
+//! multi-row statements. A statement per row would spend most of an import handing queries
+//! to the database thread and back. Memory stays flat however large the import: the batch is
+//! the only thing held, and what the import has already confirmed is kept in a temporary
+//! table, not in a set that grows with the file.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{AssertSqlSafe, Sqlite, SqlitePool, Transaction};
 
 use super::record::{ConflictRecord, EraRecord, EventRecord, FieldProblem, LinkRel};
+
+/// Events written per batch.
+pub const BATCH: usize = 512;
+/// Rows per multi-row `INSERT` (the widest, events, binds 18 values a row: 1,152 in all,
+/// well under SQLite's limit of 32,766 parameters).
+const ROWS_PER_INSERT: usize = 64;
+/// Slugs per lookup query.
+const SLUGS_PER_LOOKUP: usize = 256;
+/// New events after which an import that has already inserted at least as many events as
+/// the table held before it counts as a bulk load (see [`Writer::begin_bulk`]).
+const BULK_AFTER: u64 = 20_000;
 
 /// What an import did, or (for a check) would do.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -39,11 +58,82 @@ struct PendingLink {
     origin: (usize, Option<usize>),
 }
 
-/// A link that could not be resolved, with where it came from.
-pub struct UnresolvedLink {
+/// A record the writer refused (or a link it could not resolve), with where it came from.
+pub struct Refused {
     /// Index of the input file and line given to [`Writer::event`].
     pub origin: (usize, Option<usize>),
     pub problem: FieldProblem,
+}
+
+/// An event waiting in the batch.
+struct Queued {
+    conflict_id: i64,
+    record: Box<EventRecord>,
+    origin: (usize, Option<usize>),
+}
+
+/// What the database already holds for a slug.
+struct Stored {
+    id: i64,
+    hash: String,
+    /// Already written or confirmed by this import.
+    seen: bool,
+}
+
+/// The kinds of multi-row statements, for the cache of their SQL text.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Bulk {
+    Event,
+    Actor,
+    Source,
+    Touched,
+    Lookup,
+}
+
+impl Bulk {
+    /// The SQL text for `rows` rows (or, for a lookup, `rows` slugs).
+    fn sql(self, rows: usize) -> String {
+        let values = |per_row: usize| {
+            let mut out = String::new();
+            for row in 0..rows {
+                out.push_str(if row == 0 { "(" } else { ",(" });
+                for col in 0..per_row {
+                    out.push_str(if col == 0 { "?" } else { ",?" });
+                }
+                out.push(')');
+            }
+            out
+        };
+        match self {
+            Bulk::Event => format!(
+                "INSERT INTO event (id, conflict_id, slug, title, summary, body, edtf, start_day,
+                     end_day, date_label, category, place, latitude, longitude, fatalities_best,
+                     fatalities_low, fatalities_high, content_hash) VALUES {}",
+                values(18)
+            ),
+            Bulk::Actor => format!(
+                "INSERT INTO event_actor (event_id, actor_id, position) VALUES {}",
+                values(3)
+            ),
+            Bulk::Source => format!(
+                "INSERT INTO source (event_id, position, title, publisher, url, published, note)
+                 VALUES {}",
+                values(7)
+            ),
+            Bulk::Touched => format!(
+                "INSERT OR IGNORE INTO temp.import_touched (id) VALUES {}",
+                values(1)
+            ),
+            Bulk::Lookup => {
+                let marks = vec!["?"; rows].join(",");
+                format!(
+                    "SELECT e.slug, e.id, e.content_hash, t.id IS NOT NULL
+                     FROM event e LEFT JOIN temp.import_touched t ON t.id = e.id
+                     WHERE e.slug IN ({marks})"
+                )
+            }
+        }
+    }
 }
 
 /// The one transaction of an import.
@@ -51,10 +141,25 @@ pub struct Writer {
     tx: Transaction<'static, Sqlite>,
     conflict_ids: HashMap<String, i64>,
     actor_ids: HashMap<String, i64>,
-    seen_slugs: HashSet<String>,
-    /// Event ids written or confirmed per conflict, for `--replace`.
-    touched: HashMap<i64, HashSet<i64>>,
+    /// The highest event id before this import: events above it were inserted by it.
+    base_id: i64,
+    /// The id the next new event gets. The import holds the write lock, so no one else
+    /// can take it.
+    next_id: i64,
+    /// Events waiting to be written, in file order.
+    batch: Vec<Queued>,
+    /// The slugs in `batch`.
+    batch_slugs: HashSet<String>,
+    /// Conflicts this import wrote or confirmed events of, for `--replace`. (The events
+    /// themselves: ids above `base_id`, and the older ones in `temp.import_touched`.)
+    touched_conflicts: HashSet<i64>,
     pending_links: Vec<PendingLink>,
+    /// SQL text of the multi-row statements, by kind and row count.
+    sql: HashMap<(Bulk, usize), Arc<str>>,
+    /// Events in the table before the import.
+    events_before: u64,
+    /// The secondary indexes dropped for a bulk load, to create again (name, SQL).
+    dropped_indexes: Option<Vec<(String, String)>>,
     summary: ImportSummary,
 }
 
@@ -67,18 +172,98 @@ impl Writer {
         // no order). With SQLite's default 2 MB page cache, dirty pages spill to the WAL and
         // are read back again and again, and an import slows down as the database grows; a
         // bigger cache keeps the hot pages of the indexes in memory (bounded: 128 MiB).
-        sqlx::query("PRAGMA cache_size = -131072")
-            .execute(&mut *tx)
-            .await?;
+        // The temporary table of confirmed events lives in a file (with its own small
+        // cache), so that it does not grow in memory with the import.
+        for pragma in [
+            "PRAGMA cache_size = -131072",
+            "PRAGMA temp_store = FILE",
+            "DROP TABLE IF EXISTS temp.import_touched",
+            "CREATE TEMP TABLE import_touched (id INTEGER PRIMARY KEY)",
+        ] {
+            sqlx::query(pragma).execute(&mut *tx).await?;
+        }
+        let (base_id, events_before): (i64, i64) =
+            sqlx::query_as("SELECT coalesce(max(id), 0), count(*) FROM event")
+                .fetch_one(&mut *tx)
+                .await?;
         Ok(Writer {
             tx,
             conflict_ids: HashMap::new(),
             actor_ids: HashMap::new(),
-            seen_slugs: HashSet::new(),
-            touched: HashMap::new(),
+            base_id,
+            next_id: base_id + 1,
+            batch: Vec::with_capacity(BATCH),
+            batch_slugs: HashSet::with_capacity(BATCH),
+            touched_conflicts: HashSet::new(),
             pending_links: Vec::new(),
+            sql: HashMap::new(),
+            events_before: u64::try_from(events_before).unwrap_or(0),
+            dropped_indexes: None,
             summary: ImportSummary::default(),
         })
+    }
+
+    /// Turns a large import into a bulk load: drops the secondary indexes of the events
+    /// and their actors (dates, conflict, category, place, actor), to create them again in
+    /// [`Writer::finish`]. Inserting a million rows into five indexes in random order
+    /// touches pages all over the file, far more than the page cache holds; building an
+    /// index afterwards sorts its entries once and writes its pages in order. This pays
+    /// only when the import adds at least as many events as the table had, so it starts
+    /// once it has (and after [`BULK_AFTER`] events). The slug index stays (the import
+    /// looks events up by slug), and so do unique indexes, which enforce rules. Readers are
+    /// unaffected: until the commit they see the last committed state, indexes included.
+    async fn begin_bulk(&mut self) -> Result<(), sqlx::Error> {
+        let indexes: Vec<(String, String)> = sqlx::query_as(
+            "SELECT name, sql FROM sqlite_schema
+             WHERE type = 'index' AND tbl_name IN ('event', 'event_actor') AND sql IS NOT NULL
+               AND sql NOT LIKE 'CREATE UNIQUE%'",
+        )
+        .fetch_all(&mut *self.tx)
+        .await?;
+        for (name, _) in &indexes {
+            let drop = format!("DROP INDEX \"{}\"", name.replace('"', "\"\""));
+            sqlx::query(AssertSqlSafe(drop))
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        self.dropped_indexes = Some(indexes);
+        Ok(())
+    }
+
+    /// Writes what is still queued and creates again any index a bulk load dropped. Call
+    /// once, after the last event and before resolving links, `--replace` or the commit.
+    pub async fn finish(&mut self) -> Result<Vec<Refused>, sqlx::Error> {
+        let refused = self.flush().await?;
+        // New events join the search index here, in one statement: FTS5 writes its
+        // in-memory index to disk at the start of every statement that changes it, so one
+        // statement per batch would leave thousands of small segments to merge. The index
+        // reads the events and their actors back through the view, so it holds exactly
+        // what `unindex` will later be told to remove.
+        if self.summary.inserted > 0 {
+            sqlx::query(
+                "INSERT INTO event_fts (rowid, title, summary, body, actors, place)
+                 SELECT id, title, summary, body, actors, place FROM event_search_doc
+                 WHERE id > ?1",
+            )
+            .bind(self.base_id)
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        for (_, sql) in self.dropped_indexes.take().unwrap_or_default() {
+            sqlx::query(AssertSqlSafe(sql))
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        Ok(refused)
+    }
+
+    /// The SQL text of a multi-row statement.
+    fn bulk_sql(&mut self, kind: Bulk, rows: usize) -> AssertSqlSafe<Arc<str>> {
+        let sql = self
+            .sql
+            .entry((kind, rows))
+            .or_insert_with(|| kind.sql(rows).into());
+        AssertSqlSafe(Arc::clone(sql))
     }
 
     /// Inserts or updates a conflict.
@@ -189,85 +374,187 @@ impl Writer {
         Ok(None)
     }
 
-    /// Inserts, updates or confirms an event. `origin` (file index, line) is kept to report
-    /// link problems found at the end.
+    /// Queues an event to be inserted, updated or confirmed; writes the batch when it is
+    /// full. `origin` (file index, line) is kept to report problems found later. Returns
+    /// the events refused so far, in file order: this one if its conflict is unknown, and
+    /// any of the batch whose slug an earlier event of the import already has.
     pub async fn event(
         &mut self,
-        rec: &EventRecord,
+        record: Box<EventRecord>,
         origin: (usize, Option<usize>),
-    ) -> Result<Option<FieldProblem>, sqlx::Error> {
-        let Some(conflict_id) = self.conflict_id(&rec.conflict).await? else {
-            return Ok(Some(Self::unknown_conflict(&rec.conflict)));
-        };
-        if !self.seen_slugs.insert(rec.slug.clone()) {
-            return Ok(Some(FieldProblem::new(
-                "slug",
-                rec.slug.as_str(),
-                "appears more than once in this import",
-            )));
-        }
-        let hash = content_hash(rec);
-        let existing: Option<(i64, String)> =
-            sqlx::query_as("SELECT id, content_hash FROM event WHERE slug = ?1")
-                .bind(&rec.slug)
-                .fetch_optional(&mut *self.tx)
-                .await?;
-        let id = match existing {
-            Some((id, stored)) if stored == hash => {
-                self.summary.unchanged += 1;
-                self.touched.entry(conflict_id).or_default().insert(id);
-                return Ok(None);
-            }
-            Some((id, _)) => {
-                self.unindex(id).await?;
-                self.update_event(id, conflict_id, rec, &hash).await?;
-                for table in [
-                    "DELETE FROM event_actor WHERE event_id = ?1",
-                    "DELETE FROM source WHERE event_id = ?1",
-                    "DELETE FROM event_link WHERE from_event_id = ?1",
-                ] {
-                    sqlx::query(table).bind(id).execute(&mut *self.tx).await?;
-                }
-                self.summary.updated += 1;
-                id
-            }
-            None => {
-                let id = self.insert_event(conflict_id, rec, &hash).await?;
-                self.summary.inserted += 1;
-                id
-            }
-        };
-        self.write_children(id, rec).await?;
-        self.index(id).await?;
-        self.touched.entry(conflict_id).or_default().insert(id);
-        self.pending_links
-            .extend(rec.links.iter().map(|link| PendingLink {
-                from_id: id,
-                rel: link.rel,
-                target: link.target.clone(),
+    ) -> Result<Vec<Refused>, sqlx::Error> {
+        let Some(conflict_id) = self.conflict_id(&record.conflict).await? else {
+            // Events queued before this one are reported first.
+            let mut refused = self.flush().await?;
+            refused.push(Refused {
                 origin,
-            }));
-        Ok(None)
+                problem: Self::unknown_conflict(&record.conflict),
+            });
+            return Ok(refused);
+        };
+        let mut refused = Vec::new();
+        if self.batch_slugs.contains(&record.slug) {
+            // The earlier event with this slug is written first; the lookup of this one's
+            // batch then finds it.
+            refused = self.flush().await?;
+        }
+        self.batch_slugs.insert(record.slug.clone());
+        self.batch.push(Queued {
+            conflict_id,
+            record,
+            origin,
+        });
+        if self.batch.len() >= BATCH {
+            refused.extend(self.flush().await?);
+        }
+        Ok(refused)
     }
 
-    async fn insert_event(
+    /// Writes the queued events. Returns those refused because an earlier event of the
+    /// import has their slug.
+    pub async fn flush(&mut self) -> Result<Vec<Refused>, sqlx::Error> {
+        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+        self.batch_slugs.clear();
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        let stored = self.lookup(&batch).await?;
+
+        let mut refused = Vec::new();
+        // Indexes into `batch`, with the id each gets and its content hash.
+        let mut new: Vec<(usize, i64, String)> = Vec::new();
+        let mut rewritten: Vec<(usize, i64)> = Vec::new();
+        let mut confirmed: Vec<i64> = Vec::new();
+        for (i, queued) in batch.iter().enumerate() {
+            let hash = content_hash(&queued.record);
+            match stored.get(&queued.record.slug) {
+                Some(found) if found.seen || found.id > self.base_id => refused.push(Refused {
+                    origin: queued.origin,
+                    problem: FieldProblem::new(
+                        "slug",
+                        queued.record.slug.as_str(),
+                        "appears more than once in this import",
+                    ),
+                }),
+                Some(found) if found.hash == hash => {
+                    self.summary.unchanged += 1;
+                    confirmed.push(found.id);
+                    self.touched_conflicts.insert(queued.conflict_id);
+                }
+                Some(found) => {
+                    let id = found.id;
+                    self.unindex(id).await?;
+                    self.update_event(id, queued.conflict_id, &queued.record, &hash)
+                        .await?;
+                    for table in [
+                        "DELETE FROM event_actor WHERE event_id = ?1",
+                        "DELETE FROM source WHERE event_id = ?1",
+                        "DELETE FROM event_link WHERE from_event_id = ?1",
+                    ] {
+                        sqlx::query(table).bind(id).execute(&mut *self.tx).await?;
+                    }
+                    self.summary.updated += 1;
+                    confirmed.push(id);
+                    rewritten.push((i, id));
+                    self.touched_conflicts.insert(queued.conflict_id);
+                }
+                None => {
+                    let id = self.next_id;
+                    self.next_id += 1;
+                    self.summary.inserted += 1;
+                    new.push((i, id, hash));
+                    self.touched_conflicts.insert(queued.conflict_id);
+                }
+            }
+        }
+
+        if self.dropped_indexes.is_none()
+            && self.summary.inserted >= BULK_AFTER.max(self.events_before)
+        {
+            self.begin_bulk().await?;
+        }
+        self.insert_events(&batch, &new).await?;
+        let written: Vec<(usize, i64)> = new
+            .iter()
+            .map(|(i, id, _)| (*i, *id))
+            .chain(rewritten.iter().copied())
+            .collect();
+        self.write_children(&batch, &written).await?;
+        for (_, id) in &rewritten {
+            self.index(*id).await?;
+        }
+        for chunk in confirmed.chunks(ROWS_PER_INSERT * 8) {
+            let sql = self.bulk_sql(Bulk::Touched, chunk.len());
+            let mut query = sqlx::query(sql);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            query.execute(&mut *self.tx).await?;
+        }
+        for (i, id) in written {
+            let queued = &batch[i];
+            self.pending_links
+                .extend(queued.record.links.iter().map(|link| PendingLink {
+                    from_id: id,
+                    rel: link.rel,
+                    target: link.target.clone(),
+                    origin: queued.origin,
+                }));
+        }
+        Ok(refused)
+    }
+
+    /// What the database holds for the slugs of a batch.
+    async fn lookup(&mut self, batch: &[Queued]) -> Result<HashMap<String, Stored>, sqlx::Error> {
+        let mut stored = HashMap::new();
+        for chunk in batch.chunks(SLUGS_PER_LOOKUP) {
+            let sql = self.bulk_sql(Bulk::Lookup, chunk.len());
+            let mut query = sqlx::query_as::<_, (String, i64, String, bool)>(sql);
+            for queued in chunk {
+                query = query.bind(queued.record.slug.as_str());
+            }
+            for (slug, id, hash, seen) in query.fetch_all(&mut *self.tx).await? {
+                stored.insert(slug, Stored { id, hash, seen });
+            }
+        }
+        Ok(stored)
+    }
+
+    /// Inserts the new events of a batch (`(index in batch, id, content hash)`).
+    async fn insert_events(
         &mut self,
-        conflict_id: i64,
-        rec: &EventRecord,
-        hash: &str,
-    ) -> Result<i64, sqlx::Error> {
-        let query = sqlx::query_scalar(
-            "INSERT INTO event (conflict_id, slug, title, summary, body, edtf, start_day, end_day,
-                 date_label, category, place, latitude, longitude,
-                 fatalities_best, fatalities_low, fatalities_high, content_hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
-             RETURNING id",
-        )
-        .bind(conflict_id)
-        .bind(&rec.slug);
-        bind_event_fields(query, rec, hash)
-            .fetch_one(&mut *self.tx)
-            .await
+        batch: &[Queued],
+        new: &[(usize, i64, String)],
+    ) -> Result<(), sqlx::Error> {
+        for chunk in new.chunks(ROWS_PER_INSERT) {
+            let sql = self.bulk_sql(Bulk::Event, chunk.len());
+            let mut query = sqlx::query(sql);
+            for (i, id, hash) in chunk {
+                let queued = &batch[*i];
+                let rec = &queued.record;
+                query = query
+                    .bind(*id)
+                    .bind(queued.conflict_id)
+                    .bind(rec.slug.as_str())
+                    .bind(rec.title.as_str())
+                    .bind(rec.summary.as_str())
+                    .bind(rec.body.as_str())
+                    .bind(rec.date.to_string())
+                    .bind(rec.date.earliest().0)
+                    .bind(rec.date.latest().0)
+                    .bind(rec.label.as_deref())
+                    .bind(rec.category.as_str())
+                    .bind(rec.place.as_deref())
+                    .bind(rec.coordinates.map(|c| c.latitude))
+                    .bind(rec.coordinates.map(|c| c.longitude))
+                    .bind(rec.fatalities.best)
+                    .bind(rec.fatalities.low)
+                    .bind(rec.fatalities.high)
+                    .bind(hash.as_str());
+            }
+            query.execute(&mut *self.tx).await?;
+        }
+        Ok(())
     }
 
     async fn update_event(
@@ -294,40 +581,53 @@ impl Writer {
         Ok(())
     }
 
+    /// Writes the actors and sources of the events `written` (`(index in batch, id)`).
     async fn write_children(
         &mut self,
-        event_id: i64,
-        rec: &EventRecord,
+        batch: &[Queued],
+        written: &[(usize, i64)],
     ) -> Result<(), sqlx::Error> {
-        let mut actors_done = HashSet::new();
-        for name in &rec.actors {
-            let actor_id = self.actor_id(name).await?;
-            // The same actor named twice (or spelled two ways with one slug) is one link.
-            if actors_done.insert(actor_id) {
-                sqlx::query(
-                    "INSERT INTO event_actor (event_id, actor_id, position) VALUES (?1, ?2, ?3)",
-                )
-                .bind(event_id)
-                .bind(actor_id)
-                .bind(actors_done.len() as i64 - 1)
-                .execute(&mut *self.tx)
-                .await?;
+        let mut actor_rows: Vec<(i64, i64, i64)> = Vec::new();
+        let mut source_rows: Vec<(i64, i64, usize, usize)> = Vec::new();
+        let mut actors_done = Vec::new();
+        for (i, event_id) in written {
+            let rec = &batch[*i].record;
+            actors_done.clear();
+            for name in &rec.actors {
+                let actor_id = self.actor_id(name).await?;
+                // The same actor named twice (or spelled two ways with one slug) is one link.
+                if !actors_done.contains(&actor_id) {
+                    actor_rows.push((*event_id, actor_id, actors_done.len() as i64));
+                    actors_done.push(actor_id);
+                }
+            }
+            for position in 0..rec.sources.len() {
+                source_rows.push((*event_id, position as i64, *i, position));
             }
         }
-        for (position, source) in rec.sources.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO source (event_id, position, title, publisher, url, published, note)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )
-            .bind(event_id)
-            .bind(position as i64)
-            .bind(&source.title)
-            .bind(&source.publisher)
-            .bind(&source.url)
-            .bind(&source.published)
-            .bind(&source.note)
-            .execute(&mut *self.tx)
-            .await?;
+        for chunk in actor_rows.chunks(ROWS_PER_INSERT * 4) {
+            let sql = self.bulk_sql(Bulk::Actor, chunk.len());
+            let mut query = sqlx::query(sql);
+            for (event_id, actor_id, position) in chunk {
+                query = query.bind(*event_id).bind(*actor_id).bind(*position);
+            }
+            query.execute(&mut *self.tx).await?;
+        }
+        for chunk in source_rows.chunks(ROWS_PER_INSERT * 2) {
+            let sql = self.bulk_sql(Bulk::Source, chunk.len());
+            let mut query = sqlx::query(sql);
+            for (event_id, position, i, at) in chunk {
+                let source = &batch[*i].record.sources[*at];
+                query = query
+                    .bind(*event_id)
+                    .bind(*position)
+                    .bind(source.title.as_str())
+                    .bind(source.publisher.as_deref())
+                    .bind(source.url.as_deref())
+                    .bind(source.published.as_deref())
+                    .bind(source.note.as_deref());
+            }
+            query.execute(&mut *self.tx).await?;
         }
         Ok(())
     }
@@ -382,7 +682,7 @@ impl Writer {
     }
 
     /// Resolves the links collected so far. Returns the links whose target exists nowhere.
-    pub async fn resolve_links(&mut self) -> Result<Vec<UnresolvedLink>, sqlx::Error> {
+    pub async fn resolve_links(&mut self) -> Result<Vec<Refused>, sqlx::Error> {
         let mut unresolved = Vec::new();
         let pending = std::mem::take(&mut self.pending_links);
         for (i, link) in pending.iter().enumerate() {
@@ -401,7 +701,7 @@ impl Writer {
                     .execute(&mut *self.tx)
                     .await?;
                 }
-                Some(_) => unresolved.push(UnresolvedLink {
+                Some(_) => unresolved.push(Refused {
                     origin: link.origin,
                     problem: FieldProblem::new(
                         format!("links[{i}].event"),
@@ -409,7 +709,7 @@ impl Writer {
                         "an event cannot link to itself",
                     ),
                 }),
-                None => unresolved.push(UnresolvedLink {
+                None => unresolved.push(Refused {
                     origin: link.origin,
                     problem: FieldProblem::new(
                         "links.event",
@@ -423,15 +723,19 @@ impl Writer {
     }
 
     /// For `--replace`: deletes every event of the conflicts this import wrote to that the
-    /// import did not mention.
+    /// import did not mention. Call after the last [`Writer::flush`].
     pub async fn delete_unmentioned(&mut self) -> Result<(), sqlx::Error> {
-        let touched = std::mem::take(&mut self.touched);
-        for (conflict_id, kept) in &touched {
-            let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM event WHERE conflict_id = ?1")
-                .bind(conflict_id)
-                .fetch_all(&mut *self.tx)
-                .await?;
-            for id in ids.into_iter().filter(|id| !kept.contains(id)) {
+        let conflicts: Vec<i64> = self.touched_conflicts.iter().copied().collect();
+        for conflict_id in conflicts {
+            let ids: Vec<i64> = sqlx::query_scalar(
+                "SELECT id FROM event WHERE conflict_id = ?1 AND id <= ?2
+                     AND id NOT IN (SELECT id FROM temp.import_touched)",
+            )
+            .bind(conflict_id)
+            .bind(self.base_id)
+            .fetch_all(&mut *self.tx)
+            .await?;
+            for id in ids {
                 self.unindex(id).await?;
                 sqlx::query("DELETE FROM event WHERE id = ?1")
                     .bind(id)
@@ -440,7 +744,6 @@ impl Writer {
                 self.summary.deleted += 1;
             }
         }
-        self.touched = touched;
         Ok(())
     }
 
@@ -461,6 +764,9 @@ impl Writer {
             .execute(&mut *self.tx)
             .await?;
         }
+        sqlx::query("DROP TABLE temp.import_touched")
+            .execute(&mut *self.tx)
+            .await?;
         self.tx.commit().await?;
         Ok(self.summary)
     }

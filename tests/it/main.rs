@@ -15,6 +15,7 @@ mod filter;
 mod formats;
 mod hardening;
 mod import;
+mod import_concurrency;
 mod limits;
 mod search;
 mod server;

@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""Import at scale: wall time and peak memory of `conflict-timeline import` on N synthetic
+CSV rows (issue: import real conflict data at scale). Standard library only.
+
+What it does:
+  1. builds the release binary (`cargo build --release`; skip with --no-build);
+  2. generates N rows with ../shared/bench/gen_events.py (seed 42) once per N, in the work
+     directory (reused by later runs of this script);
+  3. for each run: imports the file into a fresh database, then imports the same file again
+     into that database (which must change nothing), each time measuring the wall time and
+     the peak resident memory of the import process (os.wait4's rusage: ru_maxrss);
+  4. checks the result (N events, N full-text entries, an unchanged dataset version after
+     the re-import) and prints the medians, rows per second and whether the targets are met.
+
+Targets (2-core machine): N = 1,000,000 imported in under 30 s with a peak RSS under 300 MB.
+
+Usage: python3 bench/import_bench.py [--rows 1000000] [--runs 3] [--workdir DIR] [--no-build]
+"""
+import argparse, datetime, os, sqlite3, statistics, subprocess, sys, tempfile, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHARED = os.path.join(os.path.dirname(ROOT), "shared", "bench")
+BIN = os.path.join(ROOT, "target", "release", "conflict-timeline")
+TARGET_SECONDS = 30.0
+TARGET_RSS_MB = 300.0
+CONFLICT = "bench"
+
+
+def run_measured(args):
+    """Runs a command; returns (wall seconds, peak RSS in MB, stdout, stderr, exit code)."""
+    out = tempfile.TemporaryFile()
+    err = tempfile.TemporaryFile()
+    started = time.perf_counter()
+    proc = subprocess.Popen(args, stdout=out, stderr=err, cwd=ROOT)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    out.seek(0)
+    err.seek(0)
+    # Linux reports ru_maxrss in KiB.
+    rss_mb = usage.ru_maxrss * 1024 / 1e6
+    return wall, rss_mb, out.read().decode(errors="replace"), err.read().decode(errors="replace"), proc.returncode
+
+
+def generate(rows, path):
+    if os.path.exists(path):
+        return
+    print(f"generating {rows:,} rows into {path} …", file=sys.stderr)
+    tmp = path + ".part"
+    subprocess.run(
+        [sys.executable, os.path.join(SHARED, "gen_events.py"), str(rows), "-o", tmp],
+        check=True,
+    )
+    os.replace(tmp, path)
+
+
+def import_cmd(csv_path, db_path):
+    return [BIN, "import", csv_path, "--db", db_path, "--conflict", CONFLICT]
+
+
+def db_state(db_path):
+    con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        events = con.execute("SELECT count(*) FROM event").fetchone()[0]
+        version = con.execute("SELECT version FROM dataset_version").fetchone()[0]
+        # Rows of the FTS index itself (the docsize shadow table has one per document).
+        fts = con.execute("SELECT count(*) FROM event_fts_docsize").fetchone()[0]
+    finally:
+        con.close()
+    return events, version, fts
+
+
+def fail(message, stdout="", stderr=""):
+    print(f"FAILED: {message}\n{stdout}\n{stderr[-4000:]}", file=sys.stderr)
+    sys.exit(1)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "conflict-timeline-import-bench"),
+                    help="where the generated CSV and the databases go")
+    ap.add_argument("--no-build", action="store_true", help="use the release binary as it is")
+    a = ap.parse_args()
+
+    if not a.no_build:
+        subprocess.run(["cargo", "build", "--release"], cwd=ROOT, check=True)
+    os.makedirs(a.workdir, exist_ok=True)
+    csv_path = os.path.join(a.workdir, f"events-{a.rows}.csv")
+    generate(a.rows, csv_path)
+
+    first, again = [], []
+    for run in range(1, a.runs + 1):
+        db_path = os.path.join(a.workdir, f"import-{a.rows}.db")
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(db_path + suffix):
+                os.remove(db_path + suffix)
+
+        wall, rss, stdout, stderr, code = run_measured(import_cmd(csv_path, db_path))
+        if code != 0:
+            fail(f"import exited with {code}", stdout, stderr)
+        events, version, fts = db_state(db_path)
+        if events != a.rows or fts != a.rows:
+            fail(f"expected {a.rows} events and index entries, found {events} and {fts}", stdout, stderr)
+        first.append((wall, rss))
+        print(f"run {run}: import {wall:.2f} s, peak RSS {rss:.0f} MB ({stdout.strip()})", file=sys.stderr)
+
+        wall2, rss2, stdout2, stderr2, code2 = run_measured(import_cmd(csv_path, db_path))
+        if code2 != 0:
+            fail(f"re-import exited with {code2}", stdout2, stderr2)
+        events2, version2, fts2 = db_state(db_path)
+        if (events2, version2, fts2) != (events, version, fts) or f"{a.rows} unchanged" not in stdout2:
+            fail("the re-import changed something", stdout2, stderr2)
+        again.append((wall2, rss2))
+        print(f"run {run}: re-import {wall2:.2f} s, peak RSS {rss2:.0f} MB ({stdout2.strip()})", file=sys.stderr)
+
+    db_mb = os.path.getsize(db_path) / 1e6
+    wall = statistics.median(w for w, _ in first)
+    rss = statistics.median(r for _, r in first)
+    wall2 = statistics.median(w for w, _ in again)
+    rss2 = statistics.median(r for _, r in again)
+    met_time = wall < TARGET_SECONDS
+    met_rss = max(rss, rss2) < TARGET_RSS_MB
+    csv_mb = os.path.getsize(csv_path) / 1e6
+
+    print(f"\nImport of {a.rows:,} CSV rows ({csv_mb:.0f} MB file, database {db_mb:.0f} MB), "
+          f"medians of {a.runs} runs, {datetime.date.today().isoformat()}:")
+    print("| | wall time | rows/s | peak RSS |")
+    print("|---|---:|---:|---:|")
+    print(f"| import into a fresh database | {wall:.1f} s | {a.rows / wall:,.0f} | {rss:.0f} MB |")
+    print(f"| re-import of the same file (nothing changes) | {wall2:.1f} s | {a.rows / wall2:,.0f} | {rss2:.0f} MB |")
+    print(f"target: under {TARGET_SECONDS:.0f} s: {'met' if met_time else 'NOT met'}; "
+          f"peak RSS under {TARGET_RSS_MB:.0f} MB: {'met' if met_rss else 'NOT met'}")
+    return 0 if met_time and met_rss else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,130 @@
+//! A server reading the database while an import writes to it: every answer comes, and
+//! each shows the data from before the import or after it, never part of it.
+
+use std::io::{Read, Write};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use conflict_timeline::import::{self, Format, ImportOptions, Input, InputSource, MappingOptions};
+
+use crate::harness::TestApp;
+
+/// Rows the import adds: enough to take many batches, so that readers ask mid-import.
+const ROWS: usize = 6_000;
+
+/// A plain CSV file of `ROWS` events.
+fn generated_csv() -> String {
+    let mut csv = String::from("slug,title,start_date,category,actors,location,summary\n");
+    for i in 0..ROWS {
+        let (year, month, day) = (1990 + i % 30, 1 + i % 12, 1 + i % 28);
+        csv.push_str(&format!(
+            "bulk-{i},Bulk event {i},{year}-{month:02}-{day:02},military,Armenia;Azerbaijan,\
+             Place {p},\"Generated row {i}, written while the server reads.\"\n",
+            p = i % 50
+        ));
+    }
+    csv
+}
+
+/// One GET over a fresh connection: the status line and the body.
+fn http_get(addr: SocketAddr, path: &str) -> (String, String) {
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("write");
+    let mut buf = Vec::new();
+    stream.read_to_end(&mut buf).expect("read");
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head.lines().next().unwrap_or("").to_string();
+    (status, body.to_string())
+}
+
+/// The `total` of an `/api/events` answer (read from the text, so that a chunked body
+/// needs no decoding).
+fn total_of(body: &str) -> Option<u64> {
+    let rest = body.split("\"total\":").nth(1)?;
+    let digits: String = rest
+        .trim_start()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readers_see_the_old_or_the_new_data_never_half_an_import() {
+    let app = TestApp::seeded().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let router = app.router.clone();
+    let server = tokio::spawn(async move { axum::serve(listener, router).await });
+
+    let (status, body) = tokio::task::spawn_blocking(move || http_get(addr, "/api/events?limit=1"))
+        .await
+        .expect("join");
+    assert!(status.starts_with("HTTP/1.1 200"), "{status}");
+    let before = total_of(&body).expect("a total before the import");
+    let after = before + ROWS as u64;
+
+    let pool = app.rw.clone();
+    let importing = tokio::spawn(async move {
+        let input = Input {
+            name: "generated.csv".to_string(),
+            source: InputSource::Text(generated_csv()),
+            format: Some(Format::Csv),
+        };
+        let mapping = MappingOptions {
+            conflict: Some("concurrency".to_string()),
+            ..MappingOptions::default()
+        };
+        import::import_with(&pool, &[input], ImportOptions::default(), &mapping).await
+    });
+
+    // Poll until the import is over, then a few times more.
+    let mut during = 0;
+    let mut seen_after = 0;
+    let mut polls_after_end = 0;
+    while polls_after_end < 5 {
+        if importing.is_finished() {
+            polls_after_end += 1;
+        } else {
+            during += 1;
+        }
+        let (status, body) =
+            tokio::task::spawn_blocking(move || http_get(addr, "/api/events?limit=1"))
+                .await
+                .expect("join");
+        assert!(
+            status.starts_with("HTTP/1.1 200"),
+            "every answer during an import is a success: {status}\n{body}"
+        );
+        match total_of(&body) {
+            Some(total) if total == before => {
+                assert_eq!(seen_after, 0, "once the import is visible it stays visible")
+            }
+            Some(total) if total == after => seen_after += 1,
+            other => panic!("a reader saw {other:?} events: neither {before} nor {after}"),
+        }
+    }
+
+    eprintln!("{during} answers during the import, {seen_after} after it");
+    let summary = importing
+        .await
+        .expect("join")
+        .expect("the generated file imports");
+    assert_eq!(summary.inserted, ROWS as u64);
+    assert!(
+        during >= 3,
+        "answers were given while the import was under way ({during})"
+    );
+    assert!(seen_after >= 5, "the finished import is visible");
+    server.abort();
+}
