@@ -37,22 +37,72 @@ pub const MAX_LIMIT: u32 = 500;
 pub struct FilterQuery {
     /// Keep events whose span ends on or after this day: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`
     /// (a year or month counts from its first day).
+    #[param(pattern = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$", max_length = 10)]
     from: Option<String>,
     /// Keep events whose span starts on or before this day: `YYYY`, `YYYY-MM` or
     /// `YYYY-MM-DD` (a year or month counts to its last day).
+    #[param(pattern = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$", max_length = 10)]
     to: Option<String>,
     /// Full-text search over titles, summaries, bodies, actors and places. Words must all
     /// match; `"a phrase"`, `prefix*`, `-excluded` and `OR` work; other operators are text.
+    #[param(max_length = 200)]
     q: Option<String>,
-    /// Keep events in any of these categories (repeat the parameter).
+    /// Keep events in any of these categories (repeat the parameter, at most 20 times).
+    #[param(value_type = Option<Vec<CategoryParam>>, max_items = 20)]
     category: Option<Vec<String>>,
-    /// Keep events with any of these actors, by actor slug (repeat the parameter).
+    /// Keep events with any of these actors, by actor slug (repeat the parameter, at most
+    /// 20 times).
+    #[param(value_type = Option<Vec<TextParam>>, max_items = 20)]
     actor: Option<Vec<String>>,
-    /// Keep events of any of these conflicts, by conflict slug (repeat the parameter).
+    /// Keep events of any of these conflicts, by conflict slug (repeat the parameter, at
+    /// most 20 times).
+    #[param(value_type = Option<Vec<ConflictParam>>, max_items = 20)]
     conflict: Option<Vec<String>>,
-    /// Keep events at any of these places, by exact place name (repeat the parameter).
+    /// Keep events at any of these places, by exact place name (repeat the parameter, at
+    /// most 20 times).
+    #[param(value_type = Option<Vec<TextParam>>, max_items = 20)]
     place: Option<Vec<String>>,
 }
+
+/// Declares a string parameter type for the OpenAPI document, with the same bounds the
+/// parser enforces (see `params`).
+macro_rules! string_param {
+    ($(#[$doc:meta])* $name:ident, $pattern:expr, $max:expr) => {
+        $(#[$doc])*
+        pub struct $name;
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .pattern($pattern)
+                    .max_length(Some($max))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+    };
+}
+
+string_param!(
+    /// A category name: lowercase words joined by hyphens.
+    CategoryParam,
+    Some(r"^[a-z0-9]+(-[a-z0-9]+)*$"),
+    60
+);
+string_param!(
+    /// A conflict's slug: lowercase words joined by hyphens.
+    ConflictParam,
+    Some(r"^[a-z0-9]+(-[a-z0-9]+)*$"),
+    100
+);
+string_param!(
+    /// A filter value of at most 200 bytes.
+    TextParam,
+    None::<String>,
+    200
+);
 
 /// One page of events, in timeline order (earliest day, latest day, id).
 #[derive(Debug, Serialize, ToSchema)]

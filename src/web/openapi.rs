@@ -33,6 +33,7 @@ use super::{api, exports, histogram_api};
         exports::events_atom,
         exports::timelinejs,
     ),
+    components(schemas(api::CategoryParam, api::ConflictParam, api::TextParam)),
     tags(
         (name = "events", description = "The chronology, filtered and paged."),
         (name = "conflicts", description = "The conflicts and their eras."),
