@@ -76,7 +76,8 @@ fi
 root="$PWD"
 mkdir -p target/schemathesis
 status=0
-(cd target/schemathesis && "$root/$venv/bin/st" run "$base/api/openapi.json" \
+(cd target/schemathesis && "$root/$venv/bin/st" --config-file "$root/scripts/schemathesis.toml" \
+  run "$base/api/openapi.json" \
   --url "$base" \
   --checks all \
   --max-examples "$max_examples" \

@@ -36,12 +36,19 @@ pub const MAX_LIMIT: u32 = 500;
 #[allow(dead_code)]
 pub struct FilterQuery {
     /// Keep events whose span ends on or after this day: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`
-    /// (a year or month counts from its first day).
-    #[param(pattern = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$", max_length = 10)]
+    /// (a year or month counts from its first day). Empty values (an empty form field) are
+    /// ignored, here and in every filter.
+    #[param(
+        pattern = r"^([0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?)?$",
+        max_length = 10
+    )]
     from: Option<String>,
     /// Keep events whose span starts on or before this day: `YYYY`, `YYYY-MM` or
     /// `YYYY-MM-DD` (a year or month counts to its last day).
-    #[param(pattern = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$", max_length = 10)]
+    #[param(
+        pattern = r"^([0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?)?$",
+        max_length = 10
+    )]
     to: Option<String>,
     /// Full-text search over titles, summaries, bodies, actors and places. Words must all
     /// match; `"a phrase"`, `prefix*`, `-excluded` and `OR` work; other operators are text.
@@ -88,13 +95,13 @@ macro_rules! string_param {
 string_param!(
     /// A category name: lowercase words joined by hyphens.
     CategoryParam,
-    Some(r"^[a-z0-9]+(-[a-z0-9]+)*$"),
+    Some(r"^([a-z0-9]+(-[a-z0-9]+)*)?$"),
     60
 );
 string_param!(
     /// A conflict's slug: lowercase words joined by hyphens.
     ConflictParam,
-    Some(r"^[a-z0-9]+(-[a-z0-9]+)*$"),
+    Some(r"^([a-z0-9]+(-[a-z0-9]+)*)?$"),
     100
 );
 string_param!(

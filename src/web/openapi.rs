@@ -47,7 +47,45 @@ pub struct ApiDoc;
 pub fn document(public_url: &str) -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.servers = Some(vec![Server::new(public_url)]);
+    add_refusals(&mut doc);
     doc
+}
+
+/// Every operation can be refused before its handler runs (see `limits`): an address over
+/// the length limit (414) and a server at its limit of requests in flight (503). Under
+/// `/api/` the refusal is a problem document; the exports answer with an HTML page.
+fn add_refusals(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let Some(operation) = item.get.as_mut() else {
+            continue;
+        };
+        let (media_type, content) = if path.starts_with("/api/") {
+            (
+                super::problem::PROBLEM_JSON,
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+        } else {
+            ("text/html", ContentBuilder::new().build())
+        };
+        for (status, description) in [
+            ("414", "The address is longer than the server accepts."),
+            (
+                "503",
+                "The server is busy (retry after `Retry-After` seconds) or the request took too long.",
+            ),
+        ] {
+            operation.responses.responses.insert(
+                status.to_string(),
+                ResponseBuilder::new()
+                    .description(description)
+                    .content(media_type, content.clone())
+                    .into(),
+            );
+        }
+    }
 }
 
 /// `GET /api/openapi.json`.
