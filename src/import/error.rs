@@ -74,8 +74,26 @@ pub enum ImportError {
     #[error("{path}: cannot tell the format: {reason} (name one with --format)")]
     UnknownFormat { path: String, reason: String },
     /// The database refused or failed; the transaction was rolled back.
-    #[error("database error during import (nothing was written): {0}")]
+    #[error("database error during import (nothing was written): {0}{hint}", hint = storage_hint(.0))]
     Database(#[from] sqlx::Error),
+}
+
+/// What a storage failure most likely means, for the reader of the message: SQLite reports
+/// a full disk as `SQLITE_FULL` and a write cut short (a file-size limit, a failing disk) as
+/// an `SQLITE_IOERR` code.
+fn storage_hint(err: &sqlx::Error) -> &'static str {
+    let code = match err {
+        sqlx::Error::Database(db) => db.code().and_then(|c| c.parse::<i32>().ok()),
+        _ => None,
+    };
+    match code.map(|c| c & 0xff) {
+        Some(13) => " (the disk is full: free some space and import again)",
+        Some(10) => {
+            " (the database file could not be written: the disk may be full, a file-size \
+             limit reached, or the disk failing)"
+        }
+        _ => "",
+    }
 }
 
 /// Collects problems across a whole import, keeping the first [`MAX_LISTED_PROBLEMS`].
