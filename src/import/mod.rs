@@ -264,7 +264,13 @@ pub async fn import_with(
             if chunk.len() == READ_AHEAD {
                 reading = Some(tokio::task::spawn_blocking(move || read_ahead(source)));
             }
-            for (next, at) in chunk {
+            for ReadItem {
+                next,
+                checked,
+                hash,
+                at,
+            } in chunk
+            {
                 progress.tick(&input.name, at);
                 let Located { line, item, .. } = match next {
                     Ok(located) => located,
@@ -273,12 +279,6 @@ pub async fn import_with(
                         found.into_iter().for_each(|p| problems.push(p));
                         continue;
                     }
-                };
-                let checked = match &item {
-                    Item::Conflict(c) => c.check(),
-                    Item::ImpliedConflict { record, .. } => record.check(),
-                    Item::Era(e) => e.check(),
-                    Item::Event(e) => e.check(),
                 };
                 if !checked.is_empty() {
                     flush_before_problem(&mut writer, &mut problems, inputs).await?;
@@ -308,7 +308,10 @@ pub async fn import_with(
                         }
                         None => Vec::new(),
                     },
-                    Item::Event(e) => writer.event(e, (file_index, line)).await?,
+                    Item::Event(e) => {
+                        let hash = hash.unwrap_or_else(|| writer::content_hash(&e));
+                        writer.event(e, hash, (file_index, line)).await?
+                    }
                 };
                 push_refused(&mut problems, inputs, refused);
             }
@@ -340,17 +343,51 @@ pub async fn import_with(
 /// Items read ahead of the writer at a time.
 const READ_AHEAD: usize = 1024;
 
-/// An item as read, with how far into its input the reader was.
-type ReadItem = (tabular::Yielded, (u64, Option<u64>));
+/// An item as read, checked and (an event) hashed on the reading thread, with how far
+/// into its input the reader was.
+struct ReadItem {
+    next: tabular::Yielded,
+    /// What [`check`] found.
+    checked: Vec<FieldProblem>,
+    /// A valid event's [`writer::content_hash`].
+    hash: Option<String>,
+    at: (u64, Option<u64>),
+}
 
-/// Reads up to [`READ_AHEAD`] items; fewer means the input is done.
+/// The rules every item of its kind follows.
+fn check(item: &Item) -> Vec<FieldProblem> {
+    match item {
+        Item::Conflict(c) => c.check(),
+        Item::ImpliedConflict { record, .. } => record.check(),
+        Item::Era(e) => e.check(),
+        Item::Event(e) => e.check(),
+    }
+}
+
+/// Reads, checks and hashes up to [`READ_AHEAD`] items; fewer means the input is done.
 fn read_ahead(
     mut source: Box<dyn tabular::ItemSource>,
 ) -> (Box<dyn tabular::ItemSource>, Vec<ReadItem>) {
     let mut chunk = Vec::with_capacity(READ_AHEAD);
     while chunk.len() < READ_AHEAD {
         let Some(next) = source.next() else { break };
-        chunk.push((next, source.progress()));
+        let (checked, hash) = match &next {
+            Ok(Located { item, .. }) => {
+                let checked = check(item);
+                let hash = match item {
+                    Item::Event(e) if checked.is_empty() => Some(writer::content_hash(e)),
+                    _ => None,
+                };
+                (checked, hash)
+            }
+            Err(_) => (Vec::new(), None),
+        };
+        chunk.push(ReadItem {
+            next,
+            checked,
+            hash,
+            at: source.progress(),
+        });
     }
     (source, chunk)
 }

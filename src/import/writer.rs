@@ -27,6 +27,9 @@ pub const BATCH: usize = 512;
 const ROWS_PER_INSERT: usize = 64;
 /// Slugs per lookup query.
 const SLUGS_PER_LOOKUP: usize = 256;
+/// The FTS5 `hashsize` of a bulk load: bytes of index data held in memory before a
+/// segment is written.
+const BULK_FTS_HASHSIZE: i64 = 32 * 1024 * 1024;
 /// New events after which an import that has already inserted at least as many events as
 /// the table held before it counts as a bulk load (see [`Writer::begin_bulk`]).
 const BULK_AFTER: u64 = 20_000;
@@ -69,6 +72,8 @@ pub struct Refused {
 struct Queued {
     conflict_id: i64,
     record: Box<EventRecord>,
+    /// Its [`content_hash`].
+    hash: String,
     origin: (usize, Option<usize>),
 }
 
@@ -140,7 +145,9 @@ impl Bulk {
 pub struct Writer {
     tx: Transaction<'static, Sqlite>,
     conflict_ids: HashMap<String, i64>,
+    /// Actor ids by slug, and by the names seen (as written) in this import.
     actor_ids: HashMap<String, i64>,
+    actor_names: HashMap<String, i64>,
     /// The highest event id before this import: events above it were inserted by it.
     base_id: i64,
     /// The id the next new event gets. The import holds the write lock, so no one else
@@ -177,6 +184,8 @@ impl Writer {
         for pragma in [
             "PRAGMA cache_size = -131072",
             "PRAGMA temp_store = FILE",
+            // A helper thread for the sorts that build indexes (after a bulk load).
+            "PRAGMA threads = 2",
             "DROP TABLE IF EXISTS temp.import_touched",
             "CREATE TEMP TABLE import_touched (id INTEGER PRIMARY KEY)",
         ] {
@@ -190,6 +199,7 @@ impl Writer {
             tx,
             conflict_ids: HashMap::new(),
             actor_ids: HashMap::new(),
+            actor_names: HashMap::new(),
             base_id,
             next_id: base_id + 1,
             batch: Vec::with_capacity(BATCH),
@@ -204,19 +214,21 @@ impl Writer {
     }
 
     /// Turns a large import into a bulk load: drops the secondary indexes of the events
-    /// and their actors (dates, conflict, category, place, actor), to create them again in
-    /// [`Writer::finish`]. Inserting a million rows into five indexes in random order
-    /// touches pages all over the file, far more than the page cache holds; building an
-    /// index afterwards sorts its entries once and writes its pages in order. This pays
-    /// only when the import adds at least as many events as the table had, so it starts
-    /// once it has (and after [`BULK_AFTER`] events). The slug index stays (the import
-    /// looks events up by slug), and so do unique indexes, which enforce rules. Readers are
-    /// unaffected: until the commit they see the last committed state, indexes included.
+    /// (dates, conflict, category, place), to create them again in [`Writer::finish`].
+    /// Inserting a million rows into four indexes in random order touches pages all over
+    /// the file, far more than the page cache holds; building an index afterwards sorts its
+    /// entries once and writes its pages in order. This pays only when the import adds at
+    /// least as many events as the table had, so it starts once it has (and after
+    /// [`BULK_AFTER`] events). Kept: the slug index (the import looks events up by slug),
+    /// unique indexes (they enforce rules), partial indexes (few entries, and building one
+    /// would scan the whole table) and the indexes of `event_actor` (event ids only grow).
+    /// Readers are unaffected: until the commit they see the last committed state, indexes
+    /// included.
     async fn begin_bulk(&mut self) -> Result<(), sqlx::Error> {
         let indexes: Vec<(String, String)> = sqlx::query_as(
             "SELECT name, sql FROM sqlite_schema
-             WHERE type = 'index' AND tbl_name IN ('event', 'event_actor') AND sql IS NOT NULL
-               AND sql NOT LIKE 'CREATE UNIQUE%'",
+             WHERE type = 'index' AND tbl_name = 'event' AND sql IS NOT NULL
+               AND sql NOT LIKE 'CREATE UNIQUE%' AND sql NOT LIKE '% WHERE %'",
         )
         .fetch_all(&mut *self.tx)
         .await?;
@@ -239,6 +251,24 @@ impl Writer {
         // statement per batch would leave thousands of small segments to merge. The index
         // reads the events and their actors back through the view, so it holds exactly
         // what `unindex` will later be told to remove.
+        //
+        // In a bulk load FTS5 may also hold more in memory before writing a segment (its
+        // `hashsize`, 1 MiB unless configured): fewer, larger segments, and less merging
+        // of them. The setting is stored in the index, so it is put back before the commit.
+        let bulk = self.dropped_indexes.is_some();
+        let hashsize: Option<i64> = if bulk {
+            sqlx::query_scalar("SELECT v FROM event_fts_config WHERE k = 'hashsize'")
+                .fetch_optional(&mut *self.tx)
+                .await?
+        } else {
+            None
+        };
+        if bulk {
+            sqlx::query("INSERT INTO event_fts (event_fts, rank) VALUES ('hashsize', ?1)")
+                .bind(BULK_FTS_HASHSIZE)
+                .execute(&mut *self.tx)
+                .await?;
+        }
         if self.summary.inserted > 0 {
             sqlx::query(
                 "INSERT INTO event_fts (rowid, title, summary, body, actors, place)
@@ -248,6 +278,22 @@ impl Writer {
             .bind(self.base_id)
             .execute(&mut *self.tx)
             .await?;
+        }
+        if bulk {
+            match hashsize {
+                Some(size) => {
+                    sqlx::query("INSERT INTO event_fts (event_fts, rank) VALUES ('hashsize', ?1)")
+                        .bind(size)
+                        .execute(&mut *self.tx)
+                        .await?;
+                }
+                None => {
+                    // Not configured before: remove the setting (FTS5 then uses its default).
+                    sqlx::query("DELETE FROM event_fts_config WHERE k = 'hashsize'")
+                        .execute(&mut *self.tx)
+                        .await?;
+                }
+            }
         }
         for (_, sql) in self.dropped_indexes.take().unwrap_or_default() {
             sqlx::query(AssertSqlSafe(sql))
@@ -381,6 +427,7 @@ impl Writer {
     pub async fn event(
         &mut self,
         record: Box<EventRecord>,
+        hash: String,
         origin: (usize, Option<usize>),
     ) -> Result<Vec<Refused>, sqlx::Error> {
         let Some(conflict_id) = self.conflict_id(&record.conflict).await? else {
@@ -402,6 +449,7 @@ impl Writer {
         self.batch.push(Queued {
             conflict_id,
             record,
+            hash,
             origin,
         });
         if self.batch.len() >= BATCH {
@@ -426,7 +474,7 @@ impl Writer {
         let mut rewritten: Vec<(usize, i64)> = Vec::new();
         let mut confirmed: Vec<i64> = Vec::new();
         for (i, queued) in batch.iter().enumerate() {
-            let hash = content_hash(&queued.record);
+            let hash = &queued.hash;
             match stored.get(&queued.record.slug) {
                 Some(found) if found.seen || found.id > self.base_id => refused.push(Refused {
                     origin: queued.origin,
@@ -436,7 +484,7 @@ impl Writer {
                         "appears more than once in this import",
                     ),
                 }),
-                Some(found) if found.hash == hash => {
+                Some(found) if found.hash == *hash => {
                     self.summary.unchanged += 1;
                     confirmed.push(found.id);
                     self.touched_conflicts.insert(queued.conflict_id);
@@ -444,7 +492,7 @@ impl Writer {
                 Some(found) => {
                     let id = found.id;
                     self.unindex(id).await?;
-                    self.update_event(id, queued.conflict_id, &queued.record, &hash)
+                    self.update_event(id, queued.conflict_id, &queued.record, hash)
                         .await?;
                     for table in [
                         "DELETE FROM event_actor WHERE event_id = ?1",
@@ -462,7 +510,7 @@ impl Writer {
                     let id = self.next_id;
                     self.next_id += 1;
                     self.summary.inserted += 1;
-                    new.push((i, id, hash));
+                    new.push((i, id, hash.clone()));
                     self.touched_conflicts.insert(queued.conflict_id);
                 }
             }
@@ -633,6 +681,15 @@ impl Writer {
     }
 
     async fn actor_id(&mut self, name: &str) -> Result<i64, sqlx::Error> {
+        if let Some(id) = self.actor_names.get(name) {
+            return Ok(*id);
+        }
+        let id = self.actor_id_by_slug(name).await?;
+        self.actor_names.insert(name.to_string(), id);
+        Ok(id)
+    }
+
+    async fn actor_id_by_slug(&mut self, name: &str) -> Result<i64, sqlx::Error> {
         let slug = crate::slug::slugify(name);
         if let Some(id) = self.actor_ids.get(&slug) {
             return Ok(*id);
@@ -806,10 +863,16 @@ fn bind_event_fields<'q, O>(
 }
 
 /// A stable digest of everything the import writes for an event.
-fn content_hash(rec: &EventRecord) -> String {
+pub fn content_hash(rec: &EventRecord) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     // Serialising a plain struct of strings and numbers cannot fail; fall back to the
     // debug form rather than panic if that ever changes.
     let bytes = serde_json::to_vec(rec).unwrap_or_else(|_| format!("{rec:?}").into_bytes());
     let digest = Sha256::digest(&bytes);
-    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+    let mut hex = String::with_capacity(32);
+    for b in &digest[..16] {
+        hex.push(char::from(HEX[usize::from(b >> 4)]));
+        hex.push(char::from(HEX[usize::from(b & 0x0f)]));
+    }
+    hex
 }

@@ -9,8 +9,10 @@ use conflict_timeline::import::{self, Format, ImportOptions, Input, InputSource,
 
 use crate::harness::TestApp;
 
-/// Rows the import adds: enough to take many batches, so that readers ask mid-import.
-const ROWS: usize = 6_000;
+/// Rows the import adds: enough to take many batches, so that readers ask mid-import, and
+/// more than the bundled dataset and the importer's threshold for a bulk load (which drops
+/// and rebuilds indexes inside its transaction).
+const ROWS: usize = 25_000;
 
 /// A plain CSV file of `ROWS` events.
 fn generated_csv() -> String {
@@ -74,19 +76,9 @@ async fn readers_see_the_old_or_the_new_data_never_half_an_import() {
     let before = total_of(&body).expect("a total before the import");
     let after = before + ROWS as u64;
 
+    let schema_before = schema(&app).await;
     let pool = app.rw.clone();
-    let importing = tokio::spawn(async move {
-        let input = Input {
-            name: "generated.csv".to_string(),
-            source: InputSource::Text(generated_csv()),
-            format: Some(Format::Csv),
-        };
-        let mapping = MappingOptions {
-            conflict: Some("concurrency".to_string()),
-            ..MappingOptions::default()
-        };
-        import::import_with(&pool, &[input], ImportOptions::default(), &mapping).await
-    });
+    let importing = tokio::spawn(async move { import_generated(&pool).await });
 
     // Poll until the import is over, then a few times more.
     let mut during = 0;
@@ -126,5 +118,51 @@ async fn readers_see_the_old_or_the_new_data_never_half_an_import() {
         "answers were given while the import was under way ({during})"
     );
     assert!(seen_after >= 5, "the finished import is visible");
+
+    // The bulk load left the schema as it was, and a full-text index that agrees with the
+    // events.
+    assert_eq!(schema(&app).await, schema_before);
+    sqlx::query("INSERT INTO event_fts (event_fts) VALUES ('integrity-check')")
+        .execute(&app.rw)
+        .await
+        .expect("the search index matches the events");
+    let settings: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM event_fts_config WHERE k = 'hashsize'")
+            .fetch_one(&app.rw)
+            .await
+            .expect("fts settings");
+    assert_eq!(settings, 0, "the bulk load's index setting is not kept");
+    let found = app.get("/api/events?q=%22Bulk+event+12345%22").await.json();
+    assert_eq!(found["total"], 1, "{found}");
+
+    // The same file again changes nothing.
+    let again = import_generated(&app.rw).await.expect("the re-import");
+    assert_eq!(
+        (again.inserted, again.updated, again.unchanged),
+        (0, 0, ROWS as u64)
+    );
     server.abort();
+}
+
+async fn import_generated(
+    pool: &sqlx::SqlitePool,
+) -> Result<import::ImportSummary, import::ImportError> {
+    let input = Input {
+        name: "generated.csv".to_string(),
+        source: InputSource::Text(generated_csv()),
+        format: Some(Format::Csv),
+    };
+    let mapping = MappingOptions {
+        conflict: Some("concurrency".to_string()),
+        ..MappingOptions::default()
+    };
+    import::import_with(pool, &[input], ImportOptions::default(), &mapping).await
+}
+
+/// The schema's tables and indexes, as SQL.
+async fn schema(app: &TestApp) -> Vec<(String, Option<String>)> {
+    sqlx::query_as("SELECT name, sql FROM sqlite_schema ORDER BY name")
+        .fetch_all(&app.rw)
+        .await
+        .expect("schema")
 }
