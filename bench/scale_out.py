@@ -121,7 +121,7 @@ def main():
 
         print(f"instances on :{pa} and :{pb}, one database ({os.path.relpath(db, sb.ROOT)}), "
               f"nginx proxy_cache on :{pn}{' (ignoring upstream cache headers)' if ignore else ''}\n")
-        header_rows = []
+        header_rows, etag_differs = [], []
         for url in urls:
             sa, ha, ba = sb.fetch(pa, url)
             sb_, hb, bb = sb.fetch(pb, url)
@@ -133,6 +133,7 @@ def main():
                 failures.append(f"{url}: instances disagree: {detail}")
                 notes.append("instances DIFFER")
             if ha.get("etag") != hb.get("etag"):
+                etag_differs.append(url)
                 notes.append(f"ETags differ ({ha.get('etag')} vs {hb.get('etag')})")
             s1, h1, b1 = sb.fetch(pn, url)
             s2, h2, b2 = sb.fetch(pn, url)
@@ -162,6 +163,18 @@ def main():
         shutil.rmtree(tmp, ignore_errors=True)
 
     print()
+    ok200 = [u for u, _ in header_rows]
+    etags = sorted({h.get("etag") for _, h in header_rows if h.get("etag")})
+    summary = (f"Scale-out (`python3 bench/scale_out.py --events {a.events}`, {time.strftime('%Y-%m-%d')}): two instances "
+               f"on one database file behind nginx `proxy_cache`, {len(ok200)} URLs (pages, API, export, a 404, "
+               "static assets). " + ("All bodies identical across the instances and through nginx, every repeat 200 a "
+                                     "cache HIT." if not failures else f"{len(failures)} failure(s): "
+                                     + "; ".join(failures) + ".")
+               + f" ETags seen: {', '.join('`' + e + '`' for e in etags) or 'none'}"
+               + (f" (different on the two instances for {len(etag_differs)} URLs)" if etag_differs
+                  else " (the same on both instances)" if etags else "") + ".\n")
+    with open(os.path.join(sb.ROOT, "target", "bench", str(a.events), "scale_out.md"), "w") as f:
+        f.write(summary)
     if failures:
         print(f"{len(failures)} failure(s):")
         for f in failures:

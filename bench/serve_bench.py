@@ -336,7 +336,7 @@ def read_status(pid):
             out = {}
             for line in f:
                 k, _, v = line.partition(":")
-                if k in ("VmRSS", "VmHWM"):
+                if k in ("VmRSS", "VmHWM", "RssAnon", "RssFile", "RssShmem"):
                     out[k] = int(v.split()[0])
             return out
     except OSError:
@@ -577,7 +577,8 @@ def build_report(a, mach, vers, timings, startups, rss, rows, nginx, slug, q, he
     lines.append(f"Our server: start-up on the existing database (spawn to first 200 from `/readyz`) "
                  f"{', '.join(f'{s * 1000:.0f}' for s in startups)} ms (median {statistics.median(startups) * 1000:.0f} ms); "
                  f"RSS peak during the load {rss['max_sampled_kb'] / 1024:.1f} MB (VmHWM {hwm_mb:.1f} MB), "
-                 f"{rss['after_kb'] / 1024:.1f} MB after it; database {rss['db_mb']:.0f} MB on disk.")
+                 f"{rss['after_kb'] / 1024:.1f} MB after it (anonymous {rss['anon_kb'] / 1024:.1f} MB, file-backed "
+                 f"{rss['file_kb'] / 1024:.1f} MB: the SQLite mmap and the binary); database {rss['db_mb']:.0f} MB on disk.")
     lines.append("")
     target(f"server RSS ≤ {RSS_TARGET_MB} MB (VmHWM)", hwm_mb <= RSS_TARGET_MB, f"{hwm_mb:.1f} MB")
     target(f"start-up ≤ {STARTUP_TARGET_S:.0f} s (median of {len(startups)})",
@@ -590,6 +591,10 @@ def build_report(a, mach, vers, timings, startups, rss, rows, nginx, slug, q, he
     for what, ok, figure in targets:
         lines.append(f"| {what} | {figure} | {'met' if ok else '**not met**'} |")
     lines.append("")
+    scale = os.path.join(ROOT, "target", "bench", str(n), "scale_out.md")
+    if os.path.exists(scale):  # the last run of bench/scale_out.py at this size
+        lines.append(open(scale).read().strip())
+        lines.append("")
     lines.append("Response headers of our pages (with `Accept-Encoding: gzip, br`):")
     lines.append("")
     for label, h in headers_seen:
@@ -716,9 +721,11 @@ def main():
         after = read_status(proc.pid) or {}
         rss = {"max_sampled_kb": max(sampler.max_rss_kb, after.get("VmRSS", 0)),
                "hwm_kb": after.get("VmHWM", 0), "after_kb": after.get("VmRSS", 0),
+               "anon_kb": after.get("RssAnon", 0), "file_kb": after.get("RssFile", 0),
                "db_mb": sum(os.path.getsize(ours_db + s) for s in ("", "-wal") if os.path.exists(ours_db + s)) / 1e6}
         log(f"RSS: peak sampled {rss['max_sampled_kb'] / 1024:.1f} MB, VmHWM {rss['hwm_kb'] / 1024:.1f} MB, "
-            f"after {rss['after_kb'] / 1024:.1f} MB")
+            f"after {rss['after_kb'] / 1024:.1f} MB (anonymous {rss['anon_kb'] / 1024:.1f} MB, "
+            f"file {rss['file_kb'] / 1024:.1f} MB)")
 
         # nginx: a static copy of our one-month page.
         nginx = None
