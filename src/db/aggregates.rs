@@ -2,7 +2,8 @@
 //! collection never count a million rows per request:
 //! * `event_day_count`: events starting on each day, summed into overview histograms;
 //! * `facet_count`: events per category, actor, conflict and place, for the facets of the
-//!   unfiltered timeline.
+//!   unfiltered timeline;
+//! * `data_span`: the first and last day of the data, for the context strip of every page.
 //!
 //! Both are rebuilt rather than adjusted row by row: one grouped scan at the end of an
 //! import costs less than a write per event, and cannot drift.
@@ -27,6 +28,17 @@ const REFRESH: &[&str] = &[
      SELECT 'actor', a.slug, a.name, n
      FROM (SELECT actor_id, count(*) AS n FROM event_actor GROUP BY actor_id)
      JOIN actor a ON a.id = actor_id",
+    // Open ends (9999-12-31, day 2932896) are left out so that an ongoing event does not
+    // stretch the timeline to the year 9999; the latest start stands in for them.
+    "INSERT OR REPLACE INTO data_span (id, first_day, last_day)
+     SELECT 1, min(start_day), max(coalesce(max_end, max_start), max_start)
+     FROM (
+         SELECT min(start_day) AS start_day,
+                max(CASE WHEN end_day < 2932896 THEN end_day END) AS max_end,
+                max(start_day) AS max_start
+         FROM (SELECT start_day, end_day FROM event
+               UNION ALL SELECT start_day, end_day FROM era)
+     )",
 ];
 
 /// Rebuilds every aggregate inside the caller's transaction.

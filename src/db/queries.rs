@@ -387,24 +387,16 @@ pub async fn eras(pool: &SqlitePool) -> Result<Vec<Era>, sqlx::Error> {
     .await
 }
 
-/// The earliest start and the latest finite end over all events and eras, if any.
-/// Open ends (9999-12-31) are left out so that an ongoing event does not stretch the
-/// timeline to the year 9999; the latest start stands in for them.
+/// The earliest start and the latest finite end over all events and eras, if any, as the
+/// importer stored them (`data_span`). Open ends are left out so that an ongoing event does
+/// not stretch the timeline to the year 9999.
 pub async fn data_span(pool: &SqlitePool) -> Result<Option<(Day, Day)>, sqlx::Error> {
-    let row: (Option<i32>, Option<i32>, Option<i32>) = sqlx::query_as(
-        "SELECT min(start_day),
-                max(CASE WHEN end_day < ?1 THEN end_day END),
-                max(start_day)
-         FROM (SELECT start_day, end_day FROM event UNION ALL SELECT start_day, end_day FROM era)",
-    )
-    .bind(Day::MAX.0)
-    .fetch_one(pool)
-    .await?;
+    let row: Option<(Option<i32>, Option<i32>)> =
+        sqlx::query_as("SELECT first_day, last_day FROM data_span WHERE id = 1")
+            .fetch_optional(pool)
+            .await?;
     Ok(match row {
-        (Some(min), end, Some(max_start)) => {
-            let max = end.map_or(max_start, |e| e.max(max_start));
-            Some((Day(min), Day(max)))
-        }
+        Some((Some(first), Some(last))) => Some((Day(first), Day(last))),
         _ => None,
     })
 }
