@@ -69,7 +69,7 @@ pub struct ServeArgs {
     #[arg(long, env = "CONFLICT_TIMELINE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
     /// Read connections in the database pool.
-    #[arg(long, env = "CONFLICT_TIMELINE_DB_CONNECTIONS", default_value_t = 8,
+    #[arg(long, env = "CONFLICT_TIMELINE_DB_CONNECTIONS", default_value_t = 4,
           value_parser = clap::value_parser!(u32).range(1..=64))]
     pub db_connections: u32,
     /// Most requests handled at once; more wait up to half a second, then get 503 with
@@ -77,6 +77,10 @@ pub struct ServeArgs {
     #[arg(long, env = "CONFLICT_TIMELINE_MAX_IN_FLIGHT", default_value_t = 128,
           value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub max_in_flight: u32,
+    /// Memory, in MiB, for pages and API answers kept until the data changes (0: none).
+    #[arg(long, env = "CONFLICT_TIMELINE_CACHE_MB", default_value_t = 32,
+          value_parser = clap::value_parser!(u32).range(0..=4096))]
+    pub cache_mb: u32,
 }
 
 /// Options of `import`.
@@ -227,6 +231,7 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
         .unwrap_or_else(|| format!("http://{}", args.bind));
     let mut config = web::Config::new(public_url);
     config.max_in_flight = args.max_in_flight as usize;
+    config.response_cache_bytes = args.cache_mb as usize * 1024 * 1024;
     let state = web::AppState::new(pool, config);
     web::serve(state, args.bind, &path).await?;
     Ok(())

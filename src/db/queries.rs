@@ -667,35 +667,55 @@ fn push_facet_counts(
     facet: Facet,
     limit: u32,
 ) {
-    qb.push("WITH v(id) AS (");
-    for (i, arm) in Arm::for_filter(filter).iter().enumerate() {
-        if i > 0 {
-            qb.push(" UNION ALL ");
+    // Category, place and conflict are grouped straight from the covering index
+    // `event_facets`, one grouped count per arm of the filter, summed; actors need their
+    // link table, reached from the ids of the view.
+    // Grouped by an expression, not the bare column: otherwise SQLite may walk a whole
+    // index ordered by that column (`event_by_category`) to avoid a sort, instead of the
+    // view's bounded range.
+    let column = match facet {
+        Facet::Category => Some("e.category || ''"),
+        Facet::Place => Some("e.place || ''"),
+        Facet::Conflict => Some("e.conflict_id + 0"),
+        Facet::Actor => None,
+    };
+    if let Some(column) = column {
+        qb.push("WITH g(value, n) AS (");
+        for (i, arm) in Arm::for_filter(filter).iter().enumerate() {
+            if i > 0 {
+                qb.push(" UNION ALL ");
+            }
+            qb.push("SELECT ")
+                .push(column)
+                .push(", count(*) FROM event e");
+            push_where(qb, filter, *arm, None);
+            qb.push(" AND ")
+                .push(column)
+                .push(" IS NOT NULL GROUP BY 1");
         }
-        qb.push("SELECT e.id FROM event e");
-        push_where(qb, filter, *arm, None);
-    }
-    qb.push(") ");
-    qb.push(match facet {
-        Facet::Category => {
-            "SELECT e.category AS value, e.category AS label, count(*) AS count
-             FROM v JOIN event e ON e.id = v.id GROUP BY e.category"
+        qb.push(") ");
+        qb.push(match facet {
+            Facet::Conflict => {
+                "SELECT c.slug AS value, c.name AS label, sum(g.n) AS count
+                 FROM g JOIN conflict c ON c.id = g.value GROUP BY c.id"
+            }
+            _ => "SELECT value, value AS label, sum(n) AS count FROM g GROUP BY value",
+        });
+    } else {
+        qb.push("WITH v(id) AS (");
+        for (i, arm) in Arm::for_filter(filter).iter().enumerate() {
+            if i > 0 {
+                qb.push(" UNION ALL ");
+            }
+            qb.push("SELECT e.id FROM event e");
+            push_where(qb, filter, *arm, None);
         }
-        Facet::Place => {
-            "SELECT e.place AS value, e.place AS label, count(*) AS count
-             FROM v JOIN event e ON e.id = v.id WHERE e.place IS NOT NULL GROUP BY e.place"
-        }
-        Facet::Conflict => {
-            "SELECT c.slug AS value, c.name AS label, count(*) AS count
-             FROM v JOIN event e ON e.id = v.id JOIN conflict c ON c.id = e.conflict_id
-             GROUP BY c.id"
-        }
-        Facet::Actor => {
-            "SELECT a.slug AS value, a.name AS label, count(*) AS count
+        qb.push(
+            ") SELECT a.slug AS value, a.name AS label, count(*) AS count
              FROM v JOIN event_actor ea ON ea.event_id = v.id JOIN actor a ON a.id = ea.actor_id
-             GROUP BY a.id"
-        }
-    });
+             GROUP BY a.id",
+        );
+    }
     qb.push(" ORDER BY count DESC, value LIMIT ")
         .push_bind(i64::from(limit));
 }

@@ -92,8 +92,8 @@ pub async fn conditional_get(
         }
         return response;
     }
-    let tag = match queries::dataset_version(&state.db).await {
-        Ok(version) => etag(version),
+    let (tag, version) = match queries::dataset_version(&state.db).await {
+        Ok(version) => (etag(version), version),
         // No version, no validator: answer normally and let the handler report the fault.
         Err(_) => return next.run(request).await,
     };
@@ -107,6 +107,10 @@ pub async fn conditional_get(
         set_validators(&mut response, &tag);
         return response;
     }
+    let mut request = request;
+    request
+        .extensions_mut()
+        .insert(super::response_cache::DataVersion(version));
     let mut response = next.run(request).await;
     if response.status().is_success() {
         set_validators(&mut response, &tag);

@@ -10,8 +10,10 @@
 //!    [`super::limits`]);
 //! 7. timeout: a request that takes longer than [`REQUEST_TIMEOUT`] gets a 503;
 //! 8. conditional GET: ETag, Cache-Control and 304 (see [`super::caching`]);
-//! 9. compression (brotli, gzip) of HTML and other text, static files excepted (they are
-//!    precompressed).
+//! 9. the response cache: pages already rendered for this data version (see
+//!    [`super::response_cache`]);
+//! 10. compression (brotli, gzip) of HTML and other text, static files excepted (they
+//!     are precompressed).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -31,7 +33,7 @@ use tower_http::trace::TraceLayer;
 
 use super::AppState;
 use super::error::AppError;
-use super::{caching, limits};
+use super::{caching, limits, response_cache};
 
 /// Longest time a request may take before the server gives up on it.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -123,8 +125,12 @@ pub fn apply(routes: Router, state: AppState) -> Router {
                 REQUEST_TIMEOUT,
             ))
             .layer(axum::middleware::from_fn_with_state(
-                state,
+                state.clone(),
                 caching::conditional_get,
+            ))
+            .layer(axum::middleware::from_fn_with_state(
+                state,
+                response_cache::serve_cached,
             ))
             .layer(CompressionLayer::new()),
     )

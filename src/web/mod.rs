@@ -18,6 +18,7 @@ mod openapi;
 mod overview;
 mod params;
 mod problem;
+mod response_cache;
 mod routes;
 mod timeline;
 
@@ -37,6 +38,9 @@ pub struct Config {
     pub public_url: String,
     /// Most requests handled at once; more wait briefly, then get 503 (see [`limits`]).
     pub max_in_flight: usize,
+    /// Memory for finished responses kept until the data changes (see
+    /// [`response_cache`]); 0 turns the cache off.
+    pub response_cache_bytes: usize,
 }
 
 impl Config {
@@ -45,6 +49,7 @@ impl Config {
         Config {
             public_url: public_url.into(),
             max_in_flight: limits::DEFAULT_MAX_IN_FLIGHT,
+            response_cache_bytes: response_cache::DEFAULT_BUDGET_BYTES,
         }
     }
 }
@@ -57,6 +62,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// One permit per request in flight.
     pub in_flight: Arc<tokio::sync::Semaphore>,
+    /// Finished responses of the current data version.
+    pub response_cache: Arc<response_cache::ResponseCache>,
 }
 
 impl AppState {
@@ -68,6 +75,9 @@ impl AppState {
         AppState {
             db,
             in_flight: Arc::new(tokio::sync::Semaphore::new(config.max_in_flight.max(1))),
+            response_cache: Arc::new(response_cache::ResponseCache::new(
+                config.response_cache_bytes,
+            )),
             config: Arc::new(config),
         }
     }

@@ -182,3 +182,38 @@ async fn static_files_come_precompressed_in_the_best_accepted_encoding() {
         Some("public, max-age=31536000, immutable")
     );
 }
+
+#[tokio::test]
+async fn a_kept_page_is_answered_in_the_encoding_each_client_asked_for() {
+    let app = TestApp::seeded().await;
+    let brotli_request = || {
+        Request::get("/?from=2020")
+            .header("accept-encoding", "br")
+            .body(Body::empty())
+            .expect("request")
+    };
+    let (first_headers, first) = app.send_raw(brotli_request()).await;
+    let (again_headers, again) = app.send_raw(brotli_request()).await;
+    assert_eq!(
+        first_headers
+            .get("content-encoding")
+            .and_then(|v| v.to_str().ok()),
+        Some("br")
+    );
+    assert_eq!(first, again, "the second answer is the first, kept");
+    assert_eq!(
+        again_headers
+            .get("content-encoding")
+            .and_then(|v| v.to_str().ok()),
+        Some("br")
+    );
+    // A client that accepts no compression never gets the kept brotli bytes.
+    let plain = app.get("/?from=2020").await;
+    assert_eq!(plain.header("content-encoding"), None);
+    let mut decoded = String::new();
+    brotli::Decompressor::new(first.as_slice(), 4096)
+        .read_to_string(&mut decoded)
+        .expect("brotli");
+    assert_eq!(decoded, plain.body);
+    assert!(plain.body.contains("<!doctype html>"));
+}
