@@ -15,12 +15,17 @@ What it does:
 Targets (2-core machine): N = 1,000,000 imported in under 30 s with a peak RSS under 300 MB.
 
 Usage: python3 bench/import_bench.py [--rows 1000000] [--runs 3] [--workdir DIR] [--no-build] [--keep]
+(`--events` is another name for `--rows`; with CARGO_TARGET_DIR set, the binary is built and
+taken from there.)
 """
 import argparse, datetime, os, sqlite3, statistics, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.join(os.path.dirname(ROOT), "shared", "bench")
-BIN = os.path.join(ROOT, "target", "release", "conflict-timeline")
+# Cargo's target directory: CARGO_TARGET_DIR when set (a build apart from target/, so that a
+# benchmark does not replace a binary other benchmarks are running), else target/.
+TARGET_DIR = os.path.join(ROOT, os.environ.get("CARGO_TARGET_DIR", "target"))
+BIN = os.path.join(TARGET_DIR, "release", "conflict-timeline")
 TARGET_SECONDS = 30.0
 TARGET_RSS_MB = 300.0
 CONFLICT = "bench"
@@ -77,7 +82,7 @@ def fail(message, stdout="", stderr=""):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--rows", "--events", type=int, default=1_000_000, help="CSV rows (events) to import")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "conflict-timeline-import-bench"),
                     help="where the generated CSV and the databases go")

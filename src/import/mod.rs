@@ -369,11 +369,16 @@ fn read_ahead(
     mut source: Box<dyn tabular::ItemSource>,
 ) -> (Box<dyn tabular::ItemSource>, Vec<ReadItem>) {
     let mut chunk = Vec::with_capacity(READ_AHEAD);
+    let events_checked = source.checks_events();
     while chunk.len() < READ_AHEAD {
         let Some(next) = source.next() else { break };
         let (checked, hash) = match &next {
             Ok(Located { item, .. }) => {
-                let checked = check(item);
+                let checked = match item {
+                    // Checked once already, by the row mapper that made it.
+                    Item::Event(_) if events_checked => Vec::new(),
+                    _ => check(item),
+                };
                 let hash = match item {
                     Item::Event(e) if checked.is_empty() => Some(writer::content_hash(e)),
                     _ => None,

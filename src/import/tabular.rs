@@ -24,6 +24,15 @@ pub trait ItemSource: Iterator<Item = Yielded> + Send {
     fn progress(&self) -> (u64, Option<u64>) {
         (0, None)
     }
+
+    /// Whether every event this source yields has already passed [`EventRecord::check`]
+    /// (the row mappers run it through [`check_event`], to name columns in problems), so
+    /// that the import need not run it again.
+    ///
+    /// [`EventRecord::check`]: super::record::EventRecord::check
+    fn checks_events(&self) -> bool {
+        false
+    }
 }
 
 /// Items and problems already in memory (the whole-document formats: TOML, JSON).
@@ -351,6 +360,12 @@ impl<M: RowMapper> Iterator for CsvSource<M> {
 impl<M: RowMapper> ItemSource for CsvSource<M> {
     fn progress(&self) -> (u64, Option<u64>) {
         (self.reader.position().byte(), self.size)
+    }
+
+    /// Every row mapper (plain CSV, ACLED, UCDP, the TimelineJS sheet) checks the events
+    /// it makes with [`check_event`] before yielding them.
+    fn checks_events(&self) -> bool {
+        true
     }
 }
 

@@ -9,11 +9,13 @@
 //! and new events, their actors and sources and their search index entries are inserted with
 //! multi-row statements. A statement per row would spend most of an import handing queries
 //! to the database thread and back. Memory stays flat however large the import: the batch is
-//! the only thing held, and what the import has already confirmed is kept in a temporary
-//! table, not in a set that grows with the file.
+//! the only thing held, and what the import has already confirmed of the events stored before
+//! it is one bit per event id (125 KB per million events), not a set of slugs that grows with
+//! the file.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+use std::time::Instant;
 
 use sha2::{Digest, Sha256};
 use sqlx::{AssertSqlSafe, Sqlite, SqlitePool, Transaction};
@@ -81,8 +83,6 @@ struct Queued {
 struct Stored {
     id: i64,
     hash: String,
-    /// Already written or confirmed by this import.
-    seen: bool,
 }
 
 /// The kinds of multi-row statements, for the cache of their SQL text.
@@ -91,30 +91,37 @@ enum Bulk {
     Event,
     Actor,
     Source,
-    Touched,
     Lookup,
 }
 
 impl Bulk {
     /// The SQL text for `rows` rows (or, for a lookup, `rows` slugs).
-    fn sql(self, rows: usize) -> String {
-        let values = |per_row: usize| {
-            let mut out = String::new();
+    ///
+    /// `now` is the import's timestamp, written into each new event's `created_at` and
+    /// `updated_at` as a literal: one value for the whole import instead of two calls of
+    /// `strftime` per row. It is made by [`Writer::begin`] and holds only digits, `-`, `:`,
+    /// `T` and `Z`.
+    fn sql(self, rows: usize, now: &str) -> String {
+        let values_then = |per_row: usize, tail: &str| {
+            let mut out = String::with_capacity(rows * (per_row * 2 + tail.len() + 3));
             for row in 0..rows {
                 out.push_str(if row == 0 { "(" } else { ",(" });
                 for col in 0..per_row {
                     out.push_str(if col == 0 { "?" } else { ",?" });
                 }
+                out.push_str(tail);
                 out.push(')');
             }
             out
         };
+        let values = |per_row: usize| values_then(per_row, "");
         match self {
             Bulk::Event => format!(
                 "INSERT INTO event (id, conflict_id, slug, title, summary, body, edtf, start_day,
                      end_day, date_label, category, place, latitude, longitude, fatalities_best,
-                     fatalities_low, fatalities_high, content_hash) VALUES {}",
-                values(18)
+                     fatalities_low, fatalities_high, content_hash, created_at, updated_at)
+                 VALUES {}",
+                values_then(18, &format!(",'{now}','{now}'"))
             ),
             Bulk::Actor => format!(
                 "INSERT INTO event_actor (event_id, actor_id, position) VALUES {}",
@@ -125,17 +132,9 @@ impl Bulk {
                  VALUES {}",
                 values(7)
             ),
-            Bulk::Touched => format!(
-                "INSERT OR IGNORE INTO temp.import_touched (id) VALUES {}",
-                values(1)
-            ),
             Bulk::Lookup => {
                 let marks = vec!["?"; rows].join(",");
-                format!(
-                    "SELECT e.slug, e.id, e.content_hash, t.id IS NOT NULL
-                     FROM event e LEFT JOIN temp.import_touched t ON t.id = e.id
-                     WHERE e.slug IN ({marks})"
-                )
+                format!("SELECT slug, id, content_hash FROM event WHERE slug IN ({marks})")
             }
         }
     }
@@ -158,7 +157,7 @@ pub struct Writer {
     /// The slugs in `batch`.
     batch_slugs: HashSet<String>,
     /// Conflicts this import wrote or confirmed events of, for `--replace`. (The events
-    /// themselves: ids above `base_id`, and the older ones in `temp.import_touched`.)
+    /// themselves: ids above `base_id`, and the older ones in `touched`.)
     touched_conflicts: HashSet<i64>,
     pending_links: Vec<PendingLink>,
     /// SQL text of the multi-row statements, by kind and row count.
@@ -167,6 +166,16 @@ pub struct Writer {
     events_before: u64,
     /// The secondary indexes dropped for a bulk load, to create again (name, SQL).
     dropped_indexes: Option<Vec<(String, String)>>,
+    /// Events stored before the import (ids up to `base_id`) that it has confirmed or
+    /// rewritten: bit `id % 64` of word `id / 64`.
+    touched: Vec<u64>,
+    /// Insert events without looking their slugs up first (see
+    /// [`Writer::insert_optimistic`]); off from the first slug found taken.
+    optimistic: bool,
+    /// The import's timestamp (`created_at` and `updated_at` of the events it writes).
+    now: String,
+    /// When the import began, for the timings logged at `debug` level.
+    started: Instant,
     summary: ImportSummary,
 }
 
@@ -174,27 +183,46 @@ impl Writer {
     /// Starts the transaction. `BEGIN IMMEDIATE` takes the write lock up front, so a
     /// concurrent writer fails fast instead of deadlocking halfway through.
     pub async fn begin(pool: &SqlitePool) -> Result<Self, sqlx::Error> {
+        // Every multi-row statement of an import may fail halfway (a constraint), so SQLite
+        // keeps a statement journal: the original of each page the statement changes, to
+        // undo just that statement. Where it lives is decided when the transaction begins:
+        // in a temporary file unless `temp_store` is MEMORY, and a file means a write
+        // system call per page (about 13 bytes written to it for every byte of the
+        // database). In memory it holds the pages of one statement at most: a few hundred
+        // KB for a batch. Nothing else of an import uses temporary storage (the sorts that
+        // build indexes always use files). The read-write pool has one connection, so the
+        // pragma is set on the connection the transaction then runs on.
+        sqlx::query("PRAGMA temp_store = MEMORY")
+            .execute(pool)
+            .await?;
         let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
         // A large import touches index pages all over the file (slugs and dates arrive in
         // no order). With SQLite's default 2 MB page cache, dirty pages spill to the WAL and
         // are read back again and again, and an import slows down as the database grows; a
         // bigger cache keeps the hot pages of the indexes in memory (bounded: 128 MiB).
-        // The temporary table of confirmed events lives in a file (with its own small
-        // cache), so that it does not grow in memory with the import.
         for pragma in [
             "PRAGMA cache_size = -131072",
-            "PRAGMA temp_store = FILE",
             // A helper thread for the sorts that build indexes (after a bulk load).
             "PRAGMA threads = 2",
-            "DROP TABLE IF EXISTS temp.import_touched",
-            "CREATE TEMP TABLE import_touched (id INTEGER PRIMARY KEY)",
         ] {
             sqlx::query(pragma).execute(&mut *tx).await?;
         }
-        let (base_id, events_before): (i64, i64) =
-            sqlx::query_as("SELECT coalesce(max(id), 0), count(*) FROM event")
-                .fetch_one(&mut *tx)
-                .await?;
+        let (base_id, events_before, now): (i64, i64, String) = sqlx::query_as(
+            "SELECT coalesce(max(id), 0), count(*), strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+             FROM event",
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        // It goes into SQL text as a literal: make sure it is what strftime promised.
+        if now.is_empty()
+            || !now
+                .bytes()
+                .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b':' | b'T' | b'Z'))
+        {
+            return Err(sqlx::Error::Protocol(format!(
+                "unexpected timestamp from SQLite: {now:?}"
+            )));
+        }
         Ok(Writer {
             tx,
             conflict_ids: HashMap::new(),
@@ -209,6 +237,10 @@ impl Writer {
             sql: HashMap::new(),
             events_before: u64::try_from(events_before).unwrap_or(0),
             dropped_indexes: None,
+            touched: Vec::new(),
+            optimistic: true,
+            now,
+            started: Instant::now(),
             summary: ImportSummary::default(),
         })
     }
@@ -246,6 +278,8 @@ impl Writer {
     /// once, after the last event and before resolving links, `--replace` or the commit.
     pub async fn finish(&mut self) -> Result<Vec<Refused>, sqlx::Error> {
         let refused = self.flush().await?;
+        tracing::debug!(elapsed = ?self.started.elapsed(), summary = ?self.summary, "import: events written");
+        let phase = Instant::now();
         // New events join the search index here, in one statement: FTS5 writes its
         // in-memory index to disk at the start of every statement that changes it, so one
         // statement per batch would leave thousands of small segments to merge. The index
@@ -295,11 +329,14 @@ impl Writer {
                 }
             }
         }
+        tracing::debug!(elapsed = ?phase.elapsed(), "import: full-text index");
+        let phase = Instant::now();
         for (_, sql) in self.dropped_indexes.take().unwrap_or_default() {
             sqlx::query(AssertSqlSafe(sql))
                 .execute(&mut *self.tx)
                 .await?;
         }
+        tracing::debug!(elapsed = ?phase.elapsed(), "import: indexes created again");
         Ok(refused)
     }
 
@@ -308,7 +345,7 @@ impl Writer {
         let sql = self
             .sql
             .entry((kind, rows))
-            .or_insert_with(|| kind.sql(rows).into());
+            .or_insert_with(|| kind.sql(rows, &self.now).into());
         AssertSqlSafe(Arc::clone(sql))
     }
 
@@ -466,24 +503,37 @@ impl Writer {
         if batch.is_empty() {
             return Ok(Vec::new());
         }
-        let stored = self.lookup(&batch).await?;
-
-        let mut refused = Vec::new();
         // Indexes into `batch`, with the id each gets and its content hash.
         let mut new: Vec<(usize, i64, String)> = Vec::new();
+        // In the optimistic mode the events are inserted without looking their slugs up
+        // first; `start` is how many of them went in before the first slug already taken.
+        let start = if self.optimistic {
+            self.insert_optimistic(&batch, &mut new).await?
+        } else {
+            0
+        };
+        if start == batch.len() {
+            self.write_batch(batch, new, Vec::new(), Vec::new()).await?;
+            return Ok(Vec::new());
+        }
+        let stored = self.lookup(&batch[start..]).await?;
+
+        let mut refused = Vec::new();
         let mut rewritten: Vec<(usize, i64)> = Vec::new();
         let mut confirmed: Vec<i64> = Vec::new();
-        for (i, queued) in batch.iter().enumerate() {
+        let inserted_before = new.len();
+        for (i, queued) in batch.iter().enumerate().skip(start) {
             let hash = &queued.hash;
             match stored.get(&queued.record.slug) {
-                Some(found) if found.seen || found.id > self.base_id => refused.push(Refused {
-                    origin: queued.origin,
-                    problem: FieldProblem::new(
-                        "slug",
-                        queued.record.slug.as_str(),
-                        "appears more than once in this import",
-                    ),
-                }),
+                Some(found) if found.id > self.base_id || self.is_touched(found.id) => refused
+                    .push(Refused {
+                        origin: queued.origin,
+                        problem: FieldProblem::new(
+                            "slug",
+                            queued.record.slug.as_str(),
+                            "appears more than once in this import",
+                        ),
+                    }),
                 Some(found) if found.hash == *hash => {
                     self.summary.unchanged += 1;
                     confirmed.push(found.id);
@@ -516,12 +566,73 @@ impl Writer {
             }
         }
 
+        self.maybe_begin_bulk().await?;
+        self.insert_events(&batch, &new[inserted_before..]).await?;
+        self.write_batch(batch, new, rewritten, confirmed).await?;
+        Ok(refused)
+    }
+
+    /// Starts a bulk load (see [`Writer::begin_bulk`]) once the import has inserted enough.
+    async fn maybe_begin_bulk(&mut self) -> Result<(), sqlx::Error> {
         if self.dropped_indexes.is_none()
             && self.summary.inserted >= BULK_AFTER.max(self.events_before)
         {
             self.begin_bulk().await?;
         }
-        self.insert_events(&batch, &new).await?;
+        Ok(())
+    }
+
+    /// The optimistic mode of [`Writer::flush`]: inserts the events of `batch` as new ones,
+    /// with no lookup of their slugs, until a statement fails because a slug is taken (by an
+    /// event already in the database, or by one earlier in the import). The `UNIQUE`
+    /// constraint on the slug does the lookup's work while it finds nothing, which is every
+    /// time for a load into an empty table. A failed statement changes nothing (SQLite undoes
+    /// that one statement); the events from it on are then handled by looking them up, and
+    /// the rest of the import does so too. Pushes the inserted events onto `new` and returns
+    /// how many of `batch` they are.
+    async fn insert_optimistic(
+        &mut self,
+        batch: &[Queued],
+        new: &mut Vec<(usize, i64, String)>,
+    ) -> Result<usize, sqlx::Error> {
+        self.maybe_begin_bulk().await?;
+        let mut done = 0;
+        while done < batch.len() {
+            let end = (done + ROWS_PER_INSERT).min(batch.len());
+            let chunk: Vec<(usize, i64, String)> = (done..end)
+                .map(|i| (i, self.next_id + (i - done) as i64, batch[i].hash.clone()))
+                .collect();
+            match self.insert_events(batch, &chunk).await {
+                Ok(()) => {}
+                Err(sqlx::Error::Database(e))
+                    if e.kind() == sqlx::error::ErrorKind::UniqueViolation =>
+                {
+                    self.optimistic = false;
+                    return Ok(done);
+                }
+                Err(e) => return Err(e),
+            }
+            self.next_id += chunk.len() as i64;
+            self.summary.inserted += chunk.len() as u64;
+            for (i, _, _) in &chunk {
+                self.touched_conflicts.insert(batch[*i].conflict_id);
+            }
+            new.extend(chunk);
+            done = end;
+        }
+        Ok(done)
+    }
+
+    /// The second half of [`Writer::flush`]: the actors, sources, search index entries and
+    /// links of the events of `batch` just inserted (`new`) or updated (`rewritten`), and
+    /// the ids of the events it confirmed.
+    async fn write_batch(
+        &mut self,
+        batch: Vec<Queued>,
+        new: Vec<(usize, i64, String)>,
+        rewritten: Vec<(usize, i64)>,
+        confirmed: Vec<i64>,
+    ) -> Result<(), sqlx::Error> {
         let written: Vec<(usize, i64)> = new
             .iter()
             .map(|(i, id, _)| (*i, *id))
@@ -531,13 +642,8 @@ impl Writer {
         for (_, id) in &rewritten {
             self.index(*id).await?;
         }
-        for chunk in confirmed.chunks(ROWS_PER_INSERT * 8) {
-            let sql = self.bulk_sql(Bulk::Touched, chunk.len());
-            let mut query = sqlx::query(sql);
-            for id in chunk {
-                query = query.bind(*id);
-            }
-            query.execute(&mut *self.tx).await?;
+        for id in confirmed {
+            self.touch(id);
         }
         for (i, id) in written {
             let queued = &batch[i];
@@ -549,7 +655,25 @@ impl Writer {
                     origin: queued.origin,
                 }));
         }
-        Ok(refused)
+        Ok(())
+    }
+
+    /// Marks an event stored before the import as confirmed or rewritten by it.
+    fn touch(&mut self, id: i64) {
+        let Ok(id) = usize::try_from(id) else { return };
+        let word = id / 64;
+        if word >= self.touched.len() {
+            self.touched.resize(word + 1, 0);
+        }
+        self.touched[word] |= 1 << (id % 64);
+    }
+
+    /// Whether [`Writer::touch`] marked this event.
+    fn is_touched(&self, id: i64) -> bool {
+        usize::try_from(id)
+            .ok()
+            .and_then(|id| self.touched.get(id / 64).map(|w| w & (1 << (id % 64)) != 0))
+            .unwrap_or(false)
     }
 
     /// What the database holds for the slugs of a batch.
@@ -557,12 +681,12 @@ impl Writer {
         let mut stored = HashMap::new();
         for chunk in batch.chunks(SLUGS_PER_LOOKUP) {
             let sql = self.bulk_sql(Bulk::Lookup, chunk.len());
-            let mut query = sqlx::query_as::<_, (String, i64, String, bool)>(sql);
+            let mut query = sqlx::query_as::<_, (String, i64, String)>(sql);
             for queued in chunk {
                 query = query.bind(queued.record.slug.as_str());
             }
-            for (slug, id, hash, seen) in query.fetch_all(&mut *self.tx).await? {
-                stored.insert(slug, Stored { id, hash, seen });
+            for (slug, id, hash) in query.fetch_all(&mut *self.tx).await? {
+                stored.insert(slug, Stored { id, hash });
             }
         }
         Ok(stored)
@@ -784,15 +908,15 @@ impl Writer {
     pub async fn delete_unmentioned(&mut self) -> Result<(), sqlx::Error> {
         let conflicts: Vec<i64> = self.touched_conflicts.iter().copied().collect();
         for conflict_id in conflicts {
-            let ids: Vec<i64> = sqlx::query_scalar(
-                "SELECT id FROM event WHERE conflict_id = ?1 AND id <= ?2
-                     AND id NOT IN (SELECT id FROM temp.import_touched)",
-            )
-            .bind(conflict_id)
-            .bind(self.base_id)
-            .fetch_all(&mut *self.tx)
-            .await?;
-            for id in ids {
+            let ids: Vec<i64> =
+                sqlx::query_scalar("SELECT id FROM event WHERE conflict_id = ?1 AND id <= ?2")
+                    .bind(conflict_id)
+                    .bind(self.base_id)
+                    .fetch_all(&mut *self.tx)
+                    .await?;
+            let unmentioned: Vec<i64> =
+                ids.into_iter().filter(|id| !self.is_touched(*id)).collect();
+            for id in unmentioned {
                 self.unindex(id).await?;
                 sqlx::query("DELETE FROM event WHERE id = ?1")
                     .bind(id)
@@ -812,8 +936,10 @@ impl Writer {
     /// Makes the import visible: bumps the dataset version when anything changed (so HTTP
     /// caches revalidate), refreshes the planner's statistics, and commits.
     pub async fn commit(mut self) -> Result<ImportSummary, sqlx::Error> {
+        let phase = Instant::now();
         if self.summary.changed_anything() {
             crate::db::aggregates::refresh(&mut self.tx).await?;
+            tracing::debug!(elapsed = ?phase.elapsed(), "import: aggregates");
             sqlx::query(
                 "UPDATE dataset_version SET version = version + 1,
                      imported_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = 1",
@@ -821,10 +947,9 @@ impl Writer {
             .execute(&mut *self.tx)
             .await?;
         }
-        sqlx::query("DROP TABLE temp.import_touched")
-            .execute(&mut *self.tx)
-            .await?;
+        let phase = Instant::now();
         self.tx.commit().await?;
+        tracing::debug!(elapsed = ?phase.elapsed(), total = ?self.started.elapsed(), "import: committed");
         Ok(self.summary)
     }
 
