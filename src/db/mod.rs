@@ -97,9 +97,10 @@ pub async fn open_read_only(path: &Path, max_connections: u32) -> Result<SqliteP
         // the kernel's page cache, which all servers on the machine share, and each
         // connection keeps its own hot pages:
         .pragma("mmap_size", "0")
-        // 8 MiB of page cache per connection (negative = KiB): the upper levels of the
-        // indexes a request walks stay in memory; 4 x 8 MiB with the default pool.
-        .pragma("cache_size", "-8192")
+        // 4 MiB of page cache per connection (negative = KiB): the upper levels of the
+        // indexes a request walks stay in memory; 4 x 4 MiB with the default pool. Pages
+        // rendered once are kept whole by the response cache, so this is not the hot path.
+        .pragma("cache_size", "-4096")
         .pragma("query_only", "1")
         .statement_cache_capacity(64);
     let pool = SqlitePoolOptions::new()

@@ -3,13 +3,17 @@
 //! until the data version changes: the key holds the version, and an import makes every
 //! older entry unreachable (they age out as new ones arrive).
 //!
+//! A burst of requests for a page nobody has asked for yet renders it once: the first
+//! request renders while the others for the same key wait for it, then read it from the
+//! cache (single flight), so a link shared during breaking news does not render 500 times.
+//!
 //! Only successful GETs of pages and API answers are kept, compressed as they were sent
 //! (the key holds `Accept-Encoding`), each at most [`MAX_ENTRY_BYTES`], all of them at most
 //! the configured budget; the oldest entries go first. Exports (up to 100,000 events) are
 //! streamed and never kept.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -46,6 +50,8 @@ struct Entry {
 pub struct ResponseCache {
     budget: usize,
     inner: Mutex<Inner>,
+    /// One lock per key being rendered right now.
+    rendering: Mutex<HashMap<Key, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 #[derive(Default)]
@@ -61,6 +67,23 @@ impl ResponseCache {
         ResponseCache {
             budget,
             inner: Mutex::new(Inner::default()),
+            rendering: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The lock of `key`'s rendering, shared by every request for it.
+    fn render_lock(&self, key: &Key) -> Option<Arc<tokio::sync::Mutex<()>>> {
+        let mut rendering = self.rendering.lock().ok()?;
+        Some(rendering.entry(key.clone()).or_default().clone())
+    }
+
+    /// Forgets `key`'s lock once no other request holds it.
+    fn release(&self, key: &Key, lock: Arc<tokio::sync::Mutex<()>>) {
+        if let Ok(mut rendering) = self.rendering.lock() {
+            // Ours and the map's: nobody else is waiting.
+            if Arc::strong_count(&lock) <= 2 {
+                rendering.remove(key);
+            }
         }
     }
 
@@ -122,11 +145,38 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
             .trim()
             .to_ascii_lowercase(),
     };
-    if let Some((headers, body)) = cache.get(&key) {
-        let mut response = Response::new(Body::from(body));
-        *response.headers_mut() = headers;
+    if let Some(response) = cached(cache, &key) {
         return response;
     }
+    let Some(lock) = cache.render_lock(&key) else {
+        return next.run(request).await;
+    };
+    let guard = lock.lock().await;
+    // Rendered by the request this one waited for?
+    if let Some(response) = cached(cache, &key) {
+        drop(guard);
+        cache.release(&key, lock);
+        return response;
+    }
+    let response = render_and_keep(cache, key.clone(), request, next).await;
+    drop(guard);
+    cache.release(&key, lock);
+    response
+}
+
+fn cached(cache: &ResponseCache, key: &Key) -> Option<Response> {
+    let (headers, body) = cache.get(key)?;
+    let mut response = Response::new(Body::from(body));
+    *response.headers_mut() = headers;
+    Some(response)
+}
+
+async fn render_and_keep(
+    cache: &ResponseCache,
+    key: Key,
+    request: Request,
+    next: Next,
+) -> Response {
     let response = next.run(request).await;
     if response.status() != StatusCode::OK {
         return response;
@@ -168,6 +218,57 @@ mod tests {
         assert!(cache.get(&key(1)).is_none(), "the oldest went");
         assert!(cache.get(&key(2)).is_some());
         assert!(cache.get(&key(3)).is_some());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_burst_for_one_page_renders_it_once() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use tower::ServiceExt;
+
+        let renders = Arc::new(AtomicUsize::new(0));
+        let counter = renders.clone();
+        let pool = sqlx::sqlite::SqlitePoolOptions::new()
+            .connect_lazy("sqlite::memory:")
+            .expect("lazy pool");
+        let state = AppState::new(pool, super::super::Config::new("http://x"));
+        let app = axum::Router::new()
+            .route(
+                "/",
+                axum::routing::get(move || {
+                    let counter = counter.clone();
+                    async move {
+                        counter.fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                        "page"
+                    }
+                }),
+            )
+            .layer(axum::middleware::from_fn_with_state(state, serve_cached))
+            .layer(axum::middleware::from_fn(
+                |mut request: Request, next: Next| async move {
+                    request.extensions_mut().insert(DataVersion(1));
+                    next.run(request).await
+                },
+            ));
+        let mut tasks = Vec::new();
+        for _ in 0..20 {
+            let app = app.clone();
+            tasks.push(tokio::spawn(async move {
+                let request = Request::get("/").body(Body::empty()).expect("request");
+                let response = app.oneshot(request).await.expect("infallible");
+                axum::body::to_bytes(response.into_body(), 1024)
+                    .await
+                    .expect("body")
+            }));
+        }
+        for task in tasks {
+            assert_eq!(task.await.expect("join"), "page");
+        }
+        assert_eq!(
+            renders.load(Ordering::SeqCst),
+            1,
+            "rendered once, kept for the rest"
+        );
     }
 
     #[test]
