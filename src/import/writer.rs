@@ -184,17 +184,28 @@ impl Writer {
     /// concurrent writer fails fast instead of deadlocking halfway through.
     pub async fn begin(pool: &SqlitePool) -> Result<Self, sqlx::Error> {
         // Every multi-row statement of an import may fail halfway (a constraint), so SQLite
-        // keeps a statement journal: the original of each page the statement changes, to
-        // undo just that statement. Where it lives is decided when the transaction begins:
-        // in a temporary file unless `temp_store` is MEMORY, and a file means a write
-        // system call per page (about 13 bytes written to it for every byte of the
-        // database). In memory it holds the pages of one statement at most: a few hundred
-        // KB for a batch. Nothing else of an import uses temporary storage (the sorts that
-        // build indexes always use files). The read-write pool has one connection, so the
-        // pragma is set on the connection the transaction then runs on.
-        sqlx::query("PRAGMA temp_store = MEMORY")
-            .execute(pool)
+        // keeps a statement journal: the original of each page of the database that the
+        // statement changes, to undo just that statement. Where it lives is decided when the
+        // transaction begins: in a temporary file, unless `temp_store` is MEMORY. A file
+        // means a write system call per page, and in a load into an empty table about 13
+        // bytes go to it for every byte of the database, most of the time of the load.
+        // There, in memory, it holds the pages of one batch statement: a few hundred KB.
+        // Into a table that already holds events it stays in a file: a statement that
+        // rebuilds an index or merges the full-text index there reuses the pages of the old
+        // one, and would copy all of them into memory. (Nothing else of an import uses
+        // temporary storage; the sorts that build indexes always use files.) Whether the
+        // table is empty is asked before the transaction, so an import that races another
+        // can only choose the slower setting or the memory. The read-write pool has one
+        // connection: the pragma is set on the connection the transaction then runs on.
+        let empty: bool = sqlx::query_scalar("SELECT NOT EXISTS (SELECT 1 FROM event)")
+            .fetch_one(pool)
             .await?;
+        let temp_store = if empty {
+            "PRAGMA temp_store = MEMORY"
+        } else {
+            "PRAGMA temp_store = FILE"
+        };
+        sqlx::query(temp_store).execute(pool).await?;
         let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
         // A large import touches index pages all over the file (slugs and dates arrive in
         // no order). With SQLite's default 2 MB page cache, dirty pages spill to the WAL and
@@ -303,7 +314,14 @@ impl Writer {
                 .execute(&mut *self.tx)
                 .await?;
         }
-        if self.summary.inserted > 0 {
+        if self.summary.inserted > 0 && self.events_before == 0 {
+            // Every event is new: the whole index is built from the events, with the same
+            // result. 'rebuild' is a one-row statement, which needs no statement journal
+            // (a multi-row statement's would copy every page it reuses into memory).
+            sqlx::query("INSERT INTO event_fts (event_fts) VALUES ('rebuild')")
+                .execute(&mut *self.tx)
+                .await?;
+        } else if self.summary.inserted > 0 {
             sqlx::query(
                 "INSERT INTO event_fts (rowid, title, summary, body, actors, place)
                  SELECT id, title, summary, body, actors, place FROM event_search_doc
@@ -1000,4 +1018,144 @@ pub fn content_hash(rec: &EventRecord) -> String {
         hex.push(char::from(HEX[usize::from(b & 0x0f)]));
     }
     hex
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{
+        ImportError, ImportOptions, Input, InputSource, MappingOptions, import_with,
+    };
+    use super::*;
+
+    /// A plain CSV file of events `ids`, each titled `title(id)`.
+    fn csv(ids: impl IntoIterator<Item = usize>, title: impl Fn(usize) -> String) -> Input {
+        let mut text = String::from("slug,title,start_date,actors,location,source_url\n");
+        for id in ids {
+            text.push_str(&format!(
+                "event-{id},{},2020-01-{:02},Side {};Other,Town {},https://example.org/{id}\n",
+                title(id),
+                id % 28 + 1,
+                id % 5,
+                id % 7,
+            ));
+        }
+        Input {
+            name: "events.csv".to_string(),
+            source: InputSource::Text(text),
+            format: None,
+        }
+    }
+
+    fn plain(id: usize) -> String {
+        format!("Event {id}")
+    }
+
+    async fn import(pool: &SqlitePool, input: Input) -> Result<ImportSummary, ImportError> {
+        let mapping = MappingOptions {
+            conflict: Some("test".to_string()),
+            ..MappingOptions::default()
+        };
+        import_with(pool, &[input], ImportOptions::default(), &mapping).await
+    }
+
+    async fn empty_database(dir: &tempfile::TempDir) -> SqlitePool {
+        let path = dir.path().join("t.db");
+        let pool = crate::db::open_read_write(&path).await.expect("open");
+        crate::db::migrate(&pool, &path).await.expect("migrate");
+        pool
+    }
+
+    async fn count(pool: &SqlitePool, sql: &str) -> i64 {
+        sqlx::query_scalar(AssertSqlSafe(sql.to_string()))
+            .fetch_one(pool)
+            .await
+            .expect("count")
+    }
+
+    /// A slug used twice, batches apart, in a load into an empty table (no slug lookups):
+    /// the later line is named and nothing is written.
+    #[tokio::test]
+    async fn a_duplicate_far_apart_in_a_fresh_load_names_its_line() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let pool = empty_database(&dir).await;
+        let ids = (1..=1300).map(|i| if i == 1200 { 3 } else { i });
+        let err = import(&pool, csv(ids, plain))
+            .await
+            .expect_err("duplicate slug");
+        let ImportError::Invalid { problems, .. } = err else {
+            panic!("expected problems, got {err}")
+        };
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].field, "slug");
+        assert_eq!(problems[0].value, "event-3");
+        // The header is line 1.
+        assert_eq!(problems[0].line, Some(1201));
+        assert!(problems[0].message.contains("more than once"));
+        assert_eq!(count(&pool, "SELECT count(*) FROM event").await, 0);
+        assert_eq!(
+            count(&pool, "SELECT count(*) FROM event_fts_docsize").await,
+            0
+        );
+    }
+
+    /// New events before and after known ones, one of them changed: the optimistic inserts
+    /// give way to lookups at the first known slug, and the counts are exact.
+    #[tokio::test]
+    async fn new_changed_and_unchanged_events_mixed() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let pool = empty_database(&dir).await;
+        let first = import(&pool, csv(1000..2000, plain)).await.expect("load");
+        assert_eq!(first.inserted, 1000);
+        let created: String =
+            sqlx::query_scalar("SELECT created_at FROM event WHERE slug = 'event-1000'")
+                .fetch_one(&pool)
+                .await
+                .expect("created_at");
+        assert_eq!(created.len(), "2026-01-01T00:00:00Z".len(), "{created}");
+
+        // 600 new ones first (the optimistic path), then the known ones with a change, then
+        // new ones again.
+        let ids = (1..=600).chain(1000..2000).chain(3000..3100);
+        let changed = |id: usize| {
+            if id == 1500 {
+                "Changed title".to_string()
+            } else {
+                plain(id)
+            }
+        };
+        let second = import(&pool, csv(ids.clone(), changed))
+            .await
+            .expect("mixed");
+        assert_eq!(
+            (second.inserted, second.updated, second.unchanged),
+            (700, 1, 999)
+        );
+        assert_eq!(count(&pool, "SELECT count(*) FROM event").await, 1700);
+        assert_eq!(
+            count(&pool, "SELECT count(*) FROM event_fts_docsize").await,
+            1700
+        );
+        let hits = count(
+            &pool,
+            "SELECT count(*) FROM event_fts WHERE event_fts MATCH 'changed'",
+        )
+        .await;
+        assert_eq!(hits, 1);
+
+        let again = import(&pool, csv(ids, changed)).await.expect("re-import");
+        assert_eq!(
+            (again.inserted, again.updated, again.unchanged),
+            (0, 0, 1700)
+        );
+
+        // A known slug twice in one file is still a problem.
+        let twice = (1000..1010).chain(1005..1006);
+        let err = import(&pool, csv(twice, plain)).await.expect_err("twice");
+        let ImportError::Invalid { problems, .. } = err else {
+            panic!("expected problems, got {err}")
+        };
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].line, Some(12));
+        assert!(problems[0].message.contains("more than once"));
+    }
 }
