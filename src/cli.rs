@@ -232,6 +232,7 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
     let mut config = web::Config::new(public_url);
     config.max_in_flight = args.max_in_flight as usize;
     config.response_cache_bytes = args.cache_mb as usize * 1024 * 1024;
+    config.db_path = Some(path.clone());
     let state = web::AppState::new(pool, config);
     web::serve(state, args.bind, &path).await?;
     Ok(())

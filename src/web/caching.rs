@@ -20,7 +20,6 @@ use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
 use super::AppState;
-use crate::db::queries;
 
 /// How long pages, API answers and exports may be reused before revalidating.
 pub const PAGE_CACHE_CONTROL: &str = "public, max-age=60, stale-while-revalidate=60";
@@ -92,7 +91,7 @@ pub async fn conditional_get(
         }
         return response;
     }
-    let (tag, version) = match queries::dataset_version(&state.db).await {
+    let (tag, version) = match state.data_version.current(&state.db).await {
         Ok(version) => (etag(version), version),
         // No version, no validator: answer normally and let the handler report the fault.
         Err(_) => return next.run(request).await,

@@ -41,7 +41,11 @@ pub async fn enforce(State(state): State<AppState>, request: Request, next: Next
     if let Err(err) = check(&request, api) {
         return refuse(err, api);
     }
-    let permit = tokio::time::timeout(QUEUE_WAIT, state.in_flight.clone().acquire_owned()).await;
+    // A free slot is taken at once; only a full server sets a timer and waits.
+    let permit = match state.in_flight.clone().try_acquire_owned() {
+        Ok(permit) => Ok(Ok(permit)),
+        Err(_) => tokio::time::timeout(QUEUE_WAIT, state.in_flight.clone().acquire_owned()).await,
+    };
     match permit {
         Ok(Ok(permit)) => {
             let response = next.run(request).await;

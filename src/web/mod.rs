@@ -4,6 +4,7 @@
 mod api;
 mod assets;
 mod caching;
+mod data_version;
 mod dates;
 mod error;
 mod event_page;
@@ -41,6 +42,9 @@ pub struct Config {
     /// Memory for finished responses kept until the data changes (see
     /// [`response_cache`]); 0 turns the cache off.
     pub response_cache_bytes: usize,
+    /// The database file, when the server knows it: the data version is then read again
+    /// only when the file changes (see [`data_version`]).
+    pub db_path: Option<std::path::PathBuf>,
 }
 
 impl Config {
@@ -50,6 +54,7 @@ impl Config {
             public_url: public_url.into(),
             max_in_flight: limits::DEFAULT_MAX_IN_FLIGHT,
             response_cache_bytes: response_cache::DEFAULT_BUDGET_BYTES,
+            db_path: None,
         }
     }
 }
@@ -64,6 +69,8 @@ pub struct AppState {
     pub in_flight: Arc<tokio::sync::Semaphore>,
     /// Finished responses of the current data version.
     pub response_cache: Arc<response_cache::ResponseCache>,
+    /// Where the current data version comes from.
+    pub data_version: Arc<data_version::VersionSource>,
 }
 
 impl AppState {
@@ -78,6 +85,7 @@ impl AppState {
             response_cache: Arc::new(response_cache::ResponseCache::new(
                 config.response_cache_bytes,
             )),
+            data_version: Arc::new(data_version::VersionSource::new(config.db_path.as_deref())),
             config: Arc::new(config),
         }
     }
