@@ -205,9 +205,10 @@ async fn the_same_path_works_by_keyboard_alone() {
     b.wait_until("location.pathname === '/' && document.readyState === 'complete'")
         .await;
 
-    // Tab reaches the overview strip; arrows move its range and Enter shows it.
+    // Tab reaches the overview strip (after the form, the era presets and the facet
+    // links of the sidebar); arrows move its range and Enter shows it.
     let mut reached = false;
-    for _ in 0..40 {
+    for _ in 0..150 {
         b.client
             .active_element()
             .await
