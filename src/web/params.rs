@@ -94,20 +94,19 @@ impl RawParams {
 
     /// A parameter that may repeat (`category=a&category=b`); empty values are dropped.
     pub fn multi(&self, name: &str) -> Result<Vec<&str>, ParamProblem> {
-        let values: Vec<&str> = self
-            .all(name)
+        let given = self.all(name);
+        // Counted before empty values are dropped: the limit is on what was sent.
+        let sent = given.len();
+        let values: Vec<&str> = given
             .into_iter()
             .map(str::trim)
             .filter(|v| !v.is_empty())
             .collect();
-        if values.len() > MAX_REPEATS {
+        if sent > MAX_REPEATS {
             return Err(ParamProblem::new(
                 name,
                 "",
-                format!(
-                    "is given {} times; at most {MAX_REPEATS} are accepted",
-                    values.len()
-                ),
+                format!("is given {sent} times; at most {MAX_REPEATS} are accepted"),
             ));
         }
         values.into_iter().map(|v| check_length(name, v)).collect()
@@ -427,6 +426,9 @@ mod tests {
             "{:?}",
             p.problems
         );
+        let many_empty = "category=&".repeat(MAX_REPEATS + 1);
+        let p = TimelineParams::parse(Some(&many_empty));
+        assert_eq!(p.problems[0].field, "category", "empty repeats count too");
         let huge = format!("x={}", "a".repeat(MAX_QUERY_BYTES + 1));
         let p = TimelineParams::parse(Some(&huge));
         assert_eq!(p.problems[0].field, "query");
