@@ -110,38 +110,21 @@ fn push_where(
             }
         }
     }
-    if !filter.categories.is_empty() {
-        qb.push(" AND e.category IN (");
-        let mut list = qb.separated(", ");
-        for category in &filter.categories {
-            list.push_bind(category.clone());
-        }
-        qb.push(")");
-    }
-    if !filter.actors.is_empty() {
-        qb.push(" AND e.id IN (SELECT ea.event_id FROM event_actor ea JOIN actor a ON a.id = ea.actor_id WHERE a.slug IN (");
-        let mut list = qb.separated(", ");
-        for actor in &filter.actors {
-            list.push_bind(actor.clone());
-        }
-        qb.push("))");
-    }
-    if !filter.conflicts.is_empty() {
-        qb.push(" AND e.conflict_id IN (SELECT c.id FROM conflict c WHERE c.slug IN (");
-        let mut list = qb.separated(", ");
-        for conflict in &filter.conflicts {
-            list.push_bind(conflict.clone());
-        }
-        qb.push("))");
-    }
-    if !filter.places.is_empty() {
-        qb.push(" AND e.place IN (");
-        let mut list = qb.separated(", ");
-        for place in &filter.places {
-            list.push_bind(place.clone());
-        }
-        qb.push(")");
-    }
+    push_in_list(qb, " AND e.category IN (", &filter.categories, ")");
+    push_in_list(
+        qb,
+        " AND e.id IN (SELECT ea.event_id FROM event_actor ea
+             JOIN actor a ON a.id = ea.actor_id WHERE a.slug IN (",
+        &filter.actors,
+        "))",
+    );
+    push_in_list(
+        qb,
+        " AND e.conflict_id IN (SELECT c.id FROM conflict c WHERE c.slug IN (",
+        &filter.conflicts,
+        "))",
+    );
+    push_in_list(qb, " AND e.place IN (", &filter.places, ")");
     if let Some(text) = &filter.text {
         qb.push(" AND e.id IN (SELECT rowid FROM event_fts WHERE event_fts MATCH ")
             .push_bind(text.as_str().to_string())
@@ -156,6 +139,20 @@ fn push_where(
             .push_bind(c.id)
             .push(")");
     }
+}
+
+/// Pushes `open`, the values as bound parameters separated by commas, and `close`; nothing
+/// when there are no values (no filter).
+fn push_in_list(qb: &mut QueryBuilder<Sqlite>, open: &str, values: &[String], close: &str) {
+    if values.is_empty() {
+        return;
+    }
+    qb.push(open);
+    let mut list = qb.separated(", ");
+    for value in values {
+        list.push_bind(value.clone());
+    }
+    qb.push(close);
 }
 
 /// One page of events in timeline order, starting after `after`.
@@ -639,12 +636,8 @@ pub async fn facet_totals_of(
     }
     let mut qb =
         QueryBuilder::<Sqlite>::new("SELECT value, label, count FROM facet_count WHERE facet = ");
-    qb.push_bind(facet.key()).push(" AND value IN (");
-    let mut list = qb.separated(", ");
-    for value in values {
-        list.push_bind(value.clone());
-    }
-    qb.push(")");
+    qb.push_bind(facet.key());
+    push_in_list(&mut qb, " AND value IN (", values, ")");
     qb.build_query_as().fetch_all(pool).await
 }
 

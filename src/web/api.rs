@@ -394,17 +394,7 @@ fn coordinates(latitude: Option<f64>, longitude: Option<f64>) -> Option<Coordina
 
 /// Reads `limit`: absent or empty is [`DEFAULT_LIMIT`]; otherwise 1 to [`MAX_LIMIT`].
 fn parse_limit(raw: &RawParams) -> Result<u32, ParamProblem> {
-    match raw.single("limit")? {
-        None => Ok(DEFAULT_LIMIT),
-        Some(value) => match value.parse::<u32>() {
-            Ok(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
-            _ => Err(ParamProblem::new(
-                "limit",
-                value,
-                format!("is not a whole number from 1 to {MAX_LIMIT}"),
-            )),
-        },
-    }
+    raw.count("limit", DEFAULT_LIMIT, MAX_LIMIT)
 }
 
 /// `GET /api/events`.

@@ -46,20 +46,6 @@ pub struct Bucket {
     pub count: i64,
 }
 
-fn parse_buckets(raw: &RawParams) -> Result<u32, ParamProblem> {
-    match raw.single("buckets")? {
-        None => Ok(DEFAULT_BUCKETS),
-        Some(value) => match value.parse::<u32>() {
-            Ok(n) if (1..=MAX_BUCKETS).contains(&n) => Ok(n),
-            _ => Err(ParamProblem::new(
-                "buckets",
-                value,
-                format!("is not a whole number from 1 to {MAX_BUCKETS}"),
-            )),
-        },
-    }
-}
-
 /// `GET /api/histogram`.
 #[utoipa::path(
     get,
@@ -84,10 +70,12 @@ pub async fn histogram(
 ) -> Result<Response, ApiError> {
     let raw = RawParams::parse(query.as_deref()).map_err(|p| AppError::BadRequest(vec![p]))?;
     let mut params = TimelineParams::from_raw(&raw);
-    let buckets = parse_buckets(&raw).unwrap_or_else(|problem| {
-        params.problems.push(problem);
-        DEFAULT_BUCKETS
-    });
+    let buckets = raw
+        .count("buckets", DEFAULT_BUCKETS, MAX_BUCKETS)
+        .unwrap_or_else(|problem| {
+            params.problems.push(problem);
+            DEFAULT_BUCKETS
+        });
     for (name, given) in [
         ("page", params.page.is_some()),
         ("after", params.after.is_some()),

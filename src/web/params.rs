@@ -121,6 +121,23 @@ impl RawParams {
     }
 }
 
+impl RawParams {
+    /// A whole-number parameter from 1 to `max`; `default` when absent or empty.
+    pub fn count(&self, name: &str, default: u32, max: u32) -> Result<u32, ParamProblem> {
+        match self.single(name)? {
+            None => Ok(default),
+            Some(value) => match value.parse::<u32>() {
+                Ok(n) if (1..=max).contains(&n) => Ok(n),
+                _ => Err(ParamProblem::new(
+                    name,
+                    value,
+                    format!("is not a whole number from 1 to {max}"),
+                )),
+            },
+        }
+    }
+}
+
 fn check_length<'a>(name: &str, value: &'a str) -> Result<&'a str, ParamProblem> {
     if value.len() > MAX_VALUE_BYTES {
         Err(ParamProblem::new(

@@ -205,11 +205,7 @@ pub async fn show_timeline(
         ));
     }
     if params.after.is_some() {
-        page.first_page_url = Some(if view_query.is_empty() {
-            "/".to_string()
-        } else {
-            format!("/?{view_query}")
-        });
+        page.first_page_url = Some(params.url());
     }
     page.years = group(&events, &eras);
     page.facets = facets::build(&state.db, &params, matching).await?;
@@ -290,7 +286,7 @@ async fn show_search(
         page.next_url = Some(format!("/?{view_query}&page={}", page_no + 1));
     }
     if page_no > 1 {
-        page.first_page_url = Some(format!("/?{view_query}"));
+        page.first_page_url = Some(params.url());
     }
     Ok(matching)
 }
