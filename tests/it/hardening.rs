@@ -6,9 +6,7 @@
 use axum::body::Body;
 use axum::http::{Method, Request};
 use conflict_timeline::import::{self, ImportError, ImportOptions};
-use http_body_util::BodyExt;
 use scraper::{ElementRef, Html};
-use tower::ServiceExt;
 
 use crate::harness::{PUBLIC_URL, TestApp, TestResponse, sel, text, text_input};
 
@@ -24,25 +22,7 @@ pub async fn send(app: &TestApp, method: Method, uri: &str, body: &str) -> TestR
         builder = builder.header("content-type", "application/x-www-form-urlencoded");
     }
     let request = builder.body(Body::from(body.to_string())).expect("request");
-    let response = app
-        .router
-        .clone()
-        .oneshot(request)
-        .await
-        .expect("infallible");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    TestResponse {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
+    app.send(request).await
 }
 
 /// Percent-encodes everything but unreserved characters.
