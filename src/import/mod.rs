@@ -5,6 +5,7 @@
 //! The bundled dataset is loaded through this same path on first start.
 
 pub mod acled;
+mod direct;
 pub mod detect;
 pub mod error;
 pub mod export;

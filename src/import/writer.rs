@@ -20,13 +20,11 @@ use std::time::Instant;
 use sha2::{Digest, Sha256};
 use sqlx::{AssertSqlSafe, Sqlite, SqlitePool, Transaction};
 
+use super::direct;
 use super::record::{ConflictRecord, EraRecord, EventRecord, FieldProblem, LinkRel};
 
 /// Events written per batch.
 pub const BATCH: usize = 512;
-/// Rows per multi-row `INSERT` (the widest, events, binds 18 values a row: 1,152 in all,
-/// well under SQLite's limit of 32,766 parameters).
-const ROWS_PER_INSERT: usize = 64;
 /// Slugs per lookup query.
 const SLUGS_PER_LOOKUP: usize = 256;
 /// The FTS5 `hashsize` of a bulk load: bytes of index data held in memory before a
@@ -85,59 +83,10 @@ struct Stored {
     hash: String,
 }
 
-/// The kinds of multi-row statements, for the cache of their SQL text.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-enum Bulk {
-    Event,
-    Actor,
-    Source,
-    Lookup,
-}
-
-impl Bulk {
-    /// The SQL text for `rows` rows (or, for a lookup, `rows` slugs).
-    ///
-    /// `now` is the import's timestamp, written into each new event's `created_at` and
-    /// `updated_at` as a literal: one value for the whole import instead of two calls of
-    /// `strftime` per row. It is made by [`Writer::begin`] and holds only digits, `-`, `:`,
-    /// `T` and `Z`.
-    fn sql(self, rows: usize, now: &str) -> String {
-        let values_then = |per_row: usize, tail: &str| {
-            let mut out = String::with_capacity(rows * (per_row * 2 + tail.len() + 3));
-            for row in 0..rows {
-                out.push_str(if row == 0 { "(" } else { ",(" });
-                for col in 0..per_row {
-                    out.push_str(if col == 0 { "?" } else { ",?" });
-                }
-                out.push_str(tail);
-                out.push(')');
-            }
-            out
-        };
-        let values = |per_row: usize| values_then(per_row, "");
-        match self {
-            Bulk::Event => format!(
-                "INSERT INTO event (id, conflict_id, slug, title, summary, body, edtf, start_day,
-                     end_day, date_label, category, place, latitude, longitude, fatalities_best,
-                     fatalities_low, fatalities_high, content_hash, created_at, updated_at)
-                 VALUES {}",
-                values_then(18, &format!(",'{now}','{now}'"))
-            ),
-            Bulk::Actor => format!(
-                "INSERT INTO event_actor (event_id, actor_id, position) VALUES {}",
-                values(3)
-            ),
-            Bulk::Source => format!(
-                "INSERT INTO source (event_id, position, title, publisher, url, published, note)
-                 VALUES {}",
-                values(7)
-            ),
-            Bulk::Lookup => {
-                let marks = vec!["?"; rows].join(",");
-                format!("SELECT slug, id, content_hash FROM event WHERE slug IN ({marks})")
-            }
-        }
-    }
+/// The SQL text of a lookup of `rows` slugs.
+fn lookup_sql(rows: usize) -> String {
+    let marks = vec!["?"; rows].join(",");
+    format!("SELECT slug, id, content_hash FROM event WHERE slug IN ({marks})")
 }
 
 /// The one transaction of an import.
@@ -160,8 +109,8 @@ pub struct Writer {
     /// themselves: ids above `base_id`, and the older ones in `touched`.)
     touched_conflicts: HashSet<i64>,
     pending_links: Vec<PendingLink>,
-    /// SQL text of the multi-row statements, by kind and row count.
-    sql: HashMap<(Bulk, usize), Arc<str>>,
+    /// SQL text of the slug lookups, by number of slugs.
+    sql: HashMap<usize, Arc<str>>,
     /// Events in the table before the import.
     events_before: u64,
     /// The secondary indexes dropped for a bulk load, to create again (name, SQL).
@@ -371,16 +320,15 @@ impl Writer {
         Ok(refused)
     }
 
-    /// The SQL text of a multi-row statement.
-    fn bulk_sql(&mut self, kind: Bulk, rows: usize) -> AssertSqlSafe<Arc<str>> {
+    /// The SQL text of a lookup of `rows` slugs, made once per size.
+    fn lookup_sql(&mut self, rows: usize) -> AssertSqlSafe<Arc<str>> {
         let sql = self
             .sql
-            .entry((kind, rows))
-            .or_insert_with(|| kind.sql(rows, &self.now).into());
+            .entry(rows)
+            .or_insert_with(|| lookup_sql(rows).into());
         AssertSqlSafe(Arc::clone(sql))
     }
 
-    /// Inserts or updates a conflict.
     pub async fn conflict(&mut self, rec: &ConflictRecord) -> Result<(), sqlx::Error> {
         let result = sqlx::query(
             "INSERT INTO conflict (slug, name, summary, region) VALUES (?1, ?2, ?3, ?4)
@@ -598,7 +546,8 @@ impl Writer {
         }
 
         self.maybe_begin_bulk().await?;
-        self.insert_events(&batch, &new[inserted_before..]).await?;
+        self.insert_events(&batch, &new[inserted_before..], false)
+            .await?;
         self.write_batch(batch, new, rewritten, confirmed).await?;
         Ok(refused)
     }
@@ -627,30 +576,19 @@ impl Writer {
         new: &mut Vec<(usize, i64, String)>,
     ) -> Result<usize, sqlx::Error> {
         self.maybe_begin_bulk().await?;
-        let mut done = 0;
-        while done < batch.len() {
-            let end = (done + ROWS_PER_INSERT).min(batch.len());
-            let chunk: Vec<(usize, i64, String)> = (done..end)
-                .map(|i| (i, self.next_id + (i - done) as i64, batch[i].hash.clone()))
-                .collect();
-            match self.insert_events(batch, &chunk).await {
-                Ok(()) => {}
-                Err(sqlx::Error::Database(e))
-                    if e.kind() == sqlx::error::ErrorKind::UniqueViolation =>
-                {
-                    self.optimistic = false;
-                    return Ok(done);
-                }
-                Err(e) => return Err(e),
-            }
-            self.next_id += chunk.len() as i64;
-            self.summary.inserted += chunk.len() as u64;
-            for (i, _, _) in &chunk {
-                self.touched_conflicts.insert(batch[*i].conflict_id);
-            }
-            new.extend(chunk);
-            done = end;
+        let candidates: Vec<(usize, i64, String)> = (0..batch.len())
+            .map(|i| (i, self.next_id + i as i64, batch[i].hash.clone()))
+            .collect();
+        let done = self.insert_events(batch, &candidates, true).await?;
+        if done < batch.len() {
+            self.optimistic = false;
         }
+        self.next_id += done as i64;
+        self.summary.inserted += done as u64;
+        for (i, _, _) in &candidates[..done] {
+            self.touched_conflicts.insert(batch[*i].conflict_id);
+        }
+        new.extend(candidates.into_iter().take(done));
         Ok(done)
     }
 
@@ -711,7 +649,7 @@ impl Writer {
     async fn lookup(&mut self, batch: &[Queued]) -> Result<HashMap<String, Stored>, sqlx::Error> {
         let mut stored = HashMap::new();
         for chunk in batch.chunks(SLUGS_PER_LOOKUP) {
-            let sql = self.bulk_sql(Bulk::Lookup, chunk.len());
+            let sql = self.lookup_sql(chunk.len());
             let mut query = sqlx::query_as::<_, (String, i64, String)>(sql);
             for queued in chunk {
                 query = query.bind(queued.record.slug.as_str());
@@ -723,41 +661,32 @@ impl Writer {
         Ok(stored)
     }
 
-    /// Inserts the new events of a batch (`(index in batch, id, content hash)`).
+    /// Inserts the new events of a batch (`(index in batch, id, content hash)`), in order.
+    /// With `stop_at_taken`, the first whose slug is taken ends the inserts (see
+    /// [`direct::insert_events`]). Returns how many were inserted.
     async fn insert_events(
         &mut self,
         batch: &[Queued],
         new: &[(usize, i64, String)],
-    ) -> Result<(), sqlx::Error> {
-        for chunk in new.chunks(ROWS_PER_INSERT) {
-            let sql = self.bulk_sql(Bulk::Event, chunk.len());
-            let mut query = sqlx::query(sql);
-            for (i, id, hash) in chunk {
-                let queued = &batch[*i];
-                let rec = &queued.record;
-                query = query
-                    .bind(*id)
-                    .bind(queued.conflict_id)
-                    .bind(rec.slug.as_str())
-                    .bind(rec.title.as_str())
-                    .bind(rec.summary.as_str())
-                    .bind(rec.body.as_str())
-                    .bind(rec.date.to_string())
-                    .bind(rec.date.earliest().0)
-                    .bind(rec.date.latest().0)
-                    .bind(rec.label.as_deref())
-                    .bind(rec.category.as_str())
-                    .bind(rec.place.as_deref())
-                    .bind(rec.coordinates.map(|c| c.latitude))
-                    .bind(rec.coordinates.map(|c| c.longitude))
-                    .bind(rec.fatalities.best)
-                    .bind(rec.fatalities.low)
-                    .bind(rec.fatalities.high)
-                    .bind(hash.as_str());
-            }
-            query.execute(&mut *self.tx).await?;
+        stop_at_taken: bool,
+    ) -> Result<usize, sqlx::Error> {
+        if new.is_empty() {
+            return Ok(0);
         }
-        Ok(())
+        let events: Vec<direct::NewEvent<'_>> = new
+            .iter()
+            .map(|(i, id, hash)| direct::NewEvent {
+                id: *id,
+                conflict_id: batch[*i].conflict_id,
+                record: &batch[*i].record,
+                hash,
+            })
+            .collect();
+        let now = self.now.as_str();
+        direct::with_connection(&mut self.tx, |conn| {
+            direct::insert_events(conn, now, &events, stop_at_taken)
+        })
+        .await
     }
 
     async fn update_event(
@@ -790,8 +719,8 @@ impl Writer {
         batch: &[Queued],
         written: &[(usize, i64)],
     ) -> Result<(), sqlx::Error> {
-        let mut actor_rows: Vec<(i64, i64, i64)> = Vec::new();
-        let mut source_rows: Vec<(i64, i64, usize, usize)> = Vec::new();
+        let mut actors: Vec<direct::ActorRow> = Vec::new();
+        let mut sources: Vec<direct::SourceRow<'_>> = Vec::new();
         let mut actors_done = Vec::new();
         for (i, event_id) in written {
             let rec = &batch[*i].record;
@@ -800,39 +729,32 @@ impl Writer {
                 let actor_id = self.actor_id(name).await?;
                 // The same actor named twice (or spelled two ways with one slug) is one link.
                 if !actors_done.contains(&actor_id) {
-                    actor_rows.push((*event_id, actor_id, actors_done.len() as i64));
+                    actors.push(direct::ActorRow {
+                        event_id: *event_id,
+                        actor_id,
+                        position: actors_done.len() as i64,
+                    });
                     actors_done.push(actor_id);
                 }
             }
-            for position in 0..rec.sources.len() {
-                source_rows.push((*event_id, position as i64, *i, position));
-            }
+            sources.extend(
+                rec.sources
+                    .iter()
+                    .enumerate()
+                    .map(|(position, source)| direct::SourceRow {
+                        event_id: *event_id,
+                        position: position as i64,
+                        source,
+                    }),
+            );
         }
-        for chunk in actor_rows.chunks(ROWS_PER_INSERT * 4) {
-            let sql = self.bulk_sql(Bulk::Actor, chunk.len());
-            let mut query = sqlx::query(sql);
-            for (event_id, actor_id, position) in chunk {
-                query = query.bind(*event_id).bind(*actor_id).bind(*position);
-            }
-            query.execute(&mut *self.tx).await?;
+        if actors.is_empty() && sources.is_empty() {
+            return Ok(());
         }
-        for chunk in source_rows.chunks(ROWS_PER_INSERT * 2) {
-            let sql = self.bulk_sql(Bulk::Source, chunk.len());
-            let mut query = sqlx::query(sql);
-            for (event_id, position, i, at) in chunk {
-                let source = &batch[*i].record.sources[*at];
-                query = query
-                    .bind(*event_id)
-                    .bind(*position)
-                    .bind(source.title.as_str())
-                    .bind(source.publisher.as_deref())
-                    .bind(source.url.as_deref())
-                    .bind(source.published.as_deref())
-                    .bind(source.note.as_deref());
-            }
-            query.execute(&mut *self.tx).await?;
-        }
-        Ok(())
+        direct::with_connection(&mut self.tx, |conn| {
+            direct::insert_children(conn, &actors, &sources)
+        })
+        .await
     }
 
     async fn actor_id(&mut self, name: &str) -> Result<i64, sqlx::Error> {
