@@ -661,7 +661,7 @@ fn push_facet_counts(
     limit: u32,
 ) {
     // Category, place and conflict are grouped straight from the covering index
-    // `event_facets`, one grouped count per arm of the filter, summed; actors need their
+    // `event_by_start`, one grouped count per arm of the filter, summed; actors need their
     // link table, reached from the ids of the view.
     // Grouped by an expression, not the bare column: otherwise SQLite may walk a whole
     // index ordered by that column (`event_by_category`) to avoid a sort, instead of the

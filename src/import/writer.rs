@@ -132,43 +132,7 @@ impl Writer {
     /// Starts the transaction. `BEGIN IMMEDIATE` takes the write lock up front, so a
     /// concurrent writer fails fast instead of deadlocking halfway through.
     pub async fn begin(pool: &SqlitePool) -> Result<Self, sqlx::Error> {
-        // Every multi-row statement of an import may fail halfway (a constraint), so SQLite
-        // keeps a statement journal: the original of each page of the database that the
-        // statement changes, to undo just that statement. Where it lives is decided when the
-        // transaction begins: in a temporary file, unless `temp_store` is MEMORY. A file
-        // means a write system call per page, and in a load into an empty table about 13
-        // bytes go to it for every byte of the database, most of the time of the load.
-        // There, in memory, it holds the pages of one batch statement: a few hundred KB.
-        // Into a table that already holds events it stays in a file: a statement that
-        // rebuilds an index or merges the full-text index there reuses the pages of the old
-        // one, and would copy all of them into memory. (Nothing else of an import uses
-        // temporary storage; the sorts that build indexes always use files.) Whether the
-        // table is empty is asked before the transaction, so an import that races another
-        // can only choose the slower setting or the memory. The read-write pool has one
-        // connection: the pragma is set on the connection the transaction then runs on.
-        let empty: bool = sqlx::query_scalar("SELECT NOT EXISTS (SELECT 1 FROM event)")
-            .fetch_one(pool)
-            .await?;
-        let temp_store = if empty {
-            "PRAGMA temp_store = MEMORY"
-        } else {
-            "PRAGMA temp_store = FILE"
-        };
-        sqlx::query(temp_store).execute(pool).await?;
         let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-        if empty {
-            // The transaction has its statement journal in memory now; back to files for
-            // the rest: with `temp_store` MEMORY, SQLite sorts with no helper thread, and
-            // the indexes a bulk load creates again take a quarter longer to build. (This
-            // can fail only if a temporary table were open; the import then simply runs
-            // with the setting as it is.)
-            if let Err(e) = sqlx::query("PRAGMA temp_store = FILE")
-                .execute(&mut *tx)
-                .await
-            {
-                tracing::debug!(error = %e, "temp_store stays MEMORY");
-            }
-        }
         // A large import touches index pages all over the file (slugs and dates arrive in
         // no order). With SQLite's default 2 MB page cache, dirty pages spill to the WAL and
         // are read back again and again, and an import slows down as the database grows; a
@@ -186,16 +150,6 @@ impl Writer {
         )
         .fetch_one(&mut *tx)
         .await?;
-        // It goes into SQL text as a literal: make sure it is what strftime promised.
-        if now.is_empty()
-            || !now
-                .bytes()
-                .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b':' | b'T' | b'Z'))
-        {
-            return Err(sqlx::Error::Protocol(format!(
-                "unexpected timestamp from SQLite: {now:?}"
-            )));
-        }
         Ok(Writer {
             tx,
             conflict_ids: HashMap::new(),
