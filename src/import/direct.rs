@@ -114,8 +114,9 @@ pub fn insert_children(
     sources: &[SourceRow<'_>],
 ) -> rusqlite::Result<()> {
     if !actors.is_empty() {
-        let mut insert =
-            conn.prepare("INSERT INTO event_actor (event_id, actor_id, position) VALUES (?1, ?2, ?3)")?;
+        let mut insert = conn.prepare(
+            "INSERT INTO event_actor (event_id, actor_id, position) VALUES (?1, ?2, ?3)",
+        )?;
         for row in actors {
             insert.execute(params![row.event_id, row.actor_id, row.position])?;
         }
@@ -205,5 +206,136 @@ impl sqlx::error::DatabaseError for DirectError {
             Some(ffi::SQLITE_CONSTRAINT_CHECK) => ErrorKind::CheckViolation,
             _ => ErrorKind::Other,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sqlx::error::ErrorKind;
+
+    use super::*;
+    use crate::edtf::Edtf;
+    use crate::import::record::Fatalities;
+
+    fn record(slug: &str, category: &str) -> EventRecord {
+        EventRecord {
+            conflict: "test".into(),
+            slug: slug.into(),
+            title: format!("Event {slug}"),
+            summary: String::new(),
+            body: String::new(),
+            date: Edtf::parse("2020-09-27").expect("date"),
+            label: None,
+            category: category.into(),
+            place: Some("Şuşa".into()),
+            coordinates: None,
+            fatalities: Fatalities::default(),
+            actors: Vec::new(),
+            sources: Vec::new(),
+            links: Vec::new(),
+        }
+    }
+
+    fn new_events(records: &[EventRecord]) -> Vec<NewEvent<'_>> {
+        records
+            .iter()
+            .enumerate()
+            .map(|(i, record)| NewEvent {
+                id: 100 + i as i64,
+                conflict_id: 1,
+                record,
+                hash: "h",
+            })
+            .collect()
+    }
+
+    /// A database with one conflict and one event, `taken`, and a transaction on it.
+    async fn database(dir: &tempfile::TempDir) -> sqlx::SqlitePool {
+        let path = dir.path().join("direct.db");
+        let pool = crate::db::open_read_write(&path).await.expect("open");
+        crate::db::migrate(&pool, &path).await.expect("migrate");
+        sqlx::query("INSERT INTO conflict (id, slug, name) VALUES (1, 'test', 'Test')")
+            .execute(&pool)
+            .await
+            .expect("conflict");
+        sqlx::query(
+            "INSERT INTO event (id, conflict_id, slug, title, edtf, start_day, end_day, category,
+                 content_hash) VALUES (1, 1, 'taken', 'Taken', '2020', 18262, 18627, 'military', 'h')",
+        )
+        .execute(&pool)
+        .await
+        .expect("event");
+        pool
+    }
+
+    async fn slugs(conn: &mut SqliteConnection) -> Vec<String> {
+        sqlx::query_scalar("SELECT slug FROM event ORDER BY id")
+            .fetch_all(conn)
+            .await
+            .expect("slugs")
+    }
+
+    #[tokio::test]
+    async fn a_taken_slug_stops_the_inserts_or_fails_them() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let pool = database(&dir).await;
+        let records = [
+            record("first", "military"),
+            record("taken", "military"),
+            record("third", "military"),
+        ];
+        let events = new_events(&records);
+
+        let mut tx = pool.begin().await.expect("begin");
+        let done = with_connection(&mut tx, |c| insert_events(c, "now", &events, true))
+            .await
+            .expect("stops without an error");
+        assert_eq!(done, 1);
+        assert_eq!(slugs(&mut tx).await, ["taken", "first"]);
+        // sqlx goes on using the connection after the direct call.
+        let place: String = sqlx::query_scalar("SELECT place FROM event WHERE slug = 'first'")
+            .fetch_one(&mut *tx)
+            .await
+            .expect("place");
+        assert_eq!(place, "Şuşa");
+        tx.rollback().await.expect("rollback");
+
+        let mut tx = pool.begin().await.expect("begin");
+        let err = with_connection(&mut tx, |c| insert_events(c, "now", &events, false))
+            .await
+            .expect_err("a taken slug is an error");
+        let sqlx::Error::Database(db) = &err else {
+            panic!("a database error, got {err:?}")
+        };
+        assert_eq!(db.kind(), ErrorKind::UniqueViolation);
+        assert_eq!(
+            db.code().as_deref(),
+            Some("2067"),
+            "SQLITE_CONSTRAINT_UNIQUE"
+        );
+        assert!(db.message().contains("event.slug"), "{}", db.message());
+        tx.rollback().await.expect("rollback");
+        assert_eq!(
+            slugs(&mut pool.acquire().await.expect("conn")).await,
+            ["taken"]
+        );
+    }
+
+    /// The schema's own rules hold on this path too: a category the schema refuses (the
+    /// importer checks it first, so only a bug could send one) fails the insert.
+    #[tokio::test]
+    async fn the_schema_checks_still_apply() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let pool = database(&dir).await;
+        let records = [record("bad-category", "Not A Slug")];
+        let events = new_events(&records);
+        let mut tx = pool.begin().await.expect("begin");
+        let err = with_connection(&mut tx, |c| insert_events(c, "now", &events, true))
+            .await
+            .expect_err("the CHECK constraint refuses it");
+        let sqlx::Error::Database(db) = &err else {
+            panic!("a database error, got {err:?}")
+        };
+        assert_eq!(db.kind(), ErrorKind::CheckViolation);
     }
 }

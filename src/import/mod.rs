@@ -5,8 +5,8 @@
 //! The bundled dataset is loaded through this same path on first start.
 
 pub mod acled;
-mod direct;
 pub mod detect;
+mod direct;
 pub mod error;
 pub mod export;
 pub mod native;
