@@ -578,7 +578,7 @@ def build_report(a, mach, vers, timings, startups, rss, rows, nginx, slug, q, he
                  f"{', '.join(f'{s * 1000:.0f}' for s in startups)} ms (median {statistics.median(startups) * 1000:.0f} ms); "
                  f"RSS peak during the load {rss['max_sampled_kb'] / 1024:.1f} MB (VmHWM {hwm_mb:.1f} MB), "
                  f"{rss['after_kb'] / 1024:.1f} MB after it (anonymous {rss['anon_kb'] / 1024:.1f} MB, file-backed "
-                 f"{rss['file_kb'] / 1024:.1f} MB: the SQLite mmap and the binary); database {rss['db_mb']:.0f} MB on disk.")
+                 f"{rss['file_kb'] / 1024:.1f} MB: mostly the binary); database {rss['db_mb']:.0f} MB on disk.")
     lines.append("")
     target(f"server RSS ≤ {RSS_TARGET_MB} MB (VmHWM)", hwm_mb <= RSS_TARGET_MB, f"{hwm_mb:.1f} MB")
     target(f"start-up ≤ {STARTUP_TARGET_S:.0f} s (median of {len(startups)})",

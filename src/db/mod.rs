@@ -8,8 +8,8 @@ pub mod queries;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{ConnectOptions, SqlitePool};
 
 use crate::import::{self, ImportError, ImportOptions, Input};
 
@@ -74,7 +74,11 @@ pub async fn open_read_write(path: &Path) -> Result<SqlitePool, DbError> {
     let options = base_options(path)
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal);
+        .synchronous(SqliteSynchronous::Normal)
+        // Building the search index or an index of a large import takes seconds by
+        // design; the importer logs its phases itself (at debug level) and shows progress.
+        // sqlx's slow-statement warnings stay on for the server's reads.
+        .log_slow_statements(log::LevelFilter::Debug, Duration::from_secs(1));
     // One writer at a time is all SQLite allows; a single connection avoids lock waits.
     SqlitePoolOptions::new()
         .max_connections(1)

@@ -249,7 +249,8 @@ impl Writer {
         if self.summary.inserted > 0 && self.events_before == 0 {
             // Every event is new: the whole index is built from the events, with the same
             // result. 'rebuild' is a one-row statement, which needs no statement journal
-            // (a multi-row statement's would copy every page it reuses into memory).
+            // (for a multi-row `INSERT … SELECT` SQLite would first copy every page the
+            // statement changes, to be able to undo it).
             sqlx::query("INSERT INTO event_fts (event_fts) VALUES ('rebuild')")
                 .execute(&mut *self.tx)
                 .await?;
@@ -533,12 +534,12 @@ impl Writer {
     }
 
     /// The optimistic mode of [`Writer::flush`]: inserts the events of `batch` as new ones,
-    /// with no lookup of their slugs, until a statement fails because a slug is taken (by an
+    /// with no lookup of their slugs, until an insert fails because a slug is taken (by an
     /// event already in the database, or by one earlier in the import). The `UNIQUE`
     /// constraint on the slug does the lookup's work while it finds nothing, which is every
-    /// time for a load into an empty table. A failed statement changes nothing (SQLite undoes
-    /// that one statement); the events from it on are then handled by looking them up, and
-    /// the rest of the import does so too. Pushes the inserted events onto `new` and returns
+    /// time for a load into an empty table. The failed one-row insert changes nothing; the
+    /// events from it on are then handled by looking them up, and the rest of the import
+    /// does so too. Pushes the inserted events onto `new` and returns
     /// how many of `batch` they are.
     async fn insert_optimistic(
         &mut self,

@@ -185,6 +185,65 @@ async fn hot_queries_use_their_indexes() {
         }
     }
 
+    // A date range with another filter: the short events by the date index over a range
+    // bounded at both ends (the filter tested in the index), the long ones from their own
+    // partial index, never a walk of the filter's index over every event before the
+    // range's end.
+    let month_and = |f: EventFilter| EventFilter {
+        from: month.from,
+        to: month.to,
+        ..f
+    };
+    for (name, filter) in [
+        (
+            "month of a category",
+            month_and(EventFilter {
+                categories: vec!["military".into()],
+                ..EventFilter::default()
+            }),
+        ),
+        (
+            "month at a place",
+            month_and(EventFilter {
+                places: vec!["Place 7".into()],
+                ..EventFilter::default()
+            }),
+        ),
+        (
+            "month of an actor",
+            month_and(EventFilter {
+                actors: vec!["actor-3".into()],
+                ..EventFilter::default()
+            }),
+        ),
+        (
+            "month of a conflict",
+            month_and(EventFilter {
+                conflicts: vec!["test".into()],
+                ..EventFilter::default()
+            }),
+        ),
+    ] {
+        let lists = plan(&pool, |qb| push_list_events(qb, &filter, None, 101)).await;
+        let counts = plan(&pool, |qb| push_count(qb, &filter)).await;
+        let facets = plan(&pool, |qb| {
+            push_facet_counts(qb, &filter, Facet::Category, 8)
+        })
+        .await;
+        for p in [lists, counts, facets] {
+            assert_no_full_scan(name, &p, false);
+            uses(name, &p, "event_long");
+            uses(name, &p, "event_by_start (start_day>? AND start_day<?)");
+            for step in &p {
+                let open_start = step.contains("start_day<?") && !step.contains("start_day>?");
+                assert!(
+                    !open_start || step.contains("event_long"),
+                    "{name}: an index range open at its start in {step:?}\n{p:#?}"
+                );
+            }
+        }
+    }
+
     let text = FtsQuery::parse("shelling").expect("query");
     let searching = EventFilter {
         text: Some(text.clone()),
