@@ -79,16 +79,24 @@ impl Arm {
     /// The exception: over long ranges an actor or search filter is better driven by its
     /// own list of events (38 years of one actor: 134 ms by its list, 322 ms by dates).
     fn from(self, filter: &EventFilter) -> &'static str {
+        match self {
+            Arm::Long => " FROM event e INDEXED BY event_long",
+            Arm::Short if self.by_dates(filter) => " FROM event e INDEXED BY event_by_start",
+            _ => " FROM event e",
+        }
+    }
+
+    /// Whether the arm's events are found by their dates, every other filter tested on
+    /// each of them (see [`Arm::from`]).
+    fn by_dates(self, filter: &EventFilter) -> bool {
         const LONG_RANGE_DAYS: i64 = 4 * 366;
         let by_own_list = !filter.actors.is_empty() || filter.text.is_some();
         let span = i64::from(filter.to.unwrap_or(Day::MAX).0)
             - i64::from(filter.from.unwrap_or(Day::MIN).0);
         match self {
-            Arm::Long => " FROM event e INDEXED BY event_long",
-            Arm::Short if !by_own_list || span <= LONG_RANGE_DAYS => {
-                " FROM event e INDEXED BY event_by_start"
-            }
-            _ => " FROM event e",
+            Arm::Long => true,
+            Arm::Short => !by_own_list || span <= LONG_RANGE_DAYS,
+            Arm::All | Arm::Overlap => false,
         }
     }
 
@@ -141,13 +149,24 @@ fn push_where(
         }
     }
     push_in_list(qb, " AND e.category IN (", &filter.categories, ")");
-    push_in_list(
-        qb,
-        " AND e.id IN (SELECT ea.event_id FROM event_actor ea
-             JOIN actor a ON a.id = ea.actor_id WHERE a.slug IN (",
-        &filter.actors,
-        "))",
-    );
+    // Events found by their dates ask, each, whether it has one of the actors (a lookup by
+    // the link table's key); otherwise the actors' own lists of events drive the query,
+    // gathered once. A month of one actor at a million events: 3 ms against about 50 ms
+    // for gathering that actor's 130,000 events, on each of the page's six queries.
+    let (actors_open, actors_close) = if arm.by_dates(filter) {
+        (
+            " AND EXISTS (SELECT 1 FROM event_actor ea WHERE ea.event_id = e.id
+                 AND ea.actor_id IN (SELECT a.id FROM actor a WHERE a.slug IN (",
+            ")))",
+        )
+    } else {
+        (
+            " AND e.id IN (SELECT ea.event_id FROM event_actor ea
+                 JOIN actor a ON a.id = ea.actor_id WHERE a.slug IN (",
+            "))",
+        )
+    };
+    push_in_list(qb, actors_open, &filter.actors, actors_close);
     push_in_list(
         qb,
         " AND e.conflict_id IN (SELECT c.id FROM conflict c WHERE c.slug IN (",

@@ -287,3 +287,78 @@ async fn hot_queries_use_their_indexes() {
     assert_no_full_scan("facet totals", &p, false);
     uses("facet totals", &p, "facet_by_count");
 }
+
+/// The indexes the queries name change how events are found, never which: each filtered
+/// range counts what a plain overlap test over every event counts, for short and long
+/// ranges (both sides of the rule in `Arm::by_dates`) and every kind of filter.
+#[tokio::test]
+async fn named_indexes_find_the_same_events() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pool = database(dir.path()).await;
+    let text = FtsQuery::parse("shelling").expect("query");
+    for (from, to) in [(10_000, 10_030), (6_000, 19_900), (9_000, 9_000)] {
+        let filters: Vec<(&str, EventFilter, String)> = vec![
+            (
+                "category",
+                EventFilter {
+                    categories: vec!["military".into(), "ceasefire".into()],
+                    ..range(from, to)
+                },
+                "category IN ('military', 'ceasefire')".into(),
+            ),
+            (
+                "place",
+                EventFilter {
+                    places: vec!["Place 7".into()],
+                    ..range(from, to)
+                },
+                "place = 'Place 7'".into(),
+            ),
+            (
+                "actors",
+                EventFilter {
+                    actors: vec!["actor-3".into(), "actor-10".into()],
+                    ..range(from, to)
+                },
+                "id IN (SELECT event_id FROM event_actor WHERE actor_id IN (3, 10))".into(),
+            ),
+            (
+                "conflict and actor",
+                EventFilter {
+                    conflicts: vec!["d".into()],
+                    actors: vec!["actor-5".into()],
+                    ..range(from, to)
+                },
+                "conflict_id = 2 AND id IN (SELECT event_id FROM event_actor WHERE actor_id = 5)"
+                    .into(),
+            ),
+            (
+                "search",
+                EventFilter {
+                    text: Some(text.clone()),
+                    ..range(from, to)
+                },
+                "1".into(),
+            ),
+        ];
+        for (name, filter, condition) in filters {
+            let naive: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT count(*) FROM event WHERE start_day <= {to} AND end_day >= {from}
+                 AND {condition}"
+            )))
+            .fetch_one(&pool)
+            .await
+            .expect("naive count");
+            let counted = count_events(&pool, &filter).await.expect("count");
+            assert_eq!(counted, naive, "{name} over {from}..{to}");
+            assert!(
+                naive > 0 || to - from < 1000,
+                "{name} over {from}..{to} finds events"
+            );
+            let listed = list_events(&pool, &filter, None, 10_000)
+                .await
+                .expect("list");
+            assert_eq!(listed.len() as i64, naive.min(10_000), "{name} list");
+        }
+    }
+}
