@@ -19,8 +19,8 @@ use sqlx::sqlite::SqliteConnection;
 
 use super::record::{EventRecord, SourceRecord};
 
-/// A new event and the values only the writer knows.
-pub struct NewEvent<'a> {
+/// An event to insert or rewrite, with the values only the writer knows.
+pub struct EventRow<'a> {
     pub id: i64,
     pub conflict_id: i64,
     pub record: &'a EventRecord,
@@ -65,7 +65,7 @@ pub async fn with_connection<R>(
 pub fn insert_events(
     conn: &Connection,
     now: &str,
-    events: &[NewEvent<'_>],
+    events: &[EventRow<'_>],
     stop_at_taken: bool,
 ) -> rusqlite::Result<usize> {
     let mut insert = conn.prepare(
@@ -105,6 +105,61 @@ pub fn insert_events(
         }
     }
     Ok(events.len())
+}
+
+/// Rewrites events stored before the import with new content (`id` is the stored event's),
+/// and removes their actors, sources and links, which the caller writes again. `now` is
+/// their new `updated_at`. Their search index entries must be removed before and added
+/// after (the index reads the rows).
+pub fn rewrite_events(
+    conn: &Connection,
+    now: &str,
+    events: &[EventRow<'_>],
+) -> rusqlite::Result<()> {
+    let mut update = conn.prepare(
+        "UPDATE event SET conflict_id = ?2, slug = ?3, title = ?4, summary = ?5, body = ?6,
+             edtf = ?7, start_day = ?8, end_day = ?9, date_label = ?10, category = ?11,
+             place = ?12, latitude = ?13, longitude = ?14, fatalities_best = ?15,
+             fatalities_low = ?16, fatalities_high = ?17, content_hash = ?18, updated_at = ?19
+         WHERE id = ?1",
+    )?;
+    let mut children = [
+        conn.prepare("DELETE FROM event_actor WHERE event_id = ?1")?,
+        conn.prepare("DELETE FROM source WHERE event_id = ?1")?,
+        conn.prepare("DELETE FROM event_link WHERE from_event_id = ?1")?,
+    ];
+    for event in events {
+        let rec = event.record;
+        let changed = update.execute(params![
+            event.id,
+            event.conflict_id,
+            rec.slug,
+            rec.title,
+            rec.summary,
+            rec.body,
+            rec.date.to_string(),
+            rec.date.earliest().0,
+            rec.date.latest().0,
+            rec.label,
+            rec.category,
+            rec.place,
+            rec.coordinates.map(|c| c.latitude),
+            rec.coordinates.map(|c| c.longitude),
+            rec.fatalities.best,
+            rec.fatalities.low,
+            rec.fatalities.high,
+            event.hash,
+            now,
+        ])?;
+        if changed != 1 {
+            // The import holds the write lock and found this id a moment ago.
+            return Err(rusqlite::Error::QueryReturnedNoRows);
+        }
+        for delete in &mut children {
+            delete.execute(params![event.id])?;
+        }
+    }
+    Ok(())
 }
 
 /// Inserts the actor links and sources of events just written.
@@ -236,11 +291,11 @@ mod tests {
         }
     }
 
-    fn new_events(records: &[EventRecord]) -> Vec<NewEvent<'_>> {
+    fn new_events(records: &[EventRecord]) -> Vec<EventRow<'_>> {
         records
             .iter()
             .enumerate()
-            .map(|(i, record)| NewEvent {
+            .map(|(i, record)| EventRow {
                 id: 100 + i as i64,
                 conflict_id: 1,
                 record,

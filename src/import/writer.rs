@@ -490,20 +490,9 @@ impl Writer {
                     self.touched_conflicts.insert(queued.conflict_id);
                 }
                 Some(found) => {
-                    let id = found.id;
-                    self.unindex(id).await?;
-                    self.update_event(id, queued.conflict_id, &queued.record, hash)
-                        .await?;
-                    for table in [
-                        "DELETE FROM event_actor WHERE event_id = ?1",
-                        "DELETE FROM source WHERE event_id = ?1",
-                        "DELETE FROM event_link WHERE from_event_id = ?1",
-                    ] {
-                        sqlx::query(table).bind(id).execute(&mut *self.tx).await?;
-                    }
                     self.summary.updated += 1;
-                    confirmed.push(id);
-                    rewritten.push((i, id));
+                    confirmed.push(found.id);
+                    rewritten.push((i, found.id));
                     self.touched_conflicts.insert(queued.conflict_id);
                 }
                 None => {
@@ -516,6 +505,26 @@ impl Writer {
             }
         }
 
+        if !rewritten.is_empty() {
+            // Out of the search index with their old text, all at once, before any of them
+            // changes (see [`Writer::unindex`]).
+            let ids: Vec<i64> = rewritten.iter().map(|(_, id)| *id).collect();
+            self.unindex(&ids).await?;
+            let events: Vec<direct::EventRow<'_>> = rewritten
+                .iter()
+                .map(|(i, id)| direct::EventRow {
+                    id: *id,
+                    conflict_id: batch[*i].conflict_id,
+                    record: &batch[*i].record,
+                    hash: &batch[*i].hash,
+                })
+                .collect();
+            let now = self.now.as_str();
+            direct::with_connection(&mut self.tx, |conn| {
+                direct::rewrite_events(conn, now, &events)
+            })
+            .await?;
+        }
         self.maybe_begin_bulk().await?;
         self.insert_events(&batch, &new[inserted_before..], false)
             .await?;
@@ -579,8 +588,9 @@ impl Writer {
             .chain(rewritten.iter().copied())
             .collect();
         self.write_children(&batch, &written).await?;
-        for (_, id) in &rewritten {
-            self.index(*id).await?;
+        if !rewritten.is_empty() {
+            let ids: Vec<i64> = rewritten.iter().map(|(_, id)| *id).collect();
+            self.index(&ids).await?;
         }
         for id in confirmed {
             self.touch(id);
@@ -644,9 +654,9 @@ impl Writer {
         if new.is_empty() {
             return Ok(0);
         }
-        let events: Vec<direct::NewEvent<'_>> = new
+        let events: Vec<direct::EventRow<'_>> = new
             .iter()
-            .map(|(i, id, hash)| direct::NewEvent {
+            .map(|(i, id, hash)| direct::EventRow {
                 id: *id,
                 conflict_id: batch[*i].conflict_id,
                 record: &batch[*i].record,
@@ -658,30 +668,6 @@ impl Writer {
             direct::insert_events(conn, now, &events, stop_at_taken)
         })
         .await
-    }
-
-    async fn update_event(
-        &mut self,
-        id: i64,
-        conflict_id: i64,
-        rec: &EventRecord,
-        hash: &str,
-    ) -> Result<(), sqlx::Error> {
-        let query = sqlx::query_scalar::<_, i64>(
-            "UPDATE event SET conflict_id = ?1, slug = ?2, title = ?3, summary = ?4, body = ?5,
-                 edtf = ?6, start_day = ?7, end_day = ?8, date_label = ?9, category = ?10,
-                 place = ?11, latitude = ?12, longitude = ?13, fatalities_best = ?14,
-                 fatalities_low = ?15, fatalities_high = ?16, content_hash = ?17,
-                 updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
-             WHERE id = ?18 RETURNING id",
-        )
-        .bind(conflict_id)
-        .bind(&rec.slug);
-        bind_event_fields(query, rec, hash)
-            .bind(id)
-            .fetch_one(&mut *self.tx)
-            .await?;
-        Ok(())
     }
 
     /// Writes the actors and sources of the events `written` (`(index in batch, id)`).
@@ -757,29 +743,45 @@ impl Writer {
         Ok(id)
     }
 
-    /// Adds an event's current text to the full-text index.
-    async fn index(&mut self, id: i64) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "INSERT INTO event_fts (rowid, title, summary, body, actors, place)
-             SELECT id, title, summary, body, actors, place FROM event_search_doc WHERE id = ?1",
-        )
-        .bind(id)
-        .execute(&mut *self.tx)
-        .await?;
+    /// Adds the current text of events to the full-text index.
+    ///
+    /// Events go in (and out, in [`Writer::unindex`]) a batch per statement, not one per
+    /// statement: every statement that writes the index opens a savepoint, and FTS5 writes
+    /// what it holds in memory to disk at each savepoint, so a statement per event left a
+    /// tiny segment per event to merge (updating 100,000 events of a million took 75 s).
+    async fn index(&mut self, ids: &[i64]) -> Result<(), sqlx::Error> {
+        for chunk in ids.chunks(BATCH) {
+            let sql = format!(
+                "INSERT INTO event_fts (rowid, title, summary, body, actors, place)
+                 SELECT id, title, summary, body, actors, place FROM event_search_doc
+                 WHERE id IN ({})",
+                vec!["?"; chunk.len()].join(",")
+            );
+            let mut query = sqlx::query(AssertSqlSafe(sql));
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            query.execute(&mut *self.tx).await?;
+        }
         Ok(())
     }
 
-    /// Removes an event's current text from the full-text index. With external content the
-    /// index must be told the exact old values, so this runs before the row changes.
-    async fn unindex(&mut self, id: i64) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "INSERT INTO event_fts (event_fts, rowid, title, summary, body, actors, place)
-             SELECT 'delete', id, title, summary, body, actors, place
-             FROM event_search_doc WHERE id = ?1",
-        )
-        .bind(id)
-        .execute(&mut *self.tx)
-        .await?;
+    /// Removes the current text of events from the full-text index. With external content
+    /// the index must be told the exact old values, so this runs before the rows change.
+    async fn unindex(&mut self, ids: &[i64]) -> Result<(), sqlx::Error> {
+        for chunk in ids.chunks(BATCH) {
+            let sql = format!(
+                "INSERT INTO event_fts (event_fts, rowid, title, summary, body, actors, place)
+                 SELECT 'delete', id, title, summary, body, actors, place
+                 FROM event_search_doc WHERE id IN ({})",
+                vec!["?"; chunk.len()].join(",")
+            );
+            let mut query = sqlx::query(AssertSqlSafe(sql));
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            query.execute(&mut *self.tx).await?;
+        }
         Ok(())
     }
 
@@ -837,13 +839,18 @@ impl Writer {
                     .await?;
             let unmentioned: Vec<i64> =
                 ids.into_iter().filter(|id| !self.is_touched(*id)).collect();
-            for id in unmentioned {
-                self.unindex(id).await?;
-                sqlx::query("DELETE FROM event WHERE id = ?1")
-                    .bind(id)
-                    .execute(&mut *self.tx)
-                    .await?;
-                self.summary.deleted += 1;
+            for chunk in unmentioned.chunks(BATCH) {
+                self.unindex(chunk).await?;
+                let sql = format!(
+                    "DELETE FROM event WHERE id IN ({})",
+                    vec!["?"; chunk.len()].join(",")
+                );
+                let mut query = sqlx::query(AssertSqlSafe(sql));
+                for id in chunk {
+                    query = query.bind(*id);
+                }
+                query.execute(&mut *self.tx).await?;
+                self.summary.deleted += chunk.len() as u64;
             }
         }
         Ok(())
@@ -880,32 +887,6 @@ impl Writer {
         self.tx.rollback().await?;
         Ok(summary)
     }
-}
-
-type EventQuery<'q, O> = sqlx::query::QueryScalar<'q, Sqlite, O, sqlx::sqlite::SqliteArguments>;
-
-/// Binds parameters ?3 to ?17, shared by insert and update.
-fn bind_event_fields<'q, O>(
-    query: EventQuery<'q, O>,
-    rec: &'q EventRecord,
-    hash: &str,
-) -> EventQuery<'q, O> {
-    query
-        .bind(&rec.title)
-        .bind(&rec.summary)
-        .bind(&rec.body)
-        .bind(rec.date.to_string())
-        .bind(rec.date.earliest().0)
-        .bind(rec.date.latest().0)
-        .bind(&rec.label)
-        .bind(&rec.category)
-        .bind(&rec.place)
-        .bind(rec.coordinates.map(|c| c.latitude))
-        .bind(rec.coordinates.map(|c| c.longitude))
-        .bind(rec.fatalities.best)
-        .bind(rec.fatalities.low)
-        .bind(rec.fatalities.high)
-        .bind(hash.to_string())
 }
 
 /// A stable digest of everything the import writes for an event.
@@ -1044,6 +1025,18 @@ mod tests {
         )
         .await;
         assert_eq!(hits, 1);
+        // The index holds exactly the events' current text (the changed event's old text
+        // went out in a batch before its row changed).
+        sqlx::query("INSERT INTO event_fts (event_fts) VALUES ('integrity-check')")
+            .execute(&pool)
+            .await
+            .expect("the search index matches the events");
+        let stale = count(
+            &pool,
+            "SELECT count(*) FROM event_fts WHERE event_fts MATCH '\"event 1500\"'",
+        )
+        .await;
+        assert_eq!(stale, 0, "the old title is no longer found");
 
         let again = import(&pool, csv(ids, changed)).await.expect("re-import");
         assert_eq!(
