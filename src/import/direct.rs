@@ -76,28 +76,7 @@ pub fn insert_events(
              ?18, ?19, ?19)",
     )?;
     for (done, event) in events.iter().enumerate() {
-        let rec = event.record;
-        let inserted = insert.execute(params![
-            event.id,
-            event.conflict_id,
-            rec.slug,
-            rec.title,
-            rec.summary,
-            rec.body,
-            rec.date.to_string(),
-            rec.date.earliest().0,
-            rec.date.latest().0,
-            rec.label,
-            rec.category,
-            rec.place,
-            rec.coordinates.map(|c| c.latitude),
-            rec.coordinates.map(|c| c.longitude),
-            rec.fatalities.best,
-            rec.fatalities.low,
-            rec.fatalities.high,
-            event.hash,
-            now,
-        ]);
+        let inserted = execute_event(&mut insert, event, now);
         match inserted {
             Ok(_) => {}
             Err(e) if stop_at_taken && is_unique_violation(&e) => return Ok(done),
@@ -129,28 +108,7 @@ pub fn rewrite_events(
         conn.prepare("DELETE FROM event_link WHERE from_event_id = ?1")?,
     ];
     for event in events {
-        let rec = event.record;
-        let changed = update.execute(params![
-            event.id,
-            event.conflict_id,
-            rec.slug,
-            rec.title,
-            rec.summary,
-            rec.body,
-            rec.date.to_string(),
-            rec.date.earliest().0,
-            rec.date.latest().0,
-            rec.label,
-            rec.category,
-            rec.place,
-            rec.coordinates.map(|c| c.latitude),
-            rec.coordinates.map(|c| c.longitude),
-            rec.fatalities.best,
-            rec.fatalities.low,
-            rec.fatalities.high,
-            event.hash,
-            now,
-        ])?;
+        let changed = execute_event(&mut update, event, now)?;
         if changed != 1 {
             // The import holds the write lock and found this id a moment ago.
             return Err(rusqlite::Error::QueryReturnedNoRows);
@@ -160,6 +118,37 @@ pub fn rewrite_events(
         }
     }
     Ok(())
+}
+
+/// Runs an event statement whose parameters are ?1 id, ?2 conflict, ?3 to ?17 the record's
+/// columns in table order, ?18 the content hash and ?19 the import's timestamp.
+fn execute_event(
+    statement: &mut rusqlite::Statement<'_>,
+    event: &EventRow<'_>,
+    now: &str,
+) -> rusqlite::Result<usize> {
+    let rec = event.record;
+    statement.execute(params![
+        event.id,
+        event.conflict_id,
+        rec.slug,
+        rec.title,
+        rec.summary,
+        rec.body,
+        rec.date.to_string(),
+        rec.date.earliest().0,
+        rec.date.latest().0,
+        rec.label,
+        rec.category,
+        rec.place,
+        rec.coordinates.map(|c| c.latitude),
+        rec.coordinates.map(|c| c.longitude),
+        rec.fatalities.best,
+        rec.fatalities.low,
+        rec.fatalities.high,
+        event.hash,
+        now,
+    ])
 }
 
 /// Inserts the actor links and sources of events just written.

@@ -750,32 +750,30 @@ impl Writer {
     /// what it holds in memory to disk at each savepoint, so a statement per event left a
     /// tiny segment per event to merge (updating 100,000 events of a million took 75 s).
     async fn index(&mut self, ids: &[i64]) -> Result<(), sqlx::Error> {
-        for chunk in ids.chunks(BATCH) {
-            let sql = format!(
-                "INSERT INTO event_fts (rowid, title, summary, body, actors, place)
-                 SELECT id, title, summary, body, actors, place FROM event_search_doc
-                 WHERE id IN ({})",
-                vec!["?"; chunk.len()].join(",")
-            );
-            let mut query = sqlx::query(AssertSqlSafe(sql));
-            for id in chunk {
-                query = query.bind(*id);
-            }
-            query.execute(&mut *self.tx).await?;
-        }
-        Ok(())
+        self.for_ids(
+            "INSERT INTO event_fts (rowid, title, summary, body, actors, place)
+             SELECT id, title, summary, body, actors, place FROM event_search_doc WHERE id IN",
+            ids,
+        )
+        .await
     }
 
     /// Removes the current text of events from the full-text index. With external content
     /// the index must be told the exact old values, so this runs before the rows change.
     async fn unindex(&mut self, ids: &[i64]) -> Result<(), sqlx::Error> {
+        self.for_ids(
+            "INSERT INTO event_fts (event_fts, rowid, title, summary, body, actors, place)
+             SELECT 'delete', id, title, summary, body, actors, place
+             FROM event_search_doc WHERE id IN",
+            ids,
+        )
+        .await
+    }
+
+    /// Runs `statement`, which ends in `id IN`, for the events `ids`, a batch at a time.
+    async fn for_ids(&mut self, statement: &str, ids: &[i64]) -> Result<(), sqlx::Error> {
         for chunk in ids.chunks(BATCH) {
-            let sql = format!(
-                "INSERT INTO event_fts (event_fts, rowid, title, summary, body, actors, place)
-                 SELECT 'delete', id, title, summary, body, actors, place
-                 FROM event_search_doc WHERE id IN ({})",
-                vec!["?"; chunk.len()].join(",")
-            );
+            let sql = format!("{statement} ({})", vec!["?"; chunk.len()].join(","));
             let mut query = sqlx::query(AssertSqlSafe(sql));
             for id in chunk {
                 query = query.bind(*id);
@@ -841,15 +839,7 @@ impl Writer {
                 ids.into_iter().filter(|id| !self.is_touched(*id)).collect();
             for chunk in unmentioned.chunks(BATCH) {
                 self.unindex(chunk).await?;
-                let sql = format!(
-                    "DELETE FROM event WHERE id IN ({})",
-                    vec!["?"; chunk.len()].join(",")
-                );
-                let mut query = sqlx::query(AssertSqlSafe(sql));
-                for id in chunk {
-                    query = query.bind(*id);
-                }
-                query.execute(&mut *self.tx).await?;
+                self.for_ids("DELETE FROM event WHERE id IN", chunk).await?;
                 self.summary.deleted += chunk.len() as u64;
             }
         }
