@@ -152,7 +152,7 @@ pub async fn show_timeline(
         next_url: None,
         first_page_url: None,
         filtered: false,
-        active_filters: active_filters(&params),
+        active_filters: active_filters(&params, &[]),
         overview: None,
         q: params.q.clone(),
         hits: Vec::new(),
@@ -184,6 +184,7 @@ pub async fn show_timeline(
     if let Some(text) = &params.filter.text {
         let matching = show_search(&state, &params, text, total, &mut page).await?;
         page.facets = facets::build(&state.db, &params, matching).await?;
+        page.active_filters = active_filters(&params, &page.facets);
         attach_overview(&state, &params, &eras, matching, &mut page).await?;
         return Ok(Html(page.render()?).into_response());
     }
@@ -209,6 +210,7 @@ pub async fn show_timeline(
     }
     page.years = group(&events, &eras);
     page.facets = facets::build(&state.db, &params, matching).await?;
+    page.active_filters = active_filters(&params, &page.facets);
     attach_overview(&state, &params, &eras, matching, &mut page).await?;
     Ok(Html(page.render()?).into_response())
 }
@@ -403,7 +405,9 @@ fn era_link(era: &Era) -> EraLink {
     }
 }
 
-fn active_filters(params: &TimelineParams) -> Vec<ActiveFilter> {
+/// The removable filters of the view, each named as its facet names it (an actor's or a
+/// conflict's name rather than its slug); the value itself where no facet lists it.
+fn active_filters(params: &TimelineParams, facets: &[FacetView]) -> Vec<ActiveFilter> {
     let mut out = Vec::new();
     if !params.q.is_empty() {
         out.push(ActiveFilter {
@@ -418,8 +422,14 @@ fn active_filters(params: &TimelineParams) -> Vec<ActiveFilter> {
         ("place", "Place", &params.places),
     ] {
         for value in values {
+            let name = facets
+                .iter()
+                .filter(|f| f.key == kind)
+                .flat_map(|f| &f.values)
+                .find(|v| &v.value == value)
+                .map_or(value.as_str(), |v| v.label.as_str());
             out.push(ActiveFilter {
-                label: format!("{word}: {value}"),
+                label: format!("{word}: {name}"),
                 remove_url: params.toggled_url(kind, value),
             });
         }

@@ -146,6 +146,47 @@ async fn an_active_value_links_back_to_the_view_without_it() {
     assert_eq!(chips, ["/?from=2020"]);
 }
 
+/// A chip names an actor or a conflict as readers know it, not by its slug.
+#[tokio::test]
+async fn chips_name_actors_and_conflicts() {
+    let app = TestApp::seeded().await;
+    let events = app.get("/api/events?limit=1").await.json();
+    let actor = &events["events"][0]["actors"][0];
+    let (slug, name) = (
+        actor["slug"].as_str().expect("an actor slug"),
+        actor["name"].as_str().expect("an actor name"),
+    );
+    assert_ne!(
+        slug, name,
+        "the bundled data has actors whose name is not their slug"
+    );
+    let conflicts = app.get("/api/conflicts").await.json();
+    let conflict = conflicts["conflicts"][0]["name"]
+        .as_str()
+        .expect("a conflict name")
+        .to_string();
+    for url in [
+        format!("/?actor={slug}&conflict=nagorno-karabakh"),
+        format!("/?actor={slug}&conflict=nagorno-karabakh&q=ceasefire"),
+    ] {
+        let page = app.get(&url).await.html();
+        let chips: Vec<String> = page
+            .select(&sel(".active-filters li"))
+            .map(|li| li.text().collect::<String>())
+            .collect();
+        assert!(
+            chips.iter().any(|c| c.contains(&format!("Actor: {name}"))),
+            "{url}: {chips:?}"
+        );
+        assert!(
+            chips
+                .iter()
+                .any(|c| c.contains(&format!("Conflict: {conflict}"))),
+            "{url}: {chips:?}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn place_and_conflict_filters_narrow_the_view() {
     let app = TestApp::seeded().await;
