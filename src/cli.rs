@@ -81,6 +81,12 @@ pub struct ServeArgs {
     #[arg(long, env = "CONFLICT_TIMELINE_CACHE_MB", default_value_t = 32,
           value_parser = clap::value_parser!(u32).range(0..=4096))]
     pub cache_mb: u32,
+    /// On SIGTERM or Ctrl-C, seconds to go on serving while `/readyz` answers 503, so that a
+    /// load balancer stops sending requests before the listener closes (0: close at once;
+    /// requests in flight always finish).
+    #[arg(long, env = "CONFLICT_TIMELINE_DRAIN_SECS", default_value_t = 0,
+          value_parser = clap::value_parser!(u32).range(0..=300))]
+    pub drain_secs: u32,
 }
 
 /// Options of `import`.
@@ -233,6 +239,7 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
     config.max_in_flight = args.max_in_flight as usize;
     config.response_cache_bytes = args.cache_mb as usize * 1024 * 1024;
     config.db_path = Some(path.clone());
+    config.drain = std::time::Duration::from_secs(u64::from(args.drain_secs));
     let state = web::AppState::new(pool, config);
     web::serve(state, args.bind, &path).await?;
     Ok(())

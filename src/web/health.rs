@@ -12,8 +12,12 @@ pub async fn healthz() -> impl IntoResponse {
     "ok\n"
 }
 
-/// `GET /readyz`: the database answers, so requests can be served.
+/// `GET /readyz`: the database answers, so requests can be served; 503 once the server is
+/// stopping (during its drain period it still serves everything else).
 pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    if state.stopping.load(std::sync::atomic::Ordering::SeqCst) {
+        return (StatusCode::SERVICE_UNAVAILABLE, "shutting down\n");
+    }
     match queries::ping(&state.db).await {
         Ok(()) => (StatusCode::OK, "ready\n"),
         Err(err) => {

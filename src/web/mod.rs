@@ -45,6 +45,8 @@ pub struct Config {
     /// The database file, when the server knows it: the data version is then read again
     /// only when the file changes (see [`data_version`]).
     pub db_path: Option<std::path::PathBuf>,
+    /// How long to go on serving after a stop signal, with `/readyz` answering 503.
+    pub drain: std::time::Duration,
 }
 
 impl Config {
@@ -55,6 +57,7 @@ impl Config {
             max_in_flight: limits::DEFAULT_MAX_IN_FLIGHT,
             response_cache_bytes: response_cache::DEFAULT_BUDGET_BYTES,
             db_path: None,
+            drain: std::time::Duration::ZERO,
         }
     }
 }
@@ -71,6 +74,8 @@ pub struct AppState {
     pub response_cache: Arc<response_cache::ResponseCache>,
     /// Where the current data version comes from.
     pub data_version: Arc<data_version::VersionSource>,
+    /// Set when a stop signal has come: `/readyz` then answers 503.
+    pub stopping: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl AppState {
@@ -86,6 +91,7 @@ impl AppState {
                 config.response_cache_bytes,
             )),
             data_version: Arc::new(data_version::VersionSource::new(config.db_path.as_deref())),
+            stopping: Arc::new(std::sync::atomic::AtomicBool::new(false)),
             config: Arc::new(config),
         }
     }
@@ -104,7 +110,8 @@ pub enum ServeError {
     Io(#[from] std::io::Error),
 }
 
-/// Serves until Ctrl-C or SIGTERM, then lets requests in flight finish.
+/// Serves until Ctrl-C or SIGTERM (and the drain period after it, see [`Config::drain`]),
+/// then lets requests in flight finish.
 pub async fn serve(state: AppState, addr: SocketAddr, db_path: &Path) -> Result<(), ServeError> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -117,8 +124,25 @@ pub async fn serve(state: AppState, addr: SocketAddr, db_path: &Path) -> Result<
     tracing::info!(%local, db = %db_path.display(), "listening");
     caching::warm_up();
     let pool = state.db.clone();
+    let stopping = Arc::clone(&state.stopping);
+    let drain = state.config.drain;
+    let stop = async move {
+        shutdown_signal().await;
+        stopping.store(true, std::sync::atomic::Ordering::SeqCst);
+        if !drain.is_zero() {
+            // Connections a client opened but the server has not accepted yet are reset
+            // when the listener closes: keep it open while a load balancer, seeing
+            // `/readyz` fail, moves the traffic elsewhere. A second signal ends the wait.
+            tracing::info!(?drain, "draining: /readyz answers 503, still serving");
+            tokio::select! {
+                () = tokio::time::sleep(drain) => {},
+                () = shutdown_signal() => {},
+            }
+        }
+        tracing::info!("shutting down: finishing requests in flight");
+    };
     axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(stop)
         .await?;
     pool.close().await;
     tracing::info!("stopped");
@@ -151,5 +175,4 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
-    tracing::info!("shutting down: finishing requests in flight");
 }

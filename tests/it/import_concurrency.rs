@@ -29,7 +29,7 @@ fn generated_csv() -> String {
 }
 
 /// One GET over a fresh connection: the status line and the body.
-fn http_get(addr: SocketAddr, path: &str) -> (String, String) {
+pub fn http_get(addr: SocketAddr, path: &str) -> (String, String) {
     let mut stream = std::net::TcpStream::connect(addr).expect("connect");
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))

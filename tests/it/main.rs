@@ -19,4 +19,5 @@ mod import_concurrency;
 mod limits;
 mod search;
 mod server;
+mod shutdown;
 mod timeline;
