@@ -122,12 +122,15 @@ pub async fn serve(state: AppState, addr: SocketAddr, db_path: &Path) -> Result<
         db_path.display()
     );
     tracing::info!(%local, db = %db_path.display(), "listening");
-    caching::warm_up();
+    // Reading the executable for the build id takes a moment (longer in a debug build):
+    // done beside the first requests, not before them.
+    tokio::task::spawn_blocking(caching::warm_up);
     let pool = state.db.clone();
     let stopping = Arc::clone(&state.stopping);
     let drain = state.config.drain;
+    let signalled = shutdown_signal();
     let stop = async move {
-        shutdown_signal().await;
+        signalled.await;
         stopping.store(true, std::sync::atomic::Ordering::SeqCst);
         if !drain.is_zero() {
             // Connections a client opened but the server has not accepted yet are reset
@@ -149,30 +152,35 @@ pub async fn serve(state: AppState, addr: SocketAddr, db_path: &Path) -> Result<
     Ok(())
 }
 
-/// Resolves on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
+/// Resolves on Ctrl-C or SIGTERM. The handlers are installed when this is called, not
+/// when the future is first polled: a signal that comes while the server is still starting
+/// is a graceful stop too, not the default action (the process killed).
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let terminate = signal(SignalKind::terminate());
+        let interrupt = signal(SignalKind::interrupt());
+        async move {
+            match (terminate, interrupt) {
+                (Ok(mut terminate), Ok(mut interrupt)) => {
+                    tokio::select! {
+                        _ = terminate.recv() => {},
+                        _ = interrupt.recv() => {},
+                    }
+                }
+                (Err(err), _) | (_, Err(err)) => {
+                    tracing::error!(%err, "cannot listen for SIGTERM and Ctrl-C");
+                    std::future::pending::<()>().await;
+                }
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    async {
         if let Err(err) = tokio::signal::ctrl_c().await {
             tracing::error!(%err, "cannot listen for Ctrl-C");
             std::future::pending::<()>().await;
         }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(err) => {
-                tracing::error!(%err, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
     }
 }
