@@ -113,6 +113,8 @@ pub enum ServeError {
 /// Serves until Ctrl-C or SIGTERM (and the drain period after it, see [`Config::drain`]),
 /// then lets requests in flight finish.
 pub async fn serve(state: AppState, addr: SocketAddr, db_path: &Path) -> Result<(), ServeError> {
+    // Before the address is announced: from then on a stop signal is a graceful stop.
+    let signalled = shutdown_signal();
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| ServeError::Bind { addr, source })?;
@@ -128,7 +130,6 @@ pub async fn serve(state: AppState, addr: SocketAddr, db_path: &Path) -> Result<
     let pool = state.db.clone();
     let stopping = Arc::clone(&state.stopping);
     let drain = state.config.drain;
-    let signalled = shutdown_signal();
     let stop = async move {
         signalled.await;
         stopping.store(true, std::sync::atomic::Ordering::SeqCst);
