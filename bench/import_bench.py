@@ -87,6 +87,16 @@ def import_cmd(csv_path, db_path):
     return [BIN, "import", csv_path, "--db", db_path, "--conflict", CONFLICT]
 
 
+def measured_import(run, label, csv_path, db_path):
+    """Imports `csv_path` into `db_path`, measured; stops the script if the import fails.
+    Returns (wall seconds, peak RSS in MB, stdout, stderr)."""
+    wall, rss, stdout, stderr, code = run_measured(import_cmd(csv_path, db_path))
+    if code != 0:
+        fail(f"{label} exited with {code}", stdout, stderr)
+    print(f"run {run}: {label} {wall:.2f} s, peak RSS {rss:.0f} MB ({stdout.strip()})", file=sys.stderr)
+    return wall, rss, stdout, stderr
+
+
 def db_state(db_path):
     con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
@@ -129,27 +139,18 @@ def main():
             if os.path.exists(db_path + suffix):
                 os.remove(db_path + suffix)
 
-        wall, rss, stdout, stderr, code = run_measured(import_cmd(csv_path, db_path))
-        if code != 0:
-            fail(f"import exited with {code}", stdout, stderr)
+        wall, rss, stdout, stderr = measured_import(run, "import", csv_path, db_path)
         events, version, fts = db_state(db_path)
         if events != a.rows or fts != a.rows:
             fail(f"expected {a.rows} events and index entries, found {events} and {fts}", stdout, stderr)
         first.append((wall, rss))
-        print(f"run {run}: import {wall:.2f} s, peak RSS {rss:.0f} MB ({stdout.strip()})", file=sys.stderr)
 
-        wall2, rss2, stdout2, stderr2, code2 = run_measured(import_cmd(csv_path, db_path))
-        if code2 != 0:
-            fail(f"re-import exited with {code2}", stdout2, stderr2)
-        events2, version2, fts2 = db_state(db_path)
-        if (events2, version2, fts2) != (events, version, fts) or f"{a.rows} unchanged" not in stdout2:
+        wall2, rss2, stdout2, stderr2 = measured_import(run, "re-import", csv_path, db_path)
+        if db_state(db_path) != (events, version, fts) or f"{a.rows} unchanged" not in stdout2:
             fail("the re-import changed something", stdout2, stderr2)
         again.append((wall2, rss2))
-        print(f"run {run}: re-import {wall2:.2f} s, peak RSS {rss2:.0f} MB ({stdout2.strip()})", file=sys.stderr)
 
-        wall3, rss3, stdout3, stderr3, code3 = run_measured(import_cmd(changed_path, db_path))
-        if code3 != 0:
-            fail(f"import of changed rows exited with {code3}", stdout3, stderr3)
+        wall3, rss3, stdout3, stderr3 = measured_import(run, "changed rows", changed_path, db_path)
         events3, _, fts3 = db_state(db_path)
         con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
         try:
@@ -160,7 +161,6 @@ def main():
         if f"{tenth} updated" not in stdout3 or (events3, fts3) != (a.rows, a.rows) or revised != tenth:
             fail(f"expected {tenth} events updated and found by their new titles (found {revised})", stdout3, stderr3)
         changed.append((wall3, rss3))
-        print(f"run {run}: changed rows {wall3:.2f} s, peak RSS {rss3:.0f} MB ({stdout3.strip()})", file=sys.stderr)
 
     db_mb = os.path.getsize(db_path) / 1e6
     if not a.keep:
