@@ -1,6 +1,9 @@
 //! A small harness: build the app on a fresh database, call it, parse what comes back.
 
+use std::io::{Read, Write};
+use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
@@ -208,4 +211,41 @@ impl TestResponse {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
+}
+
+/// Serves `router` on a free port of 127.0.0.1, over real TCP, until the task is aborted.
+pub async fn serve_tcp(router: Router) -> (SocketAddr, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    (addr, server)
+}
+
+/// One GET over a fresh TCP connection, with `extra` header lines (each ending in
+/// `\r\n`): the whole response as text. Blocking: call it from a blocking thread.
+pub fn tcp_get(addr: SocketAddr, path: &str, extra: &str) -> String {
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{extra}\r\n"
+    )
+    .expect("write");
+    let mut buf = Vec::new();
+    stream.read_to_end(&mut buf).expect("read");
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+/// One GET over a fresh TCP connection: the status line and the body.
+pub fn tcp_get_status_body(addr: SocketAddr, path: &str) -> (String, String) {
+    let response = tcp_get(addr, path, "");
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    let status = head.lines().next().unwrap_or("").to_string();
+    (status, body.to_string())
 }

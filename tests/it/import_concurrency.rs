@@ -1,13 +1,9 @@
 //! A server reading the database while an import writes to it: every answer comes, and
 //! each shows the data from before the import or after it, never part of it.
 
-use std::io::{Read, Write};
-use std::net::SocketAddr;
-use std::time::Duration;
-
 use conflict_timeline::import::{self, Format, ImportOptions, Input, InputSource, MappingOptions};
 
-use crate::harness::TestApp;
+use crate::harness::{TestApp, serve_tcp, tcp_get_status_body};
 
 /// Rows the import adds: enough to take many batches, so that readers ask mid-import, and
 /// more than the bundled dataset and the importer's threshold for a bulk load (which drops
@@ -28,25 +24,6 @@ fn generated_csv() -> String {
     csv
 }
 
-/// One GET over a fresh connection: the status line and the body.
-pub fn http_get(addr: SocketAddr, path: &str) -> (String, String) {
-    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .expect("timeout");
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .expect("write");
-    let mut buf = Vec::new();
-    stream.read_to_end(&mut buf).expect("read");
-    let text = String::from_utf8_lossy(&buf).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head.lines().next().unwrap_or("").to_string();
-    (status, body.to_string())
-}
-
 /// The `total` of an `/api/events` answer (read from the text, so that a chunked body
 /// needs no decoding).
 fn total_of(body: &str) -> Option<u64> {
@@ -62,16 +39,12 @@ fn total_of(body: &str) -> Option<u64> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn readers_see_the_old_or_the_new_data_never_half_an_import() {
     let app = TestApp::seeded().await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let router = app.router.clone();
-    let server = tokio::spawn(async move { axum::serve(listener, router).await });
+    let (addr, server) = serve_tcp(app.router.clone()).await;
 
-    let (status, body) = tokio::task::spawn_blocking(move || http_get(addr, "/api/events?limit=1"))
-        .await
-        .expect("join");
+    let (status, body) =
+        tokio::task::spawn_blocking(move || tcp_get_status_body(addr, "/api/events?limit=1"))
+            .await
+            .expect("join");
     assert!(status.starts_with("HTTP/1.1 200"), "{status}");
     let before = total_of(&body).expect("a total before the import");
     let after = before + ROWS as u64;
@@ -91,7 +64,7 @@ async fn readers_see_the_old_or_the_new_data_never_half_an_import() {
             during += 1;
         }
         let (status, body) =
-            tokio::task::spawn_blocking(move || http_get(addr, "/api/events?limit=1"))
+            tokio::task::spawn_blocking(move || tcp_get_status_body(addr, "/api/events?limit=1"))
                 .await
                 .expect("join");
         assert!(

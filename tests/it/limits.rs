@@ -224,14 +224,7 @@ async fn load_beyond_the_concurrency_limit_is_shed_with_503_and_retry_after() {
         response_cache_bytes: 0,
         ..web::Config::new(crate::harness::PUBLIC_URL)
     };
-    let router = web::router(AppState::new(pool, config));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let server = tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
+    let (addr, server) = crate::harness::serve_tcp(web::router(AppState::new(pool, config))).await;
 
     const CLIENTS: usize = 300;
     let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(CLIENTS));
@@ -324,14 +317,7 @@ async fn load_beyond_the_concurrency_limit_is_shed_with_503_and_retry_after() {
 
 async fn serve() -> (SocketAddr, tokio::task::JoinHandle<()>, TestApp) {
     let app = TestApp::seeded().await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let router = app.router.clone();
-    let server = tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
+    let (addr, server) = crate::harness::serve_tcp(app.router.clone()).await;
     (addr, server, app)
 }
 

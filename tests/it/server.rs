@@ -1,32 +1,13 @@
 //! Over a real TCP socket: the served bytes, headers and compression as a browser gets them.
 
-use std::io::{Read, Write};
-
-use crate::harness::TestApp;
-
-fn http_get(addr: std::net::SocketAddr, path: &str, extra: &str) -> String {
-    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{extra}\r\n"
-    )
-    .expect("write");
-    let mut buf = Vec::new();
-    stream.read_to_end(&mut buf).expect("read");
-    String::from_utf8_lossy(&buf).into_owned()
-}
+use crate::harness::{TestApp, serve_tcp, tcp_get};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_server_answers_over_a_real_socket_with_security_headers() {
     let app = TestApp::seeded().await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let router = app.router.clone();
-    let server = tokio::spawn(async move { axum::serve(listener, router).await });
+    let (addr, server) = serve_tcp(app.router.clone()).await;
 
-    let response = tokio::task::spawn_blocking(move || http_get(addr, "/?from=2020&to=2020", ""))
+    let response = tokio::task::spawn_blocking(move || tcp_get(addr, "/?from=2020&to=2020", ""))
         .await
         .expect("join");
     let (head, body) = response.split_once("\r\n\r\n").expect("head and body");
@@ -42,7 +23,7 @@ async fn the_server_answers_over_a_real_socket_with_security_headers() {
     assert!(body.contains("Second Nagorno-Karabakh War"));
 
     let response =
-        tokio::task::spawn_blocking(move || http_get(addr, "/", "Accept-Encoding: gzip\r\n"))
+        tokio::task::spawn_blocking(move || tcp_get(addr, "/", "Accept-Encoding: gzip\r\n"))
             .await
             .expect("join");
     assert!(

@@ -4,27 +4,20 @@
 
 use std::io::BufRead;
 use std::net::SocketAddr;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::import_concurrency::http_get;
+use crate::harness::tcp_get_status_body;
 
 const BIN: &str = env!("CARGO_BIN_EXE_conflict-timeline");
 
-#[test]
-fn a_stop_signal_drains_before_the_listener_closes() {
-    let dir = tempfile::tempdir().expect("dir");
-    let db = dir.path().join("app.db");
+/// The binary serving a new database in `dir` with `extra` arguments, and the address it
+/// announced (read from its first line of output, which it prints once it listens).
+fn start(dir: &tempfile::TempDir, extra: &[&str]) -> (Child, SocketAddr) {
     let mut child = Command::new(BIN)
-        .args([
-            "serve",
-            "--bind",
-            "127.0.0.1:0",
-            "--drain-secs",
-            "2",
-            "--db",
-        ])
-        .arg(&db)
+        .args(["serve", "--bind", "127.0.0.1:0", "--db"])
+        .arg(dir.path().join("app.db"))
+        .args(extra)
         .env("RUST_LOG", "warn")
         .env_remove("CONFLICT_TIMELINE_DRAIN_SECS")
         .stdout(Stdio::piped())
@@ -34,29 +27,56 @@ fn a_stop_signal_drains_before_the_listener_closes() {
     let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
     let mut line = String::new();
     stdout.read_line(&mut line).expect("read");
-    let addr: SocketAddr = line
+    let addr = line
         .split("http://")
         .nth(1)
         .and_then(|rest| rest.split('/').next())
         .and_then(|a| a.parse().ok())
         .unwrap_or_else(|| panic!("an address in {line:?}"));
+    (child, addr)
+}
 
-    let (status, _) = http_get(addr, "/readyz");
-    assert!(
-        status.contains(" 200 "),
-        "ready before the signal: {status}"
-    );
-
+/// Sends SIGTERM; returns when it was sent.
+fn terminate(child: &Child) -> Instant {
     let signalled = Instant::now();
     let kill = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
         .expect("kill");
     assert!(kill.success());
+    signalled
+}
+
+/// Waits for the process to end (failing after 15 s).
+fn exit_of(child: &mut Child, since: Instant) -> ExitStatus {
+    loop {
+        if let Some(exit) = child.try_wait().expect("wait") {
+            return exit;
+        }
+        assert!(
+            since.elapsed() < Duration::from_secs(15),
+            "the server did not stop"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_stop_signal_drains_before_the_listener_closes() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (mut child, addr) = start(&dir, &["--drain-secs", "2"]);
+
+    let (status, _) = tcp_get_status_body(addr, "/readyz");
+    assert!(
+        status.contains(" 200 "),
+        "ready before the signal: {status}"
+    );
+
+    let signalled = terminate(&child);
     // The signal is handled on another thread: ask until readiness flips (or give up).
     let mut readiness = String::new();
     while signalled.elapsed() < Duration::from_millis(1500) {
-        let (status, body) = http_get(addr, "/readyz");
+        let (status, body) = tcp_get_status_body(addr, "/readyz");
         readiness = format!("{status} {body}");
         if status.contains(" 503 ") {
             break;
@@ -67,22 +87,13 @@ fn a_stop_signal_drains_before_the_listener_closes() {
         readiness.contains(" 503 ") && readiness.contains("shutting down"),
         "not ready once stopping: {readiness}"
     );
-    let (status, body) = http_get(addr, "/api/events?limit=1");
+    let (status, body) = tcp_get_status_body(addr, "/api/events?limit=1");
     assert!(
         status.contains(" 200 ") && body.contains("\"events\""),
         "still serving while draining: {status}"
     );
 
-    let exit = loop {
-        if let Some(exit) = child.try_wait().expect("wait") {
-            break exit;
-        }
-        assert!(
-            signalled.elapsed() < Duration::from_secs(15),
-            "the server did not stop"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let exit = exit_of(&mut child, signalled);
     assert!(exit.success(), "exited cleanly: {exit:?}");
     assert!(
         signalled.elapsed() >= Duration::from_millis(1900),
@@ -96,36 +107,9 @@ fn a_stop_signal_drains_before_the_listener_closes() {
 #[test]
 fn a_stop_signal_right_after_start_up_is_a_clean_stop() {
     let dir = tempfile::tempdir().expect("dir");
-    let db = dir.path().join("app.db");
-    let mut child = Command::new(BIN)
-        .args(["serve", "--bind", "127.0.0.1:0", "--db"])
-        .arg(&db)
-        .env("RUST_LOG", "warn")
-        .env_remove("CONFLICT_TIMELINE_DRAIN_SECS")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("runs");
-    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
-    let mut line = String::new();
-    stdout.read_line(&mut line).expect("read");
-    assert!(line.contains("is serving"), "{line}");
-    let signalled = Instant::now();
-    let kill = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(kill.success());
-    let exit = loop {
-        if let Some(exit) = child.try_wait().expect("wait") {
-            break exit;
-        }
-        assert!(
-            signalled.elapsed() < Duration::from_secs(15),
-            "the server did not stop"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let (mut child, _) = start(&dir, &[]);
+    let signalled = terminate(&child);
+    let exit = exit_of(&mut child, signalled);
     assert!(
         exit.success(),
         "a clean stop, not killed by the signal: {exit:?}"
