@@ -667,6 +667,16 @@ pub(crate) mod proptests {
         ]
     }
 
+    /// The column names of a fixture file's header line (a byte-order mark dropped).
+    pub(crate) fn fixture_header(text: &'static str) -> Vec<&'static str> {
+        text.trim_start_matches('\u{feff}')
+            .lines()
+            .next()
+            .expect("header line")
+            .split(',')
+            .collect()
+    }
+
     /// Writes `header` and `rows` (of any lengths) as CSV and reads them as `format`.
     pub(crate) fn read_rows(
         format: Format,

@@ -374,15 +374,10 @@ mod proptests {
     use proptest::prelude::*;
 
     use super::super::Format;
-    use super::super::tabular::proptests::{cell, read_rows};
+    use super::super::tabular::proptests::{cell, fixture_header, read_rows};
 
     fn header() -> Vec<&'static str> {
-        include_str!("../../tests/fixtures/ucdp_ged.csv")
-            .lines()
-            .next()
-            .expect("header line")
-            .split(',')
-            .collect()
+        fixture_header(include_str!("../../tests/fixtures/ucdp_ged.csv"))
     }
 
     proptest! {
