@@ -87,11 +87,8 @@ struct Stored {
     hash: String,
 }
 
-/// The SQL text of a lookup of `rows` slugs.
-fn lookup_sql(rows: usize) -> String {
-    let marks = vec!["?"; rows].join(",");
-    format!("SELECT slug, id, content_hash FROM event WHERE slug IN ({marks})")
-}
+/// Slugs of stored events, with their ids and content hashes, by slug (`IN` list follows).
+const LOOKUP_BY_SLUG: &str = "SELECT slug, id, content_hash FROM event WHERE slug IN";
 
 /// The one transaction of an import.
 pub struct Writer {
@@ -113,8 +110,8 @@ pub struct Writer {
     /// themselves: ids above `base_id`, and the older ones in `touched`.)
     touched_conflicts: HashSet<i64>,
     pending_links: Vec<PendingLink>,
-    /// SQL text of the slug lookups, by number of slugs.
-    sql: HashMap<usize, Arc<str>>,
+    /// SQL text of statements ending in an `IN` list, by statement and list length.
+    sql: HashMap<(&'static str, usize), Arc<str>>,
     /// Events in the table before the import.
     events_before: u64,
     /// The secondary indexes dropped for a bulk load, to create again (name, SQL).
@@ -291,12 +288,13 @@ impl Writer {
         Ok(refused)
     }
 
-    /// The SQL text of a lookup of `rows` slugs, made once per size.
-    fn lookup_sql(&mut self, rows: usize) -> AssertSqlSafe<Arc<str>> {
+    /// `statement` (which ends in `IN`) with a list of `len` parameters, made once per
+    /// statement and length.
+    fn in_list_sql(&mut self, statement: &'static str, len: usize) -> AssertSqlSafe<Arc<str>> {
         let sql = self
             .sql
-            .entry(rows)
-            .or_insert_with(|| lookup_sql(rows).into());
+            .entry((statement, len))
+            .or_insert_with(|| format!("{statement} ({})", vec!["?"; len].join(",")).into());
         AssertSqlSafe(Arc::clone(sql))
     }
 
@@ -630,7 +628,7 @@ impl Writer {
     async fn lookup(&mut self, batch: &[Queued]) -> Result<HashMap<String, Stored>, sqlx::Error> {
         let mut stored = HashMap::new();
         for chunk in batch.chunks(SLUGS_PER_LOOKUP) {
-            let sql = self.lookup_sql(chunk.len());
+            let sql = self.in_list_sql(LOOKUP_BY_SLUG, chunk.len());
             let mut query = sqlx::query_as::<_, (String, i64, String)>(sql);
             for queued in chunk {
                 query = query.bind(queued.record.slug.as_str());
@@ -771,10 +769,10 @@ impl Writer {
     }
 
     /// Runs `statement`, which ends in `id IN`, for the events `ids`, a batch at a time.
-    async fn for_ids(&mut self, statement: &str, ids: &[i64]) -> Result<(), sqlx::Error> {
+    async fn for_ids(&mut self, statement: &'static str, ids: &[i64]) -> Result<(), sqlx::Error> {
         for chunk in ids.chunks(BATCH) {
-            let sql = format!("{statement} ({})", vec!["?"; chunk.len()].join(","));
-            let mut query = sqlx::query(AssertSqlSafe(sql));
+            let sql = self.in_list_sql(statement, chunk.len());
+            let mut query = sqlx::query(sql);
             for id in chunk {
                 query = query.bind(*id);
             }
