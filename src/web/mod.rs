@@ -2,26 +2,11 @@
 //! middleware stack. Handlers call [`crate::db::queries`] and render askama templates.
 
 mod api;
-mod assets;
-mod caching;
-mod data_version;
-mod dates;
-mod error;
-mod event_page;
-mod exports;
-mod facets;
-mod health;
-mod histogram_api;
-mod layout;
-mod limits;
-mod middleware;
-mod openapi;
-mod overview;
-mod params;
-mod problem;
-mod response_cache;
+mod http;
+mod pages;
 mod routes;
-mod timeline;
+
+use http::{caching, data_version, limits, response_cache};
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -29,7 +14,7 @@ use std::sync::Arc;
 
 use sqlx::SqlitePool;
 
-pub use error::AppError;
+pub use http::error::AppError;
 pub use routes::router;
 
 /// Settings the pages need.

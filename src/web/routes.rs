@@ -6,10 +6,10 @@ use axum::http::Method;
 use axum::routing::get;
 use tower_http::cors::{Any, CorsLayer};
 
-use super::{
-    AppState, api, assets, error, event_page, exports, health, histogram_api, middleware, openapi,
-    problem, timeline,
-};
+use super::AppState;
+use super::api::{events as api, exports, histogram_api, openapi, problem};
+use super::http::{assets, error, health, middleware};
+use super::pages::{event_page, timeline};
 
 /// Builds the application: routes, fallback, state and middleware.
 pub fn router(state: AppState) -> Router {

@@ -21,7 +21,7 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use super::AppState;
+use crate::web::AppState;
 
 /// Largest response body kept (a timeline page is about 140 KB before compression).
 pub const MAX_ENTRY_BYTES: usize = 512 * 1024;
@@ -230,7 +230,7 @@ mod tests {
         let pool = sqlx::sqlite::SqlitePoolOptions::new()
             .connect_lazy("sqlite::memory:")
             .expect("lazy pool");
-        let state = AppState::new(pool, super::super::Config::new("http://x"));
+        let state = AppState::new(pool, crate::web::Config::new("http://x"));
         let app = axum::Router::new()
             .route(
                 "/",

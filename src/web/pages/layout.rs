@@ -1,6 +1,6 @@
 //! What every page's frame (`base.html`) needs: title, asset URLs, share metadata.
 
-use super::assets;
+use crate::web::http::assets;
 
 /// Shared page frame data.
 #[derive(Clone, Debug)]

@@ -18,9 +18,9 @@ use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::AppState;
 use super::error::AppError;
-use super::problem::ApiError;
+use crate::web::AppState;
+use crate::web::api::problem::ApiError;
 
 /// Longest request target (path and query) accepted, in bytes. The query string has its
 /// own, smaller limit (see `params`), with an error naming it.

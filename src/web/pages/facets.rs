@@ -12,8 +12,8 @@
 
 use sqlx::SqlitePool;
 
-use super::params::TimelineParams;
 use crate::db::queries::{self, EventFilter, Facet};
+use crate::web::http::params::TimelineParams;
 
 /// Largest view whose facet values are counted per request.
 pub const LIVE_COUNT_LIMIT: i64 = 10_000;

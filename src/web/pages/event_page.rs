@@ -5,16 +5,16 @@
 use askama::Template;
 use axum::extract::State;
 
-use super::params::Segment;
+use crate::web::http::params::Segment;
 use axum::response::{Html, IntoResponse, Response};
 
-use super::AppState;
 use super::dates::DateView;
-use super::error::AppError;
 use super::layout::{Alternate, Layout};
 use crate::db::models::{Neighbour, RelatedEvent, Source};
 use crate::db::queries;
 use crate::import::record::LinkRel;
+use crate::web::AppState;
+use crate::web::http::error::AppError;
 use crate::{markdown, slug};
 
 #[derive(Template)]

@@ -31,9 +31,9 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use super::AppState;
 use super::error::AppError;
 use super::{caching, limits, response_cache};
+use crate::web::AppState;
 
 /// Longest time a request may take before the server gives up on it.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);

@@ -6,8 +6,8 @@ use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
-use super::layout::Layout;
 use super::params::ParamProblem;
+use crate::web::pages::layout::Layout;
 
 /// Why a request failed.
 #[derive(Debug, thiserror::Error)]

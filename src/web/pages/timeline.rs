@@ -6,17 +6,17 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
-use super::AppState;
 use super::dates::{DateView, month_heading, thousands};
-use super::error::AppError;
 use super::facets::{self, FacetView};
 use super::layout::{Alternate, Layout};
 use super::overview::{self, Overview};
-use super::params::{MAX_PAGE, ParamProblem, TimelineParams};
 use crate::db::models::{Era, EventSummary, SearchSnippets};
 use crate::db::queries;
 use crate::edtf::Day;
 use crate::search;
+use crate::web::AppState;
+use crate::web::http::error::AppError;
+use crate::web::http::params::{MAX_PAGE, ParamProblem, TimelineParams};
 
 /// Cards per page: enough to read a month of the bundled dataset at a glance, few enough
 /// that a page over a million events renders in milliseconds.

@@ -10,10 +10,10 @@
 //! text and strokes keep their size, with no inline style (the CSP forbids it).
 
 use super::dates::{month_name, thousands};
-use super::params::TimelineParams;
 use crate::db::models::Era;
 use crate::db::queries::{self, EventFilter, Mark};
 use crate::edtf::{Day, Edtf};
+use crate::web::http::params::TimelineParams;
 
 /// Above this many events in view, draw a histogram instead of individual marks.
 pub const MARK_LIMIT: u32 = 300;

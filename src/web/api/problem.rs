@@ -7,8 +7,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::error::AppError;
-use super::params::ParamProblem;
+use crate::web::http::error::AppError;
+use crate::web::http::params::ParamProblem;
 
 /// The media type of a problem document.
 pub const PROBLEM_JSON: &str = "application/problem+json";

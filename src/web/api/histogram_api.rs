@@ -7,13 +7,13 @@ use axum::response::{IntoResponse, Json, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::AppState;
-use super::api::FilterQuery;
-use super::error::AppError;
-use super::params::{ParamProblem, RawParams, TimelineParams};
+use super::events::FilterQuery;
 use super::problem::ApiError;
 use crate::db::queries;
 use crate::edtf::Day;
+use crate::web::AppState;
+use crate::web::http::error::AppError;
+use crate::web::http::params::{ParamProblem, RawParams, TimelineParams};
 
 /// Buckets when `buckets` is not given.
 pub const DEFAULT_BUCKETS: u32 = 50;

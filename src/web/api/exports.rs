@@ -14,15 +14,15 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::AppState;
-use super::api::FilterQuery;
-use super::dates::DateView;
-use super::error::AppError;
-use super::params::{ParamProblem, TimelineParams};
+use super::events::FilterQuery;
 use crate::db::models::{Era, EventRecord};
 use crate::db::queries::{self, Order};
 use crate::edtf::{Day, Edtf, Precision};
 use crate::markdown::escape_html as html;
+use crate::web::AppState;
+use crate::web::http::error::AppError;
+use crate::web::http::params::{ParamProblem, TimelineParams};
+use crate::web::pages::dates::DateView;
 
 /// Most events in a CSV, iCalendar or TimelineJS export. Past it, narrow the view (a date
 /// range, a category) or page through `/api/events`.

@@ -56,17 +56,17 @@ static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
     [
         (
             "app.css",
-            include_bytes!("../../static/app.css").as_slice(),
+            include_bytes!("../../../static/app.css").as_slice(),
             "text/css; charset=utf-8",
         ),
         (
             "app.js",
-            include_bytes!("../../static/app.js").as_slice(),
+            include_bytes!("../../../static/app.js").as_slice(),
             "text/javascript; charset=utf-8",
         ),
         (
             "favicon.svg",
-            include_bytes!("../../static/favicon.svg").as_slice(),
+            include_bytes!("../../../static/favicon.svg").as_slice(),
             "image/svg+xml",
         ),
     ]

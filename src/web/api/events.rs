@@ -12,16 +12,16 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::AppState;
-use super::dates::DateView;
-use super::error::AppError;
-use super::params::{ParamProblem, RawParams, Segment, TimelineParams};
 use super::problem::{ApiError, Problem};
 use crate::db::models::{Actor, EventRecord, RelatedEvent, Source};
 use crate::db::queries::{self, Order};
 use crate::edtf::{Day, Edtf};
 use crate::import::record::LinkRel;
 use crate::slug;
+use crate::web::AppState;
+use crate::web::http::error::AppError;
+use crate::web::http::params::{ParamProblem, RawParams, Segment, TimelineParams};
+use crate::web::pages::dates::DateView;
 
 /// Events per page when `limit` is not given.
 pub const DEFAULT_LIMIT: u32 = 50;

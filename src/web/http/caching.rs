@@ -19,7 +19,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
-use super::AppState;
+use crate::web::AppState;
 
 /// How long pages, API answers and exports may be reused before revalidating.
 pub const PAGE_CACHE_CONTROL: &str = "public, max-age=60, stale-while-revalidate=60";

@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Json, Response};
 use utoipa::OpenApi;
 use utoipa::openapi::server::Server;
 
-use super::AppState;
-use super::{api, exports, histogram_api};
+use super::{events as api, exports, histogram_api};
+use crate::web::AppState;
 
 /// The document, less the server URL (which depends on the configuration).
 #[derive(OpenApi)]

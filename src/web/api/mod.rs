@@ -1,0 +1,8 @@
+//! The JSON API under `/api/`, its OpenAPI document and problem documents, and the
+//! downloadable exports.
+
+pub mod events;
+pub mod exports;
+pub mod histogram_api;
+pub mod openapi;
+pub mod problem;

@@ -1,0 +1,12 @@
+//! HTTP plumbing shared by every route: errors, parameters, limits, caching, the response
+//! cache, the data version, static assets, the middleware stack and health checks.
+
+pub mod assets;
+pub mod caching;
+pub mod data_version;
+pub mod error;
+pub mod health;
+pub mod limits;
+pub mod middleware;
+pub mod params;
+pub mod response_cache;

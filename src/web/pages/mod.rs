@@ -1,0 +1,9 @@
+//! The HTML pages: the layout, the timeline with its facets and overview, the event page,
+//! and how dates are shown.
+
+pub mod dates;
+pub mod event_page;
+pub mod facets;
+pub mod layout;
+pub mod overview;
+pub mod timeline;
