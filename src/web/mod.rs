@@ -32,6 +32,8 @@ pub struct Config {
     pub db_path: Option<std::path::PathBuf>,
     /// How long to go on serving after a stop signal, with `/readyz` answering 503.
     pub drain: std::time::Duration,
+    /// Longest time a request may take; then it is dropped and answers 503.
+    pub request_timeout: std::time::Duration,
 }
 
 impl Config {
@@ -43,6 +45,7 @@ impl Config {
             response_cache_bytes: response_cache::DEFAULT_BUDGET_BYTES,
             db_path: None,
             drain: std::time::Duration::ZERO,
+            request_timeout: http::middleware::REQUEST_TIMEOUT,
         }
     }
 }
@@ -110,8 +113,11 @@ pub async fn serve(state: AppState, addr: SocketAddr, db_path: &Path) -> Result<
     );
     tracing::info!(%local, db = %db_path.display(), "listening");
     // Reading the executable for the build id takes a moment (longer in a debug build):
-    // done beside the first requests, not before them.
-    tokio::task::spawn_blocking(caching::warm_up);
+    // done beside the first requests, not before them. On a thread of its own, not the
+    // runtime's blocking pool: the runtime waits for its blocking tasks when it shuts
+    // down, and a stop signal right after start-up then waited for the whole digest (over
+    // 15 s for a debug build on a loaded machine).
+    std::thread::spawn(caching::warm_up);
     let pool = state.db.clone();
     let stopping = Arc::clone(&state.stopping);
     let drain = state.config.drain;

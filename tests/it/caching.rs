@@ -217,3 +217,67 @@ async fn a_kept_page_is_answered_in_the_encoding_each_client_asked_for() {
     assert_eq!(decoded, plain.body);
     assert!(plain.body.contains("<!doctype html>"));
 }
+
+/// Issue 14, item 7: a conditional request is answered 304 only where the answer would
+/// have been 200. A missing page or a bad parameter is reported as such, whatever tag the
+/// client holds, and is not stored.
+#[tokio::test]
+async fn a_conditional_request_for_an_error_gets_the_error_not_304() {
+    let app = TestApp::seeded().await;
+    let current = app.get("/").await.header("etag").expect("etag").to_string();
+    for (uri, status) in [
+        ("/events/no-such-event", StatusCode::NOT_FOUND),
+        ("/no/such/page", StatusCode::NOT_FOUND),
+        ("/?from=1988-13", StatusCode::BAD_REQUEST),
+        ("/api/events?limit=0", StatusCode::BAD_REQUEST),
+        ("/api/events/no-such-event", StatusCode::NOT_FOUND),
+        ("/api/no-such-resource", StatusCode::NOT_FOUND),
+        ("/export/events.csv?from=1988-13", StatusCode::BAD_REQUEST),
+        ("/static/no-such-file.css", StatusCode::NOT_FOUND),
+    ] {
+        for tag in ["*", current.as_str()] {
+            let response = get_with(&app, uri, "if-none-match", tag).await;
+            assert_eq!(response.status, status, "{uri} with If-None-Match: {tag}");
+            assert!(!response.body.is_empty(), "{uri}: the error is explained");
+            assert_eq!(response.header("cache-control"), Some("no-store"), "{uri}");
+            assert_eq!(response.header("etag"), None, "{uri}");
+        }
+    }
+    // And what would be 200 still is 304 to `*`.
+    let response = get_with(&app, "/api/conflicts", "if-none-match", "*").await;
+    assert_eq!(response.status, StatusCode::NOT_MODIFIED);
+}
+
+/// Each kind of route carries its own policy: pages and the API are revalidated, static
+/// files are immutable, probes and redirects are never stored.
+#[tokio::test]
+async fn each_route_answers_with_its_cache_policy() {
+    let app = TestApp::seeded().await;
+    let page = "public, max-age=60, stale-while-revalidate=60";
+    let asset = app
+        .get("/")
+        .await
+        .body
+        .split("href=\"/static/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(|file| format!("/static/{file}"))
+        .expect("the page links its stylesheet");
+    for (uri, cache_control, has_etag) in [
+        ("/", page, true),
+        ("/api/conflicts", page, true),
+        ("/api/openapi.json", page, true),
+        ("/export/events.ics", page, true),
+        (asset.as_str(), "public, max-age=31536000, immutable", false),
+        ("/search?q=x", "no-store", false),
+        ("/healthz", "no-store", false),
+    ] {
+        let response = app.get(uri).await;
+        assert_eq!(
+            response.header("cache-control"),
+            Some(cache_control),
+            "{uri}"
+        );
+        assert_eq!(response.header("etag").is_some(), has_etag, "{uri}");
+    }
+}

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::problem::{ApiError, Problem};
+use super::problem::Problem;
 use crate::db::models::{Actor, EventRecord, RelatedEvent, Source};
 use crate::db::queries::{self, Order};
 use crate::edtf::{Day, Edtf};
@@ -418,7 +418,7 @@ fn parse_limit(raw: &RawParams) -> Result<u32, ParamProblem> {
 pub async fn list_events(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
-) -> Result<Response, ApiError> {
+) -> Result<Response, AppError> {
     let raw = RawParams::parse(query.as_deref()).map_err(|p| AppError::BadRequest(vec![p]))?;
     let mut params = TimelineParams::from_raw(&raw);
     let limit = parse_limit(&raw).unwrap_or_else(|problem| {
@@ -433,7 +433,7 @@ pub async fn list_events(
         ));
     }
     if !params.problems.is_empty() {
-        return Err(AppError::BadRequest(params.problems).into());
+        return Err(AppError::BadRequest(params.problems));
     }
 
     let mut rows = queries::list_event_records(
@@ -483,10 +483,10 @@ pub async fn list_events(
 pub async fn show_event(
     State(state): State<AppState>,
     segment: Result<Segment, AppError>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, AppError> {
     let Segment(slug) = segment?;
     if !slug::is_valid(&slug, crate::import::record::EVENT_SLUG_MAX) {
-        return Err(AppError::NotFound("event").into());
+        return Err(AppError::NotFound("event"));
     }
     let event = queries::event_by_slug(&state.db, &slug)
         .await?
@@ -556,7 +556,7 @@ fn related_json(r: RelatedEvent, base: &str) -> RelatedJson {
             body = ConflictList),
     )
 )]
-pub async fn list_conflicts(State(state): State<AppState>) -> Result<Response, ApiError> {
+pub async fn list_conflicts(State(state): State<AppState>) -> Result<Response, AppError> {
     let conflicts = queries::conflicts(&state.db).await?;
     let eras = queries::eras(&state.db).await?;
     let counts = queries::event_counts_by_conflict(&state.db).await?;

@@ -8,7 +8,6 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::events::FilterQuery;
-use super::problem::ApiError;
 use crate::db::queries;
 use crate::edtf::Day;
 use crate::web::AppState;
@@ -67,7 +66,7 @@ pub struct Bucket {
 pub async fn histogram(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
-) -> Result<Response, ApiError> {
+) -> Result<Response, AppError> {
     let raw = RawParams::parse(query.as_deref()).map_err(|p| AppError::BadRequest(vec![p]))?;
     let mut params = TimelineParams::from_raw(&raw);
     let buckets = raw
@@ -89,7 +88,7 @@ pub async fn histogram(
         }
     }
     if !params.problems.is_empty() {
-        return Err(AppError::BadRequest(params.problems).into());
+        return Err(AppError::BadRequest(params.problems));
     }
 
     let span = queries::data_span(&state.db).await?;

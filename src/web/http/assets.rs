@@ -1,6 +1,6 @@
 //! Static files, compiled into the binary and served under fingerprinted names
 //! (`/static/app.3f2a9c1b04.css`): the name changes whenever the content does, so they can be
-//! cached forever (`immutable`) and a deploy never serves a stale stylesheet. Each is
+//! cached forever (the route's `CachePolicy::Immutable`) and a deploy never serves a stale stylesheet. Each is
 //! compressed once, with brotli and gzip at their best settings, when first asked for, and
 //! served in the best encoding the client accepts.
 
@@ -147,10 +147,6 @@ pub async fn serve_asset(
             (
                 header::CONTENT_TYPE,
                 HeaderValue::from_static(asset.content_type),
-            ),
-            (
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=31536000, immutable"),
             ),
             (header::VARY, HeaderValue::from_static("accept-encoding")),
         ],

@@ -1,13 +1,17 @@
-//! One error type for every HTML handler. A user's mistake (unknown page, bad parameter)
-//! gets its own status and a page that says what went wrong; anything else is logged and
-//! becomes a generic 500 page that leaks no detail.
+//! The one error type of every handler and layer, and everything decided about an error
+//! once: its status, title, message, headers and whether it is logged. A user's mistake
+//! (unknown page, bad parameter) gets its own status and a message saying what went wrong;
+//! anything else is logged here and answers a generic message that leaks no detail.
+//!
+//! An error answers a bodiless response carrying its [`ErrorInfo`]; the router's outermost
+//! layer renders that as an HTML page or, under `/api/`, as a problem document. So a
+//! refusal, a timeout or a caught panic looks exactly like a handler's error, and the
+//! plumbing never needs to know how pages or the API look.
 
-use askama::Template;
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 
 use super::params::ParamProblem;
-use crate::web::pages::layout::Layout;
 
 /// Why a request failed.
 #[derive(Debug, thiserror::Error)]
@@ -34,7 +38,8 @@ pub enum AppError {
     /// Too many requests in flight: shed rather than queued without bound.
     #[error("overloaded")]
     Overloaded,
-    /// A request took longer than [`super::middleware::REQUEST_TIMEOUT`].
+    /// A request took longer than the configured request timeout (see
+    /// [`super::middleware::REQUEST_TIMEOUT`]).
     #[error("timed out")]
     TimedOut,
     /// A failure already logged where it happened (a caught panic).
@@ -42,44 +47,24 @@ pub enum AppError {
     Internal,
 }
 
+/// What an error answers, decided once for both renderers (the HTML error page and the
+/// problem document).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ErrorInfo {
+    pub status: StatusCode,
+    /// A short heading: "Not found", "Bad request", "Something went wrong".
+    pub title: String,
+    /// What went wrong, in a sentence a reader or a program can act on.
+    pub message: String,
+    /// One entry per bad parameter (empty for other errors).
+    pub problems: Vec<ParamProblem>,
+}
+
+/// The message of every failure that is the server's, not the client's.
+const SERVER_ERROR: &str =
+    "The server could not answer this request. Please try again in a moment.";
+
 impl AppError {
-    /// Why, in a sentence a reader or a program can act on (for the limits and faults that
-    /// have no page of their own).
-    pub fn detail(&self) -> String {
-        match self {
-            AppError::MethodNotAllowed => {
-                "This site is read-only: only GET and HEAD requests are answered.".to_string()
-            }
-            AppError::BodyNotAllowed => {
-                "This address takes no request body; send the request without one.".to_string()
-            }
-            AppError::UriTooLong(len) => format!(
-                "The address is {len} bytes long; at most {} are accepted.",
-                super::limits::MAX_URI_BYTES
-            ),
-            AppError::Overloaded => {
-                "The server is busy with other requests. Please try again in a moment.".to_string()
-            }
-            AppError::TimedOut => {
-                "The request took too long to answer. Please try again, or narrow the view."
-                    .to_string()
-            }
-            _ => "The server could not answer this request. Please try again in a moment."
-                .to_string(),
-        }
-    }
-
-    /// Headers the status calls for: `Allow` with 405, `Retry-After` with 503.
-    pub fn extra_headers(&self) -> Vec<(axum::http::HeaderName, &'static str)> {
-        match self {
-            AppError::MethodNotAllowed => vec![(axum::http::header::ALLOW, "GET, HEAD")],
-            AppError::Overloaded | AppError::TimedOut => {
-                vec![(axum::http::header::RETRY_AFTER, "1")]
-            }
-            _ => Vec::new(),
-        }
-    }
-
     /// The HTTP status for this error.
     pub fn status(&self) -> StatusCode {
         match self {
@@ -94,22 +79,21 @@ impl AppError {
             }
         }
     }
-}
 
-#[derive(Template)]
-#[template(path = "error.html")]
-struct ErrorPage {
-    layout: Layout,
-    heading: String,
-    message: String,
-    problems: Vec<ParamProblem>,
-}
+    /// Headers the status calls for: `Allow` with 405, `Retry-After` with 503.
+    pub fn extra_headers(&self) -> Vec<(HeaderName, &'static str)> {
+        match self {
+            AppError::MethodNotAllowed => vec![(header::ALLOW, "GET, HEAD")],
+            AppError::Overloaded | AppError::TimedOut => vec![(header::RETRY_AFTER, "1")],
+            _ => Vec::new(),
+        }
+    }
 
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
+    /// Logs what is the server's fault (here and nowhere else) and says what to answer.
+    pub fn info(self) -> ErrorInfo {
         let status = self.status();
-        let self_headers = self.extra_headers();
-        let (heading, message, problems) = match self {
+        let phrase = || status.canonical_reason().unwrap_or("Error").to_string();
+        let (title, message, problems) = match self {
             AppError::NotFound(what) => (
                 "Not found".to_string(),
                 format!(
@@ -119,57 +103,89 @@ impl IntoResponse for AppError {
             ),
             AppError::BadRequest(problems) => (
                 "Bad request".to_string(),
-                "The address has parameters this site cannot use:".to_string(),
+                "The address has parameters this site cannot use; each is listed with what is wrong."
+                    .to_string(),
                 problems,
             ),
-            AppError::Database(ref err) => {
+            AppError::Database(err) => {
                 tracing::error!(%err, "database error");
                 server_error()
             }
-            AppError::Template(ref err) => {
+            AppError::Template(err) => {
                 tracing::error!(%err, "template error");
                 server_error()
             }
             AppError::Internal => server_error(),
-            ref other => (
-                other
-                    .status()
-                    .canonical_reason()
-                    .unwrap_or("Error")
-                    .to_string(),
-                other.detail(),
+            AppError::MethodNotAllowed => (
+                phrase(),
+                "This site is read-only: only GET and HEAD requests are answered.".to_string(),
                 Vec::new(),
             ),
-        };
-        let extra = self_headers;
-        let page = ErrorPage {
-            layout: Layout::new(format!("{heading} · conflict-timeline")),
-            heading,
-            message,
-            problems,
-        };
-        let mut response = match page.render() {
-            Ok(html) => (status, Html(html)).into_response(),
-            Err(err) => {
-                tracing::error!(%err, "cannot render the error page");
-                (status, "error").into_response()
+            AppError::BodyNotAllowed => (
+                phrase(),
+                "This address takes no request body; send the request without one.".to_string(),
+                Vec::new(),
+            ),
+            AppError::UriTooLong(len) => (
+                phrase(),
+                format!(
+                    "The address is {len} bytes long; at most {} are accepted.",
+                    super::limits::MAX_URI_BYTES
+                ),
+                Vec::new(),
+            ),
+            AppError::Overloaded => {
+                tracing::warn!("shedding a request: too many in flight");
+                (
+                    phrase(),
+                    "The server is busy with other requests. Please try again in a moment."
+                        .to_string(),
+                    Vec::new(),
+                )
+            }
+            AppError::TimedOut => {
+                tracing::warn!("a request timed out");
+                (
+                    phrase(),
+                    "The request took too long to answer. Please try again, or narrow the view."
+                        .to_string(),
+                    Vec::new(),
+                )
             }
         };
-        for (name, value) in extra {
-            response
-                .headers_mut()
-                .insert(name, axum::http::HeaderValue::from_static(value));
+        ErrorInfo {
+            status,
+            title,
+            message,
+            problems,
         }
-        response
     }
 }
 
 fn server_error() -> (String, String, Vec<ParamProblem>) {
     (
         "Something went wrong".to_string(),
-        "The server could not answer this request. Please try again in a moment.".to_string(),
+        SERVER_ERROR.to_string(),
         Vec::new(),
     )
+}
+
+/// A bodiless response with the error's status and headers and its [`ErrorInfo`] in the
+/// extensions, for the renderer at the top of the stack. `Cache-Control` is left to the
+/// cache-policy layer, which never lets an error be stored.
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let extra = self.extra_headers();
+        let info = self.info();
+        let mut response = info.status.into_response();
+        for (name, value) in extra {
+            response
+                .headers_mut()
+                .insert(name, HeaderValue::from_static(value));
+        }
+        response.extensions_mut().insert(info);
+        response
+    }
 }
 
 /// `fallback`: every path no route matches.

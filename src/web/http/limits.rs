@@ -7,8 +7,8 @@
 //! * more than the configured number of requests in flight: a request waits at most
 //!   [`QUEUE_WAIT`] for a slot, then gets 503 with `Retry-After` (load shedding).
 //!
-//! Refusals under `/api/` are problem documents; elsewhere they are pages in the site's
-//! layout.
+//! A refusal is an [`AppError`] like any other: a problem document under `/api/`, a page
+//! in the site's layout elsewhere (see [`super::error`]).
 
 use std::time::Duration;
 
@@ -20,7 +20,6 @@ use axum::response::{IntoResponse, Response};
 
 use super::error::AppError;
 use crate::web::AppState;
-use crate::web::api::problem::ApiError;
 
 /// Longest request target (path and query) accepted, in bytes. The query string has its
 /// own, smaller limit (see `params`), with an error naming it.
@@ -39,7 +38,7 @@ pub const DEFAULT_MAX_IN_FLIGHT: usize = 128;
 pub async fn enforce(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let api = request.uri().path().starts_with("/api/");
     if let Err(err) = check(&request, api) {
-        return refuse(err, api);
+        return refuse(err);
     }
     // A free slot is taken at once; only a full server sets a timer and waits.
     let permit = match state.in_flight.clone().try_acquire_owned() {
@@ -53,10 +52,7 @@ pub async fn enforce(State(state): State<AppState>, request: Request, next: Next
             response
         }
         // Timed out waiting, or the semaphore was closed (shutting down).
-        _ => {
-            tracing::warn!("shedding a request: too many in flight");
-            refuse(AppError::Overloaded, api)
-        }
+        _ => refuse(AppError::Overloaded),
     }
 }
 
@@ -91,16 +87,8 @@ fn check(request: &Request, api: bool) -> Result<(), AppError> {
     Ok(())
 }
 
-fn refuse(err: AppError, api: bool) -> Response {
-    let mut response = if api {
-        ApiError(err).into_response()
-    } else {
-        err.into_response()
-    };
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        axum::http::HeaderValue::from_static(super::caching::NO_STORE),
-    );
+fn refuse(err: AppError) -> Response {
+    let mut response = err.into_response();
     // A refused request's body (if any) was never read: close the connection rather
     // than try to skip it.
     if response.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {

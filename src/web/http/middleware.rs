@@ -6,37 +6,51 @@
 //! 4. security headers on every response, whichever layer below produced it (refusals,
 //!    timeouts and panic pages included);
 //! 5. catch panics: a bug becomes a logged 500 page, never a dropped connection;
-//! 6. limits: methods, address length, request bodies, requests in flight (see
+//! 6. the cache policy: `Cache-Control`, ETag and 304 (see [`super::caching`]);
+//! 7. limits: methods, address length, request bodies, requests in flight (see
 //!    [`super::limits`]);
-//! 7. timeout: a request that takes longer than [`REQUEST_TIMEOUT`] gets a 503;
-//! 8. conditional GET: ETag, Cache-Control and 304 (see [`super::caching`]);
-//! 9. the response cache: pages already rendered for this data version (see
-//!    [`super::response_cache`]);
-//! 10. compression (brotli, gzip) of HTML and other text, static files excepted (they
-//!     are precompressed).
+//! 8. timeout: a request that takes longer than the configured timeout (by default
+//!    [`REQUEST_TIMEOUT`]) is dropped and answers [`AppError::TimedOut`], a 503.
+//!
+//! Per route, below these, come the layers its cache policy calls for (the response
+//! cache, compression: see [`super::caching::with_policy`]); above all of them, the
+//! router renders errors as pages or problem documents (see [`super::error`]).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use axum::Router;
-use axum::http::{HeaderName, HeaderValue, Request, StatusCode, header};
-use axum::response::IntoResponse;
+use axum::extract::State;
+use axum::http::{HeaderName, HeaderValue, Request, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use super::error::AppError;
-use super::{caching, limits, response_cache};
+use super::{caching, limits};
 use crate::web::AppState;
 
-/// Longest time a request may take before the server gives up on it.
+/// Longest time a request may take before the server gives up on it, when not configured.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The timeout layer: the request's future is dropped when its time is up (which stops
+/// its work at the next await), and the client gets the error core's 503.
+async fn time_limit(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: Next,
+) -> Response {
+    match tokio::time::timeout(state.config.request_timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => AppError::TimedOut.into_response(),
+    }
+}
 
 /// No inline script or style anywhere (JSON-LD is a data block, which CSP does not treat as
 /// script); nothing loaded from other origins; the site cannot be framed.
@@ -116,22 +130,11 @@ pub fn apply(routes: Router, state: AppState) -> Router {
                     AppError::Internal.into_response()
                 },
             ))
+            .layer(axum::middleware::from_fn(caching::apply_policy))
             .layer(axum::middleware::from_fn_with_state(
                 state.clone(),
                 limits::enforce,
             ))
-            .layer(TimeoutLayer::with_status_code(
-                StatusCode::SERVICE_UNAVAILABLE,
-                REQUEST_TIMEOUT,
-            ))
-            .layer(axum::middleware::from_fn_with_state(
-                state.clone(),
-                caching::conditional_get,
-            ))
-            .layer(axum::middleware::from_fn_with_state(
-                state,
-                response_cache::serve_cached,
-            ))
-            .layer(CompressionLayer::new()),
+            .layer(axum::middleware::from_fn_with_state(state, time_limit)),
     )
 }

@@ -7,10 +7,11 @@
 //! request renders while the others for the same key wait for it, then read it from the
 //! cache (single flight), so a link shared during breaking news does not render 500 times.
 //!
-//! Only successful GETs of pages and API answers are kept, compressed as they were sent
-//! (the key holds `Accept-Encoding`), each at most [`MAX_ENTRY_BYTES`], all of them at most
-//! the configured budget; the oldest entries go first. Exports (up to 100,000 events) are
-//! streamed and never kept.
+//! Only successful GETs of the routes whose [`CachePolicy`] keeps answers (pages and the
+//! API; the layer is attached to those routes only, see [`super::caching::with_policy`])
+//! are kept, compressed as they were sent (the key holds `Accept-Encoding`), each at most
+//! [`MAX_ENTRY_BYTES`], all of them at most the configured budget; the oldest entries go
+//! first. Exports (up to 100,000 events) are never kept.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -21,6 +22,7 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 
+use super::caching::CachePolicy;
 use crate::web::AppState;
 
 /// Largest response body kept (a timeline page is about 140 KB before compression).
@@ -116,18 +118,11 @@ impl ResponseCache {
     }
 }
 
-/// Whether responses at `path` may be kept: pages and the API, not exports, probes or
-/// static files (which have their own caching).
-fn cacheable_path(path: &str) -> bool {
-    path == "/" || path.starts_with("/events/") || path.starts_with("/api/")
-}
-
 /// The middleware.
 pub async fn serve_cached(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let cache = &state.response_cache;
     let version = request.extensions().get::<DataVersion>().copied();
-    let eligible =
-        cache.budget > 0 && request.method() == Method::GET && cacheable_path(request.uri().path());
+    let eligible = cache.budget > 0 && request.method() == Method::GET;
     let (Some(DataVersion(version)), true) = (version, eligible) else {
         return next.run(request).await;
     };
@@ -178,7 +173,12 @@ async fn render_and_keep(
     next: Next,
 ) -> Response {
     let response = next.run(request).await;
-    if response.status() != StatusCode::OK {
+    // A handler may say that this answer, unlike its route's others, is not to be kept.
+    let kept = response
+        .extensions()
+        .get::<CachePolicy>()
+        .is_none_or(|policy| policy.keeps());
+    if response.status() != StatusCode::OK || !kept {
         return response;
     }
     let (parts, body) = response.into_parts();

@@ -1,7 +1,8 @@
 //! The HTML pages: the layout, the timeline with its facets and overview, the event page,
-//! and how dates are shown.
+//! the HTML error page, and how dates are shown.
 
 pub mod dates;
+pub mod error_page;
 pub mod event_page;
 pub mod facets;
 pub mod layout;
