@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
-use crate::harness::{PUBLIC_URL, TestApp, bundled_events, card_slugs, sel};
+use crate::harness::{MONTH_PRECISION, PUBLIC_URL, TestApp, bundled_events, card_slugs, sel};
 
 /// The bundled events' slugs in timeline order, read from the data file: by earliest day,
 /// then latest day, then file order (the order the importer gives them ids in).
@@ -138,7 +138,7 @@ async fn an_event_in_full_has_its_sources_actors_and_related_events() {
 
 #[tokio::test]
 async fn month_precision_dates_carry_their_label_and_bounds() {
-    let app = TestApp::seeded().await;
+    let app = TestApp::with_dataset(MONTH_PRECISION).await;
     let page = app
         .get("/api/events?from=2023-03&to=2023-03&limit=500")
         .await

@@ -2,7 +2,9 @@
 
 use axum::http::StatusCode;
 
-use crate::harness::{PUBLIC_URL, TestApp, bundled_events, card_slugs, sel, text, texts};
+use crate::harness::{
+    MONTH_PRECISION, PUBLIC_URL, TestApp, bundled_events, card_slugs, sel, text, texts,
+};
 
 #[tokio::test]
 async fn every_permalink_resolves_and_shows_its_sources() {
@@ -31,8 +33,8 @@ async fn every_permalink_resolves_and_shows_its_sources() {
 
 #[tokio::test]
 async fn an_event_page_shows_date_precision_place_actors_and_body() {
-    let app = TestApp::seeded().await;
-    let html = app
+    let month = TestApp::with_dataset(MONTH_PRECISION).await;
+    let html = month
         .get("/events/2023-03-putin-aliyev-phone-call")
         .await
         .html();
@@ -42,6 +44,7 @@ async fn an_event_page_shows_date_precision_place_actors_and_body() {
     assert!(texts(&html, ".event__precision")[0].contains("known to the month"));
     assert!(texts(&html, ".facts dd code").contains(&"2023-03~".to_string()));
 
+    let app = TestApp::seeded().await;
     let html = app
         .get("/events/2020-11-09-trilateral-ceasefire-statement")
         .await

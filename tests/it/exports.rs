@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use axum::http::StatusCode;
 use serde_json::Value;
 
-use crate::harness::{PUBLIC_URL, TestApp, TestResponse, bundled_events, sel, texts};
+use crate::harness::{
+    MONTH_PRECISION, PUBLIC_URL, TestApp, TestResponse, bundled_events, sel, texts,
+};
 
 /// The slugs `/api/events` gives for a filter, in timeline order (the reference the
 /// exports are checked against; its own tests check it against the data file).
@@ -79,6 +81,12 @@ async fn csv_has_a_header_and_one_row_per_event_in_timeline_order() {
     assert_eq!(rows.len(), bundled_events().len());
     let slugs: Vec<String> = rows.iter().map(|r| r[0].to_string()).collect();
     assert_eq!(slugs, api_slugs(&app, "").await);
+    let (_, rows) = csv_records(
+        &TestApp::with_dataset(MONTH_PRECISION)
+            .await
+            .get("/export/events.csv")
+            .await,
+    );
     let call = rows
         .iter()
         .find(|r| &r[0] == "2023-03-putin-aliyev-phone-call")
@@ -223,7 +231,13 @@ async fn ics_has_one_all_day_vevent_per_event_with_exclusive_ends() {
     assert_eq!(events.len(), bundled_events().len());
     assert_eq!(body.matches("BEGIN:VEVENT").count(), events.len());
 
-    let month = &events["2023-03-putin-aliyev-phone-call@conflict-timeline"];
+    let month_body = TestApp::with_dataset(MONTH_PRECISION)
+        .await
+        .get("/export/events.ics")
+        .await
+        .body;
+    let month_events = vevents(&month_body);
+    let month = &month_events["2023-03-putin-aliyev-phone-call@conflict-timeline"];
     assert_eq!(month["DTSTART;VALUE=DATE"], "20230301");
     assert_eq!(month["DTEND;VALUE=DATE"], "20230401");
     assert!(month["DTSTAMP"].ends_with('Z') && month["DTSTAMP"].len() == 16);
@@ -369,7 +383,16 @@ async fn timelinejs_keeps_the_precision_we_know() {
             .find(|e| e["unique_id"] == slug)
             .unwrap_or_else(|| panic!("{slug}"))
     };
-    let month = by_id("2023-03-putin-aliyev-phone-call");
+    let month_doc = TestApp::with_dataset(MONTH_PRECISION)
+        .await
+        .get("/export/timelinejs.json")
+        .await
+        .json();
+    let month = month_doc["events"]
+        .as_array()
+        .and_then(|events| events.first())
+        .expect("the month event");
+    assert_eq!(month["unique_id"], "2023-03-putin-aliyev-phone-call");
     assert_eq!(
         month["start_date"],
         serde_json::json!({ "year": "2023", "month": "3" })

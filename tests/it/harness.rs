@@ -249,3 +249,7 @@ pub fn tcp_get_status_body(addr: SocketAddr, path: &str) -> (String, String) {
     let status = head.lines().next().unwrap_or("").to_string();
     (status, body.to_string())
 }
+
+/// A dataset holding one event known only to its month, with a label (`2023-03~`,
+/// "mid-March 2023"): the example the precision tests use.
+pub const MONTH_PRECISION: &str = include_str!("../fixtures/month-precision.toml");

@@ -6,6 +6,7 @@ mod harness;
 mod api;
 mod caching;
 mod cli;
+mod dataset;
 mod dataset_export;
 mod event_page;
 mod exports;

@@ -3,7 +3,7 @@
 use axum::http::StatusCode;
 use conflict_timeline::edtf::Day;
 
-use crate::harness::{TestApp, bundled_events, card_slugs, sel, text, texts};
+use crate::harness::{MONTH_PRECISION, TestApp, bundled_events, card_slugs, sel, text, texts};
 
 #[tokio::test]
 async fn the_timeline_lists_every_bundled_event_in_time_order() {
@@ -116,6 +116,11 @@ async fn each_card_shows_its_date_in_words_with_a_machine_readable_time() {
     );
 
     // A month stays a month, with the curator's wording.
+    let html = TestApp::with_dataset(MONTH_PRECISION)
+        .await
+        .get("/")
+        .await
+        .html();
     let card = html
         .select(&sel("article[id='2023-03-putin-aliyev-phone-call'] time"))
         .next()
