@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::db;
 use crate::edtf::Day;
-use crate::import::export::{ExportError, ExportFilter, ExportFormat, export};
+use crate::export::{ExportError, ExportFilter, ExportFormat, export};
 use crate::import::{self, Format, ImportError, ImportOptions, Input};
 use crate::web;
 

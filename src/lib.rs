@@ -9,8 +9,10 @@
 pub mod cli;
 pub mod db;
 pub mod edtf;
+pub mod export;
 pub mod import;
 pub mod markdown;
+pub mod record;
 pub mod search;
 pub mod slug;
 pub mod web;

@@ -2,15 +2,15 @@
 //! `event_id_cnty`. The mapping (dates and `time_precision`, categories from `event_type`,
 //! actors, place, source) is documented in `docs/dataset-format.md` ("ACLED").
 
-use super::record::{
-    EVENT_SLUG_MAX, EventRecord, Fatalities, FieldProblem, SourceRecord, TITLE_MAX,
-};
 use super::tabular::{
     Header, Row, RowMapper, ascii_slug, check_event, fit_slug, fit_text, parse_coordinates,
     parse_count, split_list,
 };
 use super::{ConflictChoice, Item, MappingOptions};
 use crate::edtf::{Day, Edtf};
+use crate::record::{
+    EVENT_SLUG_MAX, EventRecord, Fatalities, FieldProblem, SourceRecord, TITLE_MAX,
+};
 
 /// Columns without which a row cannot be mapped.
 const REQUIRED: &[&str] = &["event_id_cnty", "event_date", "event_type", "country"];

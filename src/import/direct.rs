@@ -17,7 +17,7 @@
 use rusqlite::{Connection, ErrorCode, params};
 use sqlx::sqlite::SqliteConnection;
 
-use super::record::{EventRecord, SourceRecord};
+use crate::record::{EventRecord, SourceRecord};
 
 /// An event to insert or rewrite, with the values only the writer knows.
 pub struct EventRow<'a> {
@@ -259,7 +259,7 @@ mod tests {
 
     use super::*;
     use crate::edtf::Edtf;
-    use crate::import::record::Fatalities;
+    use crate::record::Fatalities;
 
     fn record(slug: &str, category: &str) -> EventRecord {
         EventRecord {

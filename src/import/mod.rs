@@ -8,11 +8,9 @@ pub mod acled;
 pub mod detect;
 mod direct;
 pub mod error;
-pub mod export;
 pub mod native;
 pub mod plain_csv;
 pub mod progress;
-pub mod record;
 pub mod tabular;
 pub mod timelinejs;
 pub mod ucdp;
@@ -23,9 +21,9 @@ use std::path::PathBuf;
 
 use sqlx::SqlitePool;
 
+use crate::record::{self, ConflictRecord, EraRecord, EventRecord, FieldProblem};
 use error::Problems;
 pub use error::{ImportError, ImportProblem};
-use record::{ConflictRecord, EraRecord, EventRecord, FieldProblem};
 pub use writer::ImportSummary;
 
 /// The dataset that ships inside the binary, in the native format.

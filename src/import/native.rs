@@ -7,12 +7,12 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::error::ImportProblem;
-use super::record::{
+use super::{Item, Located};
+use crate::edtf::Edtf;
+use crate::record::{
     ConflictRecord, Coordinates, EraRecord, EventRecord, Fatalities, FieldProblem, LinkRecord,
     LinkRel, SourceRecord,
 };
-use super::{Item, Located};
-use crate::edtf::Edtf;
 
 /// The value of the `format` key this version reads and writes.
 pub const FORMAT: &str = "conflict-timeline/1";

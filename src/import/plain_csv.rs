@@ -3,13 +3,13 @@
 //! writes and what a spreadsheet can produce without knowing EDTF: a start date with a
 //! precision word, an optional end date, `;`-separated actors.
 
-use super::record::{EVENT_SLUG_MAX, EventRecord, Fatalities, FieldProblem, SourceRecord};
 use super::tabular::{
     Header, Row, RowMapper, ascii_slug, check_event, fit_slug, parse_coordinates, parse_count,
     split_list,
 };
 use super::{ConflictChoice, Item, MappingOptions};
 use crate::edtf::Edtf;
+use crate::record::{EVENT_SLUG_MAX, EventRecord, Fatalities, FieldProblem, SourceRecord};
 
 /// The columns the mapper reads, resolved once from the header.
 #[derive(Default)]

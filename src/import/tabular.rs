@@ -11,9 +11,9 @@ use std::io::{BufRead, BufReader, Read};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use super::error::ImportProblem;
-use super::record::{Coordinates, EventRecord, FieldProblem};
 use super::{Input, InputSource, Item, Located};
 use crate::import::ImportError;
+use crate::record::{Coordinates, EventRecord, FieldProblem};
 
 /// What a format yields for each item: the item with where it starts, or the problems found.
 pub type Yielded = Result<Located<Item>, Vec<ImportProblem>>;
@@ -29,7 +29,7 @@ pub trait ItemSource: Iterator<Item = Yielded> + Send {
     /// (the row mappers run it through [`check_event`], to name columns in problems), so
     /// that the import need not run it again.
     ///
-    /// [`EventRecord::check`]: super::record::EventRecord::check
+    /// [`EventRecord::check`]: crate::record::EventRecord::check
     fn checks_events(&self) -> bool {
         false
     }

@@ -9,16 +9,16 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 use super::error::ImportProblem;
-use super::record::{
-    EVENT_SLUG_MAX, EraRecord, EventRecord, Fatalities, FieldProblem, SHORT_SLUG_MAX, SourceRecord,
-    TITLE_MAX, is_web_url,
-};
 use super::tabular::{
     self, Header, Row, RowMapper, Yielded, ascii_slug, check_event, fit_slug, fit_text,
 };
 use super::{ConflictRecord, Input, Item, Located, MappingOptions};
 use crate::edtf::Edtf;
 use crate::import::ImportError;
+use crate::record::{
+    EVENT_SLUG_MAX, EraRecord, EventRecord, Fatalities, FieldProblem, SHORT_SLUG_MAX, SourceRecord,
+    TITLE_MAX, is_web_url,
+};
 
 /// The names of the three date components, for messages.
 struct DateFields<'a> {

@@ -2,15 +2,15 @@
 //! event per row, keyed by `id`. Columns may come in any order and extra columns are
 //! ignored. The mapping is documented in `docs/dataset-format.md` ("UCDP GED").
 
-use super::record::{
-    EVENT_SLUG_MAX, EventRecord, Fatalities, FieldProblem, SourceRecord, TITLE_MAX,
-};
 use super::tabular::{
     Header, Row, RowMapper, ascii_slug, check_event, fit_slug, fit_text, parse_coordinates,
     parse_count, parse_iso_day,
 };
 use super::{ConflictChoice, Item, MappingOptions};
 use crate::edtf::{Day, Edtf, days_in_month};
+use crate::record::{
+    EVENT_SLUG_MAX, EventRecord, Fatalities, FieldProblem, SourceRecord, TITLE_MAX,
+};
 
 const REQUIRED: &[&str] = &["id", "date_start", "date_end", "conflict_name"];
 

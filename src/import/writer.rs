@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 use sqlx::{AssertSqlSafe, Sqlite, SqlitePool, Transaction};
 
 use super::direct;
-use super::record::{ConflictRecord, EraRecord, EventRecord, FieldProblem, LinkRel};
+use crate::record::{ConflictRecord, EraRecord, EventRecord, FieldProblem, LinkRel};
 
 /// Events written per batch.
 pub const BATCH: usize = 512;

@@ -2,7 +2,7 @@
 //! their own, and the CSV and TimelineJS exports read back by their importers.
 
 use conflict_timeline::edtf::parse_filter_date;
-use conflict_timeline::import::export::{ExportFilter, ExportFormat, export};
+use conflict_timeline::export::{ExportFilter, ExportFormat, export};
 use conflict_timeline::import::{Format, Input};
 use sqlx::SqlitePool;
 

@@ -543,10 +543,10 @@ fn assert_timelinejs_inert(v: &serde_json::Value, what: &str) {
 async fn the_timelinejs_export_command_writes_inert_markup() {
     let app = hostile_app().await;
     let mut out = Vec::new();
-    import::export::export(
+    conflict_timeline::export::export(
         &app.rw,
-        import::export::ExportFormat::Timelinejs,
-        &import::export::ExportFilter::default(),
+        conflict_timeline::export::ExportFormat::Timelinejs,
+        &conflict_timeline::export::ExportFilter::default(),
         &mut out,
     )
     .await

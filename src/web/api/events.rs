@@ -16,7 +16,7 @@ use super::problem::Problem;
 use crate::db::models::{Actor, EventRecord, RelatedEvent, Source};
 use crate::db::queries::{self, Order};
 use crate::edtf::{Day, Edtf};
-use crate::import::record::LinkRel;
+use crate::record::LinkRel;
 use crate::slug;
 use crate::web::AppState;
 use crate::web::http::error::AppError;
@@ -302,7 +302,7 @@ impl From<Source> for SourceJson {
         SourceJson {
             title: s.title,
             publisher: s.publisher,
-            url: s.url.filter(|u| crate::import::record::is_web_url(u)),
+            url: s.url.filter(|u| crate::record::is_web_url(u)),
             published: s.published,
             note: s.note,
         }
@@ -485,7 +485,7 @@ pub async fn show_event(
     segment: Result<Segment, AppError>,
 ) -> Result<Response, AppError> {
     let Segment(slug) = segment?;
-    if !slug::is_valid(&slug, crate::import::record::EVENT_SLUG_MAX) {
+    if !slug::is_valid(&slug, crate::record::EVENT_SLUG_MAX) {
         return Err(AppError::NotFound("event"));
     }
     let event = queries::event_by_slug(&state.db, &slug)

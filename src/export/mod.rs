@@ -12,8 +12,8 @@ use std::io::Write;
 
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
-use super::native::FORMAT;
 use crate::edtf::{Day, Edtf, Precision};
+use crate::import::native::FORMAT;
 use crate::markdown::escape_html;
 
 /// Events read per query.
