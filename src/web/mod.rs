@@ -1,6 +1,7 @@
 //! The web layer: state, the route table ([`routes`]), one module per page, and the
 //! middleware stack. Handlers call [`crate::db::queries`] and render askama templates.
 
+mod about;
 mod api;
 mod assets;
 mod caching;

@@ -7,8 +7,8 @@ use axum::routing::get;
 use tower_http::cors::{Any, CorsLayer};
 
 use super::{
-    AppState, api, assets, error, event_page, exports, health, histogram_api, middleware, openapi,
-    problem, timeline,
+    AppState, about, api, assets, error, event_page, exports, health, histogram_api, middleware,
+    openapi, problem, timeline,
 };
 
 /// Builds the application: routes, fallback, state and middleware.
@@ -17,6 +17,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(timeline::show_timeline))
         .route("/search", get(timeline::redirect_search))
         .route("/events/{slug}", get(event_page::show_event))
+        .route("/about", get(about::show_about))
         .route("/export/events.csv", get(exports::events_csv))
         .route("/export/events.ics", get(exports::events_ics))
         .route("/export/events.atom", get(exports::events_atom))
