@@ -21,6 +21,10 @@ pub const FORMAT: &str = "conflict-timeline/1";
 #[serde(deny_unknown_fields)]
 struct RawFile {
     format: Spanned<String>,
+    /// The dataset's own version (optional; see [`Header`]).
+    version: Option<Spanned<String>>,
+    /// The dataset's licence, an SPDX identifier (optional; see [`Header`]).
+    licence: Option<Spanned<String>>,
     #[serde(default)]
     conflicts: Vec<Spanned<RawConflict>>,
     #[serde(default)]
@@ -100,6 +104,40 @@ struct RawLink {
     event: String,
 }
 
+/// The file's own description of itself: the top-level keys before the first table.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Header {
+    /// The dataset's version, as its curator writes it (e.g. `"2026-12-03"`).
+    pub version: Option<String>,
+    /// The licence of the dataset's text, an SPDX identifier (e.g. `"CC-BY-4.0"`).
+    pub licence: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHeader {
+    #[allow(dead_code)] // required by the format; checked in full by `parse`
+    format: String,
+    version: Option<String>,
+    licence: Option<String>,
+}
+
+/// Reads only the header (`format`, `version`, `licence`) of a native file. TOML puts
+/// top-level keys before the first table, so the text before the first line that opens a
+/// table is enough, and a large file is not parsed whole to learn its version.
+pub fn header(text: &str) -> Result<Header, toml::de::Error> {
+    let end = text
+        .match_indices('\n')
+        .map(|(i, _)| i + 1)
+        .find(|&start| text[start..].trim_start().starts_with('['))
+        .unwrap_or(text.len());
+    let raw: RawHeader = toml::from_str(&text[..end])?;
+    Ok(Header {
+        version: raw.version,
+        licence: raw.licence,
+    })
+}
+
 /// Maps byte offsets to 1-based line numbers.
 struct Lines(Vec<usize>);
 
@@ -161,6 +199,19 @@ fn parse_entries(file: &str, text: &str) -> Result<Parsed, Vec<ImportProblem>> {
         )]);
     }
 
+    // The header's optional keys, when given, must say something.
+    let mut header_problems = Vec::new();
+    for (field, value) in [("version", &raw.version), ("licence", &raw.licence)] {
+        if let Some(value) = value
+            && value.get_ref().trim().is_empty()
+        {
+            header_problems.push(problem(
+                Some(lines.line_of(value.span().start)),
+                FieldProblem::new(field, "", "must not be empty when given"),
+            ));
+        }
+    }
+
     // Events and eras may leave out `conflict` when the file defines exactly one.
     let default_conflict = match raw.conflicts.as_slice() {
         [only] => Some(only.get_ref().slug.clone()),
@@ -177,7 +228,7 @@ fn parse_entries(file: &str, text: &str) -> Result<Parsed, Vec<ImportProblem>> {
     };
 
     let mut items = Vec::new();
-    let mut problems = Vec::new();
+    let mut problems = header_problems;
     for spanned in raw.conflicts {
         let line = Some(lines.line_of(spanned.span().start));
         let raw = spanned.into_inner();
@@ -393,6 +444,43 @@ category = "political"
             problems[0].message.contains("colour"),
             "{}",
             problems[0].message
+        );
+    }
+
+    #[test]
+    fn the_header_gives_version_and_licence_without_reading_the_tables() {
+        let text = MINIMAL.replace(
+            "format = \"conflict-timeline/1\"\n",
+            "format = \"conflict-timeline/1\"\nversion = \"2026-12-03\"\nlicence = \"CC-BY-4.0\"\n",
+        );
+        assert!(parse("x.toml", &text).problems.is_empty());
+        assert_eq!(
+            header(&text).expect("header"),
+            Header {
+                version: Some("2026-12-03".into()),
+                licence: Some("CC-BY-4.0".into()),
+            }
+        );
+        // A broken table further down does not matter to the header.
+        let broken = format!("{text}\n[[events]]\nslug = ");
+        assert_eq!(
+            header(&broken).expect("header").version.as_deref(),
+            Some("2026-12-03")
+        );
+        assert_eq!(header(MINIMAL).expect("header"), Header::default());
+    }
+
+    #[test]
+    fn an_empty_version_is_an_error_on_its_line() {
+        let text = MINIMAL.replace(
+            "format = \"conflict-timeline/1\"\n",
+            "format = \"conflict-timeline/1\"\nversion = \" \"\n",
+        );
+        let problems = parse("x.toml", &text).problems;
+        assert_eq!(problems.len(), 1);
+        assert_eq!(
+            (problems[0].field.as_str(), problems[0].line),
+            ("version", Some(2))
         );
     }
 

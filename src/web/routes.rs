@@ -17,7 +17,7 @@ use super::api::{events as api, exports, histogram_api, openapi, problem};
 use super::http::caching::{self, CachePolicy};
 use super::http::error::{self, ErrorInfo};
 use super::http::{assets, health, middleware};
-use super::pages::{error_page, event_page, timeline};
+use super::pages::{about, error_page, event_page, timeline};
 
 /// Where the JSON API lives: errors under it are problem documents.
 pub const API_PREFIX: &str = "/api";
@@ -28,7 +28,8 @@ pub fn router(state: AppState) -> Router {
     let mut routes = Router::new()
         .route("/", page(get(timeline::show_timeline)))
         .route("/search", get(timeline::redirect_search))
-        .route("/events/{slug}", page(get(event_page::show_event)));
+        .route("/events/{slug}", page(get(event_page::show_event)))
+        .route("/about", page(get(about::show_about)));
     for (path, route) in documented_routes(&state) {
         if !path.starts_with(API_PREFIX) {
             routes = routes.route(path, route);

@@ -259,3 +259,10 @@ pub async fn server_slugs(url: &str) -> Vec<String> {
     .await
     .expect("join")
 }
+
+/// How many events the bundled dataset holds (read from the file, not from the app).
+pub fn bundled_event_count() -> usize {
+    let value: toml::Value =
+        toml::from_str(conflict_timeline::import::BUNDLED_DATASET).expect("bundled TOML");
+    value["events"].as_array().expect("events").len()
+}

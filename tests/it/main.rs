@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod about;
 mod api;
 mod caching;
 mod cli;
