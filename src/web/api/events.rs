@@ -7,7 +7,7 @@
 //! cover (`earliest`, `latest`, ISO days; `null` for an open or unknown end).
 
 use axum::Json;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
@@ -20,7 +20,8 @@ use crate::import::record::LinkRel;
 use crate::slug;
 use crate::web::AppState;
 use crate::web::http::error::AppError;
-use crate::web::http::params::{ParamProblem, RawParams, Segment, TimelineParams};
+use crate::web::http::params::{MAX_CATEGORY_BYTES, MAX_CONFLICT_BYTES, MAX_VALUE_BYTES, Segment};
+use crate::web::http::view_query::{Count, ViewQuery, ViewRules};
 use crate::web::pages::dates::DateView;
 
 /// Events per page when `limit` is not given.
@@ -29,7 +30,7 @@ pub const DEFAULT_LIMIT: u32 = 50;
 pub const MAX_LIMIT: u32 = 500;
 
 /// The filters every event endpoint takes (the HTML timeline's, minus its paging). Only
-/// documentation: the handlers read the raw query through [`TimelineParams`], so that each
+/// documentation: the handlers read the query through [`ViewQuery`], so that each
 /// bad value is named in the problem document.
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -38,41 +39,33 @@ pub struct FilterQuery {
     /// Keep events whose span ends on or after this day: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`
     /// (a year or month counts from its first day). Empty values (an empty form field) are
     /// ignored, here and in every filter.
-    #[param(
-        pattern = r"^([0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?)?$",
-        max_length = 10
-    )]
+    #[param(pattern = r"^([0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?)?$")]
     from: Option<String>,
     /// Keep events whose span starts on or before this day: `YYYY`, `YYYY-MM` or
     /// `YYYY-MM-DD` (a year or month counts to its last day).
-    #[param(
-        pattern = r"^([0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?)?$",
-        max_length = 10
-    )]
+    #[param(pattern = r"^([0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?)?$")]
     to: Option<String>,
     /// Full-text search over titles, summaries, bodies, actors and places. Words must all
     /// match; `"a phrase"`, `prefix*`, `-excluded` and `OR` work; other operators are text.
-    #[param(max_length = 200)]
     q: Option<String>,
-    /// Keep events in any of these categories (repeat the parameter, at most 20 times).
-    #[param(value_type = Option<Vec<CategoryParam>>, max_items = 20)]
+    /// Keep events in any of these categories (repeat the parameter).
+    #[param(value_type = Option<Vec<CategoryParam>>)]
     category: Option<Vec<String>>,
-    /// Keep events with any of these actors, by actor slug (repeat the parameter, at most
-    /// 20 times).
-    #[param(value_type = Option<Vec<TextParam>>, max_items = 20)]
+    /// Keep events with any of these actors, by actor slug (repeat the parameter).
+    #[param(value_type = Option<Vec<TextParam>>)]
     actor: Option<Vec<String>>,
-    /// Keep events of any of these conflicts, by conflict slug (repeat the parameter, at
-    /// most 20 times).
-    #[param(value_type = Option<Vec<ConflictParam>>, max_items = 20)]
+    /// Keep events of any of these conflicts, by conflict slug (repeat the parameter).
+    #[param(value_type = Option<Vec<ConflictParam>>)]
     conflict: Option<Vec<String>>,
-    /// Keep events at any of these places, by exact place name (repeat the parameter, at
-    /// most 20 times).
-    #[param(value_type = Option<Vec<TextParam>>, max_items = 20)]
+    /// Keep events at any of these places, by exact place name (repeat the parameter).
+    #[param(value_type = Option<Vec<TextParam>>)]
     place: Option<Vec<String>>,
 }
 
-/// Declares a string parameter type for the OpenAPI document, with the same bounds the
-/// parser enforces (see `params`).
+/// Declares a string parameter type for the OpenAPI document, with the parser's own
+/// bound (see `params`). The bounds of the parameters themselves (lengths, repeats,
+/// counts) are written into the document from the same constants by
+/// [`super::openapi::document`]: utoipa's attributes take only literals.
 macro_rules! string_param {
     ($(#[$doc:meta])* $name:ident, $pattern:expr, $max:expr) => {
         $(#[$doc])*
@@ -96,19 +89,19 @@ string_param!(
     /// A category name: lowercase words joined by hyphens.
     CategoryParam,
     Some(r"^([a-z0-9]+(-[a-z0-9]+)*)?$"),
-    60
+    MAX_CATEGORY_BYTES
 );
 string_param!(
     /// A conflict's slug: lowercase words joined by hyphens.
     ConflictParam,
     Some(r"^([a-z0-9]+(-[a-z0-9]+)*)?$"),
-    100
+    MAX_CONFLICT_BYTES
 );
 string_param!(
-    /// A filter value of at most 200 bytes.
+    /// A filter value.
     TextParam,
     None::<String>,
-    200
+    MAX_VALUE_BYTES
 );
 
 /// One page of events, in timeline order (earliest day, latest day, id).
@@ -392,9 +385,19 @@ fn coordinates(latitude: Option<f64>, longitude: Option<f64>) -> Option<Coordina
     })
 }
 
-/// Reads `limit`: absent or empty is [`DEFAULT_LIMIT`]; otherwise 1 to [`MAX_LIMIT`].
-fn parse_limit(raw: &RawParams) -> Result<u32, ParamProblem> {
-    raw.count("limit", DEFAULT_LIMIT, MAX_LIMIT)
+/// The paging of `/api/events`: `limit` events a page, the next one by the `after` cursor.
+pub struct EventPages;
+
+impl ViewRules for EventPages {
+    /// Absent or empty is [`DEFAULT_LIMIT`]; otherwise 1 to [`MAX_LIMIT`].
+    const COUNT: Option<Count> = Some(Count {
+        name: "limit",
+        default: DEFAULT_LIMIT,
+        max: MAX_LIMIT,
+    });
+    const NO_PAGE: Option<&'static str> =
+        Some("the API pages with the `after` cursor given as `next`");
+    const NO_AFTER: Option<&'static str> = None;
 }
 
 /// `GET /api/events`.
@@ -404,8 +407,8 @@ fn parse_limit(raw: &RawParams) -> Result<u32, ParamProblem> {
     tag = "events",
     params(
         FilterQuery,
-        ("limit" = Option<u32>, Query, minimum = 1, maximum = 500,
-            description = "Events per page, 1 to 500; 50 when not given."),
+        ("limit" = Option<u32>, Query,
+            description = "Events per page (bounds and default in the schema)."),
         ("after" = Option<String>, Query,
             description = "The `next` cursor of the previous page; the first page without it."),
     ),
@@ -417,25 +420,12 @@ fn parse_limit(raw: &RawParams) -> Result<u32, ParamProblem> {
 )]
 pub async fn list_events(
     State(state): State<AppState>,
-    RawQuery(query): RawQuery,
+    ViewQuery {
+        params,
+        count: limit,
+        ..
+    }: ViewQuery<EventPages>,
 ) -> Result<Response, AppError> {
-    let raw = RawParams::parse(query.as_deref()).map_err(|p| AppError::BadRequest(vec![p]))?;
-    let mut params = TimelineParams::from_raw(&raw);
-    let limit = parse_limit(&raw).unwrap_or_else(|problem| {
-        params.problems.push(problem);
-        DEFAULT_LIMIT
-    });
-    if let Some(page) = params.page {
-        params.problems.push(ParamProblem::new(
-            "page",
-            &page.to_string(),
-            "the API pages with the `after` cursor given as `next`",
-        ));
-    }
-    if !params.problems.is_empty() {
-        return Err(AppError::BadRequest(params.problems));
-    }
-
     let mut rows = queries::list_event_records(
         &state.db,
         &params.filter,
@@ -586,6 +576,20 @@ pub async fn list_conflicts(State(state): State<AppState>) -> Result<Response, A
     Ok(Json(ConflictList { conflicts }).into_response())
 }
 
+/// `limit` as [`list_events`] reads it: the value, or the name of the parameter refused.
+#[cfg(test)]
+pub(crate) fn parse_limit(query: &str) -> Result<u32, String> {
+    match ViewQuery::<EventPages>::parse(Some(query)) {
+        Ok(view) => Ok(view.count),
+        Err(AppError::BadRequest(problems)) => Err(problems
+            .into_iter()
+            .map(|p| p.field)
+            .collect::<Vec<_>>()
+            .join(",")),
+        Err(other) => Err(other.to_string()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -603,11 +607,11 @@ mod tests {
 
     #[test]
     fn limit_defaults_and_refuses_out_of_range() {
-        let limit = |q: &str| parse_limit(&RawParams::parse(Some(q)).expect("raw"));
+        let limit = parse_limit;
         assert_eq!(limit(""), Ok(DEFAULT_LIMIT));
         assert_eq!(limit("limit=500"), Ok(500));
         for bad in ["limit=0", "limit=501", "limit=abc", "limit=-1", "limit=1.5"] {
-            assert_eq!(limit(bad).map_err(|p| p.field), Err("limit".to_string()));
+            assert_eq!(limit(bad), Err("limit".to_string()));
         }
     }
 }
@@ -626,10 +630,9 @@ mod proptests {
         #[test]
         fn any_limit_is_in_range_or_refused_by_name(value in prop_oneof![".{0,30}", "[-+ ]?[0-9]{0,25}(\\.[0-9]{0,3})?"]) {
             let query = serde_urlencoded::to_string([("limit", value.as_str())]).expect("encodes");
-            let raw = RawParams::parse(Some(&query)).expect("short query");
-            match parse_limit(&raw) {
+            match parse_limit(&query) {
                 Ok(n) => prop_assert!((1..=MAX_LIMIT).contains(&n), "{value:?} gave {n}"),
-                Err(problem) => prop_assert_eq!(problem.field, "limit"),
+                Err(field) => prop_assert_eq!(field, "limit"),
             }
         }
     }
