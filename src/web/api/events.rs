@@ -1,6 +1,6 @@
 //! The JSON API under `/api/`: the timeline's events with the same filters as the HTML
-//! view (keyset pages in timeline order), one event in full, and the conflicts with their
-//! eras. Shapes are snake_case, documented here and published as OpenAPI by
+//! view (keyset pages in timeline order) and one event in full (the conflicts are in
+//! [`super::conflicts`]). Shapes are snake_case, documented here and published as OpenAPI by
 //! [`super::openapi`]; errors are problem documents ([`super::problem`]).
 //!
 //! Dates carry the EDTF string as recorded, its words, and the first and last day it can
@@ -13,7 +13,7 @@ use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::problem::Problem;
-use crate::db::models::{Actor, EventRecord, RelatedEvent, Source};
+use crate::db::models::{Actor, EventRecord, EventSummary, RelatedEvent, Source};
 use crate::db::queries::{self, Order};
 use crate::edtf::{Day, Edtf};
 use crate::import::record::LinkRel;
@@ -147,24 +147,21 @@ pub struct EventJson {
     pub conflict: String,
 }
 
-/// An event in full: what the list gives, plus its text, sources and related events.
+/// An event in full: what the list gives ([`EventJson`], the same fields), plus its text,
+/// sources and related events. Its schema is one closed object with the fields of both
+/// (see the `ToSchema` impl below), as a client reads it.
+#[derive(Debug, Serialize)]
+pub struct EventDetailJson {
+    #[serde(flatten)]
+    pub listed: EventJson,
+    #[serde(flatten)]
+    pub detail: DetailFields,
+}
+
+/// What only the full event has.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct EventDetailJson {
-    pub slug: String,
-    pub url: String,
-    pub title: String,
-    pub summary: String,
-    pub date: DateJson,
-    pub category: String,
-    #[schema(required = true)]
-    pub place: Option<String>,
-    #[schema(required = true)]
-    pub coordinates: Option<Coordinates>,
-    #[schema(required = true)]
-    pub fatalities: Option<Fatalities>,
-    pub actors: Vec<ActorJson>,
-    pub conflict: String,
+pub struct DetailFields {
     /// The longer text, in Markdown as recorded.
     pub body: String,
     /// When the record last changed (`YYYY-MM-DDTHH:MM:SSZ`).
@@ -173,6 +170,40 @@ pub struct EventDetailJson {
     pub sources: Vec<SourceJson>,
     /// Events this one links to or is linked from, in timeline order.
     pub related: Vec<RelatedJson>,
+}
+
+impl utoipa::PartialSchema for EventDetailJson {
+    /// [`EventJson`]'s object with [`DetailFields`]' properties added: one object, still
+    /// closed (`allOf` of two closed objects would refuse every real answer).
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::RefOr;
+        use utoipa::openapi::schema::Schema;
+        let (RefOr::T(Schema::Object(mut object)), RefOr::T(Schema::Object(detail))) =
+            (EventJson::schema(), DetailFields::schema())
+        else {
+            // Both are derived from named-field structs: always objects.
+            return EventJson::schema();
+        };
+        object.properties.extend(detail.properties);
+        object.required.extend(detail.required);
+        object.description = Some(
+            "An event in full: what the list gives, plus its text, sources and related events."
+                .to_string(),
+        );
+        RefOr::T(Schema::Object(object))
+    }
+}
+
+impl ToSchema for EventDetailJson {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        EventJson::schemas(schemas);
+        DetailFields::schemas(schemas);
+    }
 }
 
 /// `GET /api/events/{slug}`.
@@ -327,54 +358,43 @@ pub struct RelatedJson {
     pub date: DateJson,
 }
 
-/// `GET /api/conflicts`.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ConflictList {
-    /// By name.
-    pub conflicts: Vec<ConflictJson>,
-}
-
-/// A conflict and its named periods.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ConflictJson {
-    pub slug: String,
-    pub name: String,
-    pub summary: String,
-    #[schema(required = true)]
-    pub region: Option<String>,
-    /// How many events it has.
-    pub events: i64,
-    /// Its eras, in timeline order.
-    pub eras: Vec<EraJson>,
-}
-
-/// A named period of a conflict (a war, a blockade).
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct EraJson {
-    pub slug: String,
-    pub name: String,
-    pub summary: String,
-    pub date: DateJson,
-}
-
 /// The API's view of an event record; `base` is the public URL.
 pub fn event_json(r: &EventRecord, base: &str) -> EventJson {
-    let e = &r.summary;
-    EventJson {
-        slug: e.slug.clone(),
-        url: format!("{base}/events/{}", e.slug),
-        title: e.title.clone(),
-        summary: e.summary.clone(),
-        date: DateJson::new(&e.edtf, e.date_label.as_deref()),
-        category: e.category.clone(),
-        place: e.place.clone(),
-        coordinates: coordinates(r.latitude, r.longitude),
-        fatalities: Fatalities::new(r.fatalities_best, r.fatalities_low, r.fatalities_high),
-        actors: r.actors().into_iter().map(ActorJson::from).collect(),
-        conflict: r.conflict_slug.clone(),
+    EventJson::new(
+        &r.summary,
+        (r.latitude, r.longitude),
+        (r.fatalities_best, r.fatalities_low, r.fatalities_high),
+        r.actors(),
+        r.conflict_slug.clone(),
+        base,
+    )
+}
+
+impl EventJson {
+    /// An event as listed, from its summary row and what the queries add to it:
+    /// coordinates (latitude, longitude), fatalities (best, low, high), actors in order
+    /// and the conflict's slug.
+    fn new(
+        e: &EventSummary,
+        (latitude, longitude): (Option<f64>, Option<f64>),
+        (best, low, high): (Option<i64>, Option<i64>, Option<i64>),
+        actors: Vec<Actor>,
+        conflict: String,
+        base: &str,
+    ) -> Self {
+        EventJson {
+            slug: e.slug.clone(),
+            url: format!("{base}/events/{}", e.slug),
+            title: e.title.clone(),
+            summary: e.summary.clone(),
+            date: DateJson::new(&e.edtf, e.date_label.as_deref()),
+            category: e.category.clone(),
+            place: e.place.clone(),
+            coordinates: coordinates(latitude, longitude),
+            fatalities: Fatalities::new(best, low, high),
+            actors: actors.into_iter().map(ActorJson::from).collect(),
+            conflict,
+        }
     }
 }
 
@@ -493,27 +513,25 @@ pub async fn show_event(
         .unwrap_or_default();
 
     let base = &state.config.public_url;
-    let e = &event.summary;
     let detail = EventDetailJson {
-        slug: e.slug.clone(),
-        url: format!("{base}/events/{}", e.slug),
-        title: e.title.clone(),
-        summary: e.summary.clone(),
-        date: DateJson::new(&e.edtf, e.date_label.as_deref()),
-        category: e.category.clone(),
-        place: e.place.clone(),
-        coordinates: coordinates(event.latitude, event.longitude),
-        fatalities: Fatalities::new(
-            event.fatalities_best,
-            event.fatalities_low,
-            event.fatalities_high,
+        listed: EventJson::new(
+            &event.summary,
+            (event.latitude, event.longitude),
+            (
+                event.fatalities_best,
+                event.fatalities_low,
+                event.fatalities_high,
+            ),
+            actors,
+            conflict,
+            base,
         ),
-        actors: actors.into_iter().map(ActorJson::from).collect(),
-        conflict,
-        body: event.body.clone(),
-        updated_at: event.updated_at.clone(),
-        sources: sources.into_iter().map(SourceJson::from).collect(),
-        related: related.into_iter().map(|r| related_json(r, base)).collect(),
+        detail: DetailFields {
+            body: event.body,
+            updated_at: event.updated_at,
+            sources: sources.into_iter().map(SourceJson::from).collect(),
+            related: related.into_iter().map(|r| related_json(r, base)).collect(),
+        },
     };
     Ok(Json(EventResponse { event: detail }).into_response())
 }
@@ -534,46 +552,6 @@ fn related_json(r: RelatedEvent, base: &str) -> RelatedJson {
         slug: r.slug,
         title: r.title,
     }
-}
-
-/// `GET /api/conflicts`.
-#[utoipa::path(
-    get,
-    path = "/api/conflicts",
-    tag = "conflicts",
-    responses(
-        (status = 200, description = "Every conflict with its eras and event count.",
-            body = ConflictList),
-    )
-)]
-pub async fn list_conflicts(State(state): State<AppState>) -> Result<Response, AppError> {
-    let conflicts = queries::conflicts(&state.db).await?;
-    let eras = queries::eras(&state.db).await?;
-    let counts = queries::event_counts_by_conflict(&state.db).await?;
-    let conflicts = conflicts
-        .into_iter()
-        .map(|c| ConflictJson {
-            events: counts
-                .iter()
-                .find(|(id, _)| *id == c.id)
-                .map_or(0, |(_, n)| *n),
-            eras: eras
-                .iter()
-                .filter(|e| e.conflict_id == c.id)
-                .map(|e| EraJson {
-                    slug: e.slug.clone(),
-                    name: e.name.clone(),
-                    summary: e.summary.clone(),
-                    date: DateJson::new(&e.edtf, None),
-                })
-                .collect(),
-            slug: c.slug,
-            name: c.name,
-            summary: c.summary,
-            region: c.region,
-        })
-        .collect();
-    Ok(Json(ConflictList { conflicts }).into_response())
 }
 
 /// `limit` as [`list_events`] reads it: the value, or the name of the parameter refused.
@@ -603,6 +581,31 @@ mod tests {
         let open = DateJson::new("2005-06/..", None);
         assert_eq!(open.earliest.as_deref(), Some("2005-06-01"));
         assert_eq!(open.latest, None);
+    }
+
+    #[test]
+    fn the_detail_schema_is_the_list_schema_and_four_fields_closed() {
+        use utoipa::PartialSchema;
+        let json = |schema| serde_json::to_value(schema).expect("serializes");
+        let (listed, detail) = (json(EventJson::schema()), json(EventDetailJson::schema()));
+        let keys = |v: &serde_json::Value| -> Vec<String> {
+            v["properties"]
+                .as_object()
+                .map(|p| p.keys().cloned().collect())
+                .unwrap_or_default()
+        };
+        let mut expected = keys(&listed);
+        expected.extend(["body", "updated_at", "sources", "related"].map(String::from));
+        let mut found = keys(&detail);
+        expected.sort();
+        found.sort();
+        assert_eq!(found, expected);
+        assert_eq!(detail["additionalProperties"], false);
+        assert!(
+            detail["required"]
+                .as_array()
+                .is_some_and(|r| r.iter().any(|k| k == "slug") && r.iter().any(|k| k == "body"))
+        );
     }
 
     #[test]

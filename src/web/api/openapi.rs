@@ -11,7 +11,7 @@ use utoipa::openapi::server::Server;
 
 use super::events::EventPages;
 use super::histogram_api::WholeRange;
-use super::{events as api, exports, histogram_api};
+use super::{conflicts, events, exports, histogram_api};
 use crate::web::AppState;
 use crate::web::http::params::{MAX_REPEATS, MAX_VALUE_BYTES};
 use crate::web::http::view_query::ViewRules;
@@ -27,9 +27,9 @@ use crate::web::http::view_query::ViewRules;
             GET from any origin (CORS).",
     ),
     paths(
-        api::list_events,
-        api::show_event,
-        api::list_conflicts,
+        events::list_events,
+        events::show_event,
+        conflicts::list_conflicts,
         histogram_api::histogram,
         openapi_json,
         exports::events_csv,
@@ -37,7 +37,7 @@ use crate::web::http::view_query::ViewRules;
         exports::events_atom,
         exports::timelinejs,
     ),
-    components(schemas(api::CategoryParam, api::ConflictParam, api::TextParam)),
+    components(schemas(events::CategoryParam, events::ConflictParam, events::TextParam)),
     tags(
         (name = "events", description = "The chronology, filtered and paged."),
         (name = "conflicts", description = "The conflicts and their eras."),
@@ -60,9 +60,9 @@ pub fn document(public_url: &str) -> utoipa::openapi::OpenApi {
 /// parser's own constants, so the document cannot promise what the server refuses
 /// (utoipa's attributes take only literals, which would restate them).
 fn add_parser_limits(doc: &mut utoipa::openapi::OpenApi) {
-    use utoipa::openapi::schema::Schema;
     use utoipa::Number;
     use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::Schema;
     let counts = [EventPages::COUNT, WholeRange::COUNT];
     for item in doc.paths.paths.values_mut() {
         let Some(operation) = item.get.as_mut() else {
@@ -225,8 +225,11 @@ mod tests {
             }
         }
         let limit = parameter(&doc, "/api/events", "limit");
-        assert_eq!(bound(&limit, "maximum"), super::api::MAX_LIMIT as usize);
-        assert_eq!(bound(&limit, "default"), super::api::DEFAULT_LIMIT as usize);
+        assert_eq!(bound(&limit, "maximum"), super::events::MAX_LIMIT as usize);
+        assert_eq!(
+            bound(&limit, "default"),
+            super::events::DEFAULT_LIMIT as usize
+        );
         let buckets = parameter(&doc, "/api/histogram", "buckets");
         assert_eq!(
             bound(&buckets, "maximum"),
