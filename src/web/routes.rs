@@ -13,7 +13,7 @@ use axum::routing::{MethodRouter, get};
 use tower_http::cors::{Any, CorsLayer};
 
 use super::AppState;
-use super::api::{events as api, exports, histogram_api, openapi, problem};
+use super::api::{conflicts, events, exports, histogram_api, openapi, problem};
 use super::http::caching::{self, CachePolicy};
 use super::http::error::{self, ErrorInfo};
 use super::http::{assets, health, middleware};
@@ -59,9 +59,9 @@ fn documented_routes(state: &AppState) -> Vec<(&'static str, MethodRouter<AppSta
     let answer = |route| caching::with_policy(state, CachePolicy::FollowsData, route);
     let download = |route| caching::with_policy(state, CachePolicy::Download, route);
     vec![
-        ("/api/events", answer(get(api::list_events))),
-        ("/api/events/{slug}", answer(get(api::show_event))),
-        ("/api/conflicts", answer(get(api::list_conflicts))),
+        ("/api/events", answer(get(events::list_events))),
+        ("/api/events/{slug}", answer(get(events::show_event))),
+        ("/api/conflicts", answer(get(conflicts::list_conflicts))),
         ("/api/histogram", answer(get(histogram_api::histogram))),
         ("/api/openapi.json", answer(get(openapi::openapi_json))),
         ("/export/events.csv", download(get(exports::events_csv))),

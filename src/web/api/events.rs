@@ -1,26 +1,27 @@
 //! The JSON API under `/api/`: the timeline's events with the same filters as the HTML
-//! view (keyset pages in timeline order), one event in full, and the conflicts with their
-//! eras. Shapes are snake_case, documented here and published as OpenAPI by
+//! view (keyset pages in timeline order) and one event in full (the conflicts are in
+//! [`super::conflicts`]). Shapes are snake_case, documented here and published as OpenAPI by
 //! [`super::openapi`]; errors are problem documents ([`super::problem`]).
 //!
 //! Dates carry the EDTF string as recorded, its words, and the first and last day it can
 //! cover (`earliest`, `latest`, ISO days; `null` for an open or unknown end).
 
 use axum::Json;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::problem::Problem;
-use crate::db::models::{Actor, EventRecord, RelatedEvent, Source};
+use crate::db::models::{Actor, EventRecord, EventSummary, RelatedEvent, Source};
 use crate::db::queries::{self, Order};
 use crate::edtf::{Day, Edtf};
 use crate::record::LinkRel;
 use crate::slug;
 use crate::web::AppState;
 use crate::web::http::error::AppError;
-use crate::web::http::params::{ParamProblem, RawParams, Segment, TimelineParams};
+use crate::web::http::params::{MAX_CATEGORY_BYTES, MAX_CONFLICT_BYTES, MAX_VALUE_BYTES, Segment};
+use crate::web::http::view_query::{Count, ViewQuery, ViewRules};
 use crate::web::pages::dates::DateView;
 
 /// Events per page when `limit` is not given.
@@ -29,7 +30,7 @@ pub const DEFAULT_LIMIT: u32 = 50;
 pub const MAX_LIMIT: u32 = 500;
 
 /// The filters every event endpoint takes (the HTML timeline's, minus its paging). Only
-/// documentation: the handlers read the raw query through [`TimelineParams`], so that each
+/// documentation: the handlers read the query through [`ViewQuery`], so that each
 /// bad value is named in the problem document.
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -38,41 +39,33 @@ pub struct FilterQuery {
     /// Keep events whose span ends on or after this day: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`
     /// (a year or month counts from its first day). Empty values (an empty form field) are
     /// ignored, here and in every filter.
-    #[param(
-        pattern = r"^([0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?)?$",
-        max_length = 10
-    )]
+    #[param(pattern = r"^([0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?)?$")]
     from: Option<String>,
     /// Keep events whose span starts on or before this day: `YYYY`, `YYYY-MM` or
     /// `YYYY-MM-DD` (a year or month counts to its last day).
-    #[param(
-        pattern = r"^([0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?)?$",
-        max_length = 10
-    )]
+    #[param(pattern = r"^([0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?)?$")]
     to: Option<String>,
     /// Full-text search over titles, summaries, bodies, actors and places. Words must all
     /// match; `"a phrase"`, `prefix*`, `-excluded` and `OR` work; other operators are text.
-    #[param(max_length = 200)]
     q: Option<String>,
-    /// Keep events in any of these categories (repeat the parameter, at most 20 times).
-    #[param(value_type = Option<Vec<CategoryParam>>, max_items = 20)]
+    /// Keep events in any of these categories (repeat the parameter).
+    #[param(value_type = Option<Vec<CategoryParam>>)]
     category: Option<Vec<String>>,
-    /// Keep events with any of these actors, by actor slug (repeat the parameter, at most
-    /// 20 times).
-    #[param(value_type = Option<Vec<TextParam>>, max_items = 20)]
+    /// Keep events with any of these actors, by actor slug (repeat the parameter).
+    #[param(value_type = Option<Vec<TextParam>>)]
     actor: Option<Vec<String>>,
-    /// Keep events of any of these conflicts, by conflict slug (repeat the parameter, at
-    /// most 20 times).
-    #[param(value_type = Option<Vec<ConflictParam>>, max_items = 20)]
+    /// Keep events of any of these conflicts, by conflict slug (repeat the parameter).
+    #[param(value_type = Option<Vec<ConflictParam>>)]
     conflict: Option<Vec<String>>,
-    /// Keep events at any of these places, by exact place name (repeat the parameter, at
-    /// most 20 times).
-    #[param(value_type = Option<Vec<TextParam>>, max_items = 20)]
+    /// Keep events at any of these places, by exact place name (repeat the parameter).
+    #[param(value_type = Option<Vec<TextParam>>)]
     place: Option<Vec<String>>,
 }
 
-/// Declares a string parameter type for the OpenAPI document, with the same bounds the
-/// parser enforces (see `params`).
+/// Declares a string parameter type for the OpenAPI document, with the parser's own
+/// bound (see `params`). The bounds of the parameters themselves (lengths, repeats,
+/// counts) are written into the document from the same constants by
+/// [`super::openapi::document`]: utoipa's attributes take only literals.
 macro_rules! string_param {
     ($(#[$doc:meta])* $name:ident, $pattern:expr, $max:expr) => {
         $(#[$doc])*
@@ -96,19 +89,19 @@ string_param!(
     /// A category name: lowercase words joined by hyphens.
     CategoryParam,
     Some(r"^([a-z0-9]+(-[a-z0-9]+)*)?$"),
-    60
+    MAX_CATEGORY_BYTES
 );
 string_param!(
     /// A conflict's slug: lowercase words joined by hyphens.
     ConflictParam,
     Some(r"^([a-z0-9]+(-[a-z0-9]+)*)?$"),
-    100
+    MAX_CONFLICT_BYTES
 );
 string_param!(
-    /// A filter value of at most 200 bytes.
+    /// A filter value.
     TextParam,
     None::<String>,
-    200
+    MAX_VALUE_BYTES
 );
 
 /// One page of events, in timeline order (earliest day, latest day, id).
@@ -154,24 +147,21 @@ pub struct EventJson {
     pub conflict: String,
 }
 
-/// An event in full: what the list gives, plus its text, sources and related events.
+/// An event in full: what the list gives ([`EventJson`], the same fields), plus its text,
+/// sources and related events. Its schema is one closed object with the fields of both
+/// (see the `ToSchema` impl below), as a client reads it.
+#[derive(Debug, Serialize)]
+pub struct EventDetailJson {
+    #[serde(flatten)]
+    pub listed: EventJson,
+    #[serde(flatten)]
+    pub detail: DetailFields,
+}
+
+/// What only the full event has.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct EventDetailJson {
-    pub slug: String,
-    pub url: String,
-    pub title: String,
-    pub summary: String,
-    pub date: DateJson,
-    pub category: String,
-    #[schema(required = true)]
-    pub place: Option<String>,
-    #[schema(required = true)]
-    pub coordinates: Option<Coordinates>,
-    #[schema(required = true)]
-    pub fatalities: Option<Fatalities>,
-    pub actors: Vec<ActorJson>,
-    pub conflict: String,
+pub struct DetailFields {
     /// The longer text, in Markdown as recorded.
     pub body: String,
     /// When the record last changed (`YYYY-MM-DDTHH:MM:SSZ`).
@@ -180,6 +170,40 @@ pub struct EventDetailJson {
     pub sources: Vec<SourceJson>,
     /// Events this one links to or is linked from, in timeline order.
     pub related: Vec<RelatedJson>,
+}
+
+impl utoipa::PartialSchema for EventDetailJson {
+    /// [`EventJson`]'s object with [`DetailFields`]' properties added: one object, still
+    /// closed (`allOf` of two closed objects would refuse every real answer).
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::RefOr;
+        use utoipa::openapi::schema::Schema;
+        let (RefOr::T(Schema::Object(mut object)), RefOr::T(Schema::Object(detail))) =
+            (EventJson::schema(), DetailFields::schema())
+        else {
+            // Both are derived from named-field structs: always objects.
+            return EventJson::schema();
+        };
+        object.properties.extend(detail.properties);
+        object.required.extend(detail.required);
+        object.description = Some(
+            "An event in full: what the list gives, plus its text, sources and related events."
+                .to_string(),
+        );
+        RefOr::T(Schema::Object(object))
+    }
+}
+
+impl ToSchema for EventDetailJson {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        EventJson::schemas(schemas);
+        DetailFields::schemas(schemas);
+    }
 }
 
 /// `GET /api/events/{slug}`.
@@ -334,54 +358,43 @@ pub struct RelatedJson {
     pub date: DateJson,
 }
 
-/// `GET /api/conflicts`.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ConflictList {
-    /// By name.
-    pub conflicts: Vec<ConflictJson>,
-}
-
-/// A conflict and its named periods.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ConflictJson {
-    pub slug: String,
-    pub name: String,
-    pub summary: String,
-    #[schema(required = true)]
-    pub region: Option<String>,
-    /// How many events it has.
-    pub events: i64,
-    /// Its eras, in timeline order.
-    pub eras: Vec<EraJson>,
-}
-
-/// A named period of a conflict (a war, a blockade).
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct EraJson {
-    pub slug: String,
-    pub name: String,
-    pub summary: String,
-    pub date: DateJson,
-}
-
 /// The API's view of an event record; `base` is the public URL.
 pub fn event_json(r: &EventRecord, base: &str) -> EventJson {
-    let e = &r.summary;
-    EventJson {
-        slug: e.slug.clone(),
-        url: format!("{base}/events/{}", e.slug),
-        title: e.title.clone(),
-        summary: e.summary.clone(),
-        date: DateJson::new(&e.edtf, e.date_label.as_deref()),
-        category: e.category.clone(),
-        place: e.place.clone(),
-        coordinates: coordinates(r.latitude, r.longitude),
-        fatalities: Fatalities::new(r.fatalities_best, r.fatalities_low, r.fatalities_high),
-        actors: r.actors().into_iter().map(ActorJson::from).collect(),
-        conflict: r.conflict_slug.clone(),
+    EventJson::new(
+        &r.summary,
+        (r.latitude, r.longitude),
+        (r.fatalities_best, r.fatalities_low, r.fatalities_high),
+        r.actors(),
+        r.conflict_slug.clone(),
+        base,
+    )
+}
+
+impl EventJson {
+    /// An event as listed, from its summary row and what the queries add to it:
+    /// coordinates (latitude, longitude), fatalities (best, low, high), actors in order
+    /// and the conflict's slug.
+    fn new(
+        e: &EventSummary,
+        (latitude, longitude): (Option<f64>, Option<f64>),
+        (best, low, high): (Option<i64>, Option<i64>, Option<i64>),
+        actors: Vec<Actor>,
+        conflict: String,
+        base: &str,
+    ) -> Self {
+        EventJson {
+            slug: e.slug.clone(),
+            url: format!("{base}/events/{}", e.slug),
+            title: e.title.clone(),
+            summary: e.summary.clone(),
+            date: DateJson::new(&e.edtf, e.date_label.as_deref()),
+            category: e.category.clone(),
+            place: e.place.clone(),
+            coordinates: coordinates(latitude, longitude),
+            fatalities: Fatalities::new(best, low, high),
+            actors: actors.into_iter().map(ActorJson::from).collect(),
+            conflict,
+        }
     }
 }
 
@@ -392,9 +405,19 @@ fn coordinates(latitude: Option<f64>, longitude: Option<f64>) -> Option<Coordina
     })
 }
 
-/// Reads `limit`: absent or empty is [`DEFAULT_LIMIT`]; otherwise 1 to [`MAX_LIMIT`].
-fn parse_limit(raw: &RawParams) -> Result<u32, ParamProblem> {
-    raw.count("limit", DEFAULT_LIMIT, MAX_LIMIT)
+/// The paging of `/api/events`: `limit` events a page, the next one by the `after` cursor.
+pub struct EventPages;
+
+impl ViewRules for EventPages {
+    /// Absent or empty is [`DEFAULT_LIMIT`]; otherwise 1 to [`MAX_LIMIT`].
+    const COUNT: Option<Count> = Some(Count {
+        name: "limit",
+        default: DEFAULT_LIMIT,
+        max: MAX_LIMIT,
+    });
+    const NO_PAGE: Option<&'static str> =
+        Some("the API pages with the `after` cursor given as `next`");
+    const NO_AFTER: Option<&'static str> = None;
 }
 
 /// `GET /api/events`.
@@ -404,8 +427,8 @@ fn parse_limit(raw: &RawParams) -> Result<u32, ParamProblem> {
     tag = "events",
     params(
         FilterQuery,
-        ("limit" = Option<u32>, Query, minimum = 1, maximum = 500,
-            description = "Events per page, 1 to 500; 50 when not given."),
+        ("limit" = Option<u32>, Query,
+            description = "Events per page (bounds and default in the schema)."),
         ("after" = Option<String>, Query,
             description = "The `next` cursor of the previous page; the first page without it."),
     ),
@@ -417,25 +440,12 @@ fn parse_limit(raw: &RawParams) -> Result<u32, ParamProblem> {
 )]
 pub async fn list_events(
     State(state): State<AppState>,
-    RawQuery(query): RawQuery,
+    ViewQuery {
+        params,
+        count: limit,
+        ..
+    }: ViewQuery<EventPages>,
 ) -> Result<Response, AppError> {
-    let raw = RawParams::parse(query.as_deref()).map_err(|p| AppError::BadRequest(vec![p]))?;
-    let mut params = TimelineParams::from_raw(&raw);
-    let limit = parse_limit(&raw).unwrap_or_else(|problem| {
-        params.problems.push(problem);
-        DEFAULT_LIMIT
-    });
-    if let Some(page) = params.page {
-        params.problems.push(ParamProblem::new(
-            "page",
-            &page.to_string(),
-            "the API pages with the `after` cursor given as `next`",
-        ));
-    }
-    if !params.problems.is_empty() {
-        return Err(AppError::BadRequest(params.problems));
-    }
-
     let mut rows = queries::list_event_records(
         &state.db,
         &params.filter,
@@ -503,27 +513,25 @@ pub async fn show_event(
         .unwrap_or_default();
 
     let base = &state.config.public_url;
-    let e = &event.summary;
     let detail = EventDetailJson {
-        slug: e.slug.clone(),
-        url: format!("{base}/events/{}", e.slug),
-        title: e.title.clone(),
-        summary: e.summary.clone(),
-        date: DateJson::new(&e.edtf, e.date_label.as_deref()),
-        category: e.category.clone(),
-        place: e.place.clone(),
-        coordinates: coordinates(event.latitude, event.longitude),
-        fatalities: Fatalities::new(
-            event.fatalities_best,
-            event.fatalities_low,
-            event.fatalities_high,
+        listed: EventJson::new(
+            &event.summary,
+            (event.latitude, event.longitude),
+            (
+                event.fatalities_best,
+                event.fatalities_low,
+                event.fatalities_high,
+            ),
+            actors,
+            conflict,
+            base,
         ),
-        actors: actors.into_iter().map(ActorJson::from).collect(),
-        conflict,
-        body: event.body.clone(),
-        updated_at: event.updated_at.clone(),
-        sources: sources.into_iter().map(SourceJson::from).collect(),
-        related: related.into_iter().map(|r| related_json(r, base)).collect(),
+        detail: DetailFields {
+            body: event.body,
+            updated_at: event.updated_at,
+            sources: sources.into_iter().map(SourceJson::from).collect(),
+            related: related.into_iter().map(|r| related_json(r, base)).collect(),
+        },
     };
     Ok(Json(EventResponse { event: detail }).into_response())
 }
@@ -546,44 +554,18 @@ fn related_json(r: RelatedEvent, base: &str) -> RelatedJson {
     }
 }
 
-/// `GET /api/conflicts`.
-#[utoipa::path(
-    get,
-    path = "/api/conflicts",
-    tag = "conflicts",
-    responses(
-        (status = 200, description = "Every conflict with its eras and event count.",
-            body = ConflictList),
-    )
-)]
-pub async fn list_conflicts(State(state): State<AppState>) -> Result<Response, AppError> {
-    let conflicts = queries::conflicts(&state.db).await?;
-    let eras = queries::eras(&state.db).await?;
-    let counts = queries::event_counts_by_conflict(&state.db).await?;
-    let conflicts = conflicts
-        .into_iter()
-        .map(|c| ConflictJson {
-            events: counts
-                .iter()
-                .find(|(id, _)| *id == c.id)
-                .map_or(0, |(_, n)| *n),
-            eras: eras
-                .iter()
-                .filter(|e| e.conflict_id == c.id)
-                .map(|e| EraJson {
-                    slug: e.slug.clone(),
-                    name: e.name.clone(),
-                    summary: e.summary.clone(),
-                    date: DateJson::new(&e.edtf, None),
-                })
-                .collect(),
-            slug: c.slug,
-            name: c.name,
-            summary: c.summary,
-            region: c.region,
-        })
-        .collect();
-    Ok(Json(ConflictList { conflicts }).into_response())
+/// `limit` as [`list_events`] reads it: the value, or the name of the parameter refused.
+#[cfg(test)]
+pub(crate) fn parse_limit(query: &str) -> Result<u32, String> {
+    match ViewQuery::<EventPages>::parse(Some(query)) {
+        Ok(view) => Ok(view.count),
+        Err(AppError::BadRequest(problems)) => Err(problems
+            .into_iter()
+            .map(|p| p.field)
+            .collect::<Vec<_>>()
+            .join(",")),
+        Err(other) => Err(other.to_string()),
+    }
 }
 
 #[cfg(test)]
@@ -602,12 +584,37 @@ mod tests {
     }
 
     #[test]
+    fn the_detail_schema_is_the_list_schema_and_four_fields_closed() {
+        use utoipa::PartialSchema;
+        let json = |schema| serde_json::to_value(schema).expect("serializes");
+        let (listed, detail) = (json(EventJson::schema()), json(EventDetailJson::schema()));
+        let keys = |v: &serde_json::Value| -> Vec<String> {
+            v["properties"]
+                .as_object()
+                .map(|p| p.keys().cloned().collect())
+                .unwrap_or_default()
+        };
+        let mut expected = keys(&listed);
+        expected.extend(["body", "updated_at", "sources", "related"].map(String::from));
+        let mut found = keys(&detail);
+        expected.sort();
+        found.sort();
+        assert_eq!(found, expected);
+        assert_eq!(detail["additionalProperties"], false);
+        assert!(
+            detail["required"]
+                .as_array()
+                .is_some_and(|r| r.iter().any(|k| k == "slug") && r.iter().any(|k| k == "body"))
+        );
+    }
+
+    #[test]
     fn limit_defaults_and_refuses_out_of_range() {
-        let limit = |q: &str| parse_limit(&RawParams::parse(Some(q)).expect("raw"));
+        let limit = parse_limit;
         assert_eq!(limit(""), Ok(DEFAULT_LIMIT));
         assert_eq!(limit("limit=500"), Ok(500));
         for bad in ["limit=0", "limit=501", "limit=abc", "limit=-1", "limit=1.5"] {
-            assert_eq!(limit(bad).map_err(|p| p.field), Err("limit".to_string()));
+            assert_eq!(limit(bad), Err("limit".to_string()));
         }
     }
 }
@@ -626,10 +633,9 @@ mod proptests {
         #[test]
         fn any_limit_is_in_range_or_refused_by_name(value in prop_oneof![".{0,30}", "[-+ ]?[0-9]{0,25}(\\.[0-9]{0,3})?"]) {
             let query = serde_urlencoded::to_string([("limit", value.as_str())]).expect("encodes");
-            let raw = RawParams::parse(Some(&query)).expect("short query");
-            match parse_limit(&raw) {
+            match parse_limit(&query) {
                 Ok(n) => prop_assert!((1..=MAX_LIMIT).contains(&n), "{value:?} gave {n}"),
-                Err(problem) => prop_assert_eq!(problem.field, "limit"),
+                Err(field) => prop_assert_eq!(field, "limit"),
             }
         }
     }

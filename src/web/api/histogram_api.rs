@@ -2,7 +2,7 @@
 //! drawing an overview of any view. Unfiltered views sum the per-day aggregate the importer
 //! keeps, so the answer costs the same at a million events as at a hundred.
 
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Json, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -12,12 +12,27 @@ use crate::db::queries;
 use crate::edtf::Day;
 use crate::web::AppState;
 use crate::web::http::error::AppError;
-use crate::web::http::params::{ParamProblem, RawParams, TimelineParams};
+use crate::web::http::view_query::{Count, ViewQuery, ViewRules};
 
 /// Buckets when `buckets` is not given.
 pub const DEFAULT_BUCKETS: u32 = 50;
 /// Most buckets one answer may have.
 pub const MAX_BUCKETS: u32 = 1000;
+
+/// A histogram covers the whole range in `buckets` slices: no paging of either kind.
+pub struct WholeRange;
+
+impl ViewRules for WholeRange {
+    const COUNT: Option<Count> = Some(Count {
+        name: "buckets",
+        default: DEFAULT_BUCKETS,
+        max: MAX_BUCKETS,
+    });
+    const NO_PAGE: Option<&'static str> =
+        Some("does not apply to a histogram, which covers the whole range");
+    const NO_AFTER: Option<&'static str> =
+        Some("does not apply to a histogram, which covers the whole range");
+}
 
 /// Counts per slice of the range.
 #[derive(Debug, Serialize, ToSchema)]
@@ -52,9 +67,9 @@ pub struct Bucket {
     tag = "events",
     params(
         FilterQuery,
-        ("buckets" = Option<u32>, Query, minimum = 1, maximum = 1000,
-            description = "Slices of the range, 1 to 1000; 50 when not given. A range shorter \
-                than this many days gets one slice per day."),
+        ("buckets" = Option<u32>, Query,
+            description = "Slices of the range (bounds and default in the schema). A range \
+                shorter than this many days gets one slice per day."),
     ),
     responses(
         (status = 200, description = "Events per slice, counted by the day they start.",
@@ -65,32 +80,12 @@ pub struct Bucket {
 )]
 pub async fn histogram(
     State(state): State<AppState>,
-    RawQuery(query): RawQuery,
+    ViewQuery {
+        params,
+        count: buckets,
+        ..
+    }: ViewQuery<WholeRange>,
 ) -> Result<Response, AppError> {
-    let raw = RawParams::parse(query.as_deref()).map_err(|p| AppError::BadRequest(vec![p]))?;
-    let mut params = TimelineParams::from_raw(&raw);
-    let buckets = raw
-        .count("buckets", DEFAULT_BUCKETS, MAX_BUCKETS)
-        .unwrap_or_else(|problem| {
-            params.problems.push(problem);
-            DEFAULT_BUCKETS
-        });
-    for (name, given) in [
-        ("page", params.page.is_some()),
-        ("after", params.after.is_some()),
-    ] {
-        if given {
-            params.problems.push(ParamProblem::new(
-                name,
-                "",
-                "does not apply to a histogram, which covers the whole range",
-            ));
-        }
-    }
-    if !params.problems.is_empty() {
-        return Err(AppError::BadRequest(params.problems));
-    }
-
     let span = queries::data_span(&state.db).await?;
     let first = params.filter.from.or(span.map(|(first, _)| first));
     let last = params.filter.to.or(span.map(|(_, last)| last));

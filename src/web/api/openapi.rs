@@ -9,8 +9,12 @@ use axum::response::{IntoResponse, Json, Response};
 use utoipa::OpenApi;
 use utoipa::openapi::server::Server;
 
-use super::{events as api, exports, histogram_api};
+use super::events::EventPages;
+use super::histogram_api::WholeRange;
+use super::{conflicts, events, exports, histogram_api};
 use crate::web::AppState;
+use crate::web::http::params::{MAX_REPEATS, MAX_VALUE_BYTES};
+use crate::web::http::view_query::ViewRules;
 
 /// The document, less the server URL (which depends on the configuration).
 #[derive(OpenApi)]
@@ -23,9 +27,9 @@ use crate::web::AppState;
             GET from any origin (CORS).",
     ),
     paths(
-        api::list_events,
-        api::show_event,
-        api::list_conflicts,
+        events::list_events,
+        events::show_event,
+        conflicts::list_conflicts,
         histogram_api::histogram,
         openapi_json,
         exports::events_csv,
@@ -33,7 +37,7 @@ use crate::web::AppState;
         exports::events_atom,
         exports::timelinejs,
     ),
-    components(schemas(api::CategoryParam, api::ConflictParam, api::TextParam)),
+    components(schemas(events::CategoryParam, events::ConflictParam, events::TextParam)),
     tags(
         (name = "events", description = "The chronology, filtered and paged."),
         (name = "conflicts", description = "The conflicts and their eras."),
@@ -48,8 +52,49 @@ pub fn document(public_url: &str) -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.servers = Some(vec![Server::new(public_url)]);
     add_refusals(&mut doc);
+    add_parser_limits(&mut doc);
     doc
 }
+
+/// The bounds the parser enforces, written into every operation's parameters from the
+/// parser's own constants, so the document cannot promise what the server refuses
+/// (utoipa's attributes take only literals, which would restate them).
+fn add_parser_limits(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::Number;
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::Schema;
+    let counts = [EventPages::COUNT, WholeRange::COUNT];
+    for item in doc.paths.paths.values_mut() {
+        let Some(operation) = item.get.as_mut() else {
+            continue;
+        };
+        for parameter in operation.parameters.iter_mut().flatten() {
+            let RefOr::T(parameter) = parameter else {
+                continue;
+            };
+            let name = parameter.name.as_str();
+            match parameter.schema.as_mut() {
+                Some(RefOr::T(Schema::Array(array))) if REPEATABLE.contains(&name) => {
+                    array.max_items = Some(MAX_REPEATS);
+                }
+                Some(RefOr::T(Schema::Object(object))) => {
+                    if name == "q" {
+                        object.max_length = Some(MAX_VALUE_BYTES);
+                    }
+                    if let Some(count) = counts.iter().flatten().find(|c| c.name == name) {
+                        object.minimum = Some(Number::UInt(1));
+                        object.maximum = Some(Number::UInt(count.max as usize));
+                        object.default = Some(count.default.into());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The filters that may be given more than once (see `TimelineParams`).
+const REPEATABLE: [&str; 4] = ["category", "actor", "conflict", "place"];
 
 /// Every operation can be refused before its handler runs (see `limits`): an address over
 /// the length limit (414) and a server at its limit of requests in flight (503). Under
@@ -98,4 +143,119 @@ fn add_refusals(doc: &mut utoipa::openapi::OpenApi) {
 )]
 pub async fn openapi_json(State(state): State<AppState>) -> Response {
     Json(document(&state.config.public_url)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    //! The document's bounds against the parser's: each is read from the document, and the
+    //! parser must accept a value at the bound and refuse one past it.
+
+    use serde_json::Value;
+
+    use crate::web::api::events::parse_limit;
+    use crate::web::http::params::{
+        MAX_CATEGORY_BYTES, MAX_CONFLICT_BYTES, MAX_REPEATS, MAX_VALUE_BYTES, TimelineParams,
+    };
+
+    fn doc() -> Value {
+        serde_json::to_value(super::document("http://x")).expect("serializes")
+    }
+
+    /// The schema of `name` in the operation at `path`, `$ref`s followed.
+    fn parameter(doc: &Value, path: &str, name: &str) -> Value {
+        let parameters = doc["paths"][path]["get"]["parameters"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{path} has parameters"));
+        let found = parameters
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("{path} documents {name}"));
+        found["schema"].clone()
+    }
+
+    fn resolve(doc: &Value, schema: &Value) -> Value {
+        match schema["$ref"].as_str() {
+            Some(r) => {
+                let name = r.trim_start_matches("#/components/schemas/");
+                doc["components"]["schemas"][name].clone()
+            }
+            None => schema.clone(),
+        }
+    }
+
+    fn bound(schema: &Value, key: &str) -> usize {
+        schema[key]
+            .as_u64()
+            .and_then(|n| usize::try_from(n).ok())
+            .unwrap_or_else(|| panic!("{key} in {schema}"))
+    }
+
+    fn refused(query: &str) -> Vec<String> {
+        TimelineParams::parse(Some(query))
+            .problems
+            .into_iter()
+            .map(|p| p.field)
+            .collect()
+    }
+
+    #[test]
+    fn the_documented_bounds_are_the_parsers() {
+        let doc = doc();
+        let filtered = [
+            "/api/events",
+            "/api/histogram",
+            "/export/events.csv",
+            "/export/events.ics",
+            "/export/events.atom",
+            "/export/timelinejs.json",
+        ];
+        for path in filtered {
+            let q = parameter(&doc, path, "q");
+            assert_eq!(bound(&q, "maxLength"), MAX_VALUE_BYTES, "{path}");
+            for name in super::REPEATABLE {
+                let list = parameter(&doc, path, name);
+                assert_eq!(bound(&list, "maxItems"), MAX_REPEATS, "{path} {name}");
+                let item = resolve(&doc, &list["items"]);
+                let max = match name {
+                    "category" => MAX_CATEGORY_BYTES,
+                    "conflict" => MAX_CONFLICT_BYTES,
+                    _ => MAX_VALUE_BYTES,
+                };
+                assert_eq!(bound(&item, "maxLength"), max, "{path} {name}");
+            }
+        }
+        let limit = parameter(&doc, "/api/events", "limit");
+        assert_eq!(bound(&limit, "maximum"), super::events::MAX_LIMIT as usize);
+        assert_eq!(
+            bound(&limit, "default"),
+            super::events::DEFAULT_LIMIT as usize
+        );
+        let buckets = parameter(&doc, "/api/histogram", "buckets");
+        assert_eq!(
+            bound(&buckets, "maximum"),
+            super::histogram_api::MAX_BUCKETS as usize
+        );
+    }
+
+    #[test]
+    fn the_parser_holds_to_the_documented_bounds() {
+        let doc = doc();
+        let q = bound(&parameter(&doc, "/api/events", "q"), "maxLength");
+        assert!(refused(&format!("q={}", "a".repeat(q))).is_empty());
+        assert_eq!(refused(&format!("q={}", "a".repeat(q + 1))), ["q"]);
+        for (name, value) in [("category", "a"), ("conflict", "a"), ("actor", "a")] {
+            let list = parameter(&doc, "/api/events", name);
+            let repeats = bound(&list, "maxItems");
+            let longest = bound(&resolve(&doc, &list["items"]), "maxLength");
+            let at =
+                |n: usize, len: usize| vec![format!("{name}={}", value.repeat(len)); n].join("&");
+            assert!(refused(&at(repeats, 1)).is_empty(), "{name}");
+            assert!(refused(&at(1, longest)).is_empty(), "{name}");
+            assert_eq!(refused(&at(repeats + 1, 1)), [name], "{name}");
+            assert_eq!(refused(&at(1, longest + 1)), [name], "{name}");
+        }
+        let limit = bound(&parameter(&doc, "/api/events", "limit"), "maximum");
+        assert_eq!(parse_limit(&format!("limit={limit}")), Ok(limit as u32));
+        assert!(parse_limit(&format!("limit={}", limit + 1)).is_err());
+    }
 }

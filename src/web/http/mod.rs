@@ -1,5 +1,6 @@
 //! HTTP plumbing shared by every route: errors, parameters, limits, caching, the response
-//! cache, the data version, static assets, the middleware stack and health checks.
+//! cache, the data version, static assets, the middleware stack, health checks and the
+//! extractor of filtered views.
 
 pub mod assets;
 pub mod caching;
@@ -10,3 +11,4 @@ pub mod limits;
 pub mod middleware;
 pub mod params;
 pub mod response_cache;
+pub mod view_query;

@@ -18,6 +18,10 @@ pub const MAX_QUERY_BYTES: usize = 2048;
 pub const MAX_VALUE_BYTES: usize = 200;
 /// Most values accepted for one repeatable parameter (`category`, `actor`).
 pub const MAX_REPEATS: usize = 20;
+/// Longest category name accepted in `category=`.
+pub const MAX_CATEGORY_BYTES: usize = 60;
+/// Longest conflict slug accepted in `conflict=`.
+pub const MAX_CONFLICT_BYTES: usize = 100;
 /// Deepest `page=` of search results: relevance order pages by offset, and nobody reads
 /// past the first thousand hits; narrowing the search is the better way on.
 pub const MAX_PAGE: u32 = 50;
@@ -246,7 +250,7 @@ impl TimelineParams {
         match raw.multi("category") {
             Ok(values) => {
                 for value in values {
-                    if slug::is_valid(value, 60) {
+                    if slug::is_valid(value, MAX_CATEGORY_BYTES) {
                         out.categories.push(value.to_string());
                     } else {
                         problems.push(ParamProblem::new(
@@ -266,7 +270,7 @@ impl TimelineParams {
         match raw.multi("conflict") {
             Ok(values) => {
                 for value in values {
-                    if slug::is_valid(value, 100) {
+                    if slug::is_valid(value, MAX_CONFLICT_BYTES) {
                         out.conflicts.push(value.to_string());
                     } else {
                         problems.push(ParamProblem::new(
