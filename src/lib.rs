@@ -6,12 +6,14 @@
 //! Reading order: [`edtf`] (the date model), [`db`] (schema, pools, queries), [`import`]
 //! (validated, all-or-nothing loading), [`web`] (routes, handlers, templates), [`cli`].
 
+pub mod bootstrap;
 pub mod cli;
 pub mod db;
 pub mod edtf;
 pub mod export;
 pub mod import;
 pub mod markdown;
+pub mod model;
 pub mod record;
 pub mod search;
 pub mod slug;

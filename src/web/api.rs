@@ -17,10 +17,10 @@ use super::dates::DateView;
 use super::error::AppError;
 use super::params::{ParamProblem, RawParams, Segment, TimelineParams};
 use super::problem::{ApiError, Problem};
-use crate::db::models::{Actor, EventRecord, RelatedEvent, Source};
+use crate::db::models::{Actor, EventListing, RelatedEvent, Source};
 use crate::db::queries::{self, Order};
 use crate::edtf::{Day, Edtf};
-use crate::record::LinkRel;
+use crate::model::LinkRel;
 use crate::slug;
 
 /// Events per page when `limit` is not given.
@@ -302,7 +302,7 @@ impl From<Source> for SourceJson {
         SourceJson {
             title: s.title,
             publisher: s.publisher,
-            url: s.url.filter(|u| crate::record::is_web_url(u)),
+            url: s.url.filter(|u| crate::model::is_web_url(u)),
             published: s.published,
             note: s.note,
         }
@@ -368,7 +368,7 @@ pub struct EraJson {
 }
 
 /// The API's view of an event record; `base` is the public URL.
-pub fn event_json(r: &EventRecord, base: &str) -> EventJson {
+pub fn event_json(r: &EventListing, base: &str) -> EventJson {
     let e = &r.summary;
     EventJson {
         slug: e.slug.clone(),
@@ -485,7 +485,7 @@ pub async fn show_event(
     segment: Result<Segment, AppError>,
 ) -> Result<Response, ApiError> {
     let Segment(slug) = segment?;
-    if !slug::is_valid(&slug, crate::record::EVENT_SLUG_MAX) {
+    if !slug::is_valid(&slug, crate::model::EVENT_SLUG_MAX) {
         return Err(AppError::NotFound("event").into());
     }
     let event = queries::event_by_slug(&state.db, &slug)
