@@ -8,6 +8,7 @@ mod caching;
 mod cli;
 mod dataset_export;
 mod event_page;
+mod export_layer;
 mod exports;
 mod facets;
 mod faults;
