@@ -212,8 +212,8 @@ fn describe(params: &TimelineParams) -> String {
     responses(
         (status = 200, description = "RFC 4180 CSV, UTF-8, CRLF line ends, a header row, one \
             row per event in timeline order (at most 100,000). Text cells starting with `=`, \
-            `+`, `-`, `@`, tab or carriage return get a leading `'` so spreadsheets do not run \
-            them as formulas. `actors` are joined by `; `, `source_urls` by spaces.",
+            `+`, `-`, `@`, tab, carriage return or `'` get a leading `'` so spreadsheets do \
+            not run them as formulas (the importer takes it off again). `actors` are joined by `; `, `source_urls` by spaces.",
             body = String, content_type = "text/csv"),
         (status = 400, description = "A parameter cannot be used (an HTML page naming it).",
             body = String, content_type = "text/html"),
@@ -293,7 +293,9 @@ pub async fn events_atom(
     params(FilterQuery),
     responses(
         (status = 200, description = "The view as a TimelineJS 3 document (at most 100,000 \
-            events), with the eras that overlap it.", body = TimelineJs),
+            events), with the eras of its conflicts that overlap it. Date parts are strings, \
+            as Knight Lab's examples write them; `display_date` only for labelled events.",
+            body = TimelineJs),
         (status = 400, description = "A parameter cannot be used (an HTML page naming it).",
             body = String, content_type = "text/html"),
     )

@@ -8,7 +8,9 @@
 //! 5. catch panics: a bug becomes a logged 500 page, never a dropped connection;
 //! 6. limits: methods, address length, request bodies, requests in flight (see
 //!    [`super::limits`]);
-//! 7. timeout: a request that takes longer than [`REQUEST_TIMEOUT`] gets a 503;
+//! 7. timeout: a request that takes longer than [`REQUEST_TIMEOUT`] to produce its response
+//!    head gets a 503. The body is not timed: an export's download streams for as long as
+//!    the client reads, each page of it under its own budget (see `exports`);
 //! 8. conditional GET: ETag, Cache-Control and 304 (see [`super::caching`]);
 //! 9. the response cache: pages already rendered for this data version (see
 //!    [`super::response_cache`]);
