@@ -1,4 +1,4 @@
-//! The command line: `serve` (the default), `import`. Every option can also be set by an
+//! The command line: `serve` (the default), `import`, `export`. Every option can also be set by an
 //! environment variable, so a container or service manager needs no flags.
 
 use std::net::SocketAddr;
@@ -6,9 +6,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::bootstrap::{self, BootstrapError};
 use crate::db;
 use crate::edtf::Day;
-use crate::export::{ExportError, ExportFilter, ExportFormat, export};
+use crate::export::{ExportError, ExportFilter, ExportFormat, export_with};
 use crate::import::{self, Format, ImportError, ImportOptions, Input};
 use crate::web;
 
@@ -38,7 +39,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Import files into the database, all or nothing.
     Import(ImportArgs),
-    /// Write the database (or part of it) out as native TOML, CSV or TimelineJS JSON.
+    /// Write the database (or part of it) out as native TOML, CSV, TimelineJS JSON,
+    /// iCalendar or Atom.
     Export(ExportArgs),
 }
 
@@ -138,6 +140,10 @@ pub struct ExportArgs {
     /// The file to write (default: standard output).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// The public base URL of the site: adds links to the event pages (TimelineJS,
+    /// iCalendar, Atom, the spreadsheet CSV) as the site's own exports have them.
+    #[arg(long, env = "CONFLICT_TIMELINE_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
 }
 
 fn first_day(s: &str) -> Result<Day, String> {
@@ -157,6 +163,8 @@ fn last_day(s: &str) -> Result<Day, String> {
 pub enum CliError {
     #[error(transparent)]
     Db(#[from] db::DbError),
+    #[error(transparent)]
+    Bootstrap(#[from] BootstrapError),
     #[error(transparent)]
     Import(#[from] ImportError),
     #[error(transparent)]
@@ -199,7 +207,13 @@ async fn run_export(args: ExportArgs) -> Result<(), CliError> {
         conflict: args.conflict,
         from: args.from,
         to: args.to,
-    };
+    }
+    .event_filter();
+    let format = args.format.format();
+    let base = args
+        .public_url
+        .as_deref()
+        .map(|url| url.trim_end_matches('/').to_string());
     let result = match &args.output {
         Some(file) => {
             let created = std::fs::File::create(file).map_err(|source| CliError::Output {
@@ -207,11 +221,11 @@ async fn run_export(args: ExportArgs) -> Result<(), CliError> {
                 source,
             })?;
             let mut out = std::io::BufWriter::new(created);
-            export(&pool, args.format, &filter, &mut out).await
+            export_with(&pool, format, &filter, base.clone(), &mut out).await
         }
         None => {
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            export(&pool, args.format, &filter, &mut out).await
+            let mut out = std::io::BufWriter::new(std::io::stdout());
+            export_with(&pool, format, &filter, base.clone(), &mut out).await
         }
     };
     pool.close().await;
@@ -228,7 +242,7 @@ async fn run_export(args: ExportArgs) -> Result<(), CliError> {
 
 async fn serve(args: ServeArgs) -> Result<(), CliError> {
     let path = db::path_from_arg(&args.db);
-    if db::prepare(&path).await? {
+    if bootstrap::prepare(&path).await? {
         tracing::info!(db = %path.display(), "created the database and loaded the bundled dataset");
     }
     let pool = db::open_read_only(&path, args.db_connections).await?;

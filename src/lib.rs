@@ -3,15 +3,21 @@
 //! The binary (`src/main.rs`) only parses the command line and calls into this library, so
 //! that tests drive exactly what runs in production: [`web::router`] over an [`AppState`].
 //!
-//! Reading order: [`edtf`] (the date model), [`db`] (schema, pools, queries), [`import`]
-//! (validated, all-or-nothing loading), [`web`] (routes, handlers, templates), [`cli`].
+//! Reading order: [`edtf`] (the date model), [`model`] (domain rules every layer shares),
+//! [`record`] (the file-side records), [`import`] (validated, all-or-nothing loading),
+//! [`export`] (every output format), [`db`] (schema, pools, queries), [`bootstrap`] (the
+//! first run), [`web`] (routes, handlers, templates), [`cli`]. Layers point one way:
+//! `cli -> web -> export -> db`, `cli -> import -> db`, everything -> `edtf`, `model`,
+//! `record`.
 
+pub mod bootstrap;
 pub mod cli;
 pub mod db;
 pub mod edtf;
 pub mod export;
 pub mod import;
 pub mod markdown;
+pub mod model;
 pub mod record;
 pub mod search;
 pub mod slug;

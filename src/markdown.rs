@@ -82,21 +82,12 @@ fn demote(level: pulldown_cmark::HeadingLevel) -> pulldown_cmark::HeadingLevel {
     }
 }
 
-/// `text` with the five characters HTML gives meaning to replaced by references, for
-/// fields that other programs insert as HTML (TimelineJS headlines, dates and captions).
+/// `text` with the characters HTML gives meaning to (`& < > " '`) replaced by references,
+/// for fields that other programs insert as HTML (TimelineJS headlines, dates and
+/// captions) and for text placed in hand-built HTML. The one HTML escaper outside the
+/// templates: the `html-escape` crate's, safe in text and in quoted attribute values.
 pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    html_escape::encode_quoted_attribute(text).into_owned()
 }
 
 #[cfg(test)]

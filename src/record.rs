@@ -6,14 +6,12 @@
 use serde::Serialize;
 
 use crate::edtf::Edtf;
+pub use crate::model::{EVENT_SLUG_MAX, LinkRel, SHORT_SLUG_MAX, TITLE_MAX, is_web_url};
 use crate::slug;
 
-/// Longest slug accepted for events (conflicts and eras: [`SHORT_SLUG_MAX`]).
-pub const EVENT_SLUG_MAX: usize = 200;
-/// Longest slug accepted for conflicts and eras.
-pub const SHORT_SLUG_MAX: usize = 100;
-/// Longest event title.
-pub const TITLE_MAX: usize = 300;
+/// The `format` line of a native dataset file, which the importer checks and the export
+/// writes.
+pub const NATIVE_FORMAT: &str = "conflict-timeline/1";
 
 /// A conflict: the top-level grouping of eras and events.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -88,61 +86,6 @@ pub struct LinkRecord {
     pub target: String,
 }
 
-/// How one event relates to another.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum LinkRel {
-    Follows,
-    RespondsTo,
-    Ends,
-    Related,
-}
-
-impl LinkRel {
-    /// Every relation, for error messages and documentation.
-    pub const ALL: [LinkRel; 4] = [
-        LinkRel::Follows,
-        LinkRel::RespondsTo,
-        LinkRel::Ends,
-        LinkRel::Related,
-    ];
-
-    /// The stored and written form.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LinkRel::Follows => "follows",
-            LinkRel::RespondsTo => "responds-to",
-            LinkRel::Ends => "ends",
-            LinkRel::Related => "related",
-        }
-    }
-
-    /// Parses the stored form.
-    pub fn parse(s: &str) -> Option<LinkRel> {
-        LinkRel::ALL.into_iter().find(|rel| rel.as_str() == s)
-    }
-
-    /// Wording on the page of the event the link starts from ("Follows: …").
-    pub fn outgoing_words(self) -> &'static str {
-        match self {
-            LinkRel::Follows => "Follows from",
-            LinkRel::RespondsTo => "Responds to",
-            LinkRel::Ends => "Ends",
-            LinkRel::Related => "Related",
-        }
-    }
-
-    /// Wording on the page of the event the link points to.
-    pub fn incoming_words(self) -> &'static str {
-        match self {
-            LinkRel::Follows => "Led to",
-            LinkRel::RespondsTo => "Prompted",
-            LinkRel::Ends => "Ended by",
-            LinkRel::Related => "Related",
-        }
-    }
-}
-
 fn serialize_edtf<S: serde::Serializer>(date: &Edtf, s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(date)
 }
@@ -195,17 +138,28 @@ fn check_slug(problems: &mut Vec<FieldProblem>, field: &str, value: &str, max_le
     }
 }
 
-/// Is `s` a plausible http(s) URL: the scheme, then a host.
-pub fn is_web_url(s: &str) -> bool {
-    let rest = s
-        .strip_prefix("https://")
-        .or_else(|| s.strip_prefix("http://"));
-    match rest {
-        Some(rest) => {
-            let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-            !host.is_empty() && !s.chars().any(|c| c.is_whitespace() || c.is_control())
-        }
-        None => false,
+/// The characters that make a spreadsheet read a cell as a formula when it starts with one
+/// (OWASP's list), and the guard itself.
+const FORMULA_STARTS: [char; 7] = ['=', '+', '-', '@', '\t', '\r', '\''];
+
+/// A CSV text cell made safe for spreadsheets: one starting with `=`, `+`, `-`, `@`, tab
+/// or carriage return gets a leading `'` (spreadsheets show the rest as text), and so does
+/// one that already starts with `'`, so that [`unguard_formula`] can always take exactly
+/// one off. Every CSV writer uses this; every CSV reader undoes it.
+pub fn guard_formula(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(FORMULA_STARTS) {
+        format!("'{text}").into()
+    } else {
+        text.into()
+    }
+}
+
+/// The cell [`guard_formula`] was given: a leading `'` before one of the guarded
+/// characters is taken off.
+pub fn unguard_formula(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,
+        _ => cell,
     }
 }
 
@@ -360,6 +314,29 @@ mod tests {
     }
 
     #[test]
+    fn the_formula_guard_comes_off_exactly() {
+        for text in [
+            "=SUM(A1)",
+            "+1",
+            "-Somewhere",
+            "@cmd",
+            "\tx",
+            "'quoted",
+            "''=x",
+            "plain",
+            "",
+        ] {
+            let guarded = guard_formula(text);
+            assert!(
+                !guarded.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "{guarded}"
+            );
+            assert_eq!(unguard_formula(&guarded), text);
+        }
+        assert_eq!(guard_formula("=1+1"), "'=1+1");
+    }
+
+    #[test]
     fn a_well_formed_event_has_no_problems() {
         assert_eq!(event().check(), vec![]);
     }
@@ -381,13 +358,5 @@ mod tests {
             fields,
             ["slug", "title", "sources[0].url", "sources[0].published"]
         );
-    }
-
-    #[test]
-    fn web_urls_need_a_scheme_and_host() {
-        assert!(is_web_url("https://tass.com/world/1678477"));
-        assert!(!is_web_url("https://"));
-        assert!(!is_web_url("ftp://example.org"));
-        assert!(!is_web_url("https://exa mple.org"));
     }
 }

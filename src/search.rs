@@ -233,25 +233,24 @@ fn quote(term: &Term) -> String {
 pub fn highlighted_html(snippet: &str) -> String {
     let mut out = String::with_capacity(snippet.len() + 32);
     let mut open = false;
+    let mut run = String::new();
     for c in snippet.chars() {
         match c {
             MARK_OPEN if !open => {
+                out.push_str(&crate::markdown::escape_html(&std::mem::take(&mut run)));
                 out.push_str("<mark>");
                 open = true;
             }
             MARK_CLOSE if open => {
+                out.push_str(&crate::markdown::escape_html(&std::mem::take(&mut run)));
                 out.push_str("</mark>");
                 open = false;
             }
             MARK_OPEN | MARK_CLOSE => {}
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
+            c => run.push(c),
         }
     }
+    out.push_str(&crate::markdown::escape_html(&run));
     if open {
         out.push_str("</mark>");
     }

@@ -1,5 +1,7 @@
-//! The database: opening it on purpose (pragmas, pools), migrating, seeding on first run,
-//! and the queries the pages need ([`queries`]). Handlers never write SQL; they call here.
+//! The database: opening it on purpose (pragmas, pools), migrating, and the queries the
+//! pages need ([`queries`]). Handlers never write SQL; they call here.
+//! Seeding the bundled dataset on first run is [`crate::bootstrap`]'s: `db` is called by the
+//! importer, never the other way round.
 
 pub mod aggregates;
 pub mod models;
@@ -10,8 +12,6 @@ use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, SqlitePool};
-
-use crate::import::{self, ImportError, ImportOptions, Input};
 
 /// The migrations in `migrations/`, compiled into the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -36,12 +36,6 @@ pub enum DbError {
         path: PathBuf,
         #[source]
         source: sqlx::migrate::MigrateError,
-    },
-    #[error("cannot load the bundled dataset into {}: {source}", .path.display())]
-    Seed {
-        path: PathBuf,
-        #[source]
-        source: ImportError,
     },
     #[error("the database {} is not usable: {source}", .path.display())]
     Query {
@@ -127,42 +121,12 @@ pub async fn open_read_only(path: &Path, max_connections: u32) -> Result<SqliteP
     Ok(pool)
 }
 
-/// Migrates the database at `path` (creating it if needed) and, when nothing has ever been
-/// imported into it, loads the bundled dataset. Returns whether it seeded.
-pub async fn prepare(path: &Path) -> Result<bool, DbError> {
-    let pool = open_read_write(path).await?;
-    migrate(&pool, path).await?;
-    let seeded = seed_if_empty(&pool, path).await?;
-    pool.close().await;
-    Ok(seeded)
-}
-
 /// Runs the embedded migrations; idempotent.
 pub async fn migrate(pool: &SqlitePool, path: &Path) -> Result<(), DbError> {
     MIGRATOR.run(pool).await.map_err(|source| DbError::Migrate {
         path: path.to_path_buf(),
         source,
     })
-}
-
-async fn seed_if_empty(pool: &SqlitePool, path: &Path) -> Result<bool, DbError> {
-    let conflicts: i64 = sqlx::query_scalar("SELECT count(*) FROM conflict")
-        .fetch_one(pool)
-        .await
-        .map_err(|source| DbError::Query {
-            path: path.to_path_buf(),
-            source,
-        })?;
-    if conflicts > 0 {
-        return Ok(false);
-    }
-    import::import(pool, &[Input::bundled()], ImportOptions::default())
-        .await
-        .map_err(|source| DbError::Seed {
-            path: path.to_path_buf(),
-            source,
-        })?;
-    Ok(true)
 }
 
 /// Parses a `--db` value that may be a path or a `sqlite:` URL.

@@ -81,7 +81,7 @@ pub struct EventDetail {
 /// An event as the API and the exports give it: the summary row plus actor slugs,
 /// coordinates, fatalities, its conflict's slug, source URLs and update time (no body).
 #[derive(Clone, Debug, FromRow)]
-pub struct EventRecord {
+pub struct EventListing {
     #[sqlx(flatten)]
     pub summary: EventSummary,
     /// `slug U+001E name` pairs joined by U+001F, in the actors' given order.
@@ -97,7 +97,7 @@ pub struct EventRecord {
     pub updated_at: String,
 }
 
-impl EventRecord {
+impl EventListing {
     /// The actors (slug and name), in order.
     pub fn actors(&self) -> Vec<Actor> {
         self.actors_packed
@@ -121,6 +121,39 @@ impl EventRecord {
             .map(|s| s.split('\u{1f}').filter(|u| !u.is_empty()).collect())
             .unwrap_or_default()
     }
+}
+
+/// An event as the exports read it: the summary row and everything a file format can hold
+/// (body, coordinates, fatalities, its conflict's slug, update time). Sources and links come
+/// by separate queries per page ([`EventSource`], [`EventLinkRow`]).
+#[derive(Clone, Debug, FromRow)]
+pub struct ExportRow {
+    #[sqlx(flatten)]
+    pub summary: EventSummary,
+    pub conflict_slug: String,
+    pub body: String,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub fatalities_best: Option<i64>,
+    pub fatalities_low: Option<i64>,
+    pub fatalities_high: Option<i64>,
+    pub updated_at: String,
+}
+
+/// A source with the id of the event it belongs to (sources of a page of events).
+#[derive(Clone, Debug, FromRow)]
+pub struct EventSource {
+    pub event_id: i64,
+    #[sqlx(flatten)]
+    pub source: Source,
+}
+
+/// A link from an event of a page to another event, by the target's slug.
+#[derive(Clone, Debug, FromRow)]
+pub struct EventLinkRow {
+    pub from_event_id: i64,
+    pub rel: String,
+    pub target: String,
 }
 
 /// Full-text extracts of one event's summary and body, hits between the

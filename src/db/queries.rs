@@ -7,7 +7,7 @@
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
 use super::models::{
-    Actor, Conflict, Cursor, Era, EventDetail, EventRecord, EventSummary, Neighbour, RelatedEvent,
+    Actor, Conflict, Cursor, Era, EventDetail, EventListing, EventSummary, Neighbour, RelatedEvent,
     SearchSnippets, Source,
 };
 use crate::edtf::Day;
@@ -288,7 +288,7 @@ pub async fn list_event_records(
     after: Option<Cursor>,
     order: Order,
     limit: u32,
-) -> Result<Vec<EventRecord>, sqlx::Error> {
+) -> Result<Vec<EventListing>, sqlx::Error> {
     let mut qb = QueryBuilder::<Sqlite>::new("");
     push_page(&mut qb, RECORD_COLUMNS, filter, after, order, limit);
     qb.build_query_as().fetch_all(pool).await
@@ -810,6 +810,8 @@ fn push_histogram(
             .push(" GROUP BY bucket ORDER BY bucket");
     }
 }
+
+pub mod export_pages;
 
 #[cfg(test)]
 mod query_plans;

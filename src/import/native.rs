@@ -15,7 +15,7 @@ use crate::record::{
 };
 
 /// The value of the `format` key this version reads and writes.
-pub const FORMAT: &str = "conflict-timeline/1";
+pub const FORMAT: &str = crate::record::NATIVE_FORMAT;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

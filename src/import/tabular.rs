@@ -205,7 +205,8 @@ pub struct Row<'a> {
 impl Row<'_> {
     /// The trimmed cell of a column, or `""` when the column is absent.
     pub fn get(&self, col: Option<usize>) -> &str {
-        col.and_then(|c| self.record.get(c)).unwrap_or("").trim()
+        // Cells our CSV exports wrote with a formula guard read back as they were.
+        crate::record::unguard_formula(col.and_then(|c| self.record.get(c)).unwrap_or("").trim())
     }
 
     /// The trimmed cell, or `None` when the column is absent or the cell empty.

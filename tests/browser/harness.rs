@@ -34,7 +34,9 @@ impl Browser {
     pub async fn start(width: u32, height: u32) -> Browser {
         let dir = tempfile::tempdir().expect("temp dir");
         let db_path = dir.path().join("browser.db");
-        db::prepare(&db_path).await.expect("prepare database");
+        conflict_timeline::bootstrap::prepare(&db_path)
+            .await
+            .expect("prepare database");
         let pool = db::open_read_only(&db_path, 4)
             .await
             .expect("open database");

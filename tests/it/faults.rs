@@ -83,7 +83,9 @@ fn assert_clear_failure(out: &Output, file: &Path, causes: &[&[&str]]) {
 /// A database prepared as on a first run (bundled dataset), closed cleanly.
 async fn prepared_db(dir: &Path, name: &str) -> PathBuf {
     let path = dir.join(name);
-    db::prepare(&path).await.expect("prepare");
+    conflict_timeline::bootstrap::prepare(&path)
+        .await
+        .expect("prepare");
     path
 }
 

@@ -40,7 +40,9 @@ impl TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let db_path = dir.path().join("test.db");
         assert!(
-            db::prepare(&db_path).await.expect("prepare"),
+            conflict_timeline::bootstrap::prepare(&db_path)
+                .await
+                .expect("prepare"),
             "a new database is seeded"
         );
         Self::open(dir, db_path).await

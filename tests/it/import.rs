@@ -258,11 +258,15 @@ async fn first_run_seeds_and_later_runs_keep_what_is_there() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("nested/dir/app.db");
     assert!(
-        db::prepare(&path).await.expect("first run"),
+        conflict_timeline::bootstrap::prepare(&path)
+            .await
+            .expect("first run"),
         "the first run seeds"
     );
     assert!(
-        !db::prepare(&path).await.expect("second run"),
+        !conflict_timeline::bootstrap::prepare(&path)
+            .await
+            .expect("second run"),
         "later runs do not seed again"
     );
     let pool = db::open_read_only(&path, 1).await.expect("open");
@@ -287,7 +291,9 @@ async fn a_file_that_is_not_a_database_stops_start_up_with_its_name() {
         b"this is not a database, just text that is long enough to fill a header",
     )
     .expect("write");
-    let err = db::prepare(&path).await.expect_err("not a database");
+    let err = conflict_timeline::bootstrap::prepare(&path)
+        .await
+        .expect_err("not a database");
     let message = err.to_string();
     assert!(message.contains("garbage.db"), "{message}");
 }

@@ -217,7 +217,9 @@ async fn load_beyond_the_concurrency_limit_is_shed_with_503_and_retry_after() {
     // fast the machine is; without the response cache, so that every request renders.
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("load.db");
-    db::prepare(&path).await.expect("prepare");
+    conflict_timeline::bootstrap::prepare(&path)
+        .await
+        .expect("prepare");
     let pool = db::open_read_only(&path, 2).await.expect("pool");
     let config = web::Config {
         max_in_flight: 2,

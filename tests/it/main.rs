@@ -10,6 +10,7 @@ mod cli;
 mod dataset;
 mod dataset_export;
 mod event_page;
+mod export_layer;
 mod exports;
 mod facets;
 mod faults;

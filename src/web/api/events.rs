@@ -13,10 +13,10 @@ use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::problem::Problem;
-use crate::db::models::{Actor, EventRecord, EventSummary, RelatedEvent, Source};
+use crate::db::models::{Actor, EventListing, EventSummary, RelatedEvent, Source};
 use crate::db::queries::{self, Order};
 use crate::edtf::{Day, Edtf};
-use crate::record::LinkRel;
+use crate::model::LinkRel;
 use crate::slug;
 use crate::web::AppState;
 use crate::web::http::error::AppError;
@@ -326,7 +326,7 @@ impl From<Source> for SourceJson {
         SourceJson {
             title: s.title,
             publisher: s.publisher,
-            url: s.url.filter(|u| crate::record::is_web_url(u)),
+            url: s.url.filter(|u| crate::model::is_web_url(u)),
             published: s.published,
             note: s.note,
         }
@@ -359,7 +359,7 @@ pub struct RelatedJson {
 }
 
 /// The API's view of an event record; `base` is the public URL.
-pub fn event_json(r: &EventRecord, base: &str) -> EventJson {
+pub fn event_json(r: &EventListing, base: &str) -> EventJson {
     EventJson::new(
         &r.summary,
         (r.latitude, r.longitude),
@@ -495,7 +495,7 @@ pub async fn show_event(
     segment: Result<Segment, AppError>,
 ) -> Result<Response, AppError> {
     let Segment(slug) = segment?;
-    if !slug::is_valid(&slug, crate::record::EVENT_SLUG_MAX) {
+    if !slug::is_valid(&slug, crate::model::EVENT_SLUG_MAX) {
         return Err(AppError::NotFound("event"));
     }
     let event = queries::event_by_slug(&state.db, &slug)

@@ -78,7 +78,7 @@ mod tests {
     async fn a_commit_is_seen_by_the_next_read() {
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join("v.db");
-        crate::db::prepare(&path).await.expect("prepare");
+        crate::bootstrap::prepare(&path).await.expect("prepare");
         let rw = crate::db::open_read_write(&path).await.expect("rw");
         let ro = crate::db::open_read_only(&path, 1).await.expect("ro");
         let source = VersionSource::new(Some(&path));

@@ -11,6 +11,8 @@
 //!    [`super::limits`]);
 //! 8. timeout: a request that takes longer than the configured timeout (by default
 //!    [`REQUEST_TIMEOUT`]) is dropped and answers [`AppError::TimedOut`], a 503.
+//!    The body is not timed: an export's download streams for as long as the client
+//!    reads, each page of it under its own budget (see `api::exports`).
 //!
 //! Per route, below these, come the layers its cache policy calls for (the response
 //! cache, compression: see [`super::caching::with_policy`]); above all of them, the

@@ -12,7 +12,7 @@ use super::dates::DateView;
 use super::layout::{Alternate, Layout};
 use crate::db::models::{Neighbour, RelatedEvent, Source};
 use crate::db::queries;
-use crate::record::LinkRel;
+use crate::model::LinkRel;
 use crate::web::AppState;
 use crate::web::http::error::AppError;
 use crate::{markdown, slug};
@@ -98,7 +98,7 @@ impl From<Source> for SourceView {
             title: s.title,
             // The schema only admits http(s) URLs; checked again here because this is the
             // last step before an href.
-            url: s.url.filter(|u| crate::record::is_web_url(u)),
+            url: s.url.filter(|u| crate::model::is_web_url(u)),
             publisher: s.publisher,
             published: s.published.as_deref().map(|p| DateView::new(p, None)),
             note: s.note,
@@ -112,7 +112,7 @@ pub async fn show_event(
     Segment(slug): Segment,
 ) -> Result<Response, AppError> {
     // Slugs are ASCII kebab-case: anything else cannot exist, so skip the query.
-    if !slug::is_valid(&slug, crate::record::EVENT_SLUG_MAX) {
+    if !slug::is_valid(&slug, crate::model::EVENT_SLUG_MAX) {
         return Err(AppError::NotFound("event"));
     }
     let event = queries::event_by_slug(&state.db, &slug)

@@ -1,0 +1,136 @@
+//! The queries behind the exports: keyset pages of events with everything a file format can
+//! hold, their sources and links, and the conflicts and eras a document starts with. They
+//! take one connection, so that a caller can read every page inside one transaction (the
+//! `export` command: one snapshot) or take a pooled connection per page (the HTTP exports:
+//! each page is one short query, and other requests get the connection in between).
+
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+
+use super::{Arm, EventFilter, Order, push_page, push_where};
+use crate::db::models::{Conflict, Cursor, Era, EventLinkRow, EventSource, ExportRow};
+use crate::edtf::Day;
+
+/// The columns of [`ExportRow`].
+const EXPORT_COLUMNS: &str =
+    "e.id, e.conflict_id, e.slug, e.title, e.summary, e.edtf, e.start_day, e.end_day,
+     e.date_label, e.category, e.place,
+     (SELECT group_concat(a.name, char(31) ORDER BY ea.position)
+        FROM event_actor ea JOIN actor a ON a.id = ea.actor_id
+       WHERE ea.event_id = e.id) AS actor_names,
+     (SELECT c.slug FROM conflict c WHERE c.id = e.conflict_id) AS conflict_slug,
+     e.body, e.latitude, e.longitude, e.fatalities_best, e.fatalities_low, e.fatalities_high,
+     e.updated_at";
+
+/// One page of up to `limit` events of the filter in `order`, after `after` (timeline order
+/// only; a newest-first export is one page).
+pub async fn page(
+    conn: &mut SqliteConnection,
+    filter: &EventFilter,
+    after: Option<Cursor>,
+    order: Order,
+    limit: u32,
+) -> Result<Vec<ExportRow>, sqlx::Error> {
+    let mut qb = QueryBuilder::<Sqlite>::new("");
+    push_page(&mut qb, EXPORT_COLUMNS, filter, after, order, limit);
+    qb.build_query_as().fetch_all(&mut *conn).await
+}
+
+/// Pushes `(id, id, …)` for a non-empty list of ids.
+fn push_ids(qb: &mut QueryBuilder<Sqlite>, ids: &[i64]) {
+    qb.push("(");
+    let mut list = qb.separated(", ");
+    for id in ids {
+        list.push_bind(*id);
+    }
+    qb.push(")");
+}
+
+/// The sources of the given events, by event and in their given order.
+pub async fn sources(
+    conn: &mut SqliteConnection,
+    ids: &[i64],
+) -> Result<Vec<EventSource>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut qb = QueryBuilder::<Sqlite>::new(
+        "SELECT event_id, title, publisher, url, published, note FROM source WHERE event_id IN ",
+    );
+    push_ids(&mut qb, ids);
+    qb.push(" ORDER BY event_id, position");
+    qb.build_query_as().fetch_all(&mut *conn).await
+}
+
+/// The links from the given events to events the filter also keeps, so that an export
+/// imports on its own (a link to an event left out would not resolve).
+pub async fn links(
+    conn: &mut SqliteConnection,
+    ids: &[i64],
+    filter: &EventFilter,
+) -> Result<Vec<EventLinkRow>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut qb = QueryBuilder::<Sqlite>::new(
+        "SELECT l.from_event_id, l.rel, t.slug AS target
+         FROM event_link l JOIN event t ON t.id = l.to_event_id WHERE l.from_event_id IN ",
+    );
+    push_ids(&mut qb, ids);
+    // The filter tested on each target by its id (a rowid lookup), not the filter's whole
+    // set of events gathered once per page.
+    qb.push(" AND EXISTS (SELECT 1 FROM event e");
+    push_where(&mut qb, filter, Arm::Overlap, None);
+    qb.push(" AND e.id = t.id) ORDER BY l.from_event_id, l.rel, t.slug");
+    qb.build_query_as().fetch_all(&mut *conn).await
+}
+
+/// The conflicts with these slugs (all of them when none is given), by slug.
+pub async fn conflicts(
+    conn: &mut SqliteConnection,
+    slugs: &[String],
+) -> Result<Vec<Conflict>, sqlx::Error> {
+    let mut qb =
+        QueryBuilder::<Sqlite>::new("SELECT id, slug, name, summary, region FROM conflict");
+    if !slugs.is_empty() {
+        qb.push(" WHERE slug IN (");
+        let mut list = qb.separated(", ");
+        for slug in slugs {
+            list.push_bind(slug.clone());
+        }
+        qb.push(")");
+    }
+    qb.push(" ORDER BY slug");
+    qb.build_query_as().fetch_all(&mut *conn).await
+}
+
+/// The eras of the filter's conflicts (all conflicts when it names none) that overlap its
+/// date range, in timeline order.
+pub async fn eras(
+    conn: &mut SqliteConnection,
+    filter: &EventFilter,
+) -> Result<Vec<Era>, sqlx::Error> {
+    let mut qb = QueryBuilder::<Sqlite>::new(
+        "SELECT r.id, r.conflict_id, r.slug, r.name, r.edtf, r.start_day, r.end_day, r.summary
+         FROM era r WHERE r.end_day >= ",
+    );
+    qb.push_bind(filter.from.unwrap_or(Day::MIN).0)
+        .push(" AND r.start_day <= ")
+        .push_bind(filter.to.unwrap_or(Day::MAX).0);
+    if !filter.conflicts.is_empty() {
+        qb.push(" AND r.conflict_id IN (SELECT c.id FROM conflict c WHERE c.slug IN (");
+        let mut list = qb.separated(", ");
+        for slug in &filter.conflicts {
+            list.push_bind(slug.clone());
+        }
+        qb.push("))");
+    }
+    qb.push(" ORDER BY r.start_day, r.end_day, r.id");
+    qb.build_query_as().fetch_all(&mut *conn).await
+}
+
+/// When any event last changed, if there are events (an empty feed's `updated`).
+pub async fn last_updated(conn: &mut SqliteConnection) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT max(updated_at) FROM event")
+        .fetch_one(&mut *conn)
+        .await
+}

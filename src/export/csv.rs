@@ -1,0 +1,253 @@
+//! CSV (RFC 4180: CRLF line ends, a header row, fields quoted when they hold a comma, quote
+//! or line break), in two named column profiles:
+//!
+//! * [`Profile::Spreadsheet`] (the site's `/export/events.csv`): for reading in a
+//!   spreadsheet: the date in words, its first and last day, the event's URL and every
+//!   source URL. [`SPREADSHEET_COLUMNS`].
+//! * [`Profile::RoundTrip`] (`export --format csv`): the plain CSV columns the importer
+//!   reads, so that a plain CSV file imported, exported and imported again is unchanged
+//!   (first source only, no links; the native format keeps everything).
+//!   [`ROUND_TRIP_COLUMNS`].
+//!
+//! Both guard text cells against spreadsheet formulas the same way
+//! ([`crate::record::guard_formula`]), and the importer takes the guard off again.
+
+use std::io::Write;
+
+use super::dates::known_bounds;
+use super::{Document, ExportError, ExportEvent, FormatWriter};
+use crate::record::{EventRecord, guard_formula};
+
+/// A CSV column profile.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Profile {
+    /// For people with a spreadsheet: [`SPREADSHEET_COLUMNS`].
+    Spreadsheet,
+    /// For `import`: [`ROUND_TRIP_COLUMNS`].
+    RoundTrip,
+}
+
+/// The spreadsheet profile's header row, in column order.
+pub const SPREADSHEET_COLUMNS: [&str; 14] = [
+    "slug",
+    "title",
+    "edtf",
+    "date_words",
+    "earliest",
+    "latest",
+    "category",
+    "place",
+    "latitude",
+    "longitude",
+    "actors",
+    "summary",
+    "url",
+    "source_urls",
+];
+
+/// The round-trip profile's header row: the plain CSV format's columns.
+pub const ROUND_TRIP_COLUMNS: [&str; 19] = [
+    "slug",
+    "title",
+    "edtf",
+    "start_date",
+    "end_date",
+    "label",
+    "category",
+    "actors",
+    "location",
+    "latitude",
+    "longitude",
+    "fatalities",
+    "fatalities_low",
+    "fatalities_high",
+    "summary",
+    "body",
+    "source_title",
+    "source_url",
+    "conflict",
+];
+
+/// A CSV cell: text gets the formula guard; numbers and dates we wrote ourselves do not (a
+/// negative longitude must stay a number).
+pub enum Cell<'a> {
+    Text(&'a str),
+    Number(&'a str),
+}
+
+/// Appends one CSV record (CRLF-terminated) to `out`.
+pub fn write_row<'a>(out: &mut String, cells: impl IntoIterator<Item = Cell<'a>>) {
+    for (i, cell) in cells.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let value = match cell {
+            Cell::Text(v) => guard_formula(v),
+            Cell::Number(v) => v.into(),
+        };
+        // A guarded cell is always quoted, so that a reader that trims fields keeps the
+        // guard where it is.
+        let guarded = matches!(&value, std::borrow::Cow::Owned(_));
+        if guarded || value.contains([',', '"', '\r', '\n']) {
+            out.push('"');
+            out.push_str(&value.replace('"', "\"\""));
+            out.push('"');
+        } else {
+            out.push_str(&value);
+        }
+    }
+    out.push_str("\r\n");
+}
+
+/// Writes either profile.
+pub struct CsvWriter {
+    profile: Profile,
+}
+
+impl CsvWriter {
+    pub fn new(profile: Profile) -> Self {
+        CsvWriter { profile }
+    }
+}
+
+impl FormatWriter for CsvWriter {
+    fn head(&mut self, out: &mut dyn Write, _doc: &Document) -> Result<(), ExportError> {
+        let mut line = String::new();
+        let columns: &[&str] = match self.profile {
+            Profile::Spreadsheet => &SPREADSHEET_COLUMNS,
+            Profile::RoundTrip => &ROUND_TRIP_COLUMNS,
+        };
+        write_row(&mut line, columns.iter().map(|c| Cell::Text(c)));
+        out.write_all(line.as_bytes())?;
+        Ok(())
+    }
+
+    fn events(
+        &mut self,
+        out: &mut dyn Write,
+        doc: &Document,
+        events: &[ExportEvent],
+    ) -> Result<(), ExportError> {
+        let mut text = String::with_capacity(512 * events.len());
+        for event in events {
+            match self.profile {
+                Profile::Spreadsheet => spreadsheet_row(&mut text, doc, &event.record),
+                Profile::RoundTrip => round_trip_row(&mut text, doc, &event.record),
+            }
+        }
+        out.write_all(text.as_bytes())?;
+        Ok(())
+    }
+
+    fn tail(&mut self, _out: &mut dyn Write, _doc: &Document) -> Result<(), ExportError> {
+        Ok(())
+    }
+}
+
+fn number<T: ToString>(value: Option<T>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+fn spreadsheet_row(out: &mut String, doc: &Document, e: &EventRecord) {
+    let words = e.label.clone().unwrap_or_else(|| e.date.words());
+    let (earliest, latest) = known_bounds(&e.date);
+    let earliest = number(earliest.map(|d| d.iso()));
+    let latest = number(latest.map(|d| d.iso()));
+    let latitude = number(e.coordinates.map(|c| c.latitude));
+    let longitude = number(e.coordinates.map(|c| c.longitude));
+    let actors = e.actors.join("; ");
+    let url = doc.event_url(&e.slug).unwrap_or_default();
+    let sources: Vec<&str> = e.sources.iter().filter_map(|s| s.url.as_deref()).collect();
+    let sources = sources.join(" ");
+    write_row(
+        out,
+        [
+            Cell::Text(&e.slug),
+            Cell::Text(&e.title),
+            Cell::Text(&e.date.to_string()),
+            Cell::Text(&words),
+            Cell::Number(&earliest),
+            Cell::Number(&latest),
+            Cell::Text(&e.category),
+            Cell::Text(e.place.as_deref().unwrap_or("")),
+            Cell::Number(&latitude),
+            Cell::Number(&longitude),
+            Cell::Text(&actors),
+            Cell::Text(&e.summary),
+            Cell::Text(&url),
+            Cell::Text(&sources),
+        ],
+    );
+}
+
+/// The conflict as the plain CSV importer reads it back: its name when the importer would
+/// derive the same slug from it (so the name survives), else its slug.
+fn conflict_cell<'a>(doc: &'a Document, slug: &'a str) -> &'a str {
+    doc.conflicts
+        .iter()
+        .find(|c| c.slug == slug)
+        .filter(|c| crate::slug::slugify(&c.name) == slug)
+        .map_or(slug, |c| c.name.as_str())
+}
+
+fn round_trip_row(out: &mut String, doc: &Document, e: &EventRecord) {
+    let (start, end) = known_bounds(&e.date);
+    let start = number(start.map(|d| d.iso()));
+    let end = number(end.map(|d| d.iso()));
+    let latitude = number(e.coordinates.map(|c| c.latitude));
+    let longitude = number(e.coordinates.map(|c| c.longitude));
+    let best = number(e.fatalities.best);
+    let low = number(e.fatalities.low);
+    let high = number(e.fatalities.high);
+    let actors = e.actors.join("; ");
+    let source = e.sources.first();
+    write_row(
+        out,
+        [
+            Cell::Text(&e.slug),
+            Cell::Text(&e.title),
+            Cell::Text(&e.date.to_string()),
+            Cell::Number(&start),
+            Cell::Number(&end),
+            Cell::Text(e.label.as_deref().unwrap_or("")),
+            Cell::Text(&e.category),
+            Cell::Text(&actors),
+            Cell::Text(e.place.as_deref().unwrap_or("")),
+            Cell::Number(&latitude),
+            Cell::Number(&longitude),
+            Cell::Number(&best),
+            Cell::Number(&low),
+            Cell::Number(&high),
+            Cell::Text(&e.summary),
+            Cell::Text(&e.body),
+            Cell::Text(source.map_or("", |s| s.title.as_str())),
+            Cell::Text(source.and_then(|s| s.url.as_deref()).unwrap_or("")),
+            Cell::Text(conflict_cell(doc, &e.conflict)),
+        ],
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_what_needs_it_and_guards_formulas() {
+        let mut out = String::new();
+        write_row(
+            &mut out,
+            [
+                Cell::Text("plain"),
+                Cell::Text("a, b"),
+                Cell::Text("say \"hi\"\nthere"),
+                Cell::Text("=1+1"),
+                Cell::Text("@cmd"),
+                Cell::Number("-45.5"),
+            ],
+        );
+        assert_eq!(
+            out,
+            "plain,\"a, b\",\"say \"\"hi\"\"\nthere\",\"'=1+1\",\"'@cmd\",-45.5\r\n"
+        );
+    }
+}

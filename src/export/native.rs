@@ -1,0 +1,152 @@
+//! The native TOML dataset format (`docs/dataset-format.md`): the conflicts and eras first,
+//! then one `[[events]]` table per event with its sources and links. It round-trips:
+//! importing it into an empty database gives back the same conflicts, eras, events (dates,
+//! labels, actors and sources in order) and links; links to events outside the export are
+//! left out so that the file imports on its own.
+
+use std::fmt::Write as _;
+use std::io::Write;
+
+use super::{Document, ExportError, ExportEvent, FormatWriter};
+use crate::record::{EventRecord, NATIVE_FORMAT as FORMAT};
+
+/// Writes the native format.
+pub struct NativeWriter;
+
+impl FormatWriter for NativeWriter {
+    fn head(&mut self, out: &mut dyn Write, doc: &Document) -> Result<(), ExportError> {
+        let mut text = String::new();
+        key(&mut text, "format", FORMAT);
+        for c in &doc.conflicts {
+            text.push_str("\n[[conflicts]]\n");
+            key(&mut text, "slug", &c.slug);
+            key(&mut text, "name", &c.name);
+            optional_key(&mut text, "region", c.region.as_deref());
+            if !c.summary.is_empty() {
+                key(&mut text, "summary", &c.summary);
+            }
+        }
+        for era in &doc.eras {
+            text.push_str("\n[[eras]]\n");
+            key(&mut text, "conflict", &era.conflict);
+            key(&mut text, "slug", &era.slug);
+            key(&mut text, "name", &era.name);
+            key(&mut text, "date", &era.date.to_string());
+            if !era.summary.is_empty() {
+                key(&mut text, "summary", &era.summary);
+            }
+        }
+        out.write_all(text.as_bytes())?;
+        Ok(())
+    }
+
+    fn events(
+        &mut self,
+        out: &mut dyn Write,
+        _doc: &Document,
+        events: &[ExportEvent],
+    ) -> Result<(), ExportError> {
+        let mut text = String::with_capacity(1024 * events.len());
+        for event in events {
+            native_event(&mut text, &event.record);
+        }
+        out.write_all(text.as_bytes())?;
+        Ok(())
+    }
+
+    fn tail(&mut self, _out: &mut dyn Write, _doc: &Document) -> Result<(), ExportError> {
+        Ok(())
+    }
+}
+
+/// A TOML basic string.
+fn toml_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04X}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn key(out: &mut String, name: &str, value: &str) {
+    let _ = writeln!(out, "{name} = {}", toml_str(value));
+}
+
+fn optional_key(out: &mut String, name: &str, value: Option<&str>) {
+    if let Some(value) = value {
+        key(out, name, value);
+    }
+}
+
+fn native_event(out: &mut String, e: &EventRecord) {
+    out.push_str("\n[[events]]\n");
+    key(out, "conflict", &e.conflict);
+    key(out, "slug", &e.slug);
+    key(out, "date", &e.date.to_string());
+    optional_key(out, "label", e.label.as_deref());
+    key(out, "title", &e.title);
+    key(out, "category", &e.category);
+    optional_key(out, "place", e.place.as_deref());
+    if let Some(c) = e.coordinates {
+        // `{:?}` writes the shortest text that reads back as the same f64, with a `.0`
+        // on whole numbers as TOML floats need.
+        let _ = writeln!(
+            out,
+            "latitude = {:?}\nlongitude = {:?}",
+            c.latitude, c.longitude
+        );
+    }
+    let f = e.fatalities;
+    let fatalities: Vec<String> = [("best", f.best), ("low", f.low), ("high", f.high)]
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|v| format!("{name} = {v}")))
+        .collect();
+    if !fatalities.is_empty() {
+        let _ = writeln!(out, "fatalities = {{ {} }}", fatalities.join(", "));
+    }
+    if !e.actors.is_empty() {
+        let actors: Vec<String> = e.actors.iter().map(|a| toml_str(a)).collect();
+        let _ = writeln!(out, "actors = [{}]", actors.join(", "));
+    }
+    if !e.summary.is_empty() {
+        key(out, "summary", &e.summary);
+    }
+    if !e.body.is_empty() {
+        key(out, "body", &e.body);
+    }
+    for s in &e.sources {
+        out.push_str("\n[[events.sources]]\n");
+        key(out, "title", &s.title);
+        optional_key(out, "publisher", s.publisher.as_deref());
+        optional_key(out, "url", s.url.as_deref());
+        optional_key(out, "published", s.published.as_deref());
+        optional_key(out, "note", s.note.as_deref());
+    }
+    for link in &e.links {
+        out.push_str("\n[[events.links]]\n");
+        key(out, "rel", link.rel.as_str());
+        key(out, "event", &link.target);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toml_strings_escape_quotes_and_controls() {
+        assert_eq!(toml_str("a \"b\"\n\\c\u{1}"), r#""a \"b\"\n\\c\u0001""#);
+    }
+}

@@ -1,0 +1,539 @@
+//! The one export layer: the `export` command and the HTTP exports write the same events in
+//! TimelineJS's own field types; exports write back what was imported (labels only where
+//! given, groups, qualifiers, years 0000 and 9999, the eras of the filtered conflict); one
+//! formula guard for every CSV writer, taken off again on import (property-tested round
+//! trips); bodies streamed page by page, past the request timeout.
+
+use std::io::{Read, Write};
+use std::process::Command;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use conflict_timeline::export::{Format, csv::Profile, export_with};
+use conflict_timeline::import::Input;
+use conflict_timeline::{AppState, db, web};
+use http_body_util::BodyExt;
+use proptest::prelude::*;
+use serde_json::Value;
+use tower::ServiceExt;
+
+use crate::formats::{EmptyDb, text_file};
+use crate::harness::{PUBLIC_URL, TestApp, serve_tcp};
+
+fn run(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_conflict-timeline"))
+        .args(args)
+        .env_remove("CONFLICT_TIMELINE_DB")
+        .env_remove("CONFLICT_TIMELINE_PUBLIC_URL")
+        .output()
+        .expect("the binary runs")
+}
+
+/// The app serving the database file of `db` (read-only, as `serve` opens it).
+async fn router_over(db: &EmptyDb) -> axum::Router {
+    let pool = db::open_read_only(&db.path, 4)
+        .await
+        .expect("read-only pool");
+    web::router(AppState::new(pool, web::Config::new(PUBLIC_URL)))
+}
+
+async fn get(router: &axum::Router, uri: &str) -> (StatusCode, String) {
+    let response = router
+        .clone()
+        .oneshot(Request::get(uri).body(Body::empty()).expect("request"))
+        .await
+        .expect("infallible");
+    let status = response.status();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Every date part of every slide and era: all strings, as Knight Lab's own examples
+/// write them (`"year": "1963", "month": "8"`).
+fn assert_date_parts_are_strings(doc: &Value) {
+    let mut seen = 0;
+    for list in ["events", "eras"] {
+        for item in doc[list].as_array().expect(list) {
+            for side in ["start_date", "end_date"] {
+                let Some(date) = item.get(side) else { continue };
+                for (part, value) in date.as_object().expect("a date object") {
+                    assert!(value.is_string(), "{list} {side}.{part} = {value}");
+                    seen += 1;
+                }
+            }
+        }
+    }
+    assert!(seen > 10, "the document has dates");
+}
+
+#[tokio::test]
+async fn the_export_command_and_the_http_export_give_identical_timelinejs_events() {
+    let db = EmptyDb::new().await;
+    db.import(&[Input::bundled()])
+        .await
+        .expect("bundled dataset");
+    let router = router_over(&db).await;
+
+    let (status, body) = get(
+        &router,
+        "/export/timelinejs.json?conflict=nagorno-karabakh&from=2020&to=2021",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let web: Value = serde_json::from_str(&body).expect("JSON");
+
+    let out = run(&[
+        "export",
+        "--format",
+        "timelinejs",
+        "--db",
+        db.path.to_str().expect("path"),
+        "--conflict",
+        "nagorno-karabakh",
+        "--from",
+        "2020",
+        "--to",
+        "2021",
+        "--public-url",
+        PUBLIC_URL,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cli: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+
+    let events = web["events"].as_array().expect("events");
+    assert!(
+        events.len() >= 5,
+        "the filter keeps events: {}",
+        events.len()
+    );
+    assert_eq!(
+        web["events"], cli["events"],
+        "the same events, field for field"
+    );
+    assert_eq!(web["eras"], cli["eras"], "the same eras");
+    assert_date_parts_are_strings(&web);
+}
+
+/// Two conflicts with an era each; events dated in the years 0000 and 9999, with and
+/// without a label, with the importers' placeholder category and a real one.
+const FAITHFUL: &str = r#"format = "conflict-timeline/1"
+[[conflicts]]
+slug = "alpha"
+name = "Alpha"
+summary = "The *alpha* conflict."
+
+[[conflicts]]
+slug = "beta"
+name = "Beta"
+
+[[eras]]
+conflict = "alpha"
+slug = "alpha-era"
+name = "Alpha era"
+date = "1990/1995"
+
+[[eras]]
+conflict = "beta"
+slug = "beta-era"
+name = "Beta era"
+date = "1991/1993"
+
+[[events]]
+conflict = "alpha"
+slug = "year-zero"
+date = "0000"
+title = "Year zero"
+category = "political"
+
+[[events]]
+conflict = "alpha"
+slug = "year-9999"
+date = "9999-12-31"
+title = "Far future"
+category = "political"
+
+[[events]]
+conflict = "alpha"
+slug = "labelled"
+date = "1992-03~"
+label = "around March 1992"
+title = "Labelled"
+category = "diplomatic"
+
+[[events]]
+conflict = "alpha"
+slug = "unlabelled"
+date = "1993?"
+title = "Unlabelled"
+category = "event"
+
+[[events]]
+conflict = "beta"
+slug = "beta-event"
+date = "1992-01-01"
+title = "Beta"
+category = "military"
+"#;
+
+#[tokio::test]
+async fn timelinejs_writes_labels_groups_eras_and_years_as_imported() {
+    let app = TestApp::with_dataset(FAITHFUL).await;
+    let doc = app
+        .get("/export/timelinejs.json?conflict=alpha")
+        .await
+        .json();
+    let eras: Vec<&str> = doc["eras"]
+        .as_array()
+        .expect("eras")
+        .iter()
+        .filter_map(|e| e["text"]["headline"].as_str())
+        .collect();
+    assert_eq!(eras, ["Alpha era"], "only the filtered conflict's eras");
+    let events = doc["events"].as_array().expect("events");
+    let by_id = |slug: &str| -> &Value {
+        events
+            .iter()
+            .find(|e| e["unique_id"] == slug)
+            .unwrap_or_else(|| panic!("{slug} is exported"))
+    };
+    assert_eq!(
+        events.len(),
+        4,
+        "every alpha event, years 0000 and 9999 too"
+    );
+    assert_eq!(
+        by_id("year-zero")["start_date"],
+        serde_json::json!({ "year": "0" })
+    );
+    assert_eq!(
+        by_id("year-9999")["start_date"],
+        serde_json::json!({ "year": "9999", "month": "12", "day": "31" })
+    );
+    assert_eq!(by_id("labelled")["display_date"], "around March 1992");
+    assert_eq!(by_id("labelled")["group"], "diplomatic");
+    assert!(
+        by_id("unlabelled").get("display_date").is_none(),
+        "no label, no display_date"
+    );
+    assert!(
+        by_id("unlabelled").get("group").is_none(),
+        "the placeholder category is no group"
+    );
+    assert!(
+        doc["title"]["text"]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("<em>alpha</em>")),
+        "the conflict's summary is rendered: {}",
+        doc["title"]
+    );
+}
+
+#[tokio::test]
+async fn csv_and_ics_keep_qualifiers_and_the_years_0000_and_9999() {
+    let app = TestApp::with_dataset(FAITHFUL).await;
+    let body = app.get("/export/events.csv?conflict=alpha").await.body;
+    let mut reader = csv::Reader::from_reader(body.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    let row = |slug: &str| {
+        rows.iter()
+            .find(|r| &r[0] == slug)
+            .unwrap_or_else(|| panic!("{slug}"))
+    };
+    assert_eq!(
+        (&row("year-zero")[4], &row("year-zero")[5]),
+        ("0000-01-01", "0000-12-31")
+    );
+    assert_eq!(&row("year-9999")[5], "9999-12-31");
+    assert_eq!(&row("labelled")[2], "1992-03~");
+    assert_eq!(&row("unlabelled")[2], "1993?");
+
+    let ics = app.get("/export/events.ics?conflict=alpha").await.body;
+    assert!(ics.contains("UID:year-zero@conflict-timeline\r\n"), "{ics}");
+    assert!(ics.contains("DTSTART;VALUE=DATE:00000101\r\n"), "{ics}");
+    assert!(ics.contains("DTEND;VALUE=DATE:00010101\r\n"), "{ics}");
+}
+
+#[tokio::test]
+async fn feeds_and_calendars_do_not_pass_bidi_controls_through() {
+    let dataset = FAITHFUL.replace("title = \"Labelled\"", "title = \"Safe\u{202e}gnp.exe\"");
+    let app = TestApp::with_dataset(&dataset).await;
+    let ics = app.get("/export/events.ics").await.body;
+    assert!(ics.contains("SUMMARY:Safegnp.exe\r\n"), "{ics}");
+    assert!(!ics.contains('\u{202e}'));
+    let atom = app.get("/export/events.atom").await.body;
+    assert!(!atom.contains('\u{202e}'), "no raw control in the feed");
+    assert!(atom.contains("Safe&#x202E;gnp.exe"), "{atom}");
+}
+
+/// A plain CSV whose cells a spreadsheet would run, or that look guarded already (the
+/// reader takes a guard off, so `'=already` is read as `=already`).
+const FORMULAS: &str = "slug,title,edtf,category,actors,location,summary,conflict\r\n\
+e-1,=SUM(A1),2020-05-01,military,@Armenia;+Azerbaijan,-Somewhere,'=already,Alpha conflict\r\n\
+e-2,'quoted,1999-12~,political,Armenia,Here,\"-5, a \"\"quote\"\", a comma\",Alpha conflict\r\n";
+
+#[tokio::test]
+async fn the_command_line_csv_guards_formulas_and_imports_back_unchanged() {
+    let db = EmptyDb::new().await;
+    db.import(&[text_file("formulas.csv", FORMULAS)])
+        .await
+        .expect("import");
+    assert_eq!(
+        db.text("SELECT title FROM event WHERE slug = ?1", "e-1")
+            .await
+            .as_deref(),
+        Some("=SUM(A1)"),
+        "stored as written"
+    );
+    let out = run(&[
+        "export",
+        "--format",
+        "csv",
+        "--db",
+        db.path.to_str().expect("path"),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).expect("UTF-8");
+    for guarded in [
+        "\"'=SUM(A1)\"",
+        "\"'@Armenia; +Azerbaijan\"",
+        "\"'-Somewhere\"",
+        "\"'=already\"",
+        "\"''quoted\"",
+    ] {
+        assert!(text.contains(guarded), "{guarded} in {text}");
+    }
+    let copy = EmptyDb::new().await;
+    copy.import(&[text_file("export.csv", &text)])
+        .await
+        .expect("the export imports");
+    assert_eq!(copy.dump().await, db.dump().await);
+}
+
+#[tokio::test]
+async fn an_http_export_streams_page_by_page_and_holds_every_event() {
+    let mut dataset = String::from(
+        "format = \"conflict-timeline/1\"\n[[conflicts]]\nslug = \"many\"\nname = \"Many\"\n",
+    );
+    for i in 0..2500 {
+        dataset.push_str(&format!(
+            "\n[[events]]\nconflict = \"many\"\nslug = \"event-{i}\"\ndate = \"{}-{:02}-{:02}\"\ntitle = \"Event {i}\"\ncategory = \"military\"\nsummary = \"{}\"\n",
+            1990 + i % 30,
+            1 + i % 12,
+            1 + i % 28,
+            "word ".repeat(40).trim_end()
+        ));
+    }
+    let app = TestApp::with_dataset(&dataset).await;
+    let response = app
+        .router
+        .clone()
+        .oneshot(
+            Request::get("/export/events.csv")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("infallible");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers().get("content-length").is_none(),
+        "a streamed body has no length up front"
+    );
+    let mut body = response.into_body();
+    let mut frames = 0;
+    let mut bytes = Vec::new();
+    while let Some(frame) = body.frame().await {
+        if let Ok(data) = frame.expect("frame").into_data() {
+            frames += 1;
+            bytes.extend_from_slice(&data);
+        }
+    }
+    assert!(
+        frames >= 3,
+        "one frame per page of 1000 events at least: {frames}"
+    );
+    let rows = csv::Reader::from_reader(bytes.as_slice()).records().count();
+    assert_eq!(rows, 2500);
+
+    // Past the request timeout: a client that waits before reading still gets it all.
+    let (addr, server) = serve_tcp(app.router.clone()).await;
+    let whole = tokio::task::spawn_blocking(move || {
+        let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .expect("timeout");
+        write!(
+            stream,
+            "GET /export/timelinejs.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .expect("write");
+        let mut first = [0u8; 64];
+        let n = stream.read(&mut first).expect("the head comes at once");
+        std::thread::sleep(Duration::from_secs(11));
+        let mut rest = Vec::new();
+        stream.read_to_end(&mut rest).expect("read");
+        let mut all = first[..n].to_vec();
+        all.extend_from_slice(&rest);
+        String::from_utf8_lossy(&all).into_owned()
+    })
+    .await
+    .expect("reader");
+    server.abort();
+    assert!(
+        whole.starts_with("HTTP/1.1 200"),
+        "{}",
+        &whole[..whole.len().min(200)]
+    );
+    assert!(whole.contains("\"unique_id\":\"event-2499\""));
+    assert!(whole.contains("]}\n"), "the document is whole");
+    assert!(
+        whole.ends_with("\r\n0\r\n\r\n"),
+        "the chunked body ends properly"
+    );
+}
+
+// ----------------------------------------------------------------------------------------
+// Round trips: import, export, import changes nothing.
+// ----------------------------------------------------------------------------------------
+
+/// Cell text a person might type, formula starts and CSV specials included, never blank
+/// and never with surrounding spaces (the reader trims cells).
+fn cell() -> impl Strategy<Value = String> {
+    "[=+@'A-Za-z-][A-Za-z0-9 ,;\"'=+@\n-]{0,20}[A-Za-z0-9.!]"
+}
+
+fn row() -> impl Strategy<Value = Vec<String>> {
+    (
+        cell(),
+        prop::sample::select(vec![
+            "2020-05-01",
+            "1999-12~",
+            "2001?",
+            "1990/1995",
+            "2022-12-12/..",
+            "0000",
+            "9999-12-31",
+            "199X",
+            "2004-06%",
+        ]),
+        prop::option::of(cell()),
+        prop::sample::select(vec!["military", "political", "event"]),
+        prop::collection::vec("[A-Z][a-z]{1,8}", 0..3),
+        prop::option::of(cell()),
+        prop::option::of((-89.0f64..89.0, -179.0f64..179.0)),
+        prop::option::of(0i64..5000),
+        prop::option::of(cell()),
+        prop::option::of((cell(), "[a-z]{1,10}")),
+        prop::sample::select(vec!["Alpha conflict", "beta", "Gamma, the third"]),
+    )
+        .prop_map(
+            |(
+                title,
+                edtf,
+                label,
+                category,
+                actors,
+                place,
+                coords,
+                deaths,
+                summary,
+                source,
+                conflict,
+            )| {
+                let (lat, lon) = coords.map_or((String::new(), String::new()), |(a, b)| {
+                    (format!("{a:.4}"), format!("{b:.4}"))
+                });
+                let (source_title, source_url) = source
+                    .map_or((String::new(), String::new()), |(t, u)| {
+                        (t, format!("https://example.org/{u}"))
+                    });
+                vec![
+                    title,
+                    edtf.to_string(),
+                    label.unwrap_or_default(),
+                    category.to_string(),
+                    actors.join(";"),
+                    place.unwrap_or_default(),
+                    lat,
+                    lon,
+                    deaths.map(|d| d.to_string()).unwrap_or_default(),
+                    summary.unwrap_or_default(),
+                    source_title,
+                    source_url,
+                    conflict.to_string(),
+                ]
+            },
+        )
+}
+
+fn plain_csv(rows: &[Vec<String>]) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer
+        .write_record([
+            "slug",
+            "title",
+            "edtf",
+            "label",
+            "category",
+            "actors",
+            "location",
+            "latitude",
+            "longitude",
+            "fatalities",
+            "summary",
+            "source_title",
+            "source_url",
+            "conflict",
+        ])
+        .expect("header");
+    for (i, row) in rows.iter().enumerate() {
+        let mut record = vec![format!("event-{i}")];
+        record.extend(row.iter().cloned());
+        writer.write_record(&record).expect("row");
+    }
+    String::from_utf8(writer.into_inner().expect("flush")).expect("UTF-8")
+}
+
+async fn export_text(db: &EmptyDb, format: Format) -> String {
+    let mut out = Vec::new();
+    export_with(&db.pool, format, &Default::default(), None, &mut out)
+        .await
+        .expect("export");
+    String::from_utf8(out).expect("UTF-8")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_plain_csv_round_trips_through_the_round_trip_profile(rows in prop::collection::vec(row(), 1..6)) {
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        runtime.block_on(async {
+            let first = EmptyDb::new().await;
+            first.import(&[text_file("in.csv", &plain_csv(&rows))]).await.expect("the generated file imports");
+            let exported = export_text(&first, Format::Csv(Profile::RoundTrip)).await;
+            let second = EmptyDb::new().await;
+            second.import(&[text_file("out.csv", &exported)]).await.expect("the export imports");
+            assert_eq!(second.dump().await, first.dump().await, "{exported}");
+            // And the native format keeps it all too.
+            let native = export_text(&first, Format::Native).await;
+            let third = EmptyDb::new().await;
+            third.import(&[text_file("out.toml", &native)]).await.expect("the native export imports");
+            assert_eq!(third.dump().await, first.dump().await, "{native}");
+        });
+    }
+}
