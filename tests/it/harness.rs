@@ -253,3 +253,24 @@ pub fn tcp_get_status_body(addr: SocketAddr, path: &str) -> (String, String) {
 /// A dataset holding one event known only to its month, with a label (`2023-03~`,
 /// "mid-March 2023"): the example the precision tests use.
 pub const MONTH_PRECISION: &str = include_str!("../fixtures/month-precision.toml");
+
+impl TestApp {
+    /// Every page of an HTML view, following its `rel="next"` links from `uri` on.
+    pub async fn all_pages(&self, uri: &str) -> Vec<Html> {
+        let mut pages = Vec::new();
+        let mut next = Some(uri.to_string());
+        while let Some(uri) = next.take() {
+            let page = self.get(&uri).await;
+            assert_eq!(page.status, StatusCode::OK, "{uri}");
+            let html = page.html();
+            next = html
+                .select(&sel("a[rel=next]"))
+                .next()
+                .and_then(|a| a.value().attr("href"))
+                .map(str::to_string);
+            pages.push(html);
+            assert!(pages.len() < 100, "the pages end");
+        }
+        pages
+    }
+}
