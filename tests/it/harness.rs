@@ -71,8 +71,10 @@ impl TestApp {
             .await
             .expect("read-write pool");
         let state = AppState::new(read, web::Config::new(PUBLIC_URL));
+        let router = web::router(state);
+        warm_up(&router).await;
         TestApp {
-            router: web::router(state),
+            router,
             rw,
             _dir: dir,
         }
@@ -273,4 +275,17 @@ impl TestApp {
         }
         pages
     }
+}
+
+/// The first page a process renders pays for the build id behind every ETag (a digest of the
+/// executable, read once; `serve` computes it in the background before it listens). In a large
+/// debug test binary on a loaded machine that can take longer than the request timeout, so the
+/// first test to ask would get a 503. One request per process, before any test's own, pays it.
+async fn warm_up(router: &Router) {
+    static WARM: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    WARM.get_or_init(|| async {
+        let request = Request::get("/about").body(Body::empty()).expect("request");
+        let _ = router.clone().oneshot(request).await;
+    })
+    .await;
 }
