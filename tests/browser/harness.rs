@@ -47,6 +47,7 @@ impl Browser {
         let base = format!("http://{addr}");
         let state = AppState::new(pool, web::Config::new(base.clone()));
         tokio::spawn(async move { axum::serve(listener, web::router(state)).await });
+        warm_up(&base).await;
 
         let port = free_port();
         let driver = Command::new("chromedriver")
@@ -267,4 +268,16 @@ pub fn bundled_event_count() -> usize {
     let value: toml::Value =
         toml::from_str(conflict_timeline::import::BUNDLED_DATASET).expect("bundled TOML");
     value["events"].as_array().expect("events").len()
+}
+
+/// The first page a process renders pays for the build id behind every ETag (a digest of the
+/// executable, read once). In a large debug test binary on a loaded machine that can outlast
+/// the browser's first navigation, so one plain request per process pays it before any test's
+/// own page load.
+async fn warm_up(base: &str) {
+    static WARM: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    WARM.get_or_init(|| async {
+        let _ = server_slugs(&format!("{base}/about")).await;
+    })
+    .await;
 }

@@ -73,8 +73,10 @@ impl TestApp {
             .await
             .expect("read-write pool");
         let state = AppState::new(read, web::Config::new(PUBLIC_URL));
+        let router = web::router(state);
+        warm_up(&router).await;
         TestApp {
-            router: web::router(state),
+            router,
             rw,
             _dir: dir,
         }
@@ -255,3 +257,37 @@ pub fn tcp_get_status_body(addr: SocketAddr, path: &str) -> (String, String) {
 /// A dataset holding one event known only to its month, with a label (`2023-03~`,
 /// "mid-March 2023"): the example the precision tests use.
 pub const MONTH_PRECISION: &str = include_str!("../fixtures/month-precision.toml");
+
+impl TestApp {
+    /// Every page of an HTML view, following its `rel="next"` links from `uri` on.
+    pub async fn all_pages(&self, uri: &str) -> Vec<Html> {
+        let mut pages = Vec::new();
+        let mut next = Some(uri.to_string());
+        while let Some(uri) = next.take() {
+            let page = self.get(&uri).await;
+            assert_eq!(page.status, StatusCode::OK, "{uri}");
+            let html = page.html();
+            next = html
+                .select(&sel("a[rel=next]"))
+                .next()
+                .and_then(|a| a.value().attr("href"))
+                .map(str::to_string);
+            pages.push(html);
+            assert!(pages.len() < 100, "the pages end");
+        }
+        pages
+    }
+}
+
+/// The first page a process renders pays for the build id behind every ETag (a digest of the
+/// executable, read once; `serve` computes it in the background before it listens). In a large
+/// debug test binary on a loaded machine that can take longer than the request timeout, so the
+/// first test to ask would get a 503. One request per process, before any test's own, pays it.
+async fn warm_up(router: &Router) {
+    static WARM: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    WARM.get_or_init(|| async {
+        let request = Request::get("/about").body(Body::empty()).expect("request");
+        let _ = router.clone().oneshot(request).await;
+    })
+    .await;
+}

@@ -11,10 +11,13 @@ async fn the_timeline_lists_every_bundled_event_in_time_order() {
     let mut expected = bundled_events();
     expected.sort_by_key(|e| (e.date.earliest(), e.date.latest()));
 
-    let page = app.get("/").await;
-    assert_eq!(page.status, StatusCode::OK);
-    let html = page.html();
-    let shown = card_slugs(&html);
+    // Every page of the view: more events than fit on one page follow on the next.
+    let shown: Vec<String> = app
+        .all_pages("/")
+        .await
+        .iter()
+        .flat_map(card_slugs)
+        .collect();
 
     let mut shown_sorted = shown.clone();
     shown_sorted.sort();
@@ -41,9 +44,10 @@ async fn the_timeline_lists_every_bundled_event_in_time_order() {
 async fn cards_sit_under_the_heading_of_their_year_and_month() {
     let app = TestApp::seeded().await;
     let events = bundled_events();
-    let html = app.get("/").await.html();
+    let pages = app.all_pages("/").await;
+    let year_selector = sel("section.year");
     let mut checked = 0;
-    for year in html.select(&sel("section.year")) {
+    for year in pages.iter().flat_map(|html| html.select(&year_selector)) {
         let year_heading = text(year.select(&sel("h2")).next().expect("year heading"));
         for month in year.select(&sel("section.month")) {
             let month_id = month
