@@ -19,7 +19,7 @@ use super::params::{ParamProblem, RawParams, Segment, TimelineParams};
 use super::problem::{ApiError, Problem};
 use crate::db::models::{Actor, EventRecord, RelatedEvent, Source};
 use crate::db::queries::{self, Order};
-use crate::edtf::{Day, Edtf};
+use crate::edtf::Edtf;
 use crate::import::record::LinkRel;
 use crate::slug;
 
@@ -217,16 +217,10 @@ impl DateJson {
             edtf: edtf.to_string(),
             label: label.map(str::to_string),
             words: DateView::new(edtf, label).words,
-            earliest: parsed
-                .as_ref()
-                .map(Edtf::earliest)
-                .filter(|d| *d != Day::MIN)
-                .map(Day::iso),
-            latest: parsed
-                .as_ref()
-                .map(Edtf::latest)
-                .filter(|d| *d != Day::MAX)
-                .map(Day::iso),
+            // From the calendar value, not the stored day: exact for every year, null
+            // only for an open or unknown end.
+            earliest: parsed.as_ref().and_then(Edtf::earliest_iso),
+            latest: parsed.as_ref().and_then(Edtf::latest_iso),
         }
     }
 }
