@@ -29,6 +29,7 @@ use std::sync::Arc;
 
 use sqlx::SqlitePool;
 
+pub use caching::warm_up;
 pub use error::AppError;
 pub use routes::router;
 
