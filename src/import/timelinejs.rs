@@ -162,7 +162,8 @@ fn convert_html(html: &str, links: bool) -> Vec<String> {
                 }
                 "p" | "div" | "ul" | "ol" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6"
                 | "blockquote" | "table" | "tr" => flush(&mut current, &mut paragraphs),
-                "br" => current.push('\n'),
+                // A line break inside a headline or name is a space: plain text is one line.
+                "br" => current.push(if links { '\n' } else { ' ' }),
                 "li" if !closing => {
                     current.push('\n');
                     if links {
@@ -297,21 +298,53 @@ fn category(group: &str) -> String {
     }
 }
 
-/// A media link as a source, when it is a web address.
-fn media_source(url: &str, caption: &str, credit: &str) -> Option<SourceRecord> {
-    if !is_web_url(url) {
+/// A slide's `media.url` as a web address: as given when it is one, `https:` before a
+/// protocol-relative `//host/…` (what TimelineJS's own examples use), and for an embed
+/// (HTML such as a `<blockquote>` or `<iframe>`) the first web link it holds.
+fn media_url(url: &str) -> Option<String> {
+    let url = url.trim();
+    let absolute = |u: &str| match u.strip_prefix("//") {
+        Some(rest) => format!("https://{rest}"),
+        None => u.to_string(),
+    };
+    if url.starts_with('<') {
+        let mut rest = url;
+        while let Some(start) = rest.find('<') {
+            let tag_end = rest[start..].find('>').map_or(rest.len(), |e| start + e);
+            let tag = &rest[start + 1..tag_end];
+            if let Some(link) = attribute(tag, "href")
+                .or_else(|| attribute(tag, "src"))
+                .map(|u| absolute(&u))
+                .filter(|u| is_web_url(u))
+            {
+                return Some(link);
+            }
+            rest = &rest[tag_end..];
+            if rest.len() <= 1 {
+                break;
+            }
+            rest = &rest[1..];
+        }
         return None;
     }
+    Some(absolute(url)).filter(|u| is_web_url(u))
+}
+
+/// A media link as a source (with its caption as the title and its credit as the
+/// publisher), when it is or holds a web address.
+fn media_source(url: &str, caption: &str, credit: &str) -> Option<SourceRecord> {
+    let url = media_url(url)?;
     let caption = html_to_text(caption);
     let credit = html_to_text(credit);
-    let title = [caption.as_str(), credit.as_str(), url]
+    let title = [caption.as_str(), credit.as_str(), url.as_str()]
         .into_iter()
         .find(|s| !s.is_empty())
-        .unwrap_or(url);
+        .unwrap_or(url.as_str())
+        .to_string();
     Some(SourceRecord {
-        title: fit_text(title, 500),
+        title: fit_text(&title, 500),
         publisher: (!credit.is_empty()).then(|| fit_text(&credit, 500)),
-        url: Some(url.to_string()),
+        url: Some(url),
         published: None,
         note: None,
     })
@@ -335,7 +368,8 @@ fn conflict_item(mapping: &MappingOptions, title: Option<&str>, summary: &str) -
         record: ConflictRecord {
             slug,
             name: fit_text(&name, 200),
-            summary: summary_and_body(html_to_markdown(summary)).0,
+            // The title slide's whole text: it describes the conflict.
+            summary: html_to_markdown(summary),
             region: None,
         },
         rename: mapping.conflict_name.is_some(),

@@ -22,3 +22,4 @@ mod search;
 mod server;
 mod shutdown;
 mod timeline;
+mod timelinejs_import;
