@@ -1116,16 +1116,22 @@ impl RowMapper for SheetCsv {
             return Ok(());
         }
         let (summary, body) = summary_and_body(html_to_markdown(row.get(c.text)));
+        let label = row
+            .opt(c.display_date)
+            .map(|l| fit_text(&html_to_text(l), 100));
+        let title = if headline.is_empty() {
+            derived_title(&html_to_text(row.get(c.text)), label.as_deref(), &date)
+        } else {
+            fit_text(&headline, TITLE_MAX)
+        };
         let record = EventRecord {
             conflict,
             slug: event_slug("", &headline, &date, &mut self.seen),
-            title: fit_text(&headline, TITLE_MAX),
+            title,
             summary,
             body,
             date,
-            label: row
-                .opt(c.display_date)
-                .map(|l| fit_text(&html_to_text(l), 100)),
+            label,
             category: category(row.get(c.group)),
             place: None,
             coordinates: None,
