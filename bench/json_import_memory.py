@@ -70,10 +70,12 @@ def write_files(n, workdir):
         return json_path, sheet_path
     if not os.path.exists(plain):
         print(f"generating {n:,} events …", file=sys.stderr)
-        subprocess.run([sys.executable, os.path.join(SHARED, "gen_events.py"), str(n), "-o", plain], check=True)
+        # Written beside and renamed, so that an interrupted run leaves no half file behind.
+        subprocess.run([sys.executable, os.path.join(SHARED, "gen_events.py"), str(n), "-o", plain + ".part"], check=True)
+        os.replace(plain + ".part", plain)
     with open(plain, newline="", encoding="utf-8") as src, \
-            open(json_path, "w", encoding="utf-8") as js, \
-            open(sheet_path, "w", newline="", encoding="utf-8") as sh:
+            open(json_path + ".part", "w", encoding="utf-8") as js, \
+            open(sheet_path + ".part", "w", newline="", encoding="utf-8") as sh:
         sheet = csv.writer(sh)
         sheet.writerow(SHEET_HEADER)
         sheet.writerow(["", "", "", "", "", "", "", "", "", "Bench", "<p>Generated events.</p>",
@@ -94,6 +96,8 @@ def write_files(n, workdir):
             sheet.writerow([y, m, d, "", ey, em, ed, "", "", row["title"], f"<p>{row['summary']}</p>",
                             row["source_url"], "", "", "", "", row["category"], ""])
         js.write("\n]}\n")
+    os.replace(json_path + ".part", json_path)
+    os.replace(sheet_path + ".part", sheet_path)
     return json_path, sheet_path
 
 

@@ -164,3 +164,50 @@ async fn cards_word_small_years_eras_times_and_the_uncertain_end() {
             .any(|(w, d)| w == "301 BCE" && d.as_deref().unwrap_or("").is_empty())
     );
 }
+
+/// Migration 0010 moves the old stand-ins of a missing end (the days 0000-01-01 and
+/// 9999-12-31) outside the calendar, for exactly the rows whose EDTF value has one, and
+/// leaves real days (an event dated 0000 or 9999-12-31) alone.
+#[tokio::test]
+async fn migration_0010_moves_old_missing_ends_and_keeps_real_days() {
+    let app = TestApp::with_dataset(EDGE_YEARS).await;
+    let pool = &app.rw;
+    // Put the database back as the old code wrote it.
+    for (slug, start, end) in [
+        ("until-1985", -719_528, 5_843),
+        ("first-day-of-year-zero", -719_528, -719_528),
+        ("last-day-of-9999", 2_932_896, 2_932_896),
+    ] {
+        sqlx::query("UPDATE event SET start_day = ?2, end_day = ?3 WHERE slug = ?1")
+            .bind(slug)
+            .bind(start)
+            .bind(end)
+            .execute(pool)
+            .await
+            .expect("old days");
+    }
+    sqlx::raw_sql(include_str!(
+        "../../migrations/0010_open_ends_outside_the_calendar.sql"
+    ))
+    .execute(pool)
+    .await
+    .expect("migration");
+    let days = |slug: &'static str| async move {
+        sqlx::query_as::<_, (i64, i64)>("SELECT start_day, end_day FROM event WHERE slug = ?1")
+            .bind(slug)
+            .fetch_one(pool)
+            .await
+            .expect("row")
+    };
+    assert_eq!(days("until-1985").await, (i64::from(i32::MIN), 5_843));
+    assert_eq!(days("first-day-of-year-zero").await, (-719_528, -719_528));
+    assert_eq!(days("last-day-of-9999").await, (2_932_896, 2_932_896));
+    // The span of the data leaves the missing start out and reaches the real extremes:
+    // 1 January 301 BCE (-0300) and 31 December 9999.
+    let span: (i64, i64) = sqlx::query_as("SELECT first_day, last_day FROM data_span")
+        .fetch_one(pool)
+        .await
+        .expect("span");
+    let first = conflict_timeline::edtf::Day::from_ymd(-300, 1, 1).map(|d| i64::from(d.0));
+    assert_eq!((Some(span.0), span.1), (first, 2_932_896));
+}
