@@ -289,7 +289,11 @@ impl RowMapper for Ucdp {
             sources: vec![source],
             links: Vec::new(),
         };
-        problems.extend(check_event(&record, column_of));
+        // Messages name the CSV's columns, also inside the text ("high", not "fatalities.high").
+        problems.extend(check_event(&record, column_of).into_iter().map(|mut p| {
+            p.message = p.message.replace("fatalities.high", "high");
+            p
+        }));
         if problems.is_empty() {
             out.push(Item::Event(Box::new(record)));
             Ok(())

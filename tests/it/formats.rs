@@ -811,3 +811,19 @@ async fn ucdp_rows_as_published_import_with_long_names_and_prose_places() {
         .expect("the long side");
     assert!(actor.starts_with("Forces of the Transitional"), "{actor}");
 }
+
+#[tokio::test]
+async fn ucdp_low_above_high_is_named_by_its_columns() {
+    // UCDP publishes rows such as best 18, low 18, high 17. The database cannot keep them
+    // yet (its fatalities check); the message names the CSV's columns, not the model's.
+    let db = EmptyDb::new().await;
+    let text = fixture_text("ucdp_ged.csv").replacen(",6,9,6,373,", ",18,17,18,373,", 1);
+    assert!(text.contains(",18,17,18,373,"), "fixture layout changed");
+    let (problems, _) = problems_of(
+        db.import(&[text_file("ged.csv", &text)])
+            .await
+            .expect_err("low above high"),
+    );
+    assert_eq!(problems[0].field, "low", "{problems:?}");
+    assert_eq!(problems[0].message, "must not exceed high (17)");
+}
