@@ -12,6 +12,9 @@ use crate::slug;
 /// The `format` line of a native dataset file, which the importer checks and the export
 /// writes.
 pub const NATIVE_FORMAT: &str = "conflict-timeline/1";
+/// Longest name of a conflict, era or actor. Names are kept whole (UCDP publishes dyad and
+/// side names of up to about 250 characters); their slugs are shortened instead.
+pub const NAME_MAX: usize = 500;
 
 /// A conflict: the top-level grouping of eras and events.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -165,7 +168,10 @@ pub fn unguard_formula(cell: &str) -> &str {
 
 /// Is `s` a partial ISO date `YYYY`, `YYYY-MM` or `YYYY-MM-DD` that exists.
 pub fn is_partial_iso_date(s: &str) -> bool {
-    crate::edtf::parse_filter_date(s).is_ok()
+    // The filter parser also takes short and negative years; a publication date has four digits.
+    matches!(s.len(), 4 | 7 | 10)
+        && s.bytes().take(4).all(|b| b.is_ascii_digit())
+        && crate::edtf::parse_filter_date(s).is_ok()
 }
 
 impl ConflictRecord {
@@ -173,7 +179,7 @@ impl ConflictRecord {
     pub fn check(&self) -> Vec<FieldProblem> {
         let mut problems = Vec::new();
         check_slug(&mut problems, "slug", &self.slug, SHORT_SLUG_MAX);
-        check_text(&mut problems, "name", &self.name, 200);
+        check_text(&mut problems, "name", &self.name, NAME_MAX);
         problems
     }
 }
@@ -183,7 +189,7 @@ impl EraRecord {
     pub fn check(&self) -> Vec<FieldProblem> {
         let mut problems = Vec::new();
         check_slug(&mut problems, "slug", &self.slug, SHORT_SLUG_MAX);
-        check_text(&mut problems, "name", &self.name, 200);
+        check_text(&mut problems, "name", &self.name, NAME_MAX);
         problems
     }
 }
@@ -242,7 +248,7 @@ impl EventRecord {
         }
         for (i, actor) in self.actors.iter().enumerate() {
             let field = format!("actors[{i}]");
-            check_text(&mut problems, &field, actor, 200);
+            check_text(&mut problems, &field, actor, NAME_MAX);
             if !actor.trim().is_empty() && crate::slug::slugify(actor).is_empty() {
                 problems.push(FieldProblem::new(
                     field,

@@ -33,6 +33,31 @@ pub fn slugify(text: &str) -> String {
     out
 }
 
+/// [`slugify`], at most `max` bytes long: a longer slug is cut at a hyphen and ends with
+/// eight hex digits of a digest of the whole slug, so that two long names that differ only
+/// at their ends still get different slugs. Names are kept whole elsewhere.
+pub fn slugify_within(text: &str, max: usize) -> String {
+    use sha2::{Digest, Sha256};
+    let slug = slugify(text);
+    if slug.len() <= max {
+        return slug;
+    }
+    let digest: String = Sha256::digest(slug.as_bytes())[..4]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let mut cut = max.saturating_sub(digest.len() + 1);
+    while !slug.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let head = &slug[..cut];
+    let head = match head.rfind('-') {
+        Some(i) if i > 0 => &head[..i],
+        _ => head.trim_end_matches('-'),
+    };
+    format!("{head}-{digest}")
+}
+
 /// Like [`slugify`] but keeps only ASCII letters and digits, for slugs that must match
 /// `^[a-z0-9]+(-[a-z0-9]+)*$` (event slugs made from imported titles or ids).
 pub fn slugify_ascii(text: &str) -> String {
@@ -69,6 +94,19 @@ mod tests {
         assert_eq!(slugify("Şuşa / Shushi"), "şuşa-shushi");
         assert_eq!(slugify("  UN Security Council  "), "un-security-council");
         assert_eq!(slugify("!!!"), "");
+    }
+
+    #[test]
+    fn long_slugs_are_cut_at_a_hyphen_and_stay_distinct() {
+        let a = format!("{} alpha", "word ".repeat(60));
+        let b = format!("{} beta", "word ".repeat(60));
+        let (sa, sb) = (slugify_within(&a, 200), slugify_within(&b, 200));
+        assert!(sa.len() <= 200 && sb.len() <= 200, "{sa}");
+        assert_ne!(sa, sb);
+        assert!(is_valid(&sa, 200), "{sa}");
+        assert_eq!(slugify_within("Şuşa town", 200), "şuşa-town");
+        let cyrillic = "Силы ".repeat(60);
+        assert!(slugify_within(&cyrillic, 200).len() <= 200);
     }
 
     #[test]

@@ -28,13 +28,16 @@ const REFRESH: &[&str] = &[
      SELECT 'actor', a.slug, a.name, n
      FROM (SELECT actor_id, count(*) AS n FROM event_actor GROUP BY actor_id)
      JOIN actor a ON a.id = actor_id",
-    // Open ends (9999-12-31, day 2932896) are left out so that an ongoing event does not
-    // stretch the timeline to the year 9999; the latest start stands in for them.
+    // Missing ends (open or unknown: `Day::MIN` and `Day::MAX`, the i32 limits) are left
+    // out so that an ongoing event does not stretch the timeline to the end of time; the
+    // latest start and the earliest end stand in for them.
     "INSERT OR REPLACE INTO data_span (id, first_day, last_day)
-     SELECT 1, min(start_day), max(coalesce(max_end, max_start), max_start)
+     SELECT 1, min(coalesce(min_start, min_end), min_end),
+            max(coalesce(max_end, max_start), max_start)
      FROM (
-         SELECT min(start_day) AS start_day,
-                max(CASE WHEN end_day < 2932896 THEN end_day END) AS max_end,
+         SELECT min(CASE WHEN start_day > -2147483648 THEN start_day END) AS min_start,
+                min(end_day) AS min_end,
+                max(CASE WHEN end_day < 2147483647 THEN end_day END) AS max_end,
                 max(start_day) AS max_start
          FROM (SELECT start_day, end_day FROM event
                UNION ALL SELECT start_day, end_day FROM era)

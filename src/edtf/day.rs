@@ -10,24 +10,36 @@ use std::fmt;
 
 /// A calendar day, proleptic Gregorian, as days since 1970-01-01 (can be negative).
 ///
-/// The supported calendar range is 0000-01-01 ([`Day::MIN`]) to 9999-12-31
-/// ([`Day::MAX`]); [`Day::from_ymd`] only builds days in that range. The field
-/// is public so a value read back from the database can be wrapped directly;
-/// the methods never panic, even for a number outside the range.
+/// The calendar range is the years [`YEAR_MIN`] to [`YEAR_MAX`] (a million
+/// years either side of year 0), from [`Day::FIRST`] to [`Day::LAST`];
+/// [`Day::from_ymd`] only builds days in that range. [`Day::MIN`] and
+/// [`Day::MAX`] lie far outside it and stand only for an open or unknown start
+/// and end, so no real day (not 0000-01-01, not 9999-12-31) is ever read as
+/// "open". The field is public so a value read back from the database can be
+/// wrapped directly; the methods never panic, even for a number outside the range.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Day(pub i32);
 
+/// The first year a [`Day`] can hold (astronomical numbering: 1,000,000 BCE).
+pub const YEAR_MIN: i32 = -999_999;
+/// The last year a [`Day`] can hold.
+pub const YEAR_MAX: i32 = 999_999;
+
 impl Day {
-    /// 0000-01-01, the first supported day; also stands for an open or unknown start.
-    pub const MIN: Day = Day(days_from_civil(0, 1, 1));
-    /// 9999-12-31, the last supported day; also stands for an open or unknown end.
-    pub const MAX: Day = Day(days_from_civil(9999, 12, 31));
+    /// Stands for an open or unknown start: below every real day (`i32::MIN`).
+    pub const MIN: Day = Day(i32::MIN);
+    /// Stands for an open or unknown end: above every real day (`i32::MAX`).
+    pub const MAX: Day = Day(i32::MAX);
+    /// -999999-01-01, the first real day.
+    pub const FIRST: Day = Day(days_from_civil(YEAR_MIN, 1, 1));
+    /// 999999-12-31, the last real day.
+    pub const LAST: Day = Day(days_from_civil(YEAR_MAX, 12, 31));
 
     /// The day `year-month-day`, or `None` if that is not a real date or the
-    /// year is outside 0..=9999: `from_ymd(1970, 1, 1)` is `Some(Day(0))`,
-    /// `from_ymd(2023, 2, 29)` is `None`.
+    /// year is outside [`YEAR_MIN`]..=[`YEAR_MAX`]: `from_ymd(1970, 1, 1)` is
+    /// `Some(Day(0))`, `from_ymd(2023, 2, 29)` is `None`.
     pub fn from_ymd(year: i32, month: u32, day: u32) -> Option<Day> {
-        let valid = (0..=9999).contains(&year)
+        let valid = (YEAR_MIN..=YEAR_MAX).contains(&year)
             && (1..=12).contains(&month)
             && day >= 1
             && day <= days_in_month(year, month);
@@ -42,6 +54,18 @@ impl Day {
         Day(days_from_civil(year, month, day))
     }
 
+    /// The day `year-month-day` of components the caller has validated, or
+    /// [`Day::FIRST`] / [`Day::LAST`] for a year before or after the range.
+    pub(super) fn clamped_ymd(year: i64, month: u32, day: u32) -> Day {
+        if year < i64::from(YEAR_MIN) {
+            Day::FIRST
+        } else if year > i64::from(YEAR_MAX) {
+            Day::LAST
+        } else {
+            Day::from_valid_ymd(i32::try_from(year).unwrap_or(0), month, day)
+        }
+    }
+
     /// The `(year, month, day)` of this day.
     pub fn ymd(self) -> (i32, u32, u32) {
         civil_from_days(self.0)
@@ -52,10 +76,16 @@ impl Day {
         self.ymd().0
     }
 
-    /// The day as `YYYY-MM-DD`, for example `"1988-02-20"` (year zero-padded to four digits).
+    /// Whether this is a real day (not the open-end stand-ins [`Day::MIN`], [`Day::MAX`]).
+    pub fn is_real(self) -> bool {
+        (Day::FIRST..=Day::LAST).contains(&self)
+    }
+
+    /// The day as `YYYY-MM-DD`, for example `"1988-02-20"`, `"-0300-03-01"`
+    /// (year zero-padded to four digits after its sign, astronomical numbering).
     pub fn iso(self) -> String {
         let (y, m, d) = self.ymd();
-        format!("{y:04}-{m:02}-{d:02}")
+        format!("{}-{m:02}-{d:02}", year_text(y))
     }
 
     /// The next day, or [`Day::MAX`] itself at the end of the range.
@@ -81,6 +111,16 @@ impl fmt::Display for Day {
     /// Same as [`Day::iso`].
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.iso())
+    }
+}
+
+/// A year as EDTF and ISO 8601 write it: four digits at least, `-` before a
+/// negative year (`"0600"`, `"-0300"`, `"12345"`).
+pub fn year_text(year: i32) -> String {
+    if year < 0 {
+        format!("-{:04}", year.unsigned_abs())
+    } else {
+        format!("{year:04}")
     }
 }
 
@@ -154,15 +194,15 @@ mod tests {
         assert_eq!(Day::from_ymd(1969, 12, 31), Some(Day(-1)));
         assert_eq!(Day::from_ymd(2000, 3, 1), Some(Day(11_017)));
         assert_eq!(Day::from_ymd(2000, 2, 29), Some(Day(11_016)));
-        assert_eq!(Day::from_ymd(0, 1, 1), Some(Day::MIN));
-        assert_eq!(Day::from_ymd(9999, 12, 31), Some(Day::MAX));
-        assert_eq!(Day::MIN, Day(-719_528));
-        assert_eq!(Day::MAX, Day(2_932_896));
-        assert_eq!(Day::MIN.ymd(), (0, 1, 1));
-        assert_eq!(Day::MAX.ymd(), (9999, 12, 31));
+        let first_of_0 = Day::from_ymd(0, 1, 1);
+        let last_of_9999 = Day::from_ymd(9999, 12, 31);
+        assert_eq!(first_of_0, Some(Day(-719_528)));
+        assert_eq!(last_of_9999, Some(Day(2_932_896)));
+        assert_eq!(first_of_0.map(Day::ymd), Some((0, 1, 1)));
+        assert_eq!(last_of_9999.map(Day::ymd), Some((9999, 12, 31)));
         assert_eq!(Day(0).iso(), "1970-01-01");
-        assert_eq!(Day::MIN.to_string(), "0000-01-01");
-        assert_eq!(Day::MAX.to_string(), "9999-12-31");
+        assert_eq!(first_of_0.map(Day::iso).as_deref(), Some("0000-01-01"));
+        assert_eq!(last_of_9999.map(Day::iso).as_deref(), Some("9999-12-31"));
         assert_eq!(
             Day::from_ymd(1988, 2, 20).map(Day::iso).as_deref(),
             Some("1988-02-20")
@@ -181,8 +221,8 @@ mod tests {
             (2023, 13, 1),
             (2023, 1, 0),
             (2023, 1, 32),
-            (-1, 12, 31),
-            (10_000, 1, 1),
+            (YEAR_MIN - 1, 12, 31),
+            (YEAR_MAX + 1, 1, 1),
             (i32::MIN, 1, 1),
             (i32::MAX, 1, 1),
             (2023, u32::MAX, u32::MAX),
@@ -211,14 +251,15 @@ mod tests {
     }
 
     #[test]
-    fn whole_range_round_trips() {
-        let mut day = Day::MIN;
+    fn years_0000_to_9999_round_trip() {
+        let mut day = Day::from_ymd(0, 1, 1).unwrap_or(Day::MIN);
+        let end = Day::from_ymd(9999, 12, 31).unwrap_or(Day::MIN);
         let mut count = 0;
         loop {
             let (y, m, d) = day.ymd();
             assert_eq!(Day::from_ymd(y, m, d), Some(day));
             count += 1;
-            if day == Day::MAX {
+            if day == end {
                 break;
             }
             let next = day.succ();

@@ -3,7 +3,7 @@
 //! Every message names the offending part of the input, so it can be shown to
 //! the person who typed it as is.
 
-use super::words::month_name;
+use super::words::{month_name, year_words};
 
 /// Why a string is not a supported EDTF value (see [`Edtf::parse`](super::Edtf::parse)).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -17,9 +17,14 @@ pub enum EdtfError {
     /// Whitespace inside the value (surrounding whitespace is trimmed).
     #[error("whitespace inside \"{0}\" is not allowed")]
     InternalWhitespace(String),
-    /// A year with fewer or more than four digits.
-    #[error("years must have four digits (0000-9999), found \"{0}\"")]
+    /// A year with fewer or more than four digits (and no `Y` prefix).
+    #[error(
+        "years have four digits, found \"{0}\" (write 0600 for AD 600, -0300 for a year before 0; a year of more digits needs the Y prefix, as in Y12345)"
+    )]
     YearDigits(String),
+    /// `-0000`: there is no negative year zero.
+    #[error("\"{0}\" has a negative year zero, which does not exist (write 0000)")]
+    NegativeZero(String),
     /// A month (or season) that does not have exactly two digits.
     #[error("month \"{0}\" must have two digits (01-12)")]
     MonthDigits(String),
@@ -29,23 +34,20 @@ pub enum EdtfError {
     /// A month outside 01-12 that is not a season either.
     #[error("month {0:02} is out of range (expected 01-12)")]
     MonthOutOfRange(u32),
-    /// A sub-year grouping 25-41 (quarters, semesters, hemisphere seasons): level 2.
-    #[error(
-        "sub-year grouping {0} is not supported (expected a month 01-12 or a season 21-24; groupings 25-41 are level 2)"
-    )]
-    SubYearGrouping(u32),
     /// A day outside 01-31.
     #[error("day {0:02} is out of range (expected 01-31)")]
     DayOutOfRange(u32),
     /// A day past the end of its month, such as 30 February.
     #[error(
-        "{day} {} {year} does not exist ({} {year} has {days} days)",
+        "{day} {} {} does not exist ({} {} has {days} days)",
         month_name(*.month),
-        month_name(*.month)
+        year_words(*.year),
+        month_name(*.month),
+        year_words(*.year)
     )]
     NoSuchDay {
-        /// The year as written.
-        year: i32,
+        /// The year as written (astronomical numbering).
+        year: i64,
         /// The month, 1-12.
         month: u32,
         /// The day as written.
@@ -56,42 +58,86 @@ pub enum EdtfError {
     /// A season followed by a day, such as `2001-21-05`.
     #[error("a season has no days: \"{0}\" (use 2001-21 or a month such as 2001-03-05)")]
     SeasonWithDay(String),
-    /// Winter 9999 would run into the year 10000.
-    #[error("winter 9999 (9999-24) ends in the year 10000, after the last supported year 9999")]
-    WinterOutOfRange,
     /// Unspecified digits (`X`) in a level 2 pattern such as `1XXX` or `1985-XX-12`.
     #[error(
-        "unspecified digits in \"{0}\" are not supported: only the shapes 199X, 19XX, 1985-XX, 1985-04-XX and 1985-XX-XX are (other patterns are level 2)"
+        "unspecified digits in \"{0}\" are not supported: only the shapes 199X, 19XX, 1985-XX, 1985-04-XX and 1985-XX-XX are (other patterns are level 2, which this site does not support)"
     )]
     UnspecifiedDigits(String),
+    /// `XXXX`: a wholly unspecified year cannot be placed on a timeline.
+    #[error(
+        "\"{0}\" leaves the whole year unspecified, which cannot be placed on a timeline (give at least the century, as in 19XX)"
+    )]
+    UnspecifiedYear(String),
     /// A lowercase `x` for an unspecified digit.
     #[error("unspecified digits must be an uppercase X: \"{0}\"")]
     LowercaseX(String),
     /// A qualifier on a single component, such as `2004?-06` or `?2004`.
     #[error(
-        "level 2 features such as per-component qualifiers are not supported: \"{0}\" (put one ?, ~ or % at the end of the date)"
+        "level 2 features such as per-component qualifiers are not supported: \"{0}\" (put one ?, ~ or % at the end of the date, as in 2004-06?)"
     )]
     PerComponentQualifier(String),
     /// Two or more qualifiers, such as `1984?~`.
     #[error("more than one qualifier in \"{0}\" (use % for uncertain and approximate)")]
     MultipleQualifiers(String),
-    /// A negative year such as `-1985`.
-    #[error("negative years are not supported: \"{0}\" (years must be 0000-9999)")]
-    NegativeYear(String),
-    /// A `Y`-prefixed year such as `Y170000002`.
-    #[error("years with a Y prefix are not supported: \"{0}\" (years must be 0000-9999)")]
-    PrefixedYear(String),
-    /// An exponent such as `17E7`.
-    #[error("years with an exponent are not supported: \"{0}\" (years must be 0000-9999)")]
+    /// A `Y` year of four digits or fewer, or with a leading zero.
+    #[error(
+        "\"{0}\": a Y-prefixed year has more than four digits and no leading zero (write years of up to four digits without Y: 1985, -1985)"
+    )]
+    PrefixedYearDigits(String),
+    /// A lowercase `y` prefix.
+    #[error("the year prefix must be an uppercase Y: \"{0}\"")]
+    LowercaseY(String),
+    /// A `Y` year followed by a month or day.
+    #[error("\"{0}\": a Y-prefixed year stands alone, without month or day")]
+    PrefixedYearWithMonth(String),
+    /// An exponent without the `Y` prefix, such as `17E7`.
+    #[error("an exponent needs the Y prefix: \"{0}\" (write Y17E7)")]
     Exponent(String),
+    /// A year too large to compute with.
+    #[error("the year in \"{0}\" is too large (at most 18 digits)")]
+    YearTooLarge(String),
+    /// A `+` before a year.
+    #[error("\"{0}\": EDTF years take no + sign (write 2006, or Y12345 for a longer year)")]
+    PlusSign(String),
     /// Significant digits such as `1950S2` (level 2).
-    #[error("significant digits are not supported: \"{0}\" (a level 2 feature)")]
+    #[error(
+        "significant digits are a level 2 feature this site does not support: \"{0}\" (use unspecified digits, as in 19XX, or an interval)"
+    )]
     SignificantDigits(String),
-    /// A time of day or time zone after the date.
-    #[error("times and time zones are not supported: \"{0}\" (give a date only)")]
-    Time(String),
+    /// A time that is not `Thh:mm:ss` with an optional `Z`, `±hh` or `±hh:mm`.
+    #[error(
+        "the time in \"{0}\" is malformed: write Thh:mm:ss with two digits each (T23:20:30), then optionally Z, +hh or +hh:mm"
+    )]
+    TimeMalformed(String),
+    /// An hour, minute, second or offset out of range.
+    #[error("the time in \"{input}\" has {what}")]
+    TimeOutOfRange {
+        /// The date as written.
+        input: String,
+        /// What is out of range, e.g. "hour 25 (expected 00-23)".
+        what: String,
+    },
+    /// Fractional seconds, such as `T10:10:10.5`.
+    #[error("fractional seconds are not supported: \"{0}\" (give whole seconds, as in T10:10:10)")]
+    FractionalSeconds(String),
+    /// A time after a date that is not a whole day.
+    #[error("\"{0}\": a time needs a full date first (YYYY-MM-DDThh:mm:ss)")]
+    TimeWithoutDay(String),
+    /// A time zone without a time, such as `1985-04-12Z`.
+    #[error("\"{0}\": a time zone needs a time before it (1985-04-12T23:20:30Z)")]
+    ZoneWithoutTime(String),
+    /// A lowercase `t` before the time.
+    #[error("the time must start with an uppercase T: \"{0}\"")]
+    LowercaseT(String),
+    /// A qualifier after a time.
+    #[error(
+        "a qualifier after a time is not EDTF: \"{0}\" (qualify a date without its time, as in 1985-04-12?)"
+    )]
+    QualifiedTime(String),
     /// A set such as `[1667,1668]` or `{1667,1668}` (level 2).
-    #[error("sets such as \"{0}\" are not supported (use an interval such as 1667/1668)")]
+    #[error(
+        "sets such as \"{0}\" are a level 2 feature this site does not support (use an interval such as 1667/1668)"
+    )]
     Set(String),
     /// More than one `/`.
     #[error("\"{0}\" has more than one '/' (an interval is START/END)")]

@@ -4,8 +4,8 @@
 //! ASCII characters they have matched, so no input can make them panic.
 
 use super::{
-    Date, DateInputError, Day, Edtf, EdtfError, Kind, Missing, Qualifier, Season, Value,
-    days_in_month,
+    Date, DateInputError, Day, Edtf, EdtfError, Grouping, Kind, Missing, Qualifier, Time, Value,
+    YEAR_MAX, YEAR_MIN, Zone, days_in_month,
 };
 
 /// Parses a full EDTF value: a date or an interval (see [`Edtf::parse`]).
@@ -18,8 +18,22 @@ pub(super) fn parse(input: &str) -> Result<Edtf, EdtfError> {
         return Err(EdtfError::Set(s.to_owned()));
     }
     if s.contains(char::is_whitespace) {
-        return Err(EdtfError::InternalWhitespace(s.to_owned()));
+        // Whitespace is the problem only in something written like a date;
+        // otherwise ("not a date") the text itself is.
+        let date_like = s
+            .chars()
+            .all(|c| c.is_whitespace() || c.is_ascii_digit() || "XYEST:Z+-/.?~%".contains(c));
+        return Err(if date_like {
+            EdtfError::InternalWhitespace(s.to_owned())
+        } else {
+            EdtfError::UnexpectedText(s.to_owned())
+        });
     }
+    parse_value(s)
+}
+
+/// Parses a trimmed, whitespace-free value.
+fn parse_value(s: &str) -> Result<Edtf, EdtfError> {
     let kind = match s.split_once('/') {
         None if s == ".." => return Err(EdtfError::OpenOutsideInterval),
         None => Kind::Single(parse_date(s)?),
@@ -28,7 +42,9 @@ pub(super) fn parse(input: &str) -> Result<Edtf, EdtfError> {
         }
         Some((start, end)) => match (parse_end(start)?, parse_end(end)?) {
             (End::Date(a), End::Date(b)) => {
-                if a.value.earliest() > b.value.latest() {
+                if a.value.earliest() > b.value.latest()
+                    || a.value.bounds_ymd().0 > b.value.bounds_ymd().1
+                {
                     return Err(EdtfError::IntervalReversed {
                         start: a.to_string(),
                         end: b.to_string(),
@@ -80,6 +96,12 @@ fn take_digits(s: &str) -> (&str, &str) {
     s.split_at(end)
 }
 
+/// Splits off the leading run of ASCII digits.
+fn take_only_digits(s: &str) -> (&str, &str) {
+    let end = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    s.split_at(end)
+}
+
 /// Reads a two-character component (already checked to be two ASCII digits or `X`).
 fn two_char_part(text: &str) -> Part {
     if text == "XX" {
@@ -104,25 +126,47 @@ fn is_qualifier(c: char) -> bool {
     qualifier_of(c).is_some()
 }
 
+/// Reads the optional final qualifier of a date; `rest` must then be empty.
+fn final_qualifier(text: &str, rest: &str) -> Result<Option<Qualifier>, EdtfError> {
+    let mut chars = rest.chars();
+    let Some(qualifier) = chars.next().and_then(qualifier_of) else {
+        return if rest.is_empty() {
+            Ok(None)
+        } else {
+            Err(EdtfError::UnexpectedText(rest.to_owned()))
+        };
+    };
+    let after = chars.as_str();
+    if after.starts_with('-') {
+        return Err(EdtfError::PerComponentQualifier(text.to_owned()));
+    }
+    if !after.is_empty() && after.chars().all(is_qualifier) {
+        return Err(EdtfError::MultipleQualifiers(text.to_owned()));
+    }
+    if !after.is_empty() {
+        return Err(EdtfError::UnexpectedText(after.to_owned()));
+    }
+    Ok(Some(qualifier))
+}
+
 /// Parses a single (non-empty, whitespace-free) date with an optional final qualifier.
 fn parse_date(text: &str) -> Result<Date, EdtfError> {
     let unexpected = |rest: &str| EdtfError::UnexpectedText(rest.to_owned());
-    let mut chars = text.chars();
-    let first = chars.next().ok_or(EdtfError::Empty)?;
-    let second = chars.next();
+    let first = text.chars().next().ok_or(EdtfError::Empty)?;
     match first {
-        'Y' | 'y' => return Err(EdtfError::PrefixedYear(text.to_owned())),
-        '-' if second.is_some_and(|c| c.is_ascii_digit()) => {
-            return Err(EdtfError::NegativeYear(text.to_owned()));
-        }
-        c if is_qualifier(c) && second.is_some_and(|c| c.is_ascii_digit() || c == 'X') => {
-            return Err(EdtfError::PerComponentQualifier(text.to_owned()));
-        }
+        'Y' => return parse_prefixed_year(text),
+        'y' => return Err(EdtfError::LowercaseY(text.to_owned())),
+        '+' => return Err(EdtfError::PlusSign(text.to_owned())),
+        c if is_qualifier(c) => return Err(EdtfError::PerComponentQualifier(text.to_owned())),
         _ => {}
     }
+    let (negative, unsigned) = match text.strip_prefix('-') {
+        Some(after) if after.starts_with(|c: char| c.is_ascii_digit() || c == 'X') => (true, after),
+        _ => (false, text),
+    };
 
     // Year: exactly four digits or X.
-    let (year_text, mut rest) = take_digits(text);
+    let (year_text, mut rest) = take_digits(unsigned);
     if year_text.contains('x') {
         return Err(EdtfError::LowercaseX(text.to_owned()));
     }
@@ -137,6 +181,9 @@ fn parse_date(text: &str) -> Result<Date, EdtfError> {
     }
     if rest.starts_with('S') {
         return Err(EdtfError::SignificantDigits(text.to_owned()));
+    }
+    if negative && year_text == "0000" {
+        return Err(EdtfError::NegativeZero(text.to_owned()));
     }
 
     // Up to two more components, month (or season) and day, each `-` and two characters.
@@ -166,45 +213,205 @@ fn parse_date(text: &str) -> Result<Date, EdtfError> {
         rest = after;
     }
 
-    if rest.starts_with(['T', 't', 'Z', '+']) {
-        return Err(EdtfError::Time(rest.to_owned()));
-    }
+    let value = date_value(text, negative, year_text, &parts)?;
 
-    // At most one qualifier, and nothing after it.
-    let mut after_qualifier = rest.chars();
-    let qualifier = after_qualifier.next().and_then(qualifier_of);
-    if qualifier.is_some() {
-        rest = after_qualifier.as_str();
-        if rest.starts_with('-') {
-            return Err(EdtfError::PerComponentQualifier(text.to_owned()));
-        }
-        if !rest.is_empty() && rest.chars().all(is_qualifier) {
-            return Err(EdtfError::MultipleQualifiers(text.to_owned()));
-        }
+    if rest.starts_with('t') {
+        return Err(EdtfError::LowercaseT(text.to_owned()));
     }
-    if !rest.is_empty() {
-        return Err(unexpected(rest));
+    if rest.starts_with(['Z', '+']) {
+        return Err(EdtfError::ZoneWithoutTime(text.to_owned()));
     }
+    if let Some(time_text) = rest.strip_prefix('T') {
+        if !matches!(value, Value::Day(..)) {
+            return Err(EdtfError::TimeWithoutDay(text.to_owned()));
+        }
+        let time = parse_time(text, time_text)?;
+        return Ok(Date {
+            value,
+            qualifier: None,
+            time: Some(time),
+        });
+    }
+    let qualifier = final_qualifier(text, rest)?;
+    Ok(Date {
+        value,
+        qualifier,
+        time: None,
+    })
+}
 
-    let value = date_value(text, year_text, &parts)?;
-    Ok(Date { value, qualifier })
+/// Parses what follows `T`: `hh:mm:ss`, then `Z`, `±hh`, `±hh:mm` or nothing.
+fn parse_time(text: &str, t: &str) -> Result<Time, EdtfError> {
+    let malformed = || EdtfError::TimeMalformed(text.to_owned());
+    let two = |s: &str| -> Option<u32> {
+        (s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse().ok())
+            .flatten()
+    };
+    let (hms, zone_text) = t.split_at(t.find(['Z', '+', '-', '.', ',']).unwrap_or(t.len()));
+    if zone_text.starts_with(['.', ',']) {
+        return Err(EdtfError::FractionalSeconds(text.to_owned()));
+    }
+    if t.contains(is_qualifier) {
+        return Err(EdtfError::QualifiedTime(text.to_owned()));
+    }
+    let mut fields = hms.split(':');
+    let (Some(h), Some(m), Some(sec), None) = (
+        fields.next().and_then(two),
+        fields.next().and_then(two),
+        fields.next().and_then(two),
+        fields.next(),
+    ) else {
+        return Err(malformed());
+    };
+    let out_of_range = |what: String| EdtfError::TimeOutOfRange {
+        input: text.to_owned(),
+        what,
+    };
+    if h > 23 {
+        return Err(out_of_range(format!("hour {h:02} (expected 00-23)")));
+    }
+    if m > 59 {
+        return Err(out_of_range(format!("minute {m:02} (expected 00-59)")));
+    }
+    if sec > 59 {
+        return Err(out_of_range(format!("second {sec:02} (expected 00-59)")));
+    }
+    let zone = match zone_text {
+        "" => None,
+        "Z" => Some(Zone::Utc),
+        _ if !zone_text.starts_with(['+', '-']) => return Err(malformed()),
+        _ => {
+            let (sign, offset) = zone_text.split_at(1);
+            let negative = sign == "-";
+            let (oh, om, with_minutes) = match offset.split_once(':') {
+                Some((oh, om)) => (two(oh), two(om), true),
+                None => (two(offset), Some(0), false),
+            };
+            let (Some(oh), Some(om)) = (oh, om) else {
+                return Err(malformed());
+            };
+            if om > 59 {
+                return Err(out_of_range(format!(
+                    "offset minutes {om:02} (expected 00-59)"
+                )));
+            }
+            let magnitude = i32::try_from(oh * 60 + om).unwrap_or(i32::MAX);
+            let minutes = if negative { -magnitude } else { magnitude };
+            // RFC 3339 gives -00:00 the meaning "offset unknown"; offsets in use run
+            // from -12:00 to +14:00.
+            if (negative && magnitude == 0) || !(-720..=840).contains(&minutes) {
+                return Err(out_of_range(format!(
+                    "offset {zone_text} (expected -12:00 to +14:00, and +00:00 rather than -00:00)"
+                )));
+            }
+            Some(Zone::Offset {
+                minutes,
+                with_minutes,
+            })
+        }
+    };
+    Ok(Time {
+        hour: h,
+        minute: m,
+        second: sec,
+        zone,
+    })
+}
+
+/// Parses a `Y` year: `Y170000002`, `Y-170000002`, `Y17E7`, `Y-17E7`, with an
+/// optional final qualifier.
+fn parse_prefixed_year(text: &str) -> Result<Date, EdtfError> {
+    let body = text.strip_prefix('Y').unwrap_or(text);
+    let (negative, body) = match body.strip_prefix('-') {
+        Some(after) => (true, after),
+        None => (false, body),
+    };
+    let (digits, rest) = take_only_digits(body);
+    let bad_digits = || EdtfError::PrefixedYearDigits(text.to_owned());
+    if digits.is_empty() || digits.starts_with('0') {
+        return Err(bad_digits());
+    }
+    let too_large = || EdtfError::YearTooLarge(text.to_owned());
+    let mantissa: i64 = digits.parse().map_err(|_| too_large())?;
+    let mantissa = if negative { -mantissa } else { mantissa };
+    let (value, rest) = match rest.strip_prefix('E') {
+        Some(after) => {
+            let (exp_digits, rest) = take_only_digits(after);
+            let exponent: u32 = exp_digits
+                .parse()
+                .map_err(|_| EdtfError::UnexpectedText(after.to_owned()))?;
+            if exponent == 0 {
+                return Err(EdtfError::UnexpectedText(format!("E{after}")));
+            }
+            10i64
+                .checked_pow(exponent)
+                .and_then(|p| mantissa.checked_mul(p))
+                .filter(|y| y.unsigned_abs() < 10u64.pow(18))
+                .ok_or_else(too_large)?;
+            (Value::ExponentYear { mantissa, exponent }, rest)
+        }
+        None => {
+            if digits.len() <= 4 {
+                return Err(bad_digits());
+            }
+            if digits.len() > 18 {
+                return Err(too_large());
+            }
+            (Value::Year(mantissa), rest)
+        }
+    };
+    if rest.starts_with('S') {
+        return Err(EdtfError::SignificantDigits(text.to_owned()));
+    }
+    if rest.starts_with('-') {
+        return Err(EdtfError::PrefixedYearWithMonth(text.to_owned()));
+    }
+    let qualifier = final_qualifier(text, rest)?;
+    Ok(Date {
+        value,
+        qualifier,
+        time: None,
+    })
 }
 
 /// The calendar value of a date whose syntax has been checked: `year_text` is
-/// four digits or `X`, `parts` holds zero to two month/day components.
-fn date_value(text: &str, year_text: &str, parts: &[Part]) -> Result<Value, EdtfError> {
+/// four digits or `X` (after the sign), `parts` holds zero to two month/day components.
+fn date_value(
+    text: &str,
+    negative: bool,
+    year_text: &str,
+    parts: &[Part],
+) -> Result<Value, EdtfError> {
     let level2 = || EdtfError::UnspecifiedDigits(text.to_owned());
     let (digits, unspecified) = year_text.split_at(year_text.find('X').unwrap_or(year_text.len()));
-    // Only trailing X are level 1 (1XXX, XXXX, 19X5 are level 2).
+    // Only trailing X are level 1 (1XXX, 19X5 are level 2; XXXX places nothing).
     if unspecified.contains(|c: char| c != 'X') {
         return Err(level2());
     }
-    let number: i32 = digits.parse().unwrap_or(0);
+    if unspecified.len() == 4 {
+        return Err(EdtfError::UnspecifiedYear(text.to_owned()));
+    }
+    let number: i64 = digits.parse().unwrap_or(0);
     let year = match (unspecified.len(), parts.is_empty()) {
-        (0, _) => number,
-        (1, true) => return Ok(Value::Decade(number * 10)),
-        (2, true) => return Ok(Value::Century(number * 100)),
-        // Three or four X, or a month after unspecified year digits (198X-04).
+        (0, _) => {
+            if negative {
+                -number
+            } else {
+                number
+            }
+        }
+        (x @ 1..=2, true) => {
+            if negative && number == 0 {
+                return Err(EdtfError::NegativeZero(text.to_owned()));
+            }
+            return Ok(Value::Unspecified {
+                negative,
+                digits: number,
+                x: u32::try_from(x).unwrap_or(1),
+            });
+        }
+        // Three X, or a month after unspecified year digits (198X-04).
         _ => return Err(level2()),
     };
 
@@ -216,21 +423,21 @@ fn date_value(text: &str, year_text: &str, parts: &[Part]) -> Result<Value, Edtf
         [Part::Unspecified, Part::Number(_)] => Err(level2()),
         [Part::Number(m)] => match m {
             1..=12 => Ok(Value::Month(year, m)),
-            21..=24 => season(year, m),
-            _ => Err(bad_month(m)),
+            21..=41 => Ok(Value::Grouping(year, Grouping(m))),
+            _ => Err(EdtfError::MonthOutOfRange(m)),
         },
         [Part::Number(m), day] => {
-            if (21..=24).contains(&m) {
+            if (21..=41).contains(&m) {
                 return Err(EdtfError::SeasonWithDay(text.to_owned()));
             }
             if !(1..=12).contains(&m) {
-                return Err(bad_month(m));
+                return Err(EdtfError::MonthOutOfRange(m));
             }
             match day {
                 Part::Unspecified => Ok(Value::MonthUnspecifiedDay(year, m)),
                 Part::Number(d) if !(1..=31).contains(&d) => Err(EdtfError::DayOutOfRange(d)),
                 Part::Number(d) => {
-                    let days = days_in_month(year, m);
+                    let days = days_in_month(i32::try_from(year).unwrap_or(0), m);
                     if d > days {
                         Err(EdtfError::NoSuchDay {
                             year,
@@ -250,69 +457,43 @@ fn date_value(text: &str, year_text: &str, parts: &[Part]) -> Result<Value, Edtf
     }
 }
 
-/// The error for a month number that is neither 01-12 nor a season.
-fn bad_month(m: u32) -> EdtfError {
-    if (25..=41).contains(&m) {
-        EdtfError::SubYearGrouping(m)
-    } else {
-        EdtfError::MonthOutOfRange(m)
-    }
-}
-
-/// A season 21-24 of `year`.
-fn season(year: i32, code: u32) -> Result<Value, EdtfError> {
-    let season = match code {
-        21 => Season::Spring,
-        22 => Season::Summer,
-        23 => Season::Autumn,
-        24 if year >= 9999 => return Err(EdtfError::WinterOutOfRange),
-        24 => Season::Winter,
-        other => return Err(bad_month(other)),
-    };
-    Ok(Value::Season(year, season))
-}
-
 /// Parses a date typed into a filter form or an API parameter and returns the
 /// first and last day it covers: `"2020-02"` gives (2020-02-01, 2020-02-29).
 ///
-/// Accepts exactly `YYYY`, `YYYY-MM` or `YYYY-MM-DD` with years 0000-9999,
-/// after trimming surrounding whitespace; no qualifiers, no `X`, no intervals.
+/// Accepts `YYYY`, `YYYY-MM` or `YYYY-MM-DD` after trimming surrounding
+/// whitespace, where the year has one to six digits and may start with `-`
+/// (astronomical numbering, as in EDTF: `600`, `0600`, `-0300`, `-300-05`);
+/// no qualifiers, no `X`, no intervals.
 pub fn parse_filter_date(input: &str) -> Result<(Day, Day), DateInputError> {
     let s = input.trim();
     if s.is_empty() {
         return Err(DateInputError::Empty);
     }
     let not_a_date = || DateInputError::NotADate(s.to_owned());
-    let bytes = s.as_bytes();
-    // Dashes exactly at 4 and 7, digits everywhere else, and one of three lengths.
-    let shape_ok = matches!(bytes.len(), 4 | 7 | 10)
-        && bytes.iter().enumerate().all(|(i, &b)| {
-            if i == 4 || i == 7 {
-                b == b'-'
-            } else {
-                b.is_ascii_digit()
-            }
-        });
+    let (negative, unsigned) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    let mut fields = unsigned.split('-');
+    let year_text = fields.next().unwrap_or("");
+    let month_text = fields.next();
+    let day_text = fields.next();
+    let all_digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    let shape_ok = fields.next().is_none()
+        && (1..=6).contains(&year_text.len())
+        && all_digits(year_text)
+        && month_text.is_none_or(|m| m.len() == 2 && all_digits(m))
+        && day_text.is_none_or(|d| d.len() == 2 && all_digits(d));
     if !shape_ok {
         return Err(not_a_date());
     }
-    // The shape check makes every byte ASCII, so these slices are safe.
-    let num = |range: std::ops::Range<usize>| -> Result<u32, DateInputError> {
-        s.get(range)
-            .and_then(|t| t.parse().ok())
-            .ok_or_else(not_a_date)
-    };
-    let year = i32::try_from(num(0..4)?).map_err(|_| not_a_date())?;
-    let month = if bytes.len() >= 7 {
-        Some(num(5..7)?)
-    } else {
-        None
-    };
-    let day = if bytes.len() == 10 {
-        Some(num(8..10)?)
-    } else {
-        None
-    };
+    let magnitude: i32 = year_text.parse().map_err(|_| not_a_date())?;
+    let year = if negative { -magnitude } else { magnitude };
+    if negative && magnitude == 0 || !(YEAR_MIN..=YEAR_MAX).contains(&year) {
+        return Err(not_a_date());
+    }
+    let num = |t: Option<&str>| t.and_then(|t| t.parse::<u32>().ok());
+    let (month, day) = (num(month_text), num(day_text));
 
     let day_of = |m, d| Day::from_ymd(year, m, d).ok_or_else(not_a_date);
     match (month, day) {

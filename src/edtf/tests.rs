@@ -34,9 +34,130 @@ const VALID: &[(&str, &str, &str, &str)] = &[
     ("1900-02", "1900-02-01", "1900-02-28", "February 1900"),
     ("2023-02", "2023-02-01", "2023-02-28", "February 2023"),
     ("2024-02-29", "2024-02-29", "2024-02-29", "29 February 2024"),
-    ("0000", "0000-01-01", "0000-12-31", "0"),
+    ("0000", "0000-01-01", "0000-12-31", "1 BCE"),
     ("9999-12-31", "9999-12-31", "9999-12-31", "31 December 9999"),
-    ("0800-07-04", "0800-07-04", "0800-07-04", "4 July 800"),
+    ("0800-07-04", "0800-07-04", "0800-07-04", "4 July AD 800"),
+    // Level 0: date-times (the time kept and worded; the bounds are the day).
+    (
+        "1985-04-12T23:20:30",
+        "1985-04-12",
+        "1985-04-12",
+        "12 April 1985, 23:20:30",
+    ),
+    (
+        "1985-04-12T23:20:30Z",
+        "1985-04-12",
+        "1985-04-12",
+        "12 April 1985, 23:20:30 UTC",
+    ),
+    (
+        "1985-04-12T23:20:30-04",
+        "1985-04-12",
+        "1985-04-12",
+        "12 April 1985, 23:20:30 UTC-04:00",
+    ),
+    (
+        "1985-04-12T23:20:30+04:30",
+        "1985-04-12",
+        "1985-04-12",
+        "12 April 1985, 23:20:30 UTC+04:30",
+    ),
+    (
+        "2004-01-01T10:10:10Z/2004-01-02T08:00:00Z",
+        "2004-01-01",
+        "2004-01-02",
+        "1 January 2004, 10:10:10 UTC – 2 January 2004, 08:00:00 UTC",
+    ),
+    // Years: small ones say their era, year 0 is 1 BCE, negative years count from it.
+    ("0017", "0017-01-01", "0017-12-31", "AD 17"),
+    ("0001-03", "0001-03-01", "0001-03-31", "March AD 1"),
+    ("-0001", "-0001-01-01", "-0001-12-31", "2 BCE"),
+    ("-0299", "-0299-01-01", "-0299-12-31", "300 BCE"),
+    ("-3500", "-3500-01-01", "-3500-12-31", "3501 BCE"),
+    (
+        "-0300-03-15",
+        "-0300-03-15",
+        "-0300-03-15",
+        "15 March 301 BCE",
+    ),
+    ("-9999", "-9999-01-01", "-9999-12-31", "10000 BCE"),
+    ("-1985~", "-1985-01-01", "-1985-12-31", "c. 1986 BCE"),
+    ("0600/0650", "0600-01-01", "0650-12-31", "AD 600–650"),
+    ("-0499/-0300", "-0499-01-01", "-0300-12-31", "500–301 BCE"),
+    ("-0043/0014", "-0043-01-01", "0014-12-31", "44 BCE – AD 14"),
+    (
+        "-2005/-1999-02",
+        "-2005-01-01",
+        "-1999-02-28",
+        "2006 BCE – February 2000 BCE",
+    ),
+    ("-0004-02", "-0004-02-01", "-0004-02-29", "February 5 BCE"),
+    // Y years: more than four digits; beyond a million years the days clamp.
+    ("Y10000", "10000-01-01", "10000-12-31", "10000"),
+    ("Y-10000", "-10000-01-01", "-10000-12-31", "10001 BCE"),
+    (
+        "Y170000002",
+        "170000002-01-01",
+        "170000002-12-31",
+        "170,000,002",
+    ),
+    (
+        "Y-170000002",
+        "-170000002-01-01",
+        "-170000002-12-31",
+        "170,000,003 BCE",
+    ),
+    ("Y17E7", "170000000-01-01", "170000000-12-31", "170,000,000"),
+    (
+        "Y-17E7",
+        "-170000000-01-01",
+        "-170000000-12-31",
+        "170,000,001 BCE",
+    ),
+    ("Y12345?", "12345-01-01", "12345-12-31", "12345?"),
+    // Decades and centuries read differently; small and negative ones say their era.
+    ("005X", "0050-01-01", "0059-12-31", "AD 50s"),
+    ("000X", "0000-01-01", "0009-12-31", "1 BCE – AD 9"),
+    ("-199X", "-1999-01-01", "-1990-12-31", "2000–1991 BCE"),
+    ("05XX", "0500-01-01", "0599-12-31", "AD 500–599"),
+    ("-01XX", "-0199-01-01", "-0100-12-31", "200–101 BCE"),
+    // Sub-year groupings beyond the seasons (level 2).
+    ("2001-25", "2001-03-01", "2001-05-31", "spring 2001"),
+    (
+        "2001-29",
+        "2001-09-01",
+        "2001-11-30",
+        "spring 2001 (southern hemisphere)",
+    ),
+    (
+        "2001-30",
+        "2001-12-01",
+        "2002-02-28",
+        "summer 2001–02 (southern hemisphere)",
+    ),
+    (
+        "2001-34",
+        "2001-04-01",
+        "2001-06-30",
+        "second quarter of 2001",
+    ),
+    ("2001-37", "2001-01-01", "2001-04-30", "January–April 2001"),
+    ("2001-41", "2001-07-01", "2001-12-31", "second half of 2001"),
+    ("9999-24", "9999-12-01", "10000-02-29", "winter 9999–10000"),
+    // Which end is uncertain.
+    (
+        "1868/1871?",
+        "1868-01-01",
+        "1871-12-31",
+        "1868–1871 (end uncertain)",
+    ),
+    ("1868?/1871", "1868-01-01", "1871-12-31", "1868?–1871"),
+    (
+        "/19XX",
+        "..",
+        "1999-12-31",
+        "until 1900–1999 (start unknown)",
+    ),
     // Level 0: intervals.
     ("1964/2008", "1964-01-01", "2008-12-31", "1964–2008"),
     (
@@ -127,9 +248,9 @@ const VALID: &[(&str, &str, &str, &str)] = &[
     ("1992?", "1992-01-01", "1992-12-31", "1992?"),
     // Level 1: unspecified digits.
     ("201X", "2010-01-01", "2019-12-31", "2010s"),
-    ("20XX", "2000-01-01", "2099-12-31", "2000s"),
+    ("20XX", "2000-01-01", "2099-12-31", "2000–2099"),
     ("199X", "1990-01-01", "1999-12-31", "1990s"),
-    ("19XX", "1900-01-01", "1999-12-31", "1900s"),
+    ("19XX", "1900-01-01", "1999-12-31", "1900–1999"),
     ("201X?", "2010-01-01", "2019-12-31", "2010s?"),
     ("2004-XX", "2004-01-01", "2004-12-31", "2004"),
     ("2023-XX", "2023-01-01", "2023-12-31", "2023"),
@@ -174,13 +295,13 @@ const VALID: &[(&str, &str, &str, &str)] = &[
         "1984?/2004%",
         "1984-01-01",
         "2004-12-31",
-        "1984? – c. 2004?",
+        "1984? – c. 2004 (end uncertain)",
     ),
     (
         "1984-06?/2004-08?",
         "1984-06-01",
         "2004-08-31",
-        "June 1984? – August 2004?",
+        "June 1984? – August 2004 (end uncertain)",
     ),
     (
         "1984-06-02?/2004-08-08~",
@@ -203,66 +324,46 @@ const VALID: &[(&str, &str, &str, &str)] = &[
         "spring 1992 – summer 1993",
     ),
     // Level 1: open and unknown interval ends.
-    (
-        "1985-04-12/..",
-        "1985-04-12",
-        "9999-12-31",
-        "since 12 April 1985",
-    ),
-    ("1985-04/..", "1985-04-01", "9999-12-31", "since April 1985"),
-    ("1985/..", "1985-01-01", "9999-12-31", "since 1985"),
+    ("1985-04-12/..", "1985-04-12", "..", "since 12 April 1985"),
+    ("1985-04/..", "1985-04-01", "..", "since April 1985"),
+    ("1985/..", "1985-01-01", "..", "since 1985"),
     (
         "2022-12-12/..",
         "2022-12-12",
-        "9999-12-31",
+        "..",
         "since 12 December 2022",
     ),
-    (
-        "../1985-04-12",
-        "0000-01-01",
-        "1985-04-12",
-        "until 12 April 1985",
-    ),
-    ("../1985-04", "0000-01-01", "1985-04-30", "until April 1985"),
-    ("../1985", "0000-01-01", "1985-12-31", "until 1985"),
+    ("../1985-04-12", "..", "1985-04-12", "until 12 April 1985"),
+    ("../1985-04", "..", "1985-04-30", "until April 1985"),
+    ("../1985", "..", "1985-12-31", "until 1985"),
     (
         "1985-04-12/",
         "1985-04-12",
-        "9999-12-31",
+        "..",
         "from 12 April 1985 (end unknown)",
     ),
     (
         "1985-04/",
         "1985-04-01",
-        "9999-12-31",
+        "..",
         "from April 1985 (end unknown)",
     ),
-    (
-        "1985/",
-        "1985-01-01",
-        "9999-12-31",
-        "from 1985 (end unknown)",
-    ),
+    ("1985/", "1985-01-01", "..", "from 1985 (end unknown)"),
     (
         "/1985-04-12",
-        "0000-01-01",
+        "..",
         "1985-04-12",
         "until 12 April 1985 (start unknown)",
     ),
     (
         "/1985-04",
-        "0000-01-01",
+        "..",
         "1985-04-30",
         "until April 1985 (start unknown)",
     ),
-    (
-        "/1985",
-        "0000-01-01",
-        "1985-12-31",
-        "until 1985 (start unknown)",
-    ),
-    ("1984~/..", "1984-01-01", "9999-12-31", "since c. 1984"),
-    ("../199X?", "0000-01-01", "1999-12-31", "until 1990s?"),
+    ("/1985", "..", "1985-12-31", "until 1985 (start unknown)"),
+    ("1984~/..", "1984-01-01", "..", "since c. 1984"),
+    ("../199X?", "..", "1999-12-31", "until 1990s?"),
 ];
 
 #[test]
@@ -271,8 +372,17 @@ fn valid_examples_parse_round_trip_and_have_bounds_and_words() {
         let v = parse(input);
         assert_eq!(v.to_string(), input, "round trip of {input}");
         assert_eq!(input.parse::<Edtf>().as_ref(), Ok(&v), "FromStr of {input}");
-        assert_eq!(v.earliest().iso(), earliest, "earliest of {input}");
-        assert_eq!(v.latest().iso(), latest, "latest of {input}");
+        // A missing (open or unknown) end reads "..".
+        let iso = |d: Option<String>| d.unwrap_or_else(|| "..".to_owned());
+        assert_eq!(iso(v.earliest_iso()), earliest, "earliest of {input}");
+        assert_eq!(iso(v.latest_iso()), latest, "latest of {input}");
+        // The stored days agree, except where a year beyond a Day's range clamps.
+        if earliest != ".." && !v.is_clamped() {
+            assert_eq!(v.earliest().iso(), earliest, "earliest day of {input}");
+        }
+        if latest != ".." && !v.is_clamped() {
+            assert_eq!(v.latest().iso(), latest, "latest day of {input}");
+        }
         assert!(v.earliest() <= v.latest(), "{input}");
         assert_eq!(v.words(), words, "words of {input}");
         assert_eq!(
@@ -281,6 +391,79 @@ fn valid_examples_parse_round_trip_and_have_bounds_and_words() {
             "is_interval of {input}"
         );
     }
+}
+
+#[test]
+fn missing_ends_are_not_days() {
+    // 0000-01-01 and 9999-12-31 are days like any other; a missing end is neither.
+    let zero = parse("0000-01-01");
+    assert_eq!(zero.earliest(), day(0, 1, 1));
+    assert_ne!(zero.earliest(), Day::MIN);
+    assert_eq!(zero.earliest_iso().as_deref(), Some("0000-01-01"));
+    let last = parse("9999-12-31");
+    assert_ne!(last.latest(), Day::MAX);
+    assert_eq!(last.latest_iso().as_deref(), Some("9999-12-31"));
+    assert!(!Day::MIN.is_real() && !Day::MAX.is_real());
+    assert!(day(0, 1, 1).is_real() && day(9999, 12, 31).is_real());
+    assert!(Day::MIN < Day::FIRST && Day::LAST < Day::MAX);
+    let open = parse("../0000");
+    assert!(open.start_is_missing() && !open.end_is_missing());
+    assert_eq!((open.earliest(), open.earliest_iso()), (Day::MIN, None));
+    let open = parse("9999/");
+    assert!(open.end_is_missing());
+    assert_eq!((open.latest(), open.latest_iso()), (Day::MAX, None));
+}
+
+#[test]
+fn years_beyond_the_day_range_clamp_and_say_so() {
+    let far = parse("Y-170000002");
+    assert!(far.is_clamped());
+    assert_eq!((far.earliest(), far.latest()), (Day::FIRST, Day::FIRST));
+    assert_eq!(far.earliest_iso().as_deref(), Some("-170000002-01-01"));
+    let far = parse("Y170000002/..");
+    assert_eq!(far.earliest(), Day::LAST);
+    assert_eq!(far.latest(), Day::MAX);
+    assert!(!parse("Y999999").is_clamped());
+    assert_eq!(parse("Y999999").latest(), Day::LAST);
+    assert!(parse("Y1000000").is_clamped());
+    // Clamped values still order: the far past before the year -999999.
+    assert!(parse("Y-170000002").earliest() <= parse("Y-999999").earliest());
+}
+
+#[test]
+fn date_times_keep_their_time() {
+    let v = parse("1985-04-12T23:20:30Z");
+    assert!(v.has_time());
+    assert_eq!(v.precision(), Precision::Day);
+    assert_eq!(
+        (v.earliest(), v.latest()),
+        (day(1985, 4, 12), day(1985, 4, 12))
+    );
+    assert!(!parse("1985-04-12").has_time());
+    // Canonical: the offset is kept as written.
+    for s in [
+        "2004-01-01T10:10:10+05",
+        "2004-01-01T10:10:10+05:00",
+        "2016-05-02T16:54:59-12:00",
+    ] {
+        assert_eq!(parse(s).to_string(), s);
+    }
+}
+
+#[test]
+fn errors_say_what_is_wrong() {
+    let message = |s: &str| err(s).to_string();
+    // Not whitespace: text that is no date at all.
+    assert_eq!(
+        message("not a edtf string"),
+        "unexpected text \"not a edtf string\" (expected a date such as 1988, 1988-02 or 1988-02-20)"
+    );
+    assert!(message("?-2004-06").contains("per-component qualifiers are not supported"));
+    assert!(message("1985-04-12T25:00:00").contains("hour 25"));
+    assert!(!message("1985-04-12T2:00:00").contains("not supported"));
+    assert!(message("1950S2").contains("level 2 feature this site does not support"));
+    assert!(message("[1667,1668]").contains("level 2 feature this site does not support"));
+    assert!(message("156X-12-25").contains("level 2"));
 }
 
 #[test]
@@ -378,7 +561,17 @@ fn html_datetime() {
         ("19XX", None, None),
         ("2001-24", Some("2001"), None),
         ("0000-05", None, None),
+        ("-0300", None, None),
         ("0001-05", Some("0001-05"), None),
+        ("Y12345", Some("12345"), None),
+        ("1985-04-12T23:20:30", Some("1985-04-12T23:20:30"), None),
+        ("1985-04-12T23:20:30Z", Some("1985-04-12T23:20:30Z"), None),
+        (
+            "1985-04-12T23:20:30-04",
+            Some("1985-04-12T23:20:30-04:00"),
+            None,
+        ),
+        ("2001-34", Some("2001"), None),
         ("1988/1994-05-12", Some("1988"), Some("1994-05-12")),
         ("199X/2004", None, Some("2004")),
         ("1988-02-20/..", Some("1988-02-20"), None),
@@ -461,7 +654,7 @@ fn rejected_values_name_the_problem() {
         (
             "88",
             |e| matches!(e, E::YearDigits(t) if t == "88"),
-            "years must have four digits (0000-9999)",
+            "years have four digits, found \"88\"",
         ),
         (
             "19888",
@@ -484,39 +677,108 @@ fn rejected_values_name_the_problem() {
             "interval start 2004? is after its end 2003~",
         ),
         (
-            "1985-04-12T23:20:30",
-            |e| matches!(e, E::Time(t) if t == "T23:20:30"),
-            "times and time zones are not supported",
+            "1985-04-12T1:20:30",
+            |e| matches!(e, E::TimeMalformed(t) if t == "1985-04-12T1:20:30"),
+            "the time in \"1985-04-12T1:20:30\" is malformed: write Thh:mm:ss",
         ),
         (
-            "1985-04-12T23:20:30Z",
-            |e| matches!(e, E::Time(_)),
-            "T23:20:30Z",
+            "2012-10-10T10:10:10Z10",
+            |e| matches!(e, E::TimeMalformed(_)),
+            "malformed",
         ),
-        ("1985-04-12Z", |e| matches!(e, E::Time(_)), "time zones"),
         (
-            "Y170000002",
-            |e| matches!(e, E::PrefixedYear(_)),
-            "Y prefix",
+            "2016-05-02T24:00:00",
+            |e| matches!(e, E::TimeOutOfRange { .. }),
+            "hour 24 (expected 00-23)",
         ),
-        ("Y-17E7", |e| matches!(e, E::PrefixedYear(_)), "Y prefix"),
+        (
+            "2016-05-02T00:61:00",
+            |e| matches!(e, E::TimeOutOfRange { .. }),
+            "minute 61",
+        ),
+        (
+            "2016-05-02T12:00:00-00:00",
+            |e| matches!(e, E::TimeOutOfRange { .. }),
+            "offset -00:00",
+        ),
+        (
+            "2016-05-02T12:00:00+14:01",
+            |e| matches!(e, E::TimeOutOfRange { .. }),
+            "expected -12:00 to +14:00",
+        ),
+        (
+            "1985-04-12T23:20:30.5",
+            |e| matches!(e, E::FractionalSeconds(_)),
+            "fractional seconds are not supported",
+        ),
+        (
+            "1985-04T23:20:30",
+            |e| matches!(e, E::TimeWithoutDay(_)),
+            "a time needs a full date",
+        ),
+        (
+            "1985-04-12t23:20:30",
+            |e| matches!(e, E::LowercaseT(_)),
+            "uppercase T",
+        ),
+        (
+            "1985-04-12T23:20:30Z?",
+            |e| matches!(e, E::QualifiedTime(_)),
+            "a qualifier after a time",
+        ),
+        (
+            "1985-04-12Z",
+            |e| matches!(e, E::ZoneWithoutTime(_)),
+            "a time zone needs a time",
+        ),
+        (
+            "Y1985",
+            |e| matches!(e, E::PrefixedYearDigits(_)),
+            "a Y-prefixed year has more than four digits",
+        ),
+        (
+            "Y00001",
+            |e| matches!(e, E::PrefixedYearDigits(_)),
+            "no leading zero",
+        ),
+        ("y2006", |e| matches!(e, E::LowercaseY(_)), "uppercase Y"),
+        (
+            "Y17E7-12-26",
+            |e| matches!(e, E::PrefixedYearWithMonth(_)),
+            "stands alone",
+        ),
         ("17E7", |e| matches!(e, E::Exponent(_)), "exponent"),
+        ("+2006", |e| matches!(e, E::PlusSign(_)), "no + sign"),
+        (
+            "Y1234567890123456789",
+            |e| matches!(e, E::YearTooLarge(_)),
+            "too large",
+        ),
         (
             "1950S2",
             |e| matches!(e, E::SignificantDigits(_)),
             "significant digits",
         ),
         (
-            "-1985",
-            |e| matches!(e, E::NegativeYear(_)),
-            "negative years",
+            "-0000",
+            |e| matches!(e, E::NegativeZero(_)),
+            "negative year zero",
+        ),
+        (
+            "-0000-01-01",
+            |e| matches!(e, E::NegativeZero(_)),
+            "negative year zero",
         ),
         (
             "1XXX",
             |e| matches!(e, E::UnspecifiedDigits(_)),
             "unspecified digits in \"1XXX\"",
         ),
-        ("XXXX", |e| matches!(e, E::UnspecifiedDigits(_)), "level 2"),
+        (
+            "XXXX",
+            |e| matches!(e, E::UnspecifiedYear(_)),
+            "cannot be placed on a timeline",
+        ),
         ("19X5", |e| matches!(e, E::UnspecifiedDigits(_)), "level 2"),
         (
             "1985-XX-12",
@@ -601,17 +863,15 @@ fn rejected_values_name_the_problem() {
         ("{1667,1668}", |e| matches!(e, E::Set(_)), "sets"),
         ("[1667, 1668]", |e| matches!(e, E::Set(_)), "sets"),
         (
-            "2001-25",
-            |e| *e == E::SubYearGrouping(25),
-            "sub-year grouping 25 is not supported",
+            "2001-42",
+            |e| *e == E::MonthOutOfRange(42),
+            "month 42 is out of range",
         ),
-        ("2001-41", |e| *e == E::SubYearGrouping(41), "level 2"),
         (
             "2001-21-05",
             |e| matches!(e, E::SeasonWithDay(_)),
             "a season has no days",
         ),
-        ("9999-24", |e| *e == E::WinterOutOfRange, "winter 9999"),
         (
             " 1988 02",
             |e| matches!(e, E::InternalWhitespace(t) if t == "1988 02"),
@@ -693,8 +953,15 @@ fn filter_dates() {
     assert_eq!(ok("2021-02"), (day(2021, 2, 1), day(2021, 2, 28)));
     assert_eq!(ok("1988-02-20"), (day(1988, 2, 20), day(1988, 2, 20)));
     assert_eq!(ok(" 1988-02-20 "), (day(1988, 2, 20), day(1988, 2, 20)));
-    assert_eq!(ok("0000"), (Day::MIN, day(0, 12, 31)));
-    assert_eq!(ok("9999-12"), (day(9999, 12, 1), Day::MAX));
+    assert_eq!(ok("0000"), (day(0, 1, 1), day(0, 12, 31)));
+    assert_eq!(ok("9999-12"), (day(9999, 12, 1), day(9999, 12, 31)));
+    // Years as the dates hold them: fewer digits, negative, more digits.
+    assert_eq!(ok("600"), (day(600, 1, 1), day(600, 12, 31)));
+    assert_eq!(ok("0600"), ok("600"));
+    assert_eq!(ok("88"), (day(88, 1, 1), day(88, 12, 31)));
+    assert_eq!(ok("-300"), (day(-300, 1, 1), day(-300, 12, 31)));
+    assert_eq!(ok("-0300-02"), (day(-300, 2, 1), day(-300, 2, 28)));
+    assert_eq!(ok("10000"), (day(10000, 1, 1), day(10000, 12, 31)));
 
     let message = |s: &str| match parse_filter_date(s) {
         Ok(v) => panic!("{s:?} should be rejected, got {v:?}"),
@@ -728,9 +995,10 @@ fn filter_dates() {
     for bad in [
         "2020-1",
         "2020-02?",
-        "10000",
-        "88",
-        "-100",
+        "1000000",
+        "-0",
+        "-0000",
+        "--100",
         "2020/2021",
         "199X",
         "2020-XX",
@@ -868,6 +1136,25 @@ proptest! {
         let text = format!("{}/{}", a.0, b.0);
         let is_reversed = matches!(Edtf::parse(&text), Err(EdtfError::IntervalReversed { .. }));
         prop_assert!(is_reversed, "{}", text);
+    }
+
+    #[test]
+    fn negative_years_have_their_days(y in -9999i32..=-1, m in 1u32..=12, d in 1u32..=31, shape in 0..3) {
+        let d = d.min(days_in_month(y, m));
+        let year = year_text(y);
+        let (text, first, last) = match shape {
+            0 => (year.clone(), day(y, 1, 1), day(y, 12, 31)),
+            1 => (format!("{year}-{m:02}"), day(y, m, 1), day(y, m, days_in_month(y, m))),
+            _ => (format!("{year}-{m:02}-{d:02}"), day(y, m, d), day(y, m, d)),
+        };
+        let v = Edtf::parse(&text);
+        prop_assert!(v.is_ok(), "{text:?}: {v:?}");
+        let v = v.unwrap();
+        prop_assert_eq!((v.earliest(), v.latest()), (first, last));
+        prop_assert_eq!(v.earliest_iso(), Some(first.iso()));
+        prop_assert_eq!(v.to_string(), text.clone());
+        prop_assert!(v.words().contains("BCE"));
+        prop_assert_eq!(parse_filter_date(&text), Ok((first, last)));
     }
 
     #[test]

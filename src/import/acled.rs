@@ -180,9 +180,11 @@ impl RowMapper for Acled {
             ..Fatalities::default()
         };
         let source_name = row.opt(c.source);
+        // The source column names the outlet; giving it as both title and publisher printed
+        // "X, X." on the event page.
         let source = SourceRecord {
             title: fit_text(source_name.unwrap_or("ACLED"), 500),
-            publisher: Some(fit_text(source_name.unwrap_or("ACLED"), 500)),
+            publisher: None,
             url: None,
             published: None,
             note: row.opt(c.source_scale).map(str::to_string),
@@ -198,6 +200,10 @@ impl RowMapper for Acled {
             ("Tags", c.tags),
         ] {
             if let Some(value) = row.opt(col) {
+                let value = match (label, interaction_words(value)) {
+                    ("Interaction", Some(words)) => format!("{words} ({value})"),
+                    _ => value.to_string(),
+                };
                 body.push(format!("- {label}: {value}"));
             }
         }
@@ -249,6 +255,35 @@ impl RowMapper for Acled {
     }
 }
 
+/// The actor types of ACLED's interaction codes (codebook: the first digit is the type of
+/// the first actor, the second the type of the second, 0 for none).
+const ACTOR_TYPES: [&str; 8] = [
+    "State forces",
+    "Rebel groups",
+    "Political militias",
+    "Identity militias",
+    "Rioters",
+    "Protesters",
+    "Civilians",
+    "External/other forces",
+];
+
+/// An interaction code in words: `60` → "Protesters alone", `12` → "State forces and
+/// rebel groups"; `None` for anything that is not such a code (newer files write words).
+pub fn interaction_words(code: &str) -> Option<String> {
+    let digits: Vec<usize> = code
+        .trim()
+        .chars()
+        .map(|c| c.to_digit(10).and_then(|d| usize::try_from(d).ok()))
+        .collect::<Option<_>>()?;
+    let name = |d: usize| d.checked_sub(1).and_then(|i| ACTOR_TYPES.get(i)).copied();
+    match digits.as_slice() {
+        [a, 0] => Some(format!("{} alone", name(*a)?)),
+        [a, b] => Some(format!("{} and {}", name(*a)?, name(*b)?.to_lowercase())),
+        _ => None,
+    }
+}
+
 /// The English month names and their three-letter abbreviations.
 const MONTHS: [&str; 12] = [
     "january",
@@ -265,8 +300,10 @@ const MONTHS: [&str; 12] = [
     "december",
 ];
 
-/// Parses an ACLED date: `2020-07-12`, `12 July 2020`, `12-July-2020`, `12 Jul 2020` or
-/// `12-07-2020` (day first, as the codebook writes it).
+/// Parses an ACLED date: `2020-07-12`, `12 July 2020`, `12-July-2020`, `12 Jul 2020`,
+/// `12-07-2020` (day first, as the codebook writes it) or `30-Jun-22` (as Excel writes a
+/// date; two-digit years read as Excel reads them, 00-29 as 2000-2029 and 30-99 as
+/// 1930-1999).
 pub fn parse_date(value: &str) -> Option<Day> {
     let value = value.trim();
     if let Some((y, m, d)) = super::tabular::parse_iso_day(value) {
@@ -280,10 +317,13 @@ pub fn parse_date(value: &str) -> Option<Day> {
         return None;
     };
     let day: u32 = day.parse().ok()?;
-    let year: i32 = if year.len() == 4 {
-        year.parse().ok()?
-    } else {
-        return None;
+    let year: i32 = match year.len() {
+        4 => year.parse().ok()?,
+        2 => match year.parse::<i32>().ok()? {
+            yy @ 0..=29 => 2000 + yy,
+            yy => 1900 + yy,
+        },
+        _ => return None,
     };
     let month = match month.parse::<u32>() {
         Ok(m) => m,
@@ -307,7 +347,7 @@ pub fn event_date(date: &str, precision: &str) -> Result<Edtf, FieldProblem> {
         FieldProblem::new(
             "event_date",
             date,
-            "must be a date written YYYY-MM-DD or DD Month YYYY (such as 12 July 2020)",
+            "must be a date written YYYY-MM-DD (2020-07-12), DD Month YYYY (12 July 2020), DD-Month-YYYY (12-July-2020), DD Mon YYYY (12 Jul 2020), DD-MM-YYYY (12-07-2020) or DD-Mon-YY as Excel writes it (12-Jul-20)",
         )
     })?;
     let iso = day.iso();
@@ -339,6 +379,45 @@ mod tests {
         assert_eq!(iso("2 Sep 2020").as_deref(), Some("2020-09-02"));
         assert_eq!(iso("31 June 2020"), None);
         assert_eq!(iso("July 2020"), None);
+        // As Excel writes dates, with its two-digit year window.
+        assert_eq!(iso("30-Jun-22").as_deref(), Some("2022-06-30"));
+        assert_eq!(iso("1-Jan-97").as_deref(), Some("1997-01-01"));
+        assert_eq!(iso("31-Dec-29").as_deref(), Some("2029-12-31"));
+        assert_eq!(iso("31-Jun-22"), None);
+    }
+
+    #[test]
+    fn the_date_error_lists_every_accepted_form() {
+        let message = event_date("2020/07/12x", "1").map_err(|p| p.message);
+        let Err(message) = message else {
+            panic!("accepted");
+        };
+        for form in [
+            "2020-07-12",
+            "12 July 2020",
+            "12-July-2020",
+            "12 Jul 2020",
+            "12-07-2020",
+            "12-Jul-20",
+        ] {
+            assert!(message.contains(form), "{form} missing from {message}");
+        }
+    }
+
+    #[test]
+    fn interaction_codes_read_as_words() {
+        assert_eq!(interaction_words("60").as_deref(), Some("Protesters alone"));
+        assert_eq!(
+            interaction_words("12").as_deref(),
+            Some("State forces and rebel groups")
+        );
+        assert_eq!(
+            interaction_words("17").as_deref(),
+            Some("State forces and civilians")
+        );
+        assert_eq!(interaction_words("90"), None);
+        assert_eq!(interaction_words("State forces-Protesters"), None);
+        assert_eq!(interaction_words("1"), None);
     }
 
     #[test]

@@ -22,13 +22,7 @@ pub fn open(
         Format::Acled => csv_source(input, file_index, super::acled::Acled::new(mapping))?,
         Format::Ucdp => csv_source(input, file_index, super::ucdp::Ucdp::new(mapping))?,
         Format::TimelinejsJson => {
-            let items = super::timelinejs::parse_json(
-                &input.name,
-                file_index,
-                &input.read_text()?,
-                mapping,
-            );
-            Box::new(VecSource(items.into_iter()))
+            Box::new(super::timelinejs::json_source(input, file_index, mapping)?)
         }
         Format::TimelinejsCsv => {
             // The title row names the conflict; it may come after the first events.

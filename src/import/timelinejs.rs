@@ -5,12 +5,15 @@
 //! sanitised again when rendered). The mapping is documented in `docs/dataset-format.md`.
 
 use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::Receiver;
 
 use serde_json::Value;
 
 use super::error::ImportProblem;
 use super::tabular::{
-    self, Header, Row, RowMapper, Yielded, ascii_slug, check_event, fit_slug, fit_text,
+    self, Header, ItemSource, Row, RowMapper, Yielded, ascii_slug, check_event, fit_slug, fit_text,
 };
 use super::{ConflictRecord, Input, Item, Located, MappingOptions};
 use crate::edtf::Edtf;
@@ -25,6 +28,11 @@ struct DateFields<'a> {
     year: &'a str,
     month: &'a str,
     day: &'a str,
+}
+
+/// A year as an EDTF date component: four digits, `-` before a negative year.
+fn year4(y: i64) -> String {
+    i32::try_from(y).map_or_else(|_| y.to_string(), crate::edtf::year_text)
 }
 
 /// Builds `YYYY`, `YYYY-MM` or `YYYY-MM-DD` from components; `None` when all are empty.
@@ -52,9 +60,11 @@ fn date_text(
             "",
             "is required when a month or day is given",
         )),
+        // Years as TimelineJS writes them (`-3500` in its own templates), numbered as
+        // JavaScript's dates and EDTF number them (0 is 1 BCE).
         (y, "", "") => {
-            let y = number(fields.year, y, 0..=9999, "a year from 0 to 9999")?;
-            Ok(Some(format!("{y:04}")))
+            let y = number(fields.year, y, -9999..=9999, "a year from -9999 to 9999")?;
+            Ok(Some(year4(y)))
         }
         (_, "", _) => Err(FieldProblem::new(
             fields.month,
@@ -62,13 +72,13 @@ fn date_text(
             "is required when a day is given",
         )),
         (y, m, d) => {
-            let y = number(fields.year, y, 0..=9999, "a year from 0 to 9999")?;
+            let y = number(fields.year, y, -9999..=9999, "a year from -9999 to 9999")?;
             let m = number(fields.month, m, 1..=12, "a month from 1 to 12")?;
             if d.is_empty() {
-                return Ok(Some(format!("{y:04}-{m:02}")));
+                return Ok(Some(format!("{}-{m:02}", year4(y))));
             }
             let d = number(fields.day, d, 1..=31, "a day from 1 to 31")?;
-            let text = format!("{y:04}-{m:02}-{d:02}");
+            let text = format!("{}-{m:02}-{d:02}", year4(y));
             crate::edtf::parse_filter_date(&text)
                 .map_err(|e| FieldProblem::new(fields.day, d.to_string(), e.to_string()))?;
             Ok(Some(text))
@@ -152,7 +162,8 @@ fn convert_html(html: &str, links: bool) -> Vec<String> {
                 }
                 "p" | "div" | "ul" | "ol" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6"
                 | "blockquote" | "table" | "tr" => flush(&mut current, &mut paragraphs),
-                "br" => current.push('\n'),
+                // A line break inside a headline or name is a space: plain text is one line.
+                "br" => current.push(if links { '\n' } else { ' ' }),
                 "li" if !closing => {
                     current.push('\n');
                     if links {
@@ -266,7 +277,12 @@ fn event_slug(unique_id: &str, headline: &str, date: &Edtf, seen: &mut SlugDedup
         return fit_slug(&given, EVENT_SLUG_MAX);
     }
     let base = fit_slug(
-        &ascii_slug(&format!("{} {headline}", date.earliest().iso())),
+        &ascii_slug(&format!(
+            "{} {headline}",
+            date.earliest_iso()
+                .or_else(|| date.latest_iso())
+                .unwrap_or_default()
+        )),
         EVENT_SLUG_MAX,
     );
     seen.unique(base)
@@ -282,21 +298,53 @@ fn category(group: &str) -> String {
     }
 }
 
-/// A media link as a source, when it is a web address.
-fn media_source(url: &str, caption: &str, credit: &str) -> Option<SourceRecord> {
-    if !is_web_url(url) {
+/// A slide's `media.url` as a web address: as given when it is one, `https:` before a
+/// protocol-relative `//host/…` (what TimelineJS's own examples use), and for an embed
+/// (HTML such as a `<blockquote>` or `<iframe>`) the first web link it holds.
+fn media_url(url: &str) -> Option<String> {
+    let url = url.trim();
+    let absolute = |u: &str| match u.strip_prefix("//") {
+        Some(rest) => format!("https://{rest}"),
+        None => u.to_string(),
+    };
+    if url.starts_with('<') {
+        let mut rest = url;
+        while let Some(start) = rest.find('<') {
+            let tag_end = rest[start..].find('>').map_or(rest.len(), |e| start + e);
+            let tag = &rest[start + 1..tag_end];
+            if let Some(link) = attribute(tag, "href")
+                .or_else(|| attribute(tag, "src"))
+                .map(|u| absolute(&u))
+                .filter(|u| is_web_url(u))
+            {
+                return Some(link);
+            }
+            rest = &rest[tag_end..];
+            if rest.len() <= 1 {
+                break;
+            }
+            rest = &rest[1..];
+        }
         return None;
     }
+    Some(absolute(url)).filter(|u| is_web_url(u))
+}
+
+/// A media link as a source (with its caption as the title and its credit as the
+/// publisher), when it is or holds a web address.
+fn media_source(url: &str, caption: &str, credit: &str) -> Option<SourceRecord> {
+    let url = media_url(url)?;
     let caption = html_to_text(caption);
     let credit = html_to_text(credit);
-    let title = [caption.as_str(), credit.as_str(), url]
+    let title = [caption.as_str(), credit.as_str(), url.as_str()]
         .into_iter()
         .find(|s| !s.is_empty())
-        .unwrap_or(url);
+        .unwrap_or(url.as_str())
+        .to_string();
     Some(SourceRecord {
-        title: fit_text(title, 500),
+        title: fit_text(&title, 500),
         publisher: (!credit.is_empty()).then(|| fit_text(&credit, 500)),
-        url: Some(url.to_string()),
+        url: Some(url),
         published: None,
         note: None,
     })
@@ -320,7 +368,8 @@ fn conflict_item(mapping: &MappingOptions, title: Option<&str>, summary: &str) -
         record: ConflictRecord {
             slug,
             name: fit_text(&name, 200),
-            summary: summary_and_body(html_to_markdown(summary)).0,
+            // The title slide's whole text: it describes the conflict.
+            summary: html_to_markdown(summary),
             region: None,
         },
         rename: mapping.conflict_name.is_some(),
@@ -378,33 +427,266 @@ fn json_date(value: Option<&Value>, path: &str) -> Result<Option<String>, FieldP
     )
 }
 
-/// Reads a whole TimelineJS JSON file into items (conflict, eras, events) and problems.
-pub fn parse_json(
-    file: &str,
+/// A JSON syntax error (or a failed read) as a problem naming its line.
+fn json_problem(file: &str, e: &serde_json::Error) -> ImportProblem {
+    ImportProblem {
+        file: file.to_string(),
+        line: Some(e.line()),
+        field: String::new(),
+        value: String::new(),
+        message: format!("not valid JSON: {e}"),
+    }
+}
+
+/// What the first pass over a file keeps: everything but the events, which it only counts.
+#[derive(Default)]
+struct JsonHead {
+    title: Option<Value>,
+    eras: Option<Value>,
+    /// `Some(true)` for an `events` array, `Some(false)` for an `events` of another type.
+    events_array: Option<bool>,
+}
+
+/// The root object, read keeping the title and eras and skipping the events.
+struct HeadVisitor;
+
+impl<'de> serde::de::Visitor<'de> for HeadVisitor {
+    type Value = JsonHead;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a TimelineJS object with an `events` array")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<JsonHead, A::Error> {
+        let mut head = JsonHead::default();
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "title" => head.title = Some(map.next_value()?),
+                "eras" => head.eras = Some(map.next_value()?),
+                "events" => head.events_array = Some(map.next_value::<IsArray>()?.0),
+                _ => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(head)
+    }
+}
+
+/// Whether a value is an array, read without keeping any of it.
+struct IsArray(bool);
+
+impl<'de> serde::Deserialize<'de> for IsArray {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<IsArray, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = IsArray;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("any value")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<IsArray, A::Error> {
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(IsArray(true))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<IsArray, A::Error> {
+                while map
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(IsArray(false))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<IsArray, E> {
+                Ok(IsArray(false))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<IsArray, E> {
+                Ok(IsArray(false))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<IsArray, E> {
+                Ok(IsArray(false))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<IsArray, E> {
+                Ok(IsArray(false))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<IsArray, E> {
+                Ok(IsArray(false))
+            }
+            fn visit_unit<E>(self) -> Result<IsArray, E> {
+                Ok(IsArray(false))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The root object read a second time, handing each event to `sink` as it is parsed, so
+/// that only one event is in memory at a time. `sink` returns false to stop early.
+struct EventsVisitor<'s> {
+    sink: &'s mut dyn FnMut(usize, Value) -> bool,
+}
+
+impl<'de> serde::de::Visitor<'de> for EventsVisitor<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a TimelineJS object with an `events` array")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut done = false;
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "events" && !done {
+                map.next_value_seed(EventsSeed {
+                    sink: &mut *self.sink,
+                })?;
+                done = true;
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The `events` array, element by element.
+struct EventsSeed<'s> {
+    sink: &'s mut dyn FnMut(usize, Value) -> bool,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for EventsSeed<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for EventsSeed<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an array of slides")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut i = 0;
+        while let Some(event) = seq.next_element::<Value>()? {
+            if !(self.sink)(i, event) {
+                return Err(serde::de::Error::custom("import stopped"));
+            }
+            i += 1;
+        }
+        Ok(())
+    }
+}
+
+/// Counts the bytes read, for the progress line.
+struct Counting<R> {
+    inner: R,
+    read: Arc<AtomicU64>,
+}
+
+impl<R: std::io::Read> std::io::Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// A TimelineJS JSON file read event by event.
+///
+/// Two passes over the input, on a thread of their own: the first keeps the title slide
+/// and the eras and checks the syntax of the whole file while skipping the events (a
+/// TimelineJS object may give `title` after `events`, and every event needs the conflict
+/// the title names); the second parses one event at a time and hands it on through a
+/// bounded channel. Memory stays flat however many events the file holds.
+pub struct JsonSource {
+    items: Receiver<Yielded>,
+    read: Arc<AtomicU64>,
+    size: Option<u64>,
+}
+
+impl Iterator for JsonSource {
+    type Item = Yielded;
+    fn next(&mut self) -> Option<Yielded> {
+        self.items.recv().ok()
+    }
+}
+
+impl ItemSource for JsonSource {
+    fn progress(&self) -> (u64, Option<u64>) {
+        (self.read.load(Ordering::Relaxed), self.size)
+    }
+}
+
+/// Opens a TimelineJS JSON input for reading event by event (see [`JsonSource`]).
+pub fn json_source(
+    input: &Input,
     file_index: usize,
-    text: &str,
     mapping: &MappingOptions,
-) -> Vec<Yielded> {
+) -> Result<JsonSource, ImportError> {
+    // Open once here so that a missing file is an error of the import, not a problem.
+    let (first, size) = tabular::open_bytes(input)?;
+    let (tx, rx) = std::sync::mpsc::sync_channel(1024);
+    let read = Arc::new(AtomicU64::new(0));
+    let progress = Arc::clone(&read);
+    let input = input.clone();
+    let mapping = mapping.clone();
+    std::thread::spawn(move || {
+        let send = |y: Yielded| tx.send(y).is_ok();
+        read_json(&input, file_index, &mapping, first, &progress, &send);
+    });
+    Ok(JsonSource {
+        items: rx,
+        read,
+        size,
+    })
+}
+
+/// The two passes of [`JsonSource`], sending what they find to `send` (which returns false
+/// once nobody listens).
+fn read_json(
+    input: &Input,
+    file_index: usize,
+    mapping: &MappingOptions,
+    first: tabular::Bytes,
+    read: &Arc<AtomicU64>,
+    send: &dyn Fn(Yielded) -> bool,
+) {
+    let file = input.name.as_str();
     let problem = |p: FieldProblem| tabular::problem(file, None, p);
-    let root: Value = match serde_json::from_str(text) {
-        Ok(v) => v,
+    let mut de = serde_json::Deserializer::from_reader(first);
+    let head = match serde::Deserializer::deserialize_any(&mut de, HeadVisitor)
+        .and_then(|head| de.end().map(|()| head))
+    {
+        Ok(head) => head,
+        Err(e) if e.is_data() => {
+            send(Err(vec![problem(FieldProblem::new(
+                "events",
+                "",
+                "a TimelineJS file is an object with an `events` array",
+            ))]));
+            return;
+        }
         Err(e) => {
-            return vec![Err(vec![ImportProblem {
-                file: file.to_string(),
-                line: Some(e.line()),
-                field: String::new(),
-                value: String::new(),
-                message: format!("not valid JSON: {e}"),
-            }])];
+            send(Err(vec![json_problem(file, &e)]));
+            return;
         }
     };
-    let Some(events) = root.get("events").and_then(Value::as_array) else {
-        return vec![Err(vec![problem(FieldProblem::new(
+    if head.events_array != Some(true) {
+        send(Err(vec![problem(FieldProblem::new(
             "events",
             "",
             "a TimelineJS file is an object with an `events` array",
-        ))])];
-    };
+        ))]));
+        return;
+    }
     let located = |item| {
         Ok(Located {
             file_index,
@@ -412,8 +694,7 @@ pub fn parse_json(
             item,
         })
     };
-    let mut out: Vec<Yielded> = Vec::with_capacity(events.len() + 1);
-    let title = root.get("title");
+    let title = head.title.as_ref();
     let headline = title
         .and_then(|t| t.pointer("/text/headline"))
         .and_then(Value::as_str);
@@ -421,16 +702,72 @@ pub fn parse_json(
         .and_then(|t| t.pointer("/text/text"))
         .and_then(Value::as_str)
         .unwrap_or("");
-    let Some(Item::ImpliedConflict { record, rename }) =
-        conflict_item(mapping, headline, title_text)
-    else {
-        return vec![Err(vec![problem(missing_conflict("title.text.headline"))])];
+    // Without a conflict the file cannot import, but its events are still checked, so that
+    // one run reports every problem.
+    let conflict = match conflict_item(mapping, headline, title_text) {
+        Some(Item::ImpliedConflict { record, rename }) => {
+            let slug = record.slug.clone();
+            if !send(located(Item::ImpliedConflict { record, rename })) {
+                return;
+            }
+            slug
+        }
+        _ => {
+            if !send(Err(vec![problem(missing_conflict("title.text.headline"))])) {
+                return;
+            }
+            String::new()
+        }
     };
-    let conflict = record.slug.clone();
-    out.push(located(Item::ImpliedConflict { record, rename }));
+    for yielded in era_items(file, file_index, &conflict, head.eras.as_ref()) {
+        if !send(yielded) {
+            return;
+        }
+    }
+    drop(head);
 
-    let eras = root.get("eras").and_then(Value::as_array);
-    for (i, era) in eras.into_iter().flatten().enumerate() {
+    let second = match tabular::open_bytes(input) {
+        Ok((bytes, _)) => bytes,
+        Err(e) => {
+            send(Err(vec![ImportProblem {
+                file: file.to_string(),
+                line: None,
+                field: String::new(),
+                value: String::new(),
+                message: e.to_string(),
+            }]));
+            return;
+        }
+    };
+    let mut seen = SlugDeduper::default();
+    let mut sink = |i: usize, event: Value| {
+        send(event_item(
+            file, file_index, &conflict, i, &event, &mut seen,
+        ))
+    };
+    let counted = Counting {
+        inner: second,
+        read: Arc::clone(read),
+    };
+    let mut de = serde_json::Deserializer::from_reader(counted);
+    if let Err(e) = serde::Deserializer::deserialize_any(&mut de, EventsVisitor { sink: &mut sink })
+        && !e.to_string().starts_with("import stopped")
+    {
+        // The first pass read the same bytes: only a file changed under the import gets here.
+        send(Err(vec![json_problem(file, &e)]));
+    }
+}
+
+/// The eras of a TimelineJS file, each an item or its problems.
+fn era_items(file: &str, file_index: usize, conflict: &str, eras: Option<&Value>) -> Vec<Yielded> {
+    let problem = |p: FieldProblem| tabular::problem(file, None, p);
+    let mut out = Vec::new();
+    for (i, era) in eras
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
         let path = format!("eras[{i}]");
         let name = html_to_text(&text_of(era.pointer("/text/headline")));
         let date =
@@ -446,7 +783,7 @@ pub fn parse_json(
         let slug = fit_slug(&ascii_slug(&name), SHORT_SLUG_MAX);
         let record = match date {
             Ok(date) => EraRecord {
-                conflict: conflict.clone(),
+                conflict: conflict.to_string(),
                 slug: if slug.is_empty() {
                     format!("era-{}", i + 1)
                 } else {
@@ -477,100 +814,131 @@ pub fn parse_json(
             })
             .collect();
         if found.is_empty() {
-            out.push(located(Item::Era(record)));
+            out.push(Ok(Located {
+                file_index,
+                line: None,
+                item: Item::Era(record),
+            }));
         } else {
             out.push(Err(found));
         }
     }
-
-    let mut seen = SlugDeduper::default();
-    for (i, event) in events.iter().enumerate() {
-        let path = format!("events[{i}]");
-        let mut problems = Vec::new();
-        let start = json_date(event.get("start_date"), &format!("{path}.start_date"))
-            .map_err(|p| problems.push(p))
-            .ok()
-            .flatten();
-        let end = json_date(event.get("end_date"), &format!("{path}.end_date"))
-            .map_err(|p| problems.push(p))
-            .ok()
-            .flatten();
-        let date = if problems.is_empty() {
-            timeline_date(
-                start,
-                end,
-                &format!("{path}.start_date"),
-                &format!("{path}.end_date"),
-            )
-            .map_err(|p| problems.push(p))
-            .ok()
-        } else {
-            None
-        };
-        let headline = html_to_text(&text_of(event.pointer("/text/headline")));
-        let (summary, body) =
-            summary_and_body(html_to_markdown(&text_of(event.pointer("/text/text"))));
-        let label = [
-            event.get("display_date"),
-            event.pointer("/start_date/display_date"),
-        ]
-        .into_iter()
-        .map(|v| html_to_text(&text_of(v)))
-        .find(|s| !s.is_empty());
-        let sources = media_source(
-            &text_of(event.pointer("/media/url")),
-            &text_of(event.pointer("/media/caption")),
-            &text_of(event.pointer("/media/credit")),
-        )
-        .into_iter()
-        .collect();
-        let Some(date) = date else {
-            out.push(Err(problems.into_iter().map(problem).collect()));
-            continue;
-        };
-        let record = EventRecord {
-            conflict: conflict.clone(),
-            slug: event_slug(
-                &text_of(event.get("unique_id")),
-                &headline,
-                &date,
-                &mut seen,
-            ),
-            title: fit_text(&headline, TITLE_MAX),
-            summary,
-            body,
-            date,
-            label: label.map(|l| fit_text(&l, 100)),
-            category: category(&text_of(event.get("group"))),
-            place: None,
-            coordinates: None,
-            fatalities: Fatalities::default(),
-            actors: Vec::new(),
-            sources,
-            links: Vec::new(),
-        };
-        let json_field = |field: &str| -> Option<&'static str> {
-            Some(match field {
-                "slug" => "unique_id",
-                "title" => "text.headline",
-                "category" => "group",
-                "label" => "display_date",
-                "sources[0].url" => "media.url",
-                "sources[0].title" => "media.caption",
-                _ => return None,
-            })
-        };
-        problems.extend(check_event(&record, json_field).into_iter().map(|mut p| {
-            p.field = format!("{path}.{}", p.field);
-            p
-        }));
-        if problems.is_empty() {
-            out.push(located(Item::Event(Box::new(record))));
-        } else {
-            out.push(Err(problems.into_iter().map(problem).collect()));
-        }
-    }
     out
+}
+
+/// One TimelineJS slide (`events[i]`) as an event or its problems.
+fn event_item(
+    file: &str,
+    file_index: usize,
+    conflict: &str,
+    i: usize,
+    event: &Value,
+    seen: &mut SlugDeduper,
+) -> Yielded {
+    let problem = |p: FieldProblem| tabular::problem(file, None, p);
+    let path = format!("events[{i}]");
+    let mut problems = Vec::new();
+    let start = json_date(event.get("start_date"), &format!("{path}.start_date"))
+        .map_err(|p| problems.push(p))
+        .ok()
+        .flatten();
+    let end = json_date(event.get("end_date"), &format!("{path}.end_date"))
+        .map_err(|p| problems.push(p))
+        .ok()
+        .flatten();
+    let date = if problems.is_empty() {
+        timeline_date(
+            start,
+            end,
+            &format!("{path}.start_date"),
+            &format!("{path}.end_date"),
+        )
+        .map_err(|p| problems.push(p))
+        .ok()
+    } else {
+        None
+    };
+    let html = text_of(event.pointer("/text/text"));
+    let headline = html_to_text(&text_of(event.pointer("/text/headline")));
+    let (summary, body) = summary_and_body(html_to_markdown(&html));
+    let label = [
+        event.get("display_date"),
+        event.pointer("/start_date/display_date"),
+    ]
+    .into_iter()
+    .map(|v| html_to_text(&text_of(v)))
+    .find(|s| !s.is_empty());
+    let sources = media_source(
+        &text_of(event.pointer("/media/url")),
+        &text_of(event.pointer("/media/caption")),
+        &text_of(event.pointer("/media/credit")),
+    )
+    .into_iter()
+    .collect();
+    let Some(date) = date else {
+        return Err(problems.into_iter().map(problem).collect());
+    };
+    let title = if headline.is_empty() {
+        derived_title(&html_to_text(&html), label.as_deref(), &date)
+    } else {
+        fit_text(&headline, TITLE_MAX)
+    };
+    let record = EventRecord {
+        conflict: conflict.to_string(),
+        slug: event_slug(&text_of(event.get("unique_id")), &headline, &date, seen),
+        title,
+        summary,
+        body,
+        date,
+        label: label.map(|l| fit_text(&l, 100)),
+        category: category(&text_of(event.get("group"))),
+        place: None,
+        coordinates: None,
+        fatalities: Fatalities::default(),
+        actors: Vec::new(),
+        sources,
+        links: Vec::new(),
+    };
+    let json_field = |field: &str| -> Option<&'static str> {
+        Some(match field {
+            "slug" => "unique_id",
+            "title" => "text.headline",
+            "category" => "group",
+            "label" => "display_date",
+            "sources[0].url" => "media.url",
+            "sources[0].title" => "media.caption",
+            _ => return None,
+        })
+    };
+    problems.extend(check_event(&record, json_field).into_iter().map(|mut p| {
+        p.field = format!("{path}.{}", p.field);
+        p
+    }));
+    if problems.is_empty() {
+        Ok(Located {
+            file_index,
+            line: None,
+            item: Item::Event(Box::new(record)),
+        })
+    } else {
+        Err(problems.into_iter().map(problem).collect())
+    }
+}
+
+/// The title of a slide without a headline (TimelineJS allows them): the first words of
+/// its text, else its display date, else its date in words, in square brackets, the
+/// cataloguer's mark for a title supplied rather than found.
+fn derived_title(text: &str, label: Option<&str>, date: &Edtf) -> String {
+    const WORDS: usize = 12;
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let text = if words.is_empty() {
+        label.map_or_else(|| date.words(), str::to_string)
+    } else if words.len() > WORDS {
+        format!("{}…", words[..WORDS].join(" "))
+    } else {
+        words.join(" ")
+    };
+    fit_text(&format!("[{text}]"), TITLE_MAX)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -748,16 +1116,22 @@ impl RowMapper for SheetCsv {
             return Ok(());
         }
         let (summary, body) = summary_and_body(html_to_markdown(row.get(c.text)));
+        let label = row
+            .opt(c.display_date)
+            .map(|l| fit_text(&html_to_text(l), 100));
+        let title = if headline.is_empty() {
+            derived_title(&html_to_text(row.get(c.text)), label.as_deref(), &date)
+        } else {
+            fit_text(&headline, TITLE_MAX)
+        };
         let record = EventRecord {
             conflict,
             slug: event_slug("", &headline, &date, &mut self.seen),
-            title: fit_text(&headline, TITLE_MAX),
+            title,
             summary,
             body,
             date,
-            label: row
-                .opt(c.display_date)
-                .map(|l| fit_text(&html_to_text(l), 100)),
+            label,
             category: category(row.get(c.group)),
             place: None,
             coordinates: None,

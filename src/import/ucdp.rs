@@ -9,7 +9,7 @@ use super::tabular::{
 use super::{ConflictChoice, Item, MappingOptions};
 use crate::edtf::{Day, Edtf, days_in_month};
 use crate::record::{
-    EVENT_SLUG_MAX, EventRecord, Fatalities, FieldProblem, SourceRecord, TITLE_MAX,
+    EVENT_SLUG_MAX, EventRecord, Fatalities, FieldProblem, NAME_MAX, SourceRecord, TITLE_MAX,
 };
 
 const REQUIRED: &[&str] = &["id", "date_start", "date_end", "conflict_name"];
@@ -196,7 +196,14 @@ impl RowMapper for Ucdp {
                 (a, b) => format!("{a} – {b}"),
             },
         };
-        let title = match place_parts.first() {
+        // `where_description` is often prose ("the al-Rami village", "near Aleppo",
+        // "between X and Y"): it names the place in a title only when it reads as a name
+        // (starts with a capital); otherwise the province or the country does.
+        let reads_as_name = |s: &str| s.chars().next().is_some_and(char::is_uppercase);
+        let title = match [where_description, adm_1, country]
+            .into_iter()
+            .find(|s| reads_as_name(s))
+        {
             Some(place) => format!("{dyad} in {place}"),
             None => dyad,
         };
@@ -243,7 +250,14 @@ impl RowMapper for Ucdp {
             Some(slug) => slug,
             None => {
                 let name = row.get(c.conflict_name);
-                if name.is_empty() || ascii_slug(name).is_empty() {
+                if name.chars().count() > NAME_MAX {
+                    problems.push(FieldProblem::new(
+                        "conflict_name",
+                        name,
+                        format!("is longer than {NAME_MAX} characters"),
+                    ));
+                    String::new()
+                } else if name.is_empty() || ascii_slug(name).is_empty() {
                     problems.push(FieldProblem::new(
                         "conflict_name",
                         name,
@@ -275,7 +289,11 @@ impl RowMapper for Ucdp {
             sources: vec![source],
             links: Vec::new(),
         };
-        problems.extend(check_event(&record, column_of));
+        // Messages name the CSV's columns, also inside the text ("high", not "fatalities.high").
+        problems.extend(check_event(&record, column_of).into_iter().map(|mut p| {
+            p.message = p.message.replace("fatalities.high", "high");
+            p
+        }));
         if problems.is_empty() {
             out.push(Item::Event(Box::new(record)));
             Ok(())

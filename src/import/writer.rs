@@ -719,7 +719,8 @@ impl Writer {
     }
 
     async fn actor_id_by_slug(&mut self, name: &str) -> Result<i64, sqlx::Error> {
-        let slug = crate::slug::slugify(name);
+        // Long names (UCDP sides of ~250 characters) keep their whole name, not their slug.
+        let slug = crate::slug::slugify_within(name, 200);
         if let Some(id) = self.actor_ids.get(&slug) {
             return Ok(*id);
         }

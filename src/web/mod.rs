@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use sqlx::SqlitePool;
 
+pub use http::caching::warm_up;
 pub use http::error::AppError;
 pub use routes::router;
 

@@ -53,7 +53,7 @@ async fn a_failing_import_exits_non_zero_and_names_file_line_field_and_value() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     let expected_line = format!(
-        "{}:5: event_date: must be a date written YYYY-MM-DD or DD Month YYYY (such as 12 July 2020) (got \"3 Octember 2020\")",
+        "{}:5: event_date: must be a date written YYYY-MM-DD (2020-07-12), DD Month YYYY (12 July 2020), DD-Month-YYYY (12-July-2020), DD Mon YYYY (12 Jul 2020), DD-MM-YYYY (12-07-2020) or DD-Mon-YY as Excel writes it (12-Jul-20) (got \"3 Octember 2020\")",
         bad.display()
     );
     assert!(stderr.contains(&expected_line), "{stderr}");

@@ -165,7 +165,7 @@ async fn bad_dates_get_a_400_that_names_the_field_and_keeps_the_form() {
         ("from=abc", "from", "not a date"),
         ("to=2023-02-30", "to", "28 days"),
         ("from=2021&to=2020", "from", "after"),
-        ("to=10000", "to", ""),
+        ("to=1000000", "to", ""),
         ("from=2020&from=2021", "from", "2 times"),
     ];
     for (query, field, words) in cases {

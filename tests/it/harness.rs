@@ -66,6 +66,11 @@ impl TestApp {
     }
 
     async fn open(dir: tempfile::TempDir, db_path: PathBuf) -> TestApp {
+        // The build id hashes the (large, debug) test binary once per process: done here,
+        // before the first request, so that it never runs into the request timeout.
+        tokio::task::spawn_blocking(web::warm_up)
+            .await
+            .expect("warm up");
         let read = db::open_read_only(&db_path, 4)
             .await
             .expect("read-only pool");

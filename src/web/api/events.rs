@@ -15,7 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::problem::Problem;
 use crate::db::models::{Actor, EventListing, EventSummary, RelatedEvent, Source};
 use crate::db::queries::{self, Order};
-use crate::edtf::{Day, Edtf};
+use crate::edtf::Edtf;
 use crate::model::LinkRel;
 use crate::slug;
 use crate::web::AppState;
@@ -241,16 +241,10 @@ impl DateJson {
             edtf: edtf.to_string(),
             label: label.map(str::to_string),
             words: DateView::new(edtf, label).words,
-            earliest: parsed
-                .as_ref()
-                .map(Edtf::earliest)
-                .filter(|d| *d != Day::MIN)
-                .map(Day::iso),
-            latest: parsed
-                .as_ref()
-                .map(Edtf::latest)
-                .filter(|d| *d != Day::MAX)
-                .map(Day::iso),
+            // From the calendar value, not the stored day: exact for every year, null
+            // only for an open or unknown end.
+            earliest: parsed.as_ref().and_then(Edtf::earliest_iso),
+            latest: parsed.as_ref().and_then(Edtf::latest_iso),
         }
     }
 }

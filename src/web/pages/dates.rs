@@ -1,29 +1,8 @@
 //! Dates as the pages show them: words for people, `datetime` values for machines.
 
-use crate::edtf::{Day, Edtf, Precision};
+use crate::edtf::{Day, Edtf, Precision, year_words};
 
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
-/// The English name of a month (1-12).
-pub fn month_name(month: u32) -> &'static str {
-    MONTHS
-        .get(month.saturating_sub(1) as usize)
-        .copied()
-        .unwrap_or("")
-}
+pub use crate::edtf::month_name;
 
 /// A stored date ready for a template.
 #[derive(Clone, Debug)]
@@ -71,7 +50,10 @@ fn precision_note(date: &Edtf) -> Option<String> {
         match date.precision() {
             Precision::Day => {}
             Precision::Month => notes.push("known to the month".to_string()),
-            Precision::Season => notes.push("known to the season".to_string()),
+            Precision::Season => notes.push(format!(
+                "known to the {}",
+                date.grouping_unit().unwrap_or("season")
+            )),
             Precision::Year => notes.push("known to the year".to_string()),
             Precision::Decade => notes.push("known to the decade".to_string()),
             Precision::Century => notes.push("known to the century".to_string()),
@@ -89,7 +71,7 @@ fn precision_note(date: &Edtf) -> Option<String> {
 /// "February 1988" for the month a day falls in.
 pub fn month_heading(day: Day) -> String {
     let (year, month, _) = day.ymd();
-    format!("{} {year}", month_name(month))
+    format!("{} {}", month_name(month), year_words(i64::from(year)))
 }
 
 /// Formats a count with thousands separators: 1000000 → "1,000,000".

@@ -1,0 +1,130 @@
+//! TimelineJS files as people write them: slides without headlines, years before the
+//! common era, protocol-relative media and embeds, the title slide after the events, and
+//! every problem of a file reported in one run.
+
+use conflict_timeline::import::{ImportError, ImportProblem};
+
+use crate::formats::{EmptyDb, fixture, text_file};
+
+fn problems_of(err: ImportError) -> Vec<ImportProblem> {
+    match err {
+        ImportError::Invalid { problems, .. } => problems,
+        other => panic!("expected problems, got {other}"),
+    }
+}
+
+#[tokio::test]
+async fn a_file_with_headline_less_slides_and_bce_years_imports_whole() {
+    let db = EmptyDb::new().await;
+    db.import(&[fixture("timeline_quirks.json")])
+        .await
+        .expect("imports");
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT edtf, title FROM event ORDER BY start_day")
+            .fetch_all(&db.pool)
+            .await
+            .expect("events");
+    assert_eq!(
+        rows,
+        [
+            ("-3500".to_string(), "Writing in Sumer".to_string()),
+            (
+                "1945-08-06".into(),
+                "[The first atomic bomb used in war falls on Hiroshima, destroying most…]".into()
+            ),
+            ("1969-07-20".into(), "[20 July 1969, evening]".into()),
+            ("1989-11-09".into(), "[9 November 1989]".into()),
+        ]
+    );
+    // The title slide named the conflict (a <br/> is a space) and gave its whole text.
+    let (name, summary): (String, String) = sqlx::query_as("SELECT name, summary FROM conflict")
+        .fetch_one(&db.pool)
+        .await
+        .expect("conflict");
+    assert_eq!(name, "Four moments in history");
+    assert!(
+        summary.contains("A sample") && summary.contains("second paragraph"),
+        "{summary}"
+    );
+}
+
+#[tokio::test]
+async fn media_keep_their_links_with_credit_and_caption() {
+    let db = EmptyDb::new().await;
+    db.import(&[fixture("timeline_quirks.json")])
+        .await
+        .expect("imports");
+    let sources: Vec<(String, Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT title, publisher, url FROM source ORDER BY url")
+            .fetch_all(&db.pool)
+            .await
+            .expect("sources");
+    assert_eq!(
+        sources,
+        [
+            (
+                "The landing, remembered".to_string(),
+                None,
+                Some("https://twitter.com/NASA/status/1".to_string())
+            ),
+            (
+                "A tablet".into(),
+                Some("Wikimedia Commons".into()),
+                Some("https://upload.wikimedia.org/wikipedia/commons/tablet.jpg".into())
+            ),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_file_without_a_title_reports_its_slides_problems_in_the_same_run() {
+    let db = EmptyDb::new().await;
+    let text = r#"{"events": [
+        {"start_date": {"year": "2020", "month": "13"}},
+        {"text": {"headline": "No date"}}
+    ]}"#;
+    let problems = problems_of(
+        db.import(&[text_file("t.json", text)])
+            .await
+            .expect_err("no title, bad slides"),
+    );
+    let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        [
+            "title.text.headline",
+            "events[0].start_date.month",
+            "events[1].start_date"
+        ],
+        "{problems:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_title_may_come_after_the_events_and_a_missing_events_array_is_named() {
+    let db = EmptyDb::new().await;
+    let problems = problems_of(
+        db.import(&[text_file(
+            "t.json",
+            r#"{"title": {"text": {"headline": "T"}}, "events": {}}"#,
+        )])
+        .await
+        .expect_err("events not an array"),
+    );
+    assert_eq!(problems[0].field, "events");
+    let problems = problems_of(
+        db.import(&[text_file("t.json", "[1, 2]")])
+            .await
+            .expect_err("not an object"),
+    );
+    assert!(
+        problems[0].message.contains("`events` array"),
+        "{problems:?}"
+    );
+    let problems = problems_of(
+        db.import(&[text_file("t.json", "{\"events\": [{}],\n\"title\": }")])
+            .await
+            .expect_err("syntax"),
+    );
+    assert_eq!(problems[0].line, Some(2), "{problems:?}");
+}
