@@ -3,8 +3,10 @@
 //! The binary (`src/main.rs`) only parses the command line and calls into this library, so
 //! that tests drive exactly what runs in production: [`web::router`] over an [`AppState`].
 //!
-//! Reading order: [`edtf`] (the date model), [`db`] (schema, pools, queries), [`import`]
-//! (validated, all-or-nothing loading), [`web`] (routes, handlers, templates), [`cli`].
+//! Reading order (the README's code tour follows it): [`edtf`] (the date model); the
+//! leaves [`slug`], [`markdown`] and [`search`]; [`db`] (schema, pools, queries); [`import`]
+//! (validated, all-or-nothing loading); [`web`] (routes, then its three rooms: HTTP
+//! plumbing, pages, API); [`cli`].
 
 pub mod cli;
 pub mod db;
