@@ -19,9 +19,9 @@ use crate::db::models::{Era, EventRecord};
 use crate::db::queries::{self, Order};
 use crate::edtf::{Day, Edtf, Precision};
 use crate::markdown::escape_html as html;
-use crate::web::AppState;
 use crate::web::http::error::AppError;
 use crate::web::http::params::{ParamProblem, TimelineParams};
+use crate::web::http::state::AppState;
 use crate::web::pages::dates::DateView;
 
 /// Most events in a CSV, iCalendar or TimelineJS export. Past it, narrow the view (a date
