@@ -1,90 +1,23 @@
-//! The web layer: state, the route table ([`routes`]), one module per page, and the
-//! middleware stack. Handlers call [`crate::db::queries`] and render askama templates.
+//! The web layer: the route table ([`routes`]) and three rooms, importing one way: `http`
+//! (the plumbing: state, errors, parameters, limits, caching, middleware), `pages` (the
+//! HTML) and `api` (the JSON and the exports), which use the plumbing and not each other's
+//! handlers. Handlers call [`crate::db::queries`] and render askama templates.
 
 mod api;
 mod http;
 mod pages;
 mod routes;
 
-use http::{caching, data_version, limits, response_cache};
-
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
-use sqlx::SqlitePool;
-
 pub use http::caching::warm_up;
 pub use http::error::AppError;
+pub use http::state::{AppState, Config};
 pub use routes::router;
 
-/// Settings the pages need.
-#[derive(Clone, Debug)]
-pub struct Config {
-    /// Absolute base URL without a trailing slash, for canonical links and share previews.
-    pub public_url: String,
-    /// Most requests handled at once; more wait briefly, then get 503 (see [`limits`]).
-    pub max_in_flight: usize,
-    /// Memory for finished responses kept until the data changes (see
-    /// [`response_cache`]); 0 turns the cache off.
-    pub response_cache_bytes: usize,
-    /// The database file, when the server knows it: the data version is then read again
-    /// only when the file changes (see [`data_version`]).
-    pub db_path: Option<std::path::PathBuf>,
-    /// How long to go on serving after a stop signal, with `/readyz` answering 503.
-    pub drain: std::time::Duration,
-    /// Longest time a request may take; then it is dropped and answers 503.
-    pub request_timeout: std::time::Duration,
-}
-
-impl Config {
-    /// The defaults, serving at `public_url`.
-    pub fn new(public_url: impl Into<String>) -> Self {
-        Config {
-            public_url: public_url.into(),
-            max_in_flight: limits::DEFAULT_MAX_IN_FLIGHT,
-            response_cache_bytes: response_cache::DEFAULT_BUDGET_BYTES,
-            db_path: None,
-            drain: std::time::Duration::ZERO,
-            request_timeout: http::middleware::REQUEST_TIMEOUT,
-        }
-    }
-}
-
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    /// Read-only pool.
-    pub db: SqlitePool,
-    pub config: Arc<Config>,
-    /// One permit per request in flight.
-    pub in_flight: Arc<tokio::sync::Semaphore>,
-    /// Finished responses of the current data version.
-    pub response_cache: Arc<response_cache::ResponseCache>,
-    /// Where the current data version comes from.
-    pub data_version: Arc<data_version::VersionSource>,
-    /// Set when a stop signal has come: `/readyz` then answers 503.
-    pub stopping: Arc<std::sync::atomic::AtomicBool>,
-}
-
-impl AppState {
-    /// Builds the state; trims a trailing slash from the public URL.
-    pub fn new(db: SqlitePool, mut config: Config) -> Self {
-        while config.public_url.ends_with('/') {
-            config.public_url.pop();
-        }
-        AppState {
-            db,
-            in_flight: Arc::new(tokio::sync::Semaphore::new(config.max_in_flight.max(1))),
-            response_cache: Arc::new(response_cache::ResponseCache::new(
-                config.response_cache_bytes,
-            )),
-            data_version: Arc::new(data_version::VersionSource::new(config.db_path.as_deref())),
-            stopping: Arc::new(std::sync::atomic::AtomicBool::new(false)),
-            config: Arc::new(config),
-        }
-    }
-}
+use http::caching;
 
 /// Why the server stopped with an error.
 #[derive(Debug, thiserror::Error)]

@@ -12,10 +12,10 @@ use axum::response::Response;
 use axum::routing::{MethodRouter, get};
 use tower_http::cors::{Any, CorsLayer};
 
-use super::AppState;
 use super::api::{conflicts, events, exports, histogram_api, openapi, problem};
 use super::http::caching::{self, CachePolicy};
 use super::http::error::{self, ErrorInfo};
+use super::http::state::AppState;
 use super::http::{assets, health, middleware};
 use super::pages::{about, error_page, event_page, timeline};
 

@@ -1,6 +1,11 @@
 //! Starts the app on a fresh database and a chromedriver with headless Chromium, and offers
 //! the few helpers the tests share.
+//!
+//! Without Chromium or chromedriver a test is skipped with a message saying what to
+//! install, unless `CI` is set (as CI services and `.ci/run` do): there a missing browser
+//! fails the test, so a CI run can never pass without having run them.
 
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -21,6 +26,32 @@ pub struct Browser {
     _dir: tempfile::TempDir,
 }
 
+/// Where Debian's Chromium is (the session asks for it by path).
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "chromedriver";
+
+/// What is missing to run the browser tests, if anything.
+fn missing_browser() -> Option<String> {
+    let on_path = |name: &str| {
+        std::env::var_os("PATH")
+            .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(name).is_file()))
+    };
+    let mut missing = Vec::new();
+    if !std::path::Path::new(CHROMIUM).is_file() {
+        missing.push(CHROMIUM.to_string());
+    }
+    if !on_path(CHROMEDRIVER) {
+        missing.push(format!("{CHROMEDRIVER} (on PATH)"));
+    }
+    (!missing.is_empty()).then(|| missing.join(" and "))
+}
+
+/// Whether this is a CI run: `CI` set to anything but `false` or `0` (GitHub Actions,
+/// GitLab and most others set `CI=true`).
+fn in_ci(value: Option<&str>) -> bool {
+    value.is_some_and(|v| !matches!(v.trim(), "" | "false" | "0"))
+}
+
 /// A free TCP port on the loopback interface.
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -30,8 +61,26 @@ fn free_port() -> u16 {
 }
 
 impl Browser {
-    /// Serves the seeded dataset and opens Chromium at the given window size.
-    pub async fn start(width: u32, height: u32) -> Browser {
+    /// Serves the seeded dataset and opens Chromium at the given window size; `None` (the
+    /// test then returns, skipped, with a message) when no browser is installed outside CI.
+    /// In CI a missing browser fails the test.
+    pub async fn start(width: u32, height: u32) -> Option<Browser> {
+        if let Some(missing) = missing_browser() {
+            let message = format!(
+                "browser tests need {missing}: install Debian's chromium and chromium-driver"
+            );
+            assert!(
+                !in_ci(std::env::var("CI").ok().as_deref()),
+                "{message} (CI is set, so this fails rather than skips)"
+            );
+            // Past the test harness's capture (which hides what a passing test prints):
+            // the reader of `cargo test` must see that these did not run.
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED: {message} (with CI=true this fails instead)"
+            );
+            return None;
+        }
         let dir = tempfile::tempdir().expect("temp dir");
         let db_path = dir.path().join("browser.db");
         conflict_timeline::bootstrap::prepare(&db_path)
@@ -50,7 +99,7 @@ impl Browser {
         warm_up(&base).await;
 
         let port = free_port();
-        let driver = Command::new("chromedriver")
+        let driver = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -63,12 +112,12 @@ impl Browser {
             });
         let webdriver = format!("http://127.0.0.1:{port}");
         let client = connect(&webdriver, width, height).await;
-        Browser {
+        Some(Browser {
             client,
             base,
             _driver: driver,
             _dir: dir,
-        }
+        })
     }
 
     /// The absolute URL of a path.
@@ -208,7 +257,7 @@ async fn connect(webdriver: &str, width: u32, height: u32) -> Client {
     caps.insert(
         "goog:chromeOptions".to_string(),
         json!({
-            "binary": "/usr/bin/chromium",
+            "binary": CHROMIUM,
             "args": [
                 "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -280,4 +329,14 @@ async fn warm_up(base: &str) {
         let _ = server_slugs(&format!("{base}/about")).await;
     })
     .await;
+}
+
+#[test]
+fn only_a_ci_run_insists_on_a_browser() {
+    for ci in ["true", "1", "yes"] {
+        assert!(in_ci(Some(ci)), "{ci}");
+    }
+    for not_ci in [None, Some(""), Some("false"), Some("0")] {
+        assert!(!in_ci(not_ci), "{not_ci:?}");
+    }
 }

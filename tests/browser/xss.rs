@@ -177,7 +177,9 @@ async fn check_site(browser: &Browser, base: &str, label: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_text_never_runs_in_the_browser() {
-    let browser = Browser::start(1280, 900).await;
+    let Some(browser) = Browser::start(1280, 900).await else {
+        return;
+    };
     let dir = tempfile::tempdir().expect("dir");
     let with_csp = serve_hostile(dir.path(), true).await;
     let without_csp = serve_hostile(dir.path(), false).await;

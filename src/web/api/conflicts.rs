@@ -8,8 +8,8 @@ use utoipa::ToSchema;
 
 use super::events::DateJson;
 use crate::db::queries;
-use crate::web::AppState;
 use crate::web::http::error::AppError;
+use crate::web::http::state::AppState;
 
 /// `GET /api/conflicts`.
 #[derive(Debug, Serialize, ToSchema)]

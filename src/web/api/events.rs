@@ -18,9 +18,9 @@ use crate::db::queries::{self, Order};
 use crate::edtf::Edtf;
 use crate::model::LinkRel;
 use crate::slug;
-use crate::web::AppState;
 use crate::web::http::error::AppError;
 use crate::web::http::params::{MAX_CATEGORY_BYTES, MAX_CONFLICT_BYTES, MAX_VALUE_BYTES, Segment};
+use crate::web::http::state::AppState;
 use crate::web::http::view_query::{Count, ViewQuery, ViewRules};
 use crate::web::pages::dates::DateView;
 

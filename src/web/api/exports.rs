@@ -37,7 +37,7 @@ pub const FEED_MAX_ENTRIES: u32 = crate::export::FEED_MAX_ENTRIES as u32;
 
 /// Longest one page of a download may take to read; past it the download is cut off (the
 /// client sees an incomplete body, never a truncated file that looks whole).
-pub const PAGE_BUDGET: Duration = crate::web::http::middleware::REQUEST_TIMEOUT;
+pub const PAGE_BUDGET: Duration = crate::web::http::limits::REQUEST_TIMEOUT;
 
 /// Pages written ahead of a slow client: back-pressure keeps memory flat.
 pub const PAGES_IN_FLIGHT: usize = 2;

@@ -10,8 +10,8 @@ use utoipa::ToSchema;
 use super::events::FilterQuery;
 use crate::db::queries;
 use crate::edtf::Day;
-use crate::web::AppState;
 use crate::web::http::error::AppError;
+use crate::web::http::state::AppState;
 use crate::web::http::view_query::{Count, ViewQuery, ViewRules};
 
 /// Buckets when `buckets` is not given.

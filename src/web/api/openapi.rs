@@ -12,8 +12,8 @@ use utoipa::openapi::server::Server;
 use super::events::EventPages;
 use super::histogram_api::WholeRange;
 use super::{conflicts, events, exports, histogram_api};
-use crate::web::AppState;
 use crate::web::http::params::{MAX_REPEATS, MAX_VALUE_BYTES};
+use crate::web::http::state::AppState;
 use crate::web::http::view_query::ViewRules;
 
 /// The document, less the server URL (which depends on the configuration).

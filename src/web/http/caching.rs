@@ -28,51 +28,9 @@ use axum::routing::MethodRouter;
 use sha2::{Digest, Sha256};
 use tower_http::compression::CompressionLayer;
 
+pub use super::cache_policy::{CachePolicy, NO_STORE};
 use super::response_cache::{self, DataVersion};
-use crate::web::AppState;
-
-/// How long pages, API answers and exports may be reused before revalidating.
-pub const PAGE_CACHE_CONTROL: &str = "public, max-age=60, stale-while-revalidate=60";
-/// Errors, health probes, shed requests: always asked afresh.
-pub const NO_STORE: &str = "no-store";
-/// Files whose address holds a digest of their content.
-pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
-
-/// How the answers of a route may be stored and reused.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CachePolicy {
-    /// Never stored: probes, redirects, and every error whatever its route says. The
-    /// policy of anything that has none.
-    NoStore,
-    /// A function of the address and the data: validated by the data version's ETag,
-    /// reused for a minute, compressed, and kept in the server's response cache.
-    FollowsData,
-    /// As [`CachePolicy::FollowsData`], but too large to keep in memory (the exports):
-    /// never in the response cache.
-    Download,
-    /// The address holds a digest of the content (static files): reused for a year,
-    /// never revalidated, sent precompressed by its handler.
-    Immutable,
-}
-
-impl CachePolicy {
-    fn cache_control(self) -> &'static str {
-        match self {
-            CachePolicy::NoStore => NO_STORE,
-            CachePolicy::FollowsData | CachePolicy::Download => PAGE_CACHE_CONTROL,
-            CachePolicy::Immutable => IMMUTABLE,
-        }
-    }
-
-    fn follows_data(self) -> bool {
-        matches!(self, CachePolicy::FollowsData | CachePolicy::Download)
-    }
-
-    /// Whether the response cache keeps answers under this policy.
-    pub fn keeps(self) -> bool {
-        self == CachePolicy::FollowsData
-    }
-}
+use super::state::AppState;
 
 /// Attaches `policy` to `route`, with the layers it calls for: the data version read
 /// before the handler (for the ETag and the response cache's key), the response cache
@@ -89,7 +47,7 @@ pub fn with_policy(
     };
     let route = if policy.keeps() {
         route.layer(axum::middleware::from_fn_with_state(
-            state.clone(),
+            state.response_cache.clone(),
             response_cache::serve_cached,
         ))
     } else {
@@ -235,6 +193,7 @@ fn set_validators(response: &mut Response, tag: &str, policy: CachePolicy) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::web::http::cache_policy::PAGE_CACHE_CONTROL;
 
     #[test]
     fn if_none_match_compares_weakly_and_reads_lists() {

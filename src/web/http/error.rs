@@ -11,7 +11,36 @@
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::params::ParamProblem;
+/// One thing wrong with a request's parameters.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ParamProblem {
+    /// The parameter's name.
+    pub field: String,
+    /// The value given (shortened).
+    pub value: String,
+    /// What is wrong, in a sentence.
+    pub message: String,
+}
+
+impl ParamProblem {
+    /// A problem with `field`; a long value is shortened to 60 bytes.
+    pub fn new(field: &str, value: &str, message: impl Into<String>) -> Self {
+        let value = if value.len() > 60 {
+            let mut end = 60;
+            while !value.is_char_boundary(end) {
+                end -= 1;
+            }
+            format!("{}…", &value[..end])
+        } else {
+            value.to_string()
+        };
+        ParamProblem {
+            field: field.to_string(),
+            value,
+            message: message.into(),
+        }
+    }
+}
 
 /// Why a request failed.
 #[derive(Debug, thiserror::Error)]
@@ -32,14 +61,14 @@ pub enum AppError {
     /// A request body where none is expected.
     #[error("request body not allowed")]
     BodyNotAllowed,
-    /// The request target is longer than [`super::limits::MAX_URI_BYTES`].
+    /// The request target is `len` bytes long, longer than the `max` accepted (see
+    /// `limits`).
     #[error("URI too long")]
-    UriTooLong(usize),
+    UriTooLong { len: usize, max: usize },
     /// Too many requests in flight: shed rather than queued without bound.
     #[error("overloaded")]
     Overloaded,
-    /// A request took longer than the configured request timeout (see
-    /// [`super::middleware::REQUEST_TIMEOUT`]).
+    /// A request took longer than the configured request timeout (see `limits`).
     #[error("timed out")]
     TimedOut,
     /// A failure already logged where it happened (a caught panic).
@@ -72,7 +101,7 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::BodyNotAllowed => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
+            AppError::UriTooLong { .. } => StatusCode::URI_TOO_LONG,
             AppError::Overloaded | AppError::TimedOut => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Database(_) | AppError::Template(_) | AppError::Internal => {
                 StatusCode::INTERNAL_SERVER_ERROR
@@ -126,12 +155,9 @@ impl AppError {
                 "This address takes no request body; send the request without one.".to_string(),
                 Vec::new(),
             ),
-            AppError::UriTooLong(len) => (
+            AppError::UriTooLong { len, max } => (
                 phrase(),
-                format!(
-                    "The address is {len} bytes long; at most {} are accepted.",
-                    super::limits::MAX_URI_BYTES
-                ),
+                format!("The address is {len} bytes long; at most {max} are accepted."),
                 Vec::new(),
             ),
             AppError::Overloaded => {

@@ -4,8 +4,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 
+use super::state::AppState;
 use crate::db::queries;
-use crate::web::AppState;
 
 /// `GET /healthz`: the process is up and answering.
 pub async fn healthz() -> impl IntoResponse {

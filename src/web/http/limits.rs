@@ -10,6 +10,7 @@
 //! A refusal is an [`AppError`] like any other: a problem document under `/api/`, a page
 //! in the site's layout elsewhere (see [`super::error`]).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::HttpBody;
@@ -18,8 +19,9 @@ use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use tokio::sync::Semaphore;
+
 use super::error::AppError;
-use crate::web::AppState;
 
 /// Longest request target (path and query) accepted, in bytes. The query string has its
 /// own, smaller limit (see `params`), with an error naming it.
@@ -29,21 +31,29 @@ pub const MAX_URI_BYTES: usize = 8192;
 /// flight, before it is shed.
 pub const QUEUE_WAIT: Duration = Duration::from_millis(500);
 
+/// Longest time a request may take before the server gives up on it, when not configured
+/// (the timeout layer is in [`super::middleware`]).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Requests in flight when not configured: enough to keep every database connection and
 /// both cores busy while others render, few enough that a burst is shed, not queued.
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 128;
 
 /// The middleware: refuses what this module describes, then runs the request holding a
 /// slot.
-pub async fn enforce(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn enforce(
+    State(in_flight): State<Arc<Semaphore>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let api = request.uri().path().starts_with("/api/");
     if let Err(err) = check(&request, api) {
         return refuse(err);
     }
     // A free slot is taken at once; only a full server sets a timer and waits.
-    let permit = match state.in_flight.clone().try_acquire_owned() {
+    let permit = match in_flight.clone().try_acquire_owned() {
         Ok(permit) => Ok(Ok(permit)),
-        Err(_) => tokio::time::timeout(QUEUE_WAIT, state.in_flight.clone().acquire_owned()).await,
+        Err(_) => tokio::time::timeout(QUEUE_WAIT, in_flight.acquire_owned()).await,
     };
     match permit {
         Ok(Ok(permit)) => {
@@ -68,7 +78,10 @@ fn check(request: &Request, api: bool) -> Result<(), AppError> {
         .path_and_query()
         .map_or(0, |pq| pq.as_str().len());
     if target_len > MAX_URI_BYTES {
-        return Err(AppError::UriTooLong(target_len));
+        return Err(AppError::UriTooLong {
+            len: target_len,
+            max: MAX_URI_BYTES,
+        });
     }
     let headers = request.headers();
     // The headers say so, or the body itself does (hyper knows an exact length of 0 for a

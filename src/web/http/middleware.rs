@@ -10,7 +10,7 @@
 //! 7. limits: methods, address length, request bodies, requests in flight (see
 //!    [`super::limits`]);
 //! 8. timeout: a request that takes longer than the configured timeout (by default
-//!    [`REQUEST_TIMEOUT`]) is dropped and answers [`AppError::TimedOut`], a 503.
+//!    [`super::limits::REQUEST_TIMEOUT`]) is dropped and answers [`AppError::TimedOut`], a 503.
 //!    The body is not timed: an export's download streams for as long as the client
 //!    reads, each page of it under its own budget (see `api::exports`).
 //!
@@ -19,7 +19,6 @@
 //! router renders errors as pages or problem documents (see [`super::error`]).
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
 
 use axum::Router;
 use axum::extract::State;
@@ -35,11 +34,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use super::error::AppError;
+use super::state::AppState;
 use super::{caching, limits};
-use crate::web::AppState;
-
-/// Longest time a request may take before the server gives up on it, when not configured.
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The timeout layer: the request's future is dropped when its time is up (which stops
 /// its work at the next await), and the client gets the error core's 503.
@@ -134,7 +130,7 @@ pub fn apply(routes: Router, state: AppState) -> Router {
             ))
             .layer(axum::middleware::from_fn(caching::apply_policy))
             .layer(axum::middleware::from_fn_with_state(
-                state.clone(),
+                state.in_flight.clone(),
                 limits::enforce,
             ))
             .layer(axum::middleware::from_fn_with_state(state, time_limit)),

@@ -3,6 +3,7 @@
 //! extractor of filtered views.
 
 pub mod assets;
+pub mod cache_policy;
 pub mod caching;
 pub mod data_version;
 pub mod error;
@@ -11,4 +12,5 @@ pub mod limits;
 pub mod middleware;
 pub mod params;
 pub mod response_cache;
+pub mod state;
 pub mod view_query;

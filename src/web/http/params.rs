@@ -6,6 +6,7 @@ use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 
 use super::error::AppError;
+pub use super::error::ParamProblem;
 use crate::db::models::Cursor;
 use crate::db::queries::EventFilter;
 use crate::edtf::parse_filter_date;
@@ -25,37 +26,6 @@ pub const MAX_CONFLICT_BYTES: usize = 100;
 /// Deepest `page=` of search results: relevance order pages by offset, and nobody reads
 /// past the first thousand hits; narrowing the search is the better way on.
 pub const MAX_PAGE: u32 = 50;
-
-/// One thing wrong with a request's parameters.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct ParamProblem {
-    /// The parameter's name.
-    pub field: String,
-    /// The value given (shortened).
-    pub value: String,
-    /// What is wrong, in a sentence.
-    pub message: String,
-}
-
-impl ParamProblem {
-    /// A problem with `field`; a long value is shortened to 60 bytes.
-    pub fn new(field: &str, value: &str, message: impl Into<String>) -> Self {
-        let value = if value.len() > 60 {
-            let mut end = 60;
-            while !value.is_char_boundary(end) {
-                end -= 1;
-            }
-            format!("{}…", &value[..end])
-        } else {
-            value.to_string()
-        };
-        ParamProblem {
-            field: field.to_string(),
-            value,
-            message: message.into(),
-        }
-    }
-}
 
 /// The decoded `name=value` pairs of a query string.
 pub struct RawParams {

@@ -22,8 +22,7 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use super::caching::CachePolicy;
-use crate::web::AppState;
+use super::cache_policy::CachePolicy;
 
 /// Largest response body kept (a timeline page is about 140 KB before compression).
 pub const MAX_ENTRY_BYTES: usize = 512 * 1024;
@@ -119,8 +118,12 @@ impl ResponseCache {
 }
 
 /// The middleware.
-pub async fn serve_cached(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let cache = &state.response_cache;
+pub async fn serve_cached(
+    State(cache): State<Arc<ResponseCache>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let cache: &ResponseCache = &cache;
     let version = request.extensions().get::<DataVersion>().copied();
     let eligible = cache.budget > 0 && request.method() == Method::GET;
     let (Some(DataVersion(version)), true) = (version, eligible) else {
@@ -199,6 +202,7 @@ async fn render_and_keep(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::web::AppState;
 
     fn key(n: i64) -> Key {
         Key {
@@ -243,7 +247,10 @@ mod tests {
                     }
                 }),
             )
-            .layer(axum::middleware::from_fn_with_state(state, serve_cached))
+            .layer(axum::middleware::from_fn_with_state(
+                state.response_cache.clone(),
+                serve_cached,
+            ))
             .layer(axum::middleware::from_fn(
                 |mut request: Request, next: Next| async move {
                     request.extensions_mut().insert(DataVersion(1));

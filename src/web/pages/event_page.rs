@@ -13,8 +13,8 @@ use super::layout::{Alternate, Layout};
 use crate::db::models::{Neighbour, RelatedEvent, Source};
 use crate::db::queries;
 use crate::model::LinkRel;
-use crate::web::AppState;
 use crate::web::http::error::AppError;
+use crate::web::http::state::AppState;
 use crate::{markdown, slug};
 
 #[derive(Template)]

@@ -14,9 +14,9 @@ use crate::db::models::{Era, EventSummary, SearchSnippets};
 use crate::db::queries;
 use crate::edtf::Day;
 use crate::search;
-use crate::web::AppState;
 use crate::web::http::error::AppError;
 use crate::web::http::params::{MAX_PAGE, ParamProblem, TimelineParams};
+use crate::web::http::state::AppState;
 
 /// Cards per page: enough to read a month of the bundled dataset at a glance, few enough
 /// that a page over a million events renders in milliseconds.
