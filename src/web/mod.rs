@@ -126,8 +126,9 @@ pub async fn serve(state: AppState, addr: SocketAddr, db_path: &Path) -> Result<
     );
     tracing::info!(%local, db = %db_path.display(), "listening");
     // Reading the executable for the build id takes a moment (longer in a debug build):
-    // done beside the first requests, not before them.
-    tokio::task::spawn_blocking(caching::warm_up);
+    // done beside the first requests, not before them, on a thread of its own that the
+    // runtime does not wait for at shutdown (a blocking task would hold up the exit).
+    std::thread::spawn(caching::warm_up);
     let pool = state.db.clone();
     let stopping = Arc::clone(&state.stopping);
     let drain = state.config.drain;
