@@ -437,11 +437,16 @@ fn active_filters(params: &TimelineParams, facets: &[FacetView]) -> Vec<ActiveFi
     out
 }
 
-/// Groups events (already in time order) by the year and month of their earliest day.
+/// Groups events (already in time order) by the year and month of their earliest day; an
+/// event whose start is missing (open or unknown) by its last day, the only day it has.
 fn group(events: &[EventSummary], eras: &[Era]) -> Vec<YearGroup> {
     let mut years: Vec<YearGroup> = Vec::new();
     for event in events {
-        let start = Day(event.start_day);
+        let start = if event.start_day == Day::MIN.0 {
+            Day(event.end_day)
+        } else {
+            Day(event.start_day)
+        };
         let (year, month, _) = start.ymd();
         if years.last().is_none_or(|y| y.year != year) {
             years.push(YearGroup {
