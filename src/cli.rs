@@ -87,6 +87,11 @@ pub struct ServeArgs {
     #[arg(long, env = "CONFLICT_TIMELINE_DRAIN_SECS", default_value_t = 0,
           value_parser = clap::value_parser!(u32).range(0..=300))]
     pub drain_secs: u32,
+    /// Most client connections open at once (fewer if the file limit is lower); more wait
+    /// to be accepted.
+    #[arg(long, env = "CONFLICT_TIMELINE_MAX_CONNECTIONS", default_value_t = 4096,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_connections: u32,
 }
 
 /// Options of `import`.
@@ -240,6 +245,7 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
     config.response_cache_bytes = args.cache_mb as usize * 1024 * 1024;
     config.db_path = Some(path.clone());
     config.drain = std::time::Duration::from_secs(u64::from(args.drain_secs));
+    config.max_connections = args.max_connections as usize;
     let state = web::AppState::new(pool, config);
     web::serve(state, args.bind, &path).await?;
     Ok(())

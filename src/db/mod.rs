@@ -2,6 +2,7 @@
 //! and the queries the pages need ([`queries`]). Handlers never write SQL; they call here.
 
 pub mod aggregates;
+pub mod budget;
 pub mod models;
 pub mod queries;
 
@@ -110,6 +111,12 @@ pub async fn open_read_only(path: &Path, max_connections: u32) -> Result<SqliteP
     let pool = SqlitePoolOptions::new()
         .max_connections(max_connections)
         .min_connections(1)
+        // Every statement runs under the budget of the request that asked for it, and
+        // stops when that request is abandoned (see `budget`).
+        .after_connect(|conn, _| Box::pin(budget::install(conn)))
+        .before_acquire(|conn, _| {
+            Box::pin(async move { budget::install(conn).await.map(|()| true) })
+        })
         .connect_with(options)
         .await
         .map_err(|source| DbError::Open {

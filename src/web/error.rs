@@ -19,7 +19,7 @@ pub enum AppError {
     #[error("bad request")]
     BadRequest(Vec<ParamProblem>),
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     #[error("template error: {0}")]
     Template(#[from] askama::Error),
     /// A method other than GET or HEAD: everything here is read-only.
@@ -40,6 +40,19 @@ pub enum AppError {
     /// A failure already logged where it happened (a caught panic).
     #[error("internal error")]
     Internal,
+}
+
+impl From<sqlx::Error> for AppError {
+    /// A statement stopped by its request's budget is the request taking too long (503
+    /// with `Retry-After`), not a fault of the server.
+    fn from(err: sqlx::Error) -> Self {
+        if crate::db::budget::is_interrupted(&err) {
+            tracing::warn!("a request's statements ran past its budget");
+            AppError::TimedOut
+        } else {
+            AppError::Database(err)
+        }
+    }
 }
 
 impl AppError {

@@ -9,10 +9,13 @@
 //! 6. limits: methods, address length, request bodies, requests in flight (see
 //!    [`super::limits`]);
 //! 7. timeout: a request that takes longer than [`REQUEST_TIMEOUT`] gets a 503;
-//! 8. conditional GET: ETag, Cache-Control and 304 (see [`super::caching`]);
-//! 9. the response cache: pages already rendered for this data version (see
-//!    [`super::response_cache`]);
-//! 10. compression (brotli, gzip) of HTML and other text, static files excepted (they
+//! 8. the query budget: every statement the request runs stops when the request is
+//!    abandoned (timed out, or its client gone) or has spent its budget (see
+//!    [`crate::db::budget`]), so no connection works for nobody;
+//! 9. conditional GET: ETag, Cache-Control and 304 (see [`super::caching`]);
+//! 10. the response cache: pages already rendered for this data version (see
+//!     [`super::response_cache`]);
+//! 11. compression (brotli, gzip) of HTML and other text, static files excepted (they
 //!     are precompressed).
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -34,6 +37,7 @@ use tower_http::trace::TraceLayer;
 use super::AppState;
 use super::error::AppError;
 use super::{caching, limits, response_cache};
+use crate::db::budget::Budget;
 
 /// Longest time a request may take before the server gives up on it.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -123,6 +127,11 @@ pub fn apply(routes: Router, state: AppState) -> Router {
             .layer(TimeoutLayer::with_status_code(
                 StatusCode::SERVICE_UNAVAILABLE,
                 REQUEST_TIMEOUT,
+            ))
+            .layer(axum::middleware::from_fn(
+                |request: Request<axum::body::Body>, next: axum::middleware::Next| {
+                    Budget::new(REQUEST_TIMEOUT).scope(next.run(request))
+                },
             ))
             .layer(axum::middleware::from_fn_with_state(
                 state.clone(),

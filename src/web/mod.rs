@@ -21,6 +21,7 @@ mod params;
 mod problem;
 mod response_cache;
 mod routes;
+mod server;
 mod timeline;
 
 use std::net::SocketAddr;
@@ -47,6 +48,9 @@ pub struct Config {
     pub db_path: Option<std::path::PathBuf>,
     /// How long to go on serving after a stop signal, with `/readyz` answering 503.
     pub drain: std::time::Duration,
+    /// Most client connections open at once (lowered to fit the file limit, see
+    /// [`server::connection_limit`]).
+    pub max_connections: usize,
 }
 
 impl Config {
@@ -58,6 +62,7 @@ impl Config {
             response_cache_bytes: response_cache::DEFAULT_BUDGET_BYTES,
             db_path: None,
             drain: std::time::Duration::ZERO,
+            max_connections: server::DEFAULT_MAX_CONNECTIONS,
         }
     }
 }
@@ -130,6 +135,10 @@ pub async fn serve(state: AppState, addr: SocketAddr, db_path: &Path) -> Result<
     let pool = state.db.clone();
     let stopping = Arc::clone(&state.stopping);
     let drain = state.config.drain;
+    let limits = server::Limits {
+        max_connections: server::connection_limit(state.config.max_connections),
+        header_read_timeout: server::HEADER_READ_TIMEOUT,
+    };
     let stop = async move {
         signalled.await;
         stopping.store(true, std::sync::atomic::Ordering::SeqCst);
@@ -145,9 +154,7 @@ pub async fn serve(state: AppState, addr: SocketAddr, db_path: &Path) -> Result<
         }
         tracing::info!("shutting down: finishing requests in flight");
     };
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(stop)
-        .await?;
+    server::run(listener, router(state), limits, stop).await;
     pool.close().await;
     tracing::info!("stopped");
     Ok(())

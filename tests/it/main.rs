@@ -1,9 +1,12 @@
 //! Integration tests: the real app on a fresh SQLite database per test, driven through its
 //! router (and once over a real socket), asserting on what a reader would see.
 
+mod binary;
 mod harness;
 
+mod abandoned_work;
 mod api;
+mod big_answers;
 mod caching;
 mod cli;
 mod dataset_export;
