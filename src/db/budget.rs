@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use sqlx::sqlite::SqliteConnection;
+use sqlx::sqlite::{LockedSqliteHandle, SqliteConnection};
 
 /// VM instructions between two calls of the progress handler. A call is a few atomic
 /// loads and a clock read; at a few hundred million instructions a second, a cancelled
@@ -126,10 +126,15 @@ impl Drop for CancelOnDrop {
 /// thread to be free: a statement still running there for an abandoned request is
 /// stopped by that request's handler first.
 pub async fn install(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
-    let budget = Budget::current();
     let mut handle = conn.lock_handle().await?;
-    handle.set_progress_handler(STEPS_PER_CHECK, move || budget.proceed());
+    install_on(&mut handle);
     Ok(())
+}
+
+/// As [`install`], on a connection already locked out from its thread.
+pub fn install_on(handle: &mut LockedSqliteHandle<'_>) {
+    let budget = Budget::current();
+    handle.set_progress_handler(STEPS_PER_CHECK, move || budget.proceed());
 }
 
 /// Whether `err` is a statement stopped by its budget (or another interruption).

@@ -3,10 +3,12 @@
 
 pub mod aggregates;
 pub mod budget;
+pub mod file_identity;
 pub mod models;
 pub mod queries;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -108,14 +110,36 @@ pub async fn open_read_only(path: &Path, max_connections: u32) -> Result<SqliteP
         .pragma("cache_size", "-4096")
         .pragma("query_only", "1")
         .statement_cache_capacity(64);
+    let files = Arc::new(file_identity::OpenedFiles::new(path));
     let pool = SqlitePoolOptions::new()
         .max_connections(max_connections)
         .min_connections(1)
         // Every statement runs under the budget of the request that asked for it, and
-        // stops when that request is abandoned (see `budget`).
-        .after_connect(|conn, _| Box::pin(budget::install(conn)))
-        .before_acquire(|conn, _| {
-            Box::pin(async move { budget::install(conn).await.map(|()| true) })
+        // stops when that request is abandoned (see `budget`); a connection whose file
+        // has been replaced is closed and a new one opened (see `file_identity`).
+        .after_connect({
+            let files = Arc::clone(&files);
+            move |conn, _| {
+                let files = Arc::clone(&files);
+                Box::pin(async move {
+                    let mut handle = conn.lock_handle().await?;
+                    files.opened(handle.as_raw_handle().as_ptr() as usize);
+                    budget::install_on(&mut handle);
+                    Ok(())
+                })
+            }
+        })
+        .before_acquire(move |conn, _| {
+            let files = Arc::clone(&files);
+            Box::pin(async move {
+                let mut handle = conn.lock_handle().await?;
+                if !files.is_current(handle.as_raw_handle().as_ptr() as usize) {
+                    tracing::info!("the database file was replaced: opening it afresh");
+                    return Ok(false);
+                }
+                budget::install_on(&mut handle);
+                Ok(true)
+            })
         })
         .connect_with(options)
         .await
