@@ -199,7 +199,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
 
 async fn run_export(args: ExportArgs) -> Result<(), CliError> {
     let path = db::path_from_arg(&args.db);
-    let pool = db::open_read_only(&path, 1).await?;
+    let pool = db::open_serving(&path, 1, db::access(&path)).await?;
     let filter = ExportFilter {
         conflict: args.conflict,
         from: args.from,
@@ -233,10 +233,19 @@ async fn run_export(args: ExportArgs) -> Result<(), CliError> {
 
 async fn serve(args: ServeArgs) -> Result<(), CliError> {
     let path = db::path_from_arg(&args.db);
-    if db::prepare(&path).await? {
-        tracing::info!(db = %path.display(), "created the database and loaded the bundled dataset");
-    }
-    let pool = db::open_read_only(&path, args.db_connections).await?;
+    let access = db::access(&path);
+    let pool = if access == db::Access::Writable {
+        if db::prepare(&path).await? {
+            tracing::info!(db = %path.display(), "created the database and loaded the bundled dataset");
+        }
+        db::open_serving(&path, args.db_connections, access).await?
+    } else {
+        // Served as it is: nothing to create, and no migration can be written.
+        tracing::info!(db = %path.display(), ?access, "serving a database that cannot be written");
+        let pool = db::open_serving(&path, args.db_connections, access).await?;
+        db::check_migrated(&pool, &path).await?;
+        pool
+    };
     let public_url = args
         .public_url
         .unwrap_or_else(|| format!("http://{}", args.bind));
