@@ -10,6 +10,7 @@ mod big_answers;
 mod caching;
 mod cli;
 mod dataset_export;
+mod deploy;
 mod event_page;
 mod exports;
 mod facets;
