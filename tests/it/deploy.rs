@@ -42,8 +42,7 @@ fn instructions() -> Vec<(String, String)> {
 fn last(word: &str) -> String {
     instructions()
         .into_iter()
-        .filter(|(w, _)| w == word)
-        .next_back()
+        .rfind(|(w, _)| w == word)
         .map(|(_, rest)| rest)
         .unwrap_or_else(|| panic!("a {word} instruction"))
 }
