@@ -33,10 +33,10 @@ fn start_and_abandon(server: &Server) {
     )
     .expect("write");
     let started = Instant::now();
-    while server.cpu() - before < Duration::from_millis(300) {
+    while server.cpu() - before < Duration::from_millis(200) {
         assert!(
-            started.elapsed() < Duration::from_secs(8),
-            "the slow search used only {:?} of CPU in 8 s: it is no longer slow, and this \
+            started.elapsed() < Duration::from_secs(9),
+            "the slow search used only {:?} of CPU in 9 s: it is no longer slow (or the machine is overloaded), and this \
              test needs a query that is",
             server.cpu() - before
         );
