@@ -14,8 +14,16 @@ SIGTERM in the middle of load.
    mid-load, and checks that every request the server had accepted completed with a whole
    response, and that the process exited 0.
 
+With --slow-clients N (before step 4): 32 normal wrk clients over the same mix without
+exports, for --slow-duration seconds alone and then again while N other connections are
+slow or idle (a third send their request head a byte a second, a third connect and send
+nothing, a third make one request and then keep the connection idle; each reconnects when
+the server cuts it off). Reports both p50/p99, how many slow connections the server cut off,
+and fails if the p99 with slow clients is more than 1.5 times the p99 without (plus 5 ms).
+
 Needs wrk (Debian package `wrk`; installed with apt-get if missing and running as root).
 Usage: bench/soak.py [--duration 300] [--connections 256] [--generate 20000] [--no-build]
+                     [--slow-clients 1000] [--slow-duration 30]
 """
 
 import argparse
@@ -193,6 +201,119 @@ def run_wrk(base, paths_file, connections, duration, proc):
     return json.loads(m.group(1)), peak, out
 
 
+# ---- Slow and idle clients ---------------------------------------------------------------
+
+async def slow_connection(port, kind, stop, stats):
+    """One slow or idle client, reconnecting whenever the server closes it."""
+    while not stop.is_set():
+        try:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            stats["connect_errors"] += 1
+            await asyncio.sleep(0.5)
+            continue
+        stats["open"] += 1
+        opened = time.monotonic()
+        try:
+            if kind == "idle-after-request":
+                writer.write(b"GET /healthz HTTP/1.1\r\nHost: slow\r\n\r\n")
+                await writer.drain()
+                await reader.readuntil(b"ok\n")
+            if kind == "slow-head":
+                head = b"GET / HTTP/1.1\r\nHost: slow\r\nX-Slow: " + b"a" * 200
+                for i in range(len(head)):
+                    if stop.is_set():
+                        break
+                    writer.write(head[i:i + 1])
+                    await writer.drain()
+                    try:
+                        if await asyncio.wait_for(reader.read(1), timeout=1.0) == b"":
+                            break
+                    except asyncio.TimeoutError:
+                        pass
+            else:
+                while not stop.is_set():
+                    try:
+                        if await asyncio.wait_for(reader.read(1), timeout=1.0) == b"":
+                            break
+                    except asyncio.TimeoutError:
+                        pass
+            if not stop.is_set():
+                stats["cut_off"] += 1
+                stats["held_s"].append(time.monotonic() - opened)
+        except (ConnectionError, OSError, asyncio.IncompleteReadError):
+            stats["cut_off"] += 1
+        finally:
+            stats["open"] -= 1
+            writer.close()
+
+
+async def with_slow_clients(port, n, work):
+    """Runs the blocking `work` in a thread while `n` slow or idle connections are held."""
+    stop = asyncio.Event()
+    stats = {"open": 0, "cut_off": 0, "connect_errors": 0, "held_s": [], "peak_open": 0}
+    kinds = ["slow-head", "idle", "idle-after-request"]
+    tasks = [asyncio.create_task(slow_connection(port, kinds[i % 3], stop, stats))
+             for i in range(n)]
+    await asyncio.sleep(3)
+    result = asyncio.get_running_loop().run_in_executor(None, work)
+    while not result.done():
+        stats["peak_open"] = max(stats["peak_open"], stats["open"])
+        await asyncio.sleep(0.25)
+    stop.set()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    return await result, stats
+
+
+def open_fds(pid):
+    try:
+        return len(os.listdir(f"/proc/{pid}/fd"))
+    except OSError:
+        return None
+
+
+def slow_clients_phase(base, port, paths, tmp, n, duration, proc):
+    """32 normal clients alone, then with `n` slow or idle ones; returns failures."""
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < n + 256:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, n + 1024), hard))
+    normal = [p for p in paths if not p.startswith("/export/")]
+    normal_file = os.path.join(tmp, "normal-paths.txt")
+    with open(normal_file, "w") as f:
+        f.write("\n".join(normal) + "\n")
+    log(f"\nSlow clients: 32 normal connections for {duration} s alone, then with {n} slow "
+        f"or idle connections (exports left out of the mix)")
+    alone, _, _ = run_wrk(base, normal_file, 32, duration, proc)
+    fds_before = open_fds(proc.pid)
+    fds_peak = [fds_before or 0]
+
+    def work():
+        return run_wrk(base, normal_file, 32, duration, proc)
+
+    (slow, _, _), stats = asyncio.run(with_slow_clients(port, n, work))
+    fds_peak.append(open_fds(proc.pid) or 0)
+    held = sorted(stats["held_s"])
+    median_held = held[len(held) // 2] if held else None
+    for label, r in (("alone", alone), (f"with {n} slow", slow)):
+        log(f"  {label}: {r['requests']} requests, p50 {r['p50_us'] / 1000:.1f} ms, "
+            f"p99 {r['p99_us'] / 1000:.1f} ms, max {r['max_us'] / 1000:.0f} ms, "
+            f"socket errors {r['connect'] + r['read'] + r['write'] + r['timeout']}, "
+            f"statuses {dict(sorted((int(k), v) for k, v in r['statuses'].items()))}")
+    log(f"  slow connections held open at peak: {stats['peak_open']}; cut off by the server: "
+        f"{stats['cut_off']} (median held {median_held:.1f} s)" if median_held is not None else
+        f"  slow connections held open at peak: {stats['peak_open']}; none cut off")
+    log(f"  server file descriptors: {fds_before} before, {max(fds_peak)} after; RSS "
+        f"{rss_kib(proc.pid)} KiB")
+    failures = []
+    if slow["p99_us"] > 1.5 * alone["p99_us"] + 5000:
+        failures.append(f"p99 with slow clients {slow['p99_us'] / 1000:.1f} ms against "
+                        f"{alone['p99_us'] / 1000:.1f} ms alone")
+    if slow["read"] or slow["write"] or slow["connect"]:
+        failures.append(f"normal clients saw socket errors with slow clients: {slow}")
+    return failures
+
+
 # ---- SIGTERM under load --------------------------------------------------------------------
 
 async def one_request(port, path, term_at):
@@ -258,6 +379,10 @@ def main():
     ap.add_argument("--generate", type=int, default=20000,
                     help="synthetic events added to the bundled dataset (20000; 0 for none)")
     ap.add_argument("--no-build", action="store_true")
+    ap.add_argument("--slow-clients", type=int, default=0,
+                    help="also measure 32 clients beside this many slow or idle ones (0: no)")
+    ap.add_argument("--slow-duration", type=int, default=30,
+                    help="seconds of each slow-client run (30)")
     args = ap.parse_args()
 
     ensure_wrk()
@@ -284,6 +409,10 @@ def main():
         log(f"serving {db} ({args.generate} generated events) at {base}; "
             f"{len(paths)} paths, {len(set(paths))} distinct; RSS {rss_start} KiB")
 
+        failures = []
+        if args.slow_clients:
+            failures += slow_clients_phase(base, port, paths, tmp, args.slow_clients,
+                                           args.slow_duration, proc)
         summary, rss_peak, raw = run_wrk(base, paths_file, args.connections, args.duration, proc)
         rss_end = rss_kib(proc.pid)
         statuses = {int(k): v for k, v in summary["statuses"].items()}
@@ -298,7 +427,6 @@ def main():
         log(f"socket errors: {socket_errors}")
         log(f"RSS: start {rss_start} KiB, peak {rss_peak} KiB, end {rss_end} KiB")
 
-        failures = []
         if five_xx:
             failures.append(f"5xx other than 503: {five_xx}")
         if socket_errors["read"] or socket_errors["write"]:

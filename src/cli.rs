@@ -42,6 +42,24 @@ pub enum Command {
     /// Write the database (or part of it) out as native TOML, CSV, TimelineJS JSON,
     /// iCalendar or Atom.
     Export(ExportArgs),
+    /// Ask a running server whether it is ready (`GET /readyz`); exit 0 if it answers 200.
+    /// For container health checks, where no HTTP client is installed.
+    Probe(ProbeArgs),
+}
+
+/// Options of `probe`.
+#[derive(Clone, Debug, Args)]
+pub struct ProbeArgs {
+    /// The address the server listens on (an unspecified address such as 0.0.0.0 is asked
+    /// on the loopback interface).
+    #[arg(long, env = "CONFLICT_TIMELINE_BIND", default_value = "127.0.0.1:3000")]
+    pub bind: SocketAddr,
+    /// The path to ask.
+    #[arg(long, default_value = "/readyz")]
+    pub path: String,
+    /// Seconds to wait for the answer.
+    #[arg(long, default_value_t = 3)]
+    pub timeout_secs: u64,
 }
 
 /// How log lines are written.
@@ -89,6 +107,11 @@ pub struct ServeArgs {
     #[arg(long, env = "CONFLICT_TIMELINE_DRAIN_SECS", default_value_t = 0,
           value_parser = clap::value_parser!(u32).range(0..=300))]
     pub drain_secs: u32,
+    /// Most client connections open at once (fewer if the file limit is lower); more wait
+    /// to be accepted.
+    #[arg(long, env = "CONFLICT_TIMELINE_MAX_CONNECTIONS", default_value_t = 4096,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_connections: u32,
 }
 
 /// Options of `import`.
@@ -171,6 +194,8 @@ pub enum CliError {
     Serve(#[from] web::ServeError),
     #[error(transparent)]
     Export(#[from] ExportError),
+    #[error("probe of {url}: {why}")]
+    Probe { url: String, why: String },
     #[error("cannot create {}: {source}", .path.display())]
     Output {
         path: PathBuf,
@@ -184,7 +209,7 @@ impl Cli {
     pub fn log_format(&self) -> LogFormat {
         match &self.command {
             Some(Command::Serve(args)) => args.log_format,
-            Some(Command::Import(_) | Command::Export(_)) => LogFormat::Text,
+            Some(Command::Import(_) | Command::Export(_) | Command::Probe(_)) => LogFormat::Text,
             None => self.serve.log_format,
         }
     }
@@ -197,12 +222,58 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         None => serve(cli.serve).await,
         Some(Command::Import(args)) => run_import(args).await,
         Some(Command::Export(args)) => run_export(args).await,
+        Some(Command::Probe(args)) => probe(&args),
+    }
+}
+
+/// `probe`: one GET over a fresh connection; success is a 200.
+fn probe(args: &ProbeArgs) -> Result<(), CliError> {
+    use std::io::{Read, Write};
+    let mut addr = args.bind;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(if addr.is_ipv4() {
+            std::net::Ipv4Addr::LOCALHOST.into()
+        } else {
+            std::net::Ipv6Addr::LOCALHOST.into()
+        });
+    }
+    let url = format!("http://{addr}{}", args.path);
+    let fail = |why: String| CliError::Probe {
+        url: url.clone(),
+        why,
+    };
+    let timeout = std::time::Duration::from_secs(args.timeout_secs.max(1));
+    let mut stream = std::net::TcpStream::connect_timeout(&addr, timeout)
+        .map_err(|e| fail(format!("cannot connect: {e}")))?;
+    stream
+        .set_read_timeout(Some(timeout))
+        .and_then(|()| stream.set_write_timeout(Some(timeout)))
+        .map_err(|e| fail(e.to_string()))?;
+    write!(
+        stream,
+        "GET {} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n",
+        args.path
+    )
+    .map_err(|e| fail(format!("cannot send: {e}")))?;
+    let mut head = [0u8; 64];
+    let n = stream
+        .read(&mut head)
+        .map_err(|e| fail(format!("no answer: {e}")))?;
+    let status_line = String::from_utf8_lossy(&head[..n]);
+    let status = status_line.split_whitespace().nth(1).unwrap_or("");
+    if status == "200" {
+        Ok(())
+    } else {
+        Err(fail(format!(
+            "answered {}",
+            status_line.lines().next().unwrap_or("nothing")
+        )))
     }
 }
 
 async fn run_export(args: ExportArgs) -> Result<(), CliError> {
     let path = db::path_from_arg(&args.db);
-    let pool = db::open_read_only(&path, 1).await?;
+    let pool = db::open_serving(&path, 1, db::access(&path)).await?;
     let filter = ExportFilter {
         conflict: args.conflict,
         from: args.from,
@@ -242,10 +313,19 @@ async fn run_export(args: ExportArgs) -> Result<(), CliError> {
 
 async fn serve(args: ServeArgs) -> Result<(), CliError> {
     let path = db::path_from_arg(&args.db);
-    if bootstrap::prepare(&path).await? {
-        tracing::info!(db = %path.display(), "created the database and loaded the bundled dataset");
-    }
-    let pool = db::open_read_only(&path, args.db_connections).await?;
+    let access = db::access(&path);
+    let pool = if access == db::Access::Writable {
+        if bootstrap::prepare(&path).await? {
+            tracing::info!(db = %path.display(), "created the database and loaded the bundled dataset");
+        }
+        db::open_serving(&path, args.db_connections, access).await?
+    } else {
+        // Served as it is: nothing to create, and no migration can be written.
+        tracing::info!(db = %path.display(), ?access, "serving a database that cannot be written");
+        let pool = db::open_serving(&path, args.db_connections, access).await?;
+        db::check_migrated(&pool, &path).await?;
+        pool
+    };
     let public_url = args
         .public_url
         .unwrap_or_else(|| format!("http://{}", args.bind));
@@ -254,6 +334,7 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
     config.response_cache_bytes = args.cache_mb as usize * 1024 * 1024;
     config.db_path = Some(path.clone());
     config.drain = std::time::Duration::from_secs(u64::from(args.drain_secs));
+    config.max_connections = args.max_connections as usize;
     let state = web::AppState::new(pool, config);
     web::serve(state, args.bind, &path).await?;
     Ok(())

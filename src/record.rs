@@ -15,6 +15,17 @@ pub const NATIVE_FORMAT: &str = "conflict-timeline/1";
 /// Longest name of a conflict, era or actor. Names are kept whole (UCDP publishes dyad and
 /// side names of up to about 250 characters); their slugs are shortened instead.
 pub const NAME_MAX: usize = 500;
+/// Longest summary of an event, a conflict or an era, in characters: a paragraph (the
+/// bundled dataset's longest is 800). The API answers up to 500 events at once, so this
+/// bounds an API page at about 2 MB of summaries; pages stay small enough to render.
+pub const SUMMARY_MAX: usize = 4_000;
+/// Longest event body (Markdown), in characters: an article, not a book. Only the event's
+/// own page shows it.
+pub const BODY_MAX: usize = 100_000;
+/// Longest source publisher, in characters.
+pub const PUBLISHER_MAX: usize = 300;
+/// Longest source note, in characters.
+pub const NOTE_MAX: usize = 2_000;
 
 /// A conflict: the top-level grouping of eras and events.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -121,10 +132,28 @@ fn check_text(problems: &mut Vec<FieldProblem>, field: &str, value: &str, max_ch
     if value.trim().is_empty() {
         problems.push(FieldProblem::new(field, value, "must not be empty"));
     } else if value.chars().count() > max_chars {
+        let head: String = value.chars().take(80).collect();
         problems.push(FieldProblem::new(
             field,
-            value,
+            head,
             format!("is longer than {max_chars} characters"),
+        ));
+    }
+}
+
+/// Checks a text field that may be empty but has a maximum length in characters. The
+/// problem quotes only the start of the value (it may be megabytes long).
+fn check_length(problems: &mut Vec<FieldProblem>, field: &str, value: &str, max_chars: usize) {
+    // Bytes first: a value of at most `max_chars` bytes is short enough whatever it holds.
+    if value.len() > max_chars && value.chars().count() > max_chars {
+        let head: String = value.chars().take(80).collect();
+        problems.push(FieldProblem::new(
+            field,
+            head,
+            format!(
+                "is {} characters long; at most {max_chars} are accepted",
+                value.chars().count()
+            ),
         ));
     }
 }
@@ -180,6 +209,7 @@ impl ConflictRecord {
         let mut problems = Vec::new();
         check_slug(&mut problems, "slug", &self.slug, SHORT_SLUG_MAX);
         check_text(&mut problems, "name", &self.name, NAME_MAX);
+        check_length(&mut problems, "summary", &self.summary, SUMMARY_MAX);
         problems
     }
 }
@@ -190,6 +220,7 @@ impl EraRecord {
         let mut problems = Vec::new();
         check_slug(&mut problems, "slug", &self.slug, SHORT_SLUG_MAX);
         check_text(&mut problems, "name", &self.name, NAME_MAX);
+        check_length(&mut problems, "summary", &self.summary, SUMMARY_MAX);
         problems
     }
 }
@@ -200,6 +231,8 @@ impl EventRecord {
         let mut problems = Vec::new();
         check_slug(&mut problems, "slug", &self.slug, EVENT_SLUG_MAX);
         check_text(&mut problems, "title", &self.title, TITLE_MAX);
+        check_length(&mut problems, "summary", &self.summary, SUMMARY_MAX);
+        check_length(&mut problems, "body", &self.body, BODY_MAX);
         check_slug(&mut problems, "category", &self.category, 60);
         if let Some(label) = &self.label {
             check_text(&mut problems, "label", label, 100);
@@ -264,6 +297,17 @@ impl EventRecord {
                 &source.title,
                 500,
             );
+            if let Some(publisher) = &source.publisher {
+                check_length(
+                    &mut problems,
+                    &format!("sources[{i}].publisher"),
+                    publisher,
+                    PUBLISHER_MAX,
+                );
+            }
+            if let Some(note) = &source.note {
+                check_length(&mut problems, &format!("sources[{i}].note"), note, NOTE_MAX);
+            }
             if let Some(url) = &source.url
                 && !is_web_url(url)
             {

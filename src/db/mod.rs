@@ -4,10 +4,13 @@
 //! importer, never the other way round.
 
 pub mod aggregates;
+pub mod budget;
+pub mod file_identity;
 pub mod models;
 pub mod queries;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -37,6 +40,12 @@ pub enum DbError {
         #[source]
         source: sqlx::migrate::MigrateError,
     },
+    #[error(
+        "the database {} is read-only and its schema is older than this build: run `serve` or \
+         `import` once with write access to migrate it",
+        .path.display()
+    )]
+    NeedsMigration { path: PathBuf },
     #[error("the database {} is not usable: {source}", .path.display())]
     Query {
         path: PathBuf,
@@ -84,11 +93,76 @@ pub async fn open_read_write(path: &Path) -> Result<SqlitePool, DbError> {
         })
 }
 
+/// How the server may treat its database file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// The file and its folder can be written: it is created, migrated and seeded if
+    /// needed, and may change under the server (imports, replacements).
+    Writable,
+    /// The file cannot be written, its folder can (SQLite's shared-memory and log files can
+    /// still be made): served as it is.
+    ReadOnlyFile,
+    /// The folder cannot be written: SQLite cannot make its lock and log files, so the
+    /// file is opened `immutable` (nothing may change it while it is served).
+    ReadOnlyFolder,
+}
+
+/// What may be written of the database at `path`. A missing file is writable (it will be
+/// created, or creating it fails with its own error).
+pub fn access(path: &Path) -> Access {
+    use rustix::fs::{Access as Mode, access};
+    if !path.exists() {
+        return Access::Writable;
+    }
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if access(dir, Mode::WRITE_OK).is_err() {
+        Access::ReadOnlyFolder
+    } else if access(path, Mode::WRITE_OK).is_err() {
+        Access::ReadOnlyFile
+    } else {
+        Access::Writable
+    }
+}
+
+/// Checks, without writing, that every migration of this build has been applied to the
+/// database at `path`.
+pub async fn check_migrated(pool: &SqlitePool, path: &Path) -> Result<(), DbError> {
+    let applied: Option<i64> =
+        sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
+            .fetch_one(pool)
+            .await
+            .map_err(|source| DbError::Query {
+                path: path.to_path_buf(),
+                source,
+            })?;
+    let latest = MIGRATOR.iter().map(|m| m.version).max();
+    if latest > applied {
+        return Err(DbError::NeedsMigration {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(())
+}
+
 /// Opens the pool the web server reads through. The server never writes: opening the file
 /// read-only makes that a guarantee, and lets several servers share one file.
 pub async fn open_read_only(path: &Path, max_connections: u32) -> Result<SqlitePool, DbError> {
+    open_serving(path, max_connections, Access::Writable).await
+}
+
+/// As [`open_read_only`], for a file that may be in a folder the server cannot write
+/// (see [`Access`]).
+pub async fn open_serving(
+    path: &Path,
+    max_connections: u32,
+    access: Access,
+) -> Result<SqlitePool, DbError> {
     let options = base_options(path)
         .read_only(true)
+        .immutable(access == Access::ReadOnlyFolder)
         // No memory mapping: with it every pooled connection maps the file, the mapped
         // pages count as the server's memory (a 1 GB database showed as 1 GB resident), and
         // an I/O error on a mapped page is a signal, not an error code. Reads go through
@@ -101,9 +175,37 @@ pub async fn open_read_only(path: &Path, max_connections: u32) -> Result<SqliteP
         .pragma("cache_size", "-4096")
         .pragma("query_only", "1")
         .statement_cache_capacity(64);
+    let files = Arc::new(file_identity::OpenedFiles::new(path));
     let pool = SqlitePoolOptions::new()
         .max_connections(max_connections)
         .min_connections(1)
+        // Every statement runs under the budget of the request that asked for it, and
+        // stops when that request is abandoned (see `budget`); a connection whose file
+        // has been replaced is closed and a new one opened (see `file_identity`).
+        .after_connect({
+            let files = Arc::clone(&files);
+            move |conn, _| {
+                let files = Arc::clone(&files);
+                Box::pin(async move {
+                    let mut handle = conn.lock_handle().await?;
+                    files.opened(handle.as_raw_handle().as_ptr() as usize);
+                    budget::install_on(&mut handle);
+                    Ok(())
+                })
+            }
+        })
+        .before_acquire(move |conn, _| {
+            let files = Arc::clone(&files);
+            Box::pin(async move {
+                let mut handle = conn.lock_handle().await?;
+                if !files.is_current(handle.as_raw_handle().as_ptr() as usize) {
+                    tracing::info!("the database file was replaced: opening it afresh");
+                    return Ok(false);
+                }
+                budget::install_on(&mut handle);
+                Ok(true)
+            })
+        })
         .connect_with(options)
         .await
         .map_err(|source| DbError::Open {

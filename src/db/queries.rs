@@ -454,6 +454,14 @@ pub async fn dataset_version(pool: &SqlitePool) -> Result<i64, sqlx::Error> {
         .await
 }
 
+/// The dataset version and when the import that made it committed (`None` before any
+/// import): together they tell two files apart even when both have had as many imports.
+pub async fn dataset_stamp(pool: &SqlitePool) -> Result<(i64, Option<String>), sqlx::Error> {
+    sqlx::query_as("SELECT version, imported_at FROM dataset_version WHERE id = 1")
+        .fetch_one(pool)
+        .await
+}
+
 /// One event by slug.
 pub async fn event_by_slug(
     pool: &SqlitePool,

@@ -7,6 +7,7 @@ mod api;
 mod http;
 mod pages;
 mod routes;
+mod server;
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -55,6 +56,10 @@ pub async fn serve(state: AppState, addr: SocketAddr, db_path: &Path) -> Result<
     let pool = state.db.clone();
     let stopping = Arc::clone(&state.stopping);
     let drain = state.config.drain;
+    let limits = server::Limits {
+        max_connections: server::connection_limit(state.config.max_connections),
+        header_read_timeout: server::HEADER_READ_TIMEOUT,
+    };
     let stop = async move {
         signalled.await;
         stopping.store(true, std::sync::atomic::Ordering::SeqCst);
@@ -70,9 +75,7 @@ pub async fn serve(state: AppState, addr: SocketAddr, db_path: &Path) -> Result<
         }
         tracing::info!("shutting down: finishing requests in flight");
     };
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(stop)
-        .await?;
+    server::run(listener, router(state), limits, stop).await;
     pool.close().await;
     tracing::info!("stopped");
     Ok(())

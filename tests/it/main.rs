@@ -1,28 +1,36 @@
 //! Integration tests: the real app on a fresh SQLite database per test, driven through its
 //! router (and once over a real socket), asserting on what a reader would see.
 
+mod binary;
 mod harness;
 
 mod about;
+mod abandoned_work;
 mod api;
+mod big_answers;
 mod caching;
 mod cli;
 mod dataset;
 mod dataset_export;
 mod dates;
+mod deploy;
 mod event_page;
 mod export_layer;
 mod exports;
 mod facets;
 mod faults;
+mod file_truth;
 mod filter;
 mod formats;
 mod hardening;
 mod import;
 mod import_concurrency;
 mod limits;
+mod read_only;
+mod request_ids;
 mod search;
 mod server;
 mod shutdown;
+mod slow_clients;
 mod timeline;
 mod timelinejs_import;

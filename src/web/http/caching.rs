@@ -18,7 +18,7 @@
 //! any number of them revalidates against whichever answers.
 
 use std::io::Read;
-use std::sync::LazyLock;
+use std::sync::OnceLock;
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
@@ -93,36 +93,48 @@ async fn attach(
 
 /// Identifies the running build: a digest of the executable, so two copies of the same
 /// binary agree and a rebuilt one differs. Falls back to the package version.
-static BUILD_ID: LazyLock<String> = LazyLock::new(|| {
-    std::env::current_exe()
-        .and_then(std::fs::File::open)
-        .and_then(|mut file| {
-            let mut hasher = Sha256::new();
-            let mut buffer = vec![0u8; 1 << 16];
-            loop {
-                let n = file.read(&mut buffer)?;
-                if n == 0 {
-                    break;
+static BUILD_ID: OnceLock<String> = OnceLock::new();
+
+fn build_id() -> &'static str {
+    BUILD_ID.get_or_init(|| {
+        std::env::current_exe()
+            .and_then(std::fs::File::open)
+            .and_then(|mut file| {
+                let mut hasher = Sha256::new();
+                let mut buffer = vec![0u8; 1 << 16];
+                loop {
+                    let n = file.read(&mut buffer)?;
+                    if n == 0 {
+                        break;
+                    }
+                    hasher.update(&buffer[..n]);
                 }
-                hasher.update(&buffer[..n]);
-            }
-            Ok(hasher.finalize()[..4]
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect())
-        })
-        .unwrap_or_else(|_| env!("CARGO_PKG_VERSION").to_string())
-});
+                Ok(hasher.finalize()[..4]
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect())
+            })
+            .unwrap_or_else(|_| env!("CARGO_PKG_VERSION").to_string())
+    })
+}
 
 /// Computes the build id now (it reads the executable once), so that the first request
 /// does not pay for it.
 pub fn warm_up() {
-    LazyLock::force(&BUILD_ID);
+    build_id();
+}
+
+/// Waits, off the runtime's threads, for the build id: a request must not block a worker
+/// thread (and every other request and timer on it) while the executable is read.
+async fn build_id_ready() {
+    if BUILD_ID.get().is_none() {
+        let _ = tokio::task::spawn_blocking(warm_up).await;
+    }
 }
 
 /// The ETag of every page at data version `version`.
 pub fn etag(version: i64) -> String {
-    format!("W/\"{version}-{}\"", *BUILD_ID)
+    format!("W/\"{version}-{}\"", build_id())
 }
 
 /// Whether an `If-None-Match` header value names `etag` (weak comparison, lists and `*`).
@@ -151,7 +163,10 @@ pub async fn apply_policy(request: Request, next: Next) -> Response {
     };
     let version = response.extensions().get::<DataVersion>().copied();
     let tag = match version {
-        Some(DataVersion(version)) if policy.follows_data() => etag(version),
+        Some(DataVersion(version)) if policy.follows_data() => {
+            build_id_ready().await;
+            etag(version)
+        }
         _ => {
             let value = HeaderValue::from_static(policy.cache_control());
             response.headers_mut().insert(header::CACHE_CONTROL, value);

@@ -1,9 +1,14 @@
 //! The data version every request is answered at (ETags and the response cache key on it).
 //! Asking the database costs a pooled connection and a query per request; instead, when the
-//! server knows its database file, it remembers the version together with the size and
-//! modification time of the file and its write-ahead log, and asks again only when one of
-//! them has changed. An import that commits writes to the log (and a checkpoint to the
-//! file), so a changed version is always seen by the next request.
+//! server knows its database file, it remembers the version together with the identity
+//! (device, inode), size and modification time of the file and the size and time of its
+//! write-ahead log, and asks again only when one of them has changed. An import that
+//! commits writes to the log (and a checkpoint to the file), so a changed version is always
+//! seen by the next request; a file replaced by another (`mv new.db db`) has another inode.
+//!
+//! The version is the import counter of the file combined with the time of its last
+//! import, so that two files that have each had the same number of imports still answer
+//! with different ETags, while copies of one file agree.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -16,13 +21,26 @@ use crate::db::queries;
 /// What the file system says about the database and its log.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Stamp {
-    db: Option<(u64, SystemTime)>,
-    wal: Option<(u64, SystemTime)>,
+    db: Option<(u64, u64, u64, SystemTime)>,
+    wal: Option<(u64, u64, u64, SystemTime)>,
 }
 
-fn file_stamp(path: &Path) -> Option<(u64, SystemTime)> {
+fn file_stamp(path: &Path) -> Option<(u64, u64, u64, SystemTime)> {
+    use std::os::unix::fs::MetadataExt;
     let meta = std::fs::metadata(path).ok()?;
-    Some((meta.len(), meta.modified().ok()?))
+    Some((meta.dev(), meta.ino(), meta.len(), meta.modified().ok()?))
+}
+
+/// One number for the import counter and the time of the last import: the counter in the
+/// high half, 32 bits of a digest of the time in the low half.
+fn combine(version: i64, imported_at: Option<&str>) -> i64 {
+    use sha2::{Digest, Sha256};
+    let Some(at) = imported_at else {
+        return version << 32;
+    };
+    let digest = Sha256::digest(at.as_bytes());
+    let low = u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]);
+    (version << 32) | i64::from(low)
 }
 
 /// Remembers the last version read and the file stamp it was read at.
@@ -62,7 +80,8 @@ impl VersionSource {
         {
             return Ok(*version);
         }
-        let version = queries::dataset_version(pool).await?;
+        let (count, imported_at) = queries::dataset_stamp(pool).await?;
+        let version = combine(count, imported_at.as_deref());
         if let (Some(stamp), Ok(mut last)) = (stamp, self.last.lock()) {
             *last = Some((stamp, version));
         }
@@ -88,6 +107,7 @@ mod tests {
             .execute(&rw)
             .await
             .expect("bump");
-        assert_eq!(source.current(&ro).await.expect("after"), before + 1);
+        let after = source.current(&ro).await.expect("after");
+        assert_eq!(after >> 32, (before >> 32) + 1);
     }
 }

@@ -52,7 +52,7 @@ pub enum AppError {
     #[error("bad request")]
     BadRequest(Vec<ParamProblem>),
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     #[error("template error: {0}")]
     Template(#[from] askama::Error),
     /// A method other than GET or HEAD: everything here is read-only.
@@ -92,6 +92,19 @@ pub struct ErrorInfo {
 /// The message of every failure that is the server's, not the client's.
 const SERVER_ERROR: &str =
     "The server could not answer this request. Please try again in a moment.";
+
+impl From<sqlx::Error> for AppError {
+    /// A statement stopped by its request's budget is the request taking too long (503
+    /// with `Retry-After`), not a fault of the server.
+    fn from(err: sqlx::Error) -> Self {
+        if crate::db::budget::is_interrupted(&err) {
+            tracing::warn!("a request's statements ran past its budget");
+            AppError::TimedOut
+        } else {
+            AppError::Database(err)
+        }
+    }
+}
 
 impl AppError {
     /// The HTTP status for this error.

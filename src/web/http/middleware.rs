@@ -1,5 +1,6 @@
 //! The middleware stack, outermost first:
-//! 1. request id: every request gets `x-request-id` (kept if the client or a proxy sent one);
+//! 1. request id: every request gets `x-request-id` (kept if the client or a proxy sent a
+//!    sane one: see [`acceptable_request_id`]; otherwise replaced by a fresh one);
 //! 2. trace: one span per request with method, path and request id, and a log line with
 //!    status and latency;
 //! 3. propagate the request id to the response;
@@ -13,6 +14,9 @@
 //!    [`super::limits::REQUEST_TIMEOUT`]) is dropped and answers [`AppError::TimedOut`], a 503.
 //!    The body is not timed: an export's download streams for as long as the client
 //!    reads, each page of it under its own budget (see `api::exports`).
+//! 9. the query budget: every statement the request runs stops when the request is
+//!    abandoned (timed out, or its client gone) or has spent its budget (see
+//!    [`crate::db::budget`]), so no connection works for nobody.
 //!
 //! Per route, below these, come the layers its cache policy calls for (the response
 //! cache, compression: see [`super::caching::with_policy`]); above all of them, the
@@ -36,6 +40,7 @@ use tower_http::trace::TraceLayer;
 use super::error::AppError;
 use super::state::AppState;
 use super::{caching, limits};
+use crate::db::budget::Budget;
 
 /// The timeout layer: the request's future is dropped when its time is up (which stops
 /// its work at the next await), and the client gets the error core's 503.
@@ -74,6 +79,38 @@ impl MakeRequestId for CountingRequestId {
             .ok()
             .map(RequestId::new)
     }
+}
+
+/// Longest request id kept from a client or proxy.
+pub const MAX_REQUEST_ID_LEN: usize = 128;
+
+/// Whether a request id sent by a client or proxy is kept: 1 to [`MAX_REQUEST_ID_LEN`]
+/// bytes of letters, digits and `-_.:/+=` (UUIDs, hex and base64 ids, trace ids), nothing
+/// that could forge a log line or bloat every response.
+pub fn acceptable_request_id(value: &[u8]) -> bool {
+    (1..=MAX_REQUEST_ID_LEN).contains(&value.len())
+        && value
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:/+=".contains(b))
+}
+
+/// Drops every `x-request-id` the client sent unless there is exactly one and it is
+/// acceptable: the next layer then makes a fresh one.
+async fn screen_request_id(
+    mut request: Request<axum::body::Body>,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let headers = request.headers();
+    let mut values = headers.get_all(&X_REQUEST_ID).iter();
+    let keep = match (values.next(), values.next()) {
+        (None, _) => true,
+        (Some(one), None) => acceptable_request_id(one.as_bytes()),
+        (Some(_), Some(_)) => false,
+    };
+    if !keep {
+        request.headers_mut().remove(&X_REQUEST_ID);
+    }
+    next.run(request).await
 }
 
 /// Wraps the routes in the stack described at the top of this module.
@@ -115,6 +152,7 @@ pub fn apply(routes: Router, state: AppState) -> Router {
         ));
     routes.layer(
         ServiceBuilder::new()
+            .layer(axum::middleware::from_fn(screen_request_id))
             .layer(SetRequestIdLayer::new(
                 X_REQUEST_ID,
                 CountingRequestId { prefix },
@@ -133,6 +171,14 @@ pub fn apply(routes: Router, state: AppState) -> Router {
                 state.in_flight.clone(),
                 limits::enforce,
             ))
-            .layer(axum::middleware::from_fn_with_state(state, time_limit)),
+            .layer(axum::middleware::from_fn_with_state(state.clone(), time_limit))
+            .layer(axum::middleware::from_fn_with_state(
+                state,
+                |State(state): State<AppState>,
+                 request: Request<axum::body::Body>,
+                 next: axum::middleware::Next| {
+                    Budget::new(state.config.request_timeout).scope(next.run(request))
+                },
+            )),
     )
 }

@@ -11,20 +11,24 @@
 //! API; the layer is attached to those routes only, see [`super::caching::with_policy`])
 //! are kept, compressed as they were sent (the key holds `Accept-Encoding`), each at most
 //! [`MAX_ENTRY_BYTES`], all of them at most the configured budget; the oldest entries go
-//! first. Exports (up to 100,000 events) are never kept.
+//! first. A larger answer is sent as it is, and not kept. Exports (up to 100,000 events) are never kept.
 
 use std::collections::{HashMap, VecDeque};
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 
-use axum::body::{Body, Bytes};
+use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
+use hyper::body::Frame;
 
 use super::cache_policy::CachePolicy;
 
-/// Largest response body kept (a timeline page is about 140 KB before compression).
+/// Largest response body kept (a timeline page is about 140 KB before compression);
+/// larger ones are sent without being kept.
 pub const MAX_ENTRY_BYTES: usize = 512 * 1024;
 
 /// Memory for cached responses when not configured.
@@ -184,18 +188,103 @@ async fn render_and_keep(
     if response.status() != StatusCode::OK || !kept {
         return response;
     }
-    let (parts, body) = response.into_parts();
-    match axum::body::to_bytes(body, MAX_ENTRY_BYTES).await {
-        Ok(bytes) => {
-            cache.put(key, parts.headers.clone(), bytes.clone());
-            Response::from_parts(parts, Body::from(bytes))
+    let (parts, mut body) = response.into_parts();
+    // Known to be too large: sent as it comes, not kept.
+    if body
+        .size_hint()
+        .exact()
+        .is_some_and(|n| n > MAX_ENTRY_BYTES as u64)
+    {
+        return Response::from_parts(parts, body);
+    }
+    let mut frames = VecDeque::new();
+    let mut size = 0;
+    loop {
+        match std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
+            Some(Ok(frame)) => {
+                size += frame.data_ref().map_or(0, Bytes::len);
+                frames.push_back(frame);
+                if size > MAX_ENTRY_BYTES {
+                    // Larger than an entry may be: send what was read and the rest as it
+                    // comes, and keep nothing.
+                    tracing::debug!(at_least = size, "a response too large to keep");
+                    let replay = Replay { frames, rest: body };
+                    return Response::from_parts(parts, Body::new(replay));
+                }
+            }
+            Some(Err(err)) => {
+                // The body failed while it was made: the client gets the same broken
+                // body it would have got without the cache, and nothing is kept.
+                tracing::warn!(%err, "a response body failed while it was read for the cache");
+                frames.clear();
+                let failed = Replay {
+                    frames,
+                    rest: Body::new(Failed(Some(err))),
+                };
+                return Response::from_parts(parts, Body::new(failed));
+            }
+            None => break,
         }
-        // Larger than an entry may be: the body was consumed, so say so rather than send
-        // half of it. Pages never come near the limit; this is a guard, not a path.
-        Err(err) => {
-            tracing::error!(%err, "a response was too large to keep and could not be sent");
-            axum::response::IntoResponse::into_response(super::error::AppError::Internal)
+    }
+    let mut bytes = Vec::with_capacity(size);
+    for frame in &frames {
+        if let Some(data) = frame.data_ref() {
+            bytes.extend_from_slice(data);
         }
+    }
+    let bytes = Bytes::from(bytes);
+    cache.put(key, parts.headers.clone(), bytes.clone());
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// A body of which the first frames were already read: those again, then the rest.
+struct Replay {
+    frames: VecDeque<Frame<Bytes>>,
+    rest: Body,
+}
+
+impl HttpBody for Replay {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
+        if let Some(frame) = self.frames.pop_front() {
+            return Poll::Ready(Some(Ok(frame)));
+        }
+        Pin::new(&mut self.rest).poll_frame(cx)
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        let buffered: usize = self
+            .frames
+            .iter()
+            .map(|f| f.data_ref().map_or(0, Bytes::len))
+            .sum();
+        let rest = self.rest.size_hint();
+        let mut hint = hyper::body::SizeHint::new();
+        hint.set_lower(rest.lower() + buffered as u64);
+        if let Some(upper) = rest.upper() {
+            hint.set_upper(upper + buffered as u64);
+        }
+        hint
+    }
+}
+
+/// A body that fails with the error another body failed with.
+struct Failed(Option<axum::Error>);
+
+impl HttpBody for Failed {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
+        Poll::Ready(self.0.take().map(Err))
     }
 }
 
