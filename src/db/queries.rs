@@ -813,3 +813,5 @@ fn push_histogram(
 
 #[cfg(test)]
 mod query_plans;
+
+pub mod marks;

@@ -91,6 +91,7 @@ struct EventRow {
     fatalities_high: Option<i64>,
     start_day: i64,
     end_day: i64,
+    notable: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -142,7 +143,7 @@ impl EventPages<'_> {
             "SELECT e.id, e.slug, c.slug AS conflict, e.title, e.summary, e.body, e.edtf,
                     e.date_label, e.category, e.place, e.latitude, e.longitude,
                     e.fatalities_best, e.fatalities_low, e.fatalities_high,
-                    e.start_day, e.end_day
+                    e.start_day, e.end_day, e.notable
              FROM event e JOIN conflict c ON c.id = e.conflict_id
              WHERE (?1 IS NULL OR e.conflict_id = ?1)
                AND (?2 IS NULL OR e.end_day >= ?2) AND (?3 IS NULL OR e.start_day <= ?3)
@@ -456,6 +457,9 @@ fn native_event(out: &mut String, event: &FullEvent) {
     .collect();
     if !fatalities.is_empty() {
         let _ = writeln!(out, "fatalities = {{ {} }}", fatalities.join(", "));
+    }
+    if e.notable {
+        out.push_str("notable = true\n");
     }
     if !event.actors.is_empty() {
         let actors: Vec<String> = event.actors.iter().map(|a| toml_str(a)).collect();

@@ -548,6 +548,7 @@ pub fn parse_json(
             actors: Vec::new(),
             sources,
             links: Vec::new(),
+            notable: false,
         };
         let json_field = |field: &str| -> Option<&'static str> {
             Some(match field {
@@ -771,6 +772,7 @@ impl RowMapper for SheetCsv {
             .into_iter()
             .collect(),
             links: Vec::new(),
+            notable: false,
         };
         let problems = check_event(&record, sheet_column);
         if problems.is_empty() {

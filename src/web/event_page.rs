@@ -11,7 +11,7 @@ use axum::response::{Html, IntoResponse, Response};
 use super::AppState;
 use super::dates::DateView;
 use super::error::AppError;
-use super::layout::{Alternate, Layout};
+use super::layout::{Alternate, Layout, isolate};
 use crate::db::models::{Neighbour, RelatedEvent, Source};
 use crate::db::queries;
 use crate::import::record::LinkRel;
@@ -136,7 +136,7 @@ pub async fn show_event(
         e.place.as_deref(),
     );
 
-    let mut layout = Layout::new(format!("{} · {}", e.title, date.words));
+    let mut layout = Layout::new(format!("{} · {}", isolate(&e.title), date.words));
     layout.description = Some(e.summary.clone());
     layout.canonical = Some(canonical);
     layout.alternates.push(Alternate {

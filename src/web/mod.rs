@@ -21,6 +21,7 @@ mod params;
 mod problem;
 mod response_cache;
 mod routes;
+mod text_metrics;
 mod timeline;
 
 use std::net::SocketAddr;

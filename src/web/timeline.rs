@@ -10,7 +10,7 @@ use super::AppState;
 use super::dates::{DateView, month_heading, thousands};
 use super::error::AppError;
 use super::facets::{self, FacetView};
-use super::layout::{Alternate, Layout};
+use super::layout::{Alternate, Layout, isolate};
 use super::overview::{self, Overview};
 use super::params::{MAX_PAGE, ParamProblem, TimelineParams};
 use crate::db::models::{Era, EventSummary, SearchSnippets};
@@ -31,6 +31,12 @@ struct TimelinePage {
     layout: Layout,
     heading: String,
     intro: String,
+    /// The introduction's first sentence, shown on the unfiltered timeline.
+    lead: String,
+    /// The rest of the introduction, behind "More".
+    more: String,
+    /// The filter form starts unfolded on narrow screens (it has problems to show).
+    filters_open: bool,
     from: String,
     to: String,
     problems: Vec<ParamProblem>,
@@ -138,10 +144,14 @@ pub async fn show_timeline(
         [only] => (only.name.clone(), only.summary.clone()),
         _ => ("Conflict timelines".to_string(), String::new()),
     };
+    let (lead, more) = split_lead(&intro);
     let mut page = TimelinePage {
-        layout: Layout::new(format!("{heading} · timeline")),
+        layout: Layout::new(format!("{} · timeline", isolate(&heading))),
         heading,
         intro,
+        lead,
+        more,
+        filters_open: !params.problems.is_empty(),
         from: params.from.clone(),
         to: params.to.clone(),
         problems: params.problems.clone(),
@@ -170,6 +180,12 @@ pub async fn show_timeline(
         facets: Vec::new(),
     };
     page.layout.description = Some(page.intro.chars().take(200).collect());
+    page.layout.has_timeline = true;
+    // Filtered and searched views are endless combinations of the same events: crawlers
+    // may follow their links to events but should not index them.
+    if !params.view_query().is_empty() || params.after.is_some() {
+        page.layout.robots = Some("noindex, follow");
+    }
 
     if !params.problems.is_empty() {
         // Keep the page whole and the form filled: the reader fixes the field and resubmits.
@@ -380,6 +396,20 @@ pub async fn redirect_search(RawQuery(query): RawQuery) -> axum::response::Redir
     axum::response::Redirect::to(&target)
 }
 
+/// The introduction's first sentence and the rest (empty when it is one sentence, or the
+/// first sentence is most of it).
+fn split_lead(intro: &str) -> (String, String) {
+    let intro = intro.trim();
+    let cut = intro
+        .match_indices(". ")
+        .map(|(i, _)| i + 1)
+        .find(|&i| i >= 60);
+    match cut {
+        Some(i) if intro.len() - i > 40 => (intro[..i].to_string(), intro[i..].trim().to_string()),
+        _ => (intro.to_string(), String::new()),
+    }
+}
+
 fn range_text(params: &TimelineParams) -> String {
     match (params.from.as_str(), params.to.as_str()) {
         ("", "") => "the whole chronology".to_string(),
@@ -391,6 +421,15 @@ fn range_text(params: &TimelineParams) -> String {
 
 fn era_link(era: &Era) -> EraLink {
     let date = DateView::new(&era.edtf, None);
+    EraLink {
+        name: era.name.clone(),
+        words: date.words,
+        url: era_url(era),
+    }
+}
+
+/// The view of an era's range.
+pub(super) fn era_url(era: &Era) -> String {
     let mut query = Vec::new();
     if era.start_day > Day::MIN.0 {
         query.push(format!("from={}", Day(era.start_day).iso()));
@@ -398,11 +437,7 @@ fn era_link(era: &Era) -> EraLink {
     if era.end_day < Day::MAX.0 {
         query.push(format!("to={}", Day(era.end_day).iso()));
     }
-    EraLink {
-        name: era.name.clone(),
-        words: date.words,
-        url: format!("/?{}", query.join("&")),
-    }
+    format!("/?{}", query.join("&"))
 }
 
 /// The removable filters of the view, each named as its facet names it (an actor's or a

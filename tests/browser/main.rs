@@ -6,4 +6,5 @@ mod harness;
 
 mod accessibility;
 mod interaction;
+mod strip;
 mod xss;
