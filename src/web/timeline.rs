@@ -87,6 +87,7 @@ struct MonthGroup {
 
 /// One event on the timeline.
 pub struct EventCard {
+    pub id: i64,
     pub slug: String,
     pub url: String,
     pub title: String,
@@ -97,6 +98,8 @@ pub struct EventCard {
     pub summary: String,
     /// In search results: the best extract with hits in `<mark>`, as safe HTML.
     pub snippet: Option<String>,
+    /// Who the sources are (publishers, else titles): the printed chronology lists them.
+    pub sources: Vec<String>,
 }
 
 impl EventCard {
@@ -111,6 +114,8 @@ impl EventCard {
             actors: e.actors().into_iter().map(str::to_string).collect(),
             summary: e.summary.clone(),
             snippet: None,
+            sources: Vec::new(),
+            id: e.id,
         }
     }
 }
@@ -225,6 +230,16 @@ pub async fn show_timeline(
         page.first_page_url = Some(params.url());
     }
     page.years = group(&events, &eras);
+    let ids: Vec<i64> = events.iter().map(|e| e.id).collect();
+    let names = queries::marks::source_names(&state.db, &ids).await?;
+    for card in page
+        .years
+        .iter_mut()
+        .flat_map(|y| &mut y.months)
+        .flat_map(|m| &mut m.events)
+    {
+        add_sources(card, &names);
+    }
     page.facets = facets::build(&state.db, &params, matching).await?;
     page.active_filters = active_filters(&params, &page.facets);
     attach_overview(&state, &params, &eras, matching, &mut page).await?;
@@ -299,6 +314,10 @@ async fn show_search(
             card
         })
         .collect();
+    let names = queries::marks::source_names(&state.db, &ids).await?;
+    for card in &mut page.hits {
+        add_sources(card, &names);
+    }
     page.next_label = "More results →";
     if has_more && page_no < MAX_PAGE {
         page.next_url = Some(format!("/?{view_query}&page={}", page_no + 1));
@@ -307,6 +326,15 @@ async fn show_search(
         page.first_page_url = Some(params.url());
     }
     Ok(matching)
+}
+
+/// Gives a card the names of its event's sources, once each.
+fn add_sources(card: &mut EventCard, names: &[(i64, String)]) {
+    for (_, name) in names.iter().filter(|(id, _)| *id == card.id) {
+        if !card.sources.contains(name) {
+            card.sources.push(name.clone());
+        }
+    }
 }
 
 /// The summary's extract if the hit is there, else the body's; none if the words matched

@@ -114,10 +114,29 @@ const CHECK_STRIP: &str = r#"
   };
 "#;
 
+/// Sizes the window so that the page's viewport (not the window) is `width` × `height`.
+async fn set_viewport(b: &Browser, width: u32, height: u32) {
+    let v = b
+        .eval("return [window.outerWidth - window.innerWidth, window.outerHeight - window.innerHeight];")
+        .await;
+    let dw = v[0].as_u64().unwrap_or(0) as u32;
+    let dh = v[1].as_u64().unwrap_or(0) as u32;
+    b.client
+        .set_window_size(width + dw, height + dh)
+        .await
+        .expect("window size");
+    b.wait_until(&format!(
+        "window.innerWidth === {width} && window.innerHeight === {height}"
+    ))
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn labels_never_meet_marks_are_named_links_and_the_strip_comes_first() {
     for (width, height) in [(1280, 800), (390, 844)] {
         let b = Browser::start(width, height).await;
+        b.open("/").await;
+        set_viewport(&b, width, height).await;
         for path in VIEWS {
             b.open(path).await;
             b.wait_until("document.documentElement.classList.contains('js')")
@@ -380,12 +399,26 @@ async fn a_card_and_its_mark_light_up_together() {
     .await;
     b.wait_until("!document.querySelector('.overview__tip').hidden")
         .await;
-    // Every mark has its card on this page: pointing at one lights the card.
-    let (left, top, width, height) = b.rect(&format!(".mark[data-slug='{slug}']")).await;
+    // Every mark has its card on this page: pointing at one lights the card. (A mark
+    // that nothing covers at its middle.)
+    b.eval("document.querySelector('.overview__strip').scrollIntoView({block: 'center', behavior: 'instant'});")
+        .await;
+    let found = b
+        .eval(
+            "for (const m of document.querySelectorAll('.overview__strip .mark')) {
+               const r = m.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
+               const hit = document.elementFromPoint(x, y);
+               const link = hit && hit.closest('.mark-link');
+               if (link && link.dataset.slug === m.dataset.slug) return [m.dataset.slug, x, y];
+             }
+             return null;",
+        )
+        .await;
+    let slug = found[0].as_str().expect("an uncovered mark").to_string();
     let mouse = MouseActions::new("mouse".to_string()).then(PointerAction::MoveTo {
         duration: None,
-        x: left + width / 2.0,
-        y: top + height / 2.0,
+        x: found[1].as_f64().expect("x"),
+        y: found[2].as_f64().expect("y"),
     });
     b.client.perform_actions(mouse).await.expect("hover");
     b.wait_until(&format!(

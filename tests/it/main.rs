@@ -20,4 +20,5 @@ mod limits;
 mod search;
 mod server;
 mod shutdown;
+mod strip;
 mod timeline;

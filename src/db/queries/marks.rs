@@ -122,3 +122,23 @@ fn push_union(qb: &mut QueryBuilder<Sqlite>, filter: &EventFilter) {
         push_where(qb, filter, *arm, None);
     }
 }
+
+/// The names of the sources of each of `ids` (the publisher, else the title), in the order
+/// given: `(event id, name)`, for the printed chronology.
+pub async fn source_names(
+    pool: &SqlitePool,
+    ids: &[i64],
+) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut qb = QueryBuilder::<Sqlite>::new(
+        "SELECT s.event_id, coalesce(s.publisher, s.title) FROM source s WHERE s.event_id IN (",
+    );
+    let mut list = qb.separated(", ");
+    for id in ids {
+        list.push_bind(*id);
+    }
+    qb.push(") ORDER BY s.event_id, s.position");
+    qb.build_query_as().fetch_all(pool).await
+}
