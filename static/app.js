@@ -168,6 +168,43 @@
       }
     }
 
+    // While the view moves past what the server drew, the marks of the uncovered range are
+    // fetched from the API (at most one request at a time, 500 events, only over a view
+    // drawn as marks) and drawn as plain ticks until the settled view replaces them.
+    var dense = strip.classList.contains("overview__strip--dense");
+    var have = { a: first, b: last + 1 }, fetching = false;
+    var NS = "http://www.w3.org/2000/svg";
+    function fillGaps() {
+      if (dense || fetching) return;
+      var a = Math.floor(shown.a), b = Math.ceil(shown.a + shown.n);
+      var lo = a < have.a ? a : have.b, hi = a < have.a ? have.a - 1 : b - 1;
+      if (hi < lo || (a >= have.a && b <= have.b)) return;
+      fetching = true;
+      var params = new URLSearchParams(window.location.search);
+      params.set("from", daysToIso(lo));
+      params.set("to", daysToIso(hi));
+      ["after", "page", "q"].forEach(function (k) { params.delete(k); });
+      fetch("/api/events?limit=500&" + params.toString())
+        .then(function (r) { return r.ok ? r.json() : { events: [] }; })
+        .then(function (data) {
+          have = { a: Math.min(have.a, lo), b: Math.max(have.b, hi + 1) };
+          var top = plotTop + 2;
+          data.events.forEach(function (e) {
+            if (world.querySelector(".mark[data-slug='" + CSS.escape(e.slug) + "']")) return;
+            var x = ((isoToDays(e.date.earliest) - first) / span) * 100 + "%";
+            var line = document.createElementNS(NS, "line");
+            line.setAttribute("class", "mark mark--point mark--fetched");
+            line.setAttribute("data-slug", e.slug);
+            ["x1", "x2"].forEach(function (k) { line.setAttribute(k, x); });
+            line.setAttribute("y1", top);
+            line.setAttribute("y2", top + 10);
+            world.appendChild(line);
+          });
+        })
+        .catch(function () {})
+        .finally(function () { fetching = false; });
+    }
+
     function shownUrl() {
       var a = Math.round(shown.a);
       return viewUrl(a, a + Math.max(1, Math.round(shown.n)) - 1);
@@ -199,6 +236,7 @@
       } else if (now - gesture.last > 200) {
         gesture.last = now;
         history.replaceState({ url: shownUrl() }, "", shownUrl());
+        fillGaps();
       }
     }
     function settle() {
@@ -227,7 +265,11 @@
     strip.addEventListener("pointerdown", function (event) {
       if (event.button !== 0) return;
       pointers.set(event.pointerId, event.clientX);
-      strip.setPointerCapture(event.pointerId);
+      try {
+        strip.setPointerCapture(event.pointerId);
+      } catch (e) {
+        // Not an active pointer (a synthetic event): go on without capture.
+      }
       if (pointers.size === 2) {
         var xs = Array.from(pointers.values());
         pinch = { distance: Math.max(1, Math.abs(xs[0] - xs[1])), centre: dayAt((xs[0] + xs[1]) / 2), view: shown };
