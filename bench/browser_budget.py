@@ -86,6 +86,9 @@ class WebDriver:
     def js_async(self, script, *args):
         return self.call("POST", f"/session/{self.session}/execute/async", {"script": script, "args": list(args)})
 
+    def quit(self):
+        self.call("DELETE", f"/session/{self.session}")
+
 
 # Plays a pan (a pointer drag over the titles' lanes, 60 steps) or a zoom (40 wheel steps
 # at a point, in then out) on the strip, one step per animation frame, and returns
@@ -124,21 +127,21 @@ def p95(values):
     values = sorted(values)
     return values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))]
 
-    def quit(self):
-        self.call("DELETE", f"/session/{self.session}")
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--events", type=int, default=20000)
     ap.add_argument("--runs", type=int, default=9)
+    ap.add_argument("--gen", default=os.path.join(SHARED, "gen_events.py"),
+                    help="the synthetic generator (default ../shared/bench/gen_events.py)")
     a = ap.parse_args()
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     work = tempfile.mkdtemp(prefix="ct-budget-")
     procs = []
     try:
         csv_path, toml_path, db = (os.path.join(work, n) for n in ("events.csv", "events.toml", "bench.db"))
-        subprocess.run([sys.executable, os.path.join(SHARED, "gen_events.py"), str(a.events), "-o", csv_path], check=True)
+        subprocess.run([sys.executable, a.gen, str(a.events), "-o", csv_path], check=True)
         convert(csv_path, toml_path)
         t = time.time()
         subprocess.run([BIN, "import", toml_path, "--db", db], check=True, stdout=subprocess.DEVNULL)
@@ -189,7 +192,7 @@ def main():
                   f" {p95(frames):>7.1f} ms {max(frames):>4.1f} ms")
         wd.quit()
         sizes = {n: os.path.getsize(os.path.join(ROOT, "static", n)) for n in ("app.js", "app.css")}
-        print(f"\napp.js {sizes['app.js']:,} bytes (budget 30,720); app.css {sizes['app.css']:,} bytes (budget 30,720)")
+        print(f"\napp.js {sizes['app.js']:,} bytes (budget 30,720); app.css {sizes['app.css']:,} bytes (budget 32,768)")
     finally:
         for p in procs:
             p.send_signal(signal.SIGTERM)

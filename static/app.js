@@ -125,7 +125,8 @@
     if (!section) return;
     var strip = section.querySelector(".overview__strip");
     var world = strip && strip.querySelector(".overview__world");
-    if (!world) return;
+    var pan = world && world.querySelector(".overview__pan");
+    if (!pan) return;
     var first = isoToDays(section.dataset.first);
     var last = isoToDays(section.dataset.last);
     var dataFirst = isoToDays(section.dataset.dataFirst);
@@ -158,10 +159,19 @@
       return { a: a, n: n };
     }
 
+    // A pan at the scale last laid out only shifts the world (a transform: no layout); a
+    // zoom lays it out again at the new scale.
+    var laidOut = { a: first, n: span };
     function draw(v) {
       shown = clampView(v.a, v.n);
-      world.setAttribute("x", ((first - shown.a) / shown.n) * 100 + "%");
-      world.setAttribute("width", (span / shown.n) * 100 + "%");
+      if (Math.abs(shown.n - laidOut.n) > 1e-6) {
+        laidOut = shown;
+        pan.style.transform = "";
+        world.setAttribute("x", ((first - shown.a) / shown.n) * 100 + "%");
+        world.setAttribute("width", (span / shown.n) * 100 + "%");
+      } else {
+        pan.style.transform = "translateX(" + ((laidOut.a - shown.a) / shown.n) * box().width + "px)";
+      }
       if (context) {
         context.setAttribute("x", ((shown.a - dataFirst) / contextSpan) * 100 + "%");
         context.setAttribute("width", (shown.n / contextSpan) * 100 + "%");
@@ -198,7 +208,7 @@
             ["x1", "x2"].forEach(function (k) { line.setAttribute(k, x); });
             line.setAttribute("y1", top);
             line.setAttribute("y2", top + 10);
-            world.appendChild(line);
+            pan.appendChild(line);
           });
         })
         .catch(function () {})

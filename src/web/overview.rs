@@ -702,7 +702,7 @@ fn ticks(view: Span) -> Vec<Tick> {
     let mut chosen: Vec<(Step, &str, f64)> = Vec::new();
     for &(class, width, _) in &WIDTHS {
         // A few ticks read better than a ruler: at most about one per 80 px.
-        let most = ((width / 80.0).floor() as usize).max(5);
+        let most = ((width / 80.0).floor() as usize).max(6);
         let step = STEPS
             .into_iter()
             .find(|&step| {
