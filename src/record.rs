@@ -65,6 +65,11 @@ pub struct EventRecord {
     pub actors: Vec<String>,
     pub sources: Vec<SourceRecord>,
     pub links: Vec<LinkRecord>,
+    /// A turning point the dataset's editors flagged: labelled first on the timeline.
+    /// Left out of the content hash when false, so that records from before the flag
+    /// existed keep their hashes.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub notable: bool,
 }
 
 /// A point on the map, in WGS 84 degrees.
@@ -360,6 +365,7 @@ mod tests {
             actors: vec!["Armenia".into()],
             sources: vec![],
             links: vec![],
+            notable: false,
         }
     }
 

@@ -1,11 +1,12 @@
 // conflict-timeline: progressive enhancement of the timeline page.
 //
 // Every view already works as plain links and GET forms. This script adds, when it runs:
-// dragging across the overview strip (mouse or touch) to choose a range, wheel and pinch
-// zoom centred on the pointer, keyboard control of the strip's range, a click on a mark to
-// jump to its card, j/k to move between events, and in-place updates: the new view is
-// fetched as HTML, its parts swapped in, the URL pushed to history (Back, Forward and reload
-// restore it) and the new count announced through the live region.
+// dragging the timeline strip to pan it (mouse or touch), dragging along its ruler or with
+// Shift to choose a range, wheel and pinch zoom around the pointer, keyboard control of the
+// strip, a mark lit with its card and a click on a mark to jump to its card, j/k to move
+// between events, and in-place updates: the new view is fetched as HTML, its parts swapped
+// in, the URL kept in history (Back, Forward and reload restore it) and the new count
+// announced through the live region.
 (function () {
   "use strict";
 
@@ -39,14 +40,14 @@
 
   // ---- In-place navigation ------------------------------------------------------------
 
-  var swapping = false;
+  // One fetch at a time; a view asked for meanwhile replaces any other waiting one, so the
+  // page always ends on the last view asked for.
+  var loading = false, queued = null;
 
   function swapIn(doc) {
-    ["main"].forEach(function (selector) {
-      var fresh = doc.querySelector(selector);
-      var stale = document.querySelector(selector);
-      if (fresh && stale) stale.replaceWith(fresh);
-    });
+    var fresh = doc.querySelector("main");
+    var stale = document.querySelector("main");
+    if (fresh && stale) stale.replaceWith(fresh);
     document.title = doc.title;
     setUp();
     var count = document.getElementById("result-count");
@@ -54,33 +55,46 @@
     if (count && live) live.textContent = count.textContent.trim();
   }
 
-  function go(url, push) {
-    if (swapping) return;
-    swapping = true;
+  // Shows a view in place. history_: "push" (a deliberate move: the entry is added once
+  // the view has arrived), "replace" (the address changes at once: the end of a gesture
+  // that already made its entry), or "none" (Back and Forward).
+  function go(url, history_) {
+    if (history_ === true) history_ = "push";
+    if (history_ === "replace") history.replaceState({ url: url }, "", url);
+    if (loading) {
+      queued = { url: url, history: history_ === "push" ? "push" : "none" };
+      return;
+    }
+    loading = true;
     document.documentElement.classList.add("is-loading");
     fetch(url, { headers: { Accept: "text/html" }, credentials: "same-origin" })
       .then(function (response) {
         return response.text().then(function (text) {
-          return { ok: response.ok || response.status === 400, text: text };
+          if (!(response.ok || response.status === 400)) throw new Error("status");
+          return text;
         });
       })
-      .then(function (result) {
-        if (!result.ok) throw new Error("status");
-        var doc = new DOMParser().parseFromString(result.text, "text/html");
-        if (push) history.pushState({ url: url }, "", url);
-        swapIn(doc);
+      .then(function (text) {
+        if (queued) return;
+        if (history_ === "push") history.pushState({ url: url }, "", url);
+        swapIn(new DOMParser().parseFromString(text, "text/html"));
       })
       .catch(function () {
         window.location.assign(url);
       })
       .finally(function () {
-        swapping = false;
+        loading = false;
         document.documentElement.classList.remove("is-loading");
+        if (queued) {
+          var next = queued;
+          queued = null;
+          go(next.url, next.history);
+        }
       });
   }
 
   window.addEventListener("popstate", function () {
-    go(window.location.pathname + window.location.search, false);
+    go(window.location.pathname + window.location.search, "none");
   });
 
   function ensureLiveRegion() {
@@ -93,18 +107,35 @@
     document.body.appendChild(live);
   }
 
+  function say(text) {
+    var live = document.getElementById("live-status");
+    if (live) live.textContent = text;
+  }
+
   // ---- The overview strip ---------------------------------------------------------------
+  //
+  // The server draws the view's marks, labels, eras and ticks inside one nested <svg>
+  // (".overview__world") positioned in percentages of the strip. Moving the view moves and
+  // stretches that one element (two attributes a frame, however many marks), so panning and
+  // zooming redraw in the browser from what it has; when the gesture settles the address is
+  // updated and the server's drawing of the exact view replaces it.
 
   function setUpStrip() {
     var section = document.querySelector(".overview");
     if (!section) return;
     var strip = section.querySelector(".overview__strip");
-    if (!strip) return;
+    var world = strip && strip.querySelector(".overview__world");
+    var pan = world && world.querySelector(".overview__pan");
+    if (!pan) return;
     var first = isoToDays(section.dataset.first);
     var last = isoToDays(section.dataset.last);
     var dataFirst = isoToDays(section.dataset.dataFirst);
     var dataLast = isoToDays(section.dataset.dataLast);
     var span = last - first + 1;
+    var plotTop = Number(strip.getAttribute("data-plot-top")) || 0;
+    var context = section.querySelector(".context__view");
+    var contextSpan = dataLast - dataFirst + 1;
+    var MAX_SPAN = contextSpan + 3660;
 
     var selection = document.createElement("div");
     selection.className = "overview__selection";
@@ -119,167 +150,318 @@
     frame.appendChild(selection);
     frame.appendChild(tip);
 
+    // The view on screen: its first day (fractional while moving) and its length in days.
+    var shown = { a: first, n: span };
+
+    function clampView(a, n) {
+      n = Math.min(MAX_SPAN, Math.max(1, n));
+      a = Math.min(dataLast + 1 - n / 2, Math.max(dataFirst - n / 2, a));
+      return { a: a, n: n };
+    }
+
+    // A pan at the scale last laid out only shifts the world (a transform: no layout); a
+    // zoom lays it out again at the new scale.
+    var laidOut = { a: first, n: span };
+    function draw(v) {
+      shown = clampView(v.a, v.n);
+      if (Math.abs(shown.n - laidOut.n) > 1e-6) {
+        laidOut = shown;
+        pan.style.transform = "";
+        world.setAttribute("x", ((first - shown.a) / shown.n) * 100 + "%");
+        world.setAttribute("width", (span / shown.n) * 100 + "%");
+      } else {
+        pan.style.transform = "translateX(" + ((laidOut.a - shown.a) / shown.n) * box().width + "px)";
+      }
+      if (context) {
+        context.setAttribute("x", ((shown.a - dataFirst) / contextSpan) * 100 + "%");
+        context.setAttribute("width", (shown.n / contextSpan) * 100 + "%");
+      }
+    }
+
+    // While the view moves past what the server drew, the marks of the uncovered range are
+    // fetched from the API (at most one request at a time, 500 events, only over a view
+    // drawn as marks) and drawn as plain ticks until the settled view replaces them.
+    var dense = strip.classList.contains("overview__strip--dense");
+    var have = { a: first, b: last + 1 }, fetching = false;
+    var NS = "http://www.w3.org/2000/svg";
+    function fillGaps() {
+      if (dense || fetching) return;
+      var a = Math.floor(shown.a), b = Math.ceil(shown.a + shown.n);
+      var lo = a < have.a ? a : have.b, hi = a < have.a ? have.a - 1 : b - 1;
+      if (hi < lo || (a >= have.a && b <= have.b)) return;
+      fetching = true;
+      var params = new URLSearchParams(window.location.search);
+      params.set("from", daysToIso(lo));
+      params.set("to", daysToIso(hi));
+      ["after", "page", "q"].forEach(function (k) { params.delete(k); });
+      fetch("/api/events?limit=500&" + params.toString())
+        .then(function (r) { return r.ok ? r.json() : { events: [] }; })
+        .then(function (data) {
+          have = { a: Math.min(have.a, lo), b: Math.max(have.b, hi + 1) };
+          var top = plotTop + 2;
+          data.events.forEach(function (e) {
+            if (world.querySelector(".mark[data-slug='" + CSS.escape(e.slug) + "']")) return;
+            var x = ((isoToDays(e.date.earliest) - first) / span) * 100 + "%";
+            var line = document.createElementNS(NS, "line");
+            line.setAttribute("class", "mark mark--point mark--fetched");
+            line.setAttribute("data-slug", e.slug);
+            ["x1", "x2"].forEach(function (k) { line.setAttribute(k, x); });
+            line.setAttribute("y1", top);
+            line.setAttribute("y2", top + 10);
+            pan.appendChild(line);
+          });
+        })
+        .catch(function () {})
+        .finally(function () { fetching = false; });
+    }
+
+    function shownUrl() {
+      var a = Math.round(shown.a);
+      return viewUrl(a, a + Math.max(1, Math.round(shown.n)) - 1);
+    }
+
+    function box() {
+      return strip.getBoundingClientRect();
+    }
+
     function dayAt(clientX) {
-      var box = strip.getBoundingClientRect();
-      var f = Math.min(1, Math.max(0, (clientX - box.left) / box.width));
-      return first + Math.floor(f * span);
+      var b = box();
+      var f = Math.min(1, Math.max(0, (clientX - b.left) / b.width));
+      return shown.a + f * shown.n;
+    }
+
+    function zoomAround(day, factor) {
+      var n = shown.n * factor;
+      draw({ a: day - ((day - shown.a) / shown.n) * n, n: n });
+    }
+
+    // A gesture makes one history entry: pushed at its first change, replaced as it goes
+    // (at most every 200 ms), and the view fetched when it ends.
+    var gesture = null;
+    function moved() {
+      var now = Date.now();
+      if (!gesture) {
+        gesture = { last: now };
+        history.pushState({ url: shownUrl() }, "", shownUrl());
+      } else if (now - gesture.last > 200) {
+        gesture.last = now;
+        history.replaceState({ url: shownUrl() }, "", shownUrl());
+        fillGaps();
+      }
+    }
+    function settle() {
+      if (!gesture) return;
+      gesture = null;
+      go(shownUrl(), "replace");
     }
 
     function showSelection(a, b) {
       var lo = Math.min(a, b), hi = Math.max(a, b);
       selection.hidden = false;
-      selection.style.left = ((lo - first) / span) * 100 + "%";
-      selection.style.width = Math.max(0.3, ((hi - lo + 1) / span) * 100) + "%";
+      selection.style.left = ((lo - shown.a) / shown.n) * 100 + "%";
+      selection.style.width = Math.max(0.3, ((hi - lo + 1) / shown.n) * 100) + "%";
     }
 
-    function clampRange(a, b) {
-      var lo = Math.max(Math.min(a, b), dataFirst - 365 * 10);
-      var hi = Math.min(Math.max(a, b), dataLast + 365 * 10);
-      return [lo, Math.max(lo, hi)];
-    }
-
-    function zoomAround(day, factor) {
-      var newSpan = Math.max(1, Math.round(span * factor));
-      var ratio = (day - first) / span;
-      var a = Math.round(day - ratio * newSpan);
-      var r = clampRange(a, a + newSpan - 1);
-      go(viewUrl(r[0], r[1]), true);
-    }
-
-    // Drag to choose a range (pointer events cover mouse, pen and touch).
-    var dragStart = null;
+    // Drag pans at a fixed scale; a drag along the ruler (marks and axis) or with Shift
+    // brushes a range; two fingers pinch. Pointer events cover mouse, pen and touch.
+    var drag = null;
     var pointers = new Map();
-    var pinchStart = null;
+    var pinch = null;
+
+    strip.addEventListener("dragstart", function (event) {
+      event.preventDefault();
+    });
 
     strip.addEventListener("pointerdown", function (event) {
       if (event.button !== 0) return;
       pointers.set(event.pointerId, event.clientX);
-      strip.setPointerCapture(event.pointerId);
+      try {
+        strip.setPointerCapture(event.pointerId);
+      } catch (e) {
+        // Not an active pointer (a synthetic event): go on without capture.
+      }
       if (pointers.size === 2) {
         var xs = Array.from(pointers.values());
-        pinchStart = { distance: Math.abs(xs[0] - xs[1]), centre: dayAt((xs[0] + xs[1]) / 2) };
-        dragStart = null;
+        pinch = { distance: Math.max(1, Math.abs(xs[0] - xs[1])), centre: dayAt((xs[0] + xs[1]) / 2), view: shown };
+        drag = null;
         selection.hidden = true;
-      } else {
-        // Pointer capture retargets later events to the strip: remember the mark now.
-        var mark = event.target.closest && event.target.closest(".mark");
-        dragStart = { day: dayAt(event.clientX), x: event.clientX, moved: false, mark: mark };
+        return;
       }
+      var y = event.clientY - box().top;
+      // Pointer capture retargets later events to the strip: remember the mark now.
+      var mark = event.target.closest && event.target.closest(".mark-link, .era-band");
+      drag = {
+        x: event.clientX,
+        day: dayAt(event.clientX),
+        view: shown,
+        brush: event.shiftKey || y >= plotTop,
+        moved: false,
+        mark: mark
+      };
+      strip.classList.toggle("is-brushing", drag.brush);
     });
 
     strip.addEventListener("pointermove", function (event) {
       if (pointers.has(event.pointerId)) pointers.set(event.pointerId, event.clientX);
-      if (dragStart) {
-        if (Math.abs(event.clientX - dragStart.x) > 4) dragStart.moved = true;
-        if (dragStart.moved) showSelection(dragStart.day, dayAt(event.clientX));
+      if (pinch && pointers.size === 2) {
+        var xs = Array.from(pointers.values());
+        var factor = pinch.distance / Math.max(1, Math.abs(xs[0] - xs[1]));
+        var n = pinch.view.n * factor;
+        draw({ a: pinch.centre - ((pinch.centre - pinch.view.a) / pinch.view.n) * n, n: n });
+        moved();
         return;
       }
-      if (!pinchStart) showTip(event);
+      if (!drag) {
+        showTip(event.target, event.clientX);
+        return;
+      }
+      if (Math.abs(event.clientX - drag.x) > 4) drag.moved = true;
+      if (!drag.moved) return;
+      tip.hidden = true;
+      if (drag.brush) {
+        showSelection(drag.day, dayAt(event.clientX));
+      } else {
+        strip.classList.add("is-panning");
+        var days = ((event.clientX - drag.x) / box().width) * drag.view.n;
+        draw({ a: drag.view.a - days, n: drag.view.n });
+        moved();
+      }
     });
 
     function endPointer(event) {
-      var wasPinch = pinchStart && pointers.size === 2;
-      if (wasPinch) {
-        var xs = Array.from(pointers.values());
-        var distance = Math.abs(xs[0] - xs[1]);
-        var factor = pinchStart.distance / Math.max(1, distance);
-        var centre = pinchStart.centre;
-        pinchStart = null;
-        pointers.clear();
-        if (Math.abs(factor - 1) > 0.1) zoomAround(centre, factor);
+      pointers.delete(event.pointerId);
+      strip.classList.remove("is-panning", "is-brushing");
+      if (pinch) {
+        if (pointers.size < 2) {
+          pinch = null;
+          settle();
+        }
         return;
       }
-      pointers.delete(event.pointerId);
-      if (!dragStart) return;
-      var start = dragStart;
-      dragStart = null;
-      if (start.moved) {
-        var r = clampRange(start.day, dayAt(event.clientX));
-        go(viewUrl(r[0], r[1]), true);
-      } else {
+      if (!drag) return;
+      var d = drag;
+      drag = null;
+      if (!d.moved) {
         selection.hidden = true;
-        if (start.mark) jumpToCard(start.mark.getAttribute("data-slug"));
+        if (d.mark && d.mark.classList.contains("mark-link")) jumpToCard(d.mark.getAttribute("data-slug"));
+        else if (d.mark) go(d.mark.getAttribute("href"), "push");
+        return;
+      }
+      if (d.brush) {
+        var a = d.day, b = dayAt(event.clientX);
+        draw({ a: Math.min(a, b), n: Math.abs(b - a) + 1 });
+        selection.hidden = true;
+        go(shownUrl(), "push");
+      } else {
+        settle();
       }
     }
     strip.addEventListener("pointerup", endPointer);
     strip.addEventListener("pointercancel", function (event) {
       pointers.delete(event.pointerId);
-      dragStart = null;
-      pinchStart = null;
+      drag = null;
+      pinch = null;
       selection.hidden = true;
+      settle();
     });
 
-    // Wheel zoom centred on the pointer; one step per gesture burst.
-    var wheelTimer = null, wheelTotal = 0, wheelDay = 0;
+    // Links in the strip: with the script, a mark brings its card into view and a band
+    // shows its era in place (the pointer handlers above do it for the mouse; this is the
+    // keyboard's Enter and a screen reader's activation).
+    strip.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest("a");
+      if (!link) return;
+      event.preventDefault();
+      if (event.detail !== 0) return;
+      if (link.classList.contains("mark-link")) jumpToCard(link.getAttribute("data-slug"));
+      else go(link.getAttribute("href"), "push");
+    });
+
+    // Wheel and trackpad: zoom around the pointer as the wheel turns; one history entry
+    // per burst, the view fetched when the wheel rests.
+    var wheelTimer = null;
     strip.addEventListener("wheel", function (event) {
       if (event.ctrlKey === false && Math.abs(event.deltaX) > Math.abs(event.deltaY)) return;
       event.preventDefault();
-      wheelTotal += event.deltaY;
-      wheelDay = dayAt(event.clientX);
+      var delta = event.deltaMode === 1 ? event.deltaY * 33 : event.deltaY;
+      zoomAround(dayAt(event.clientX), Math.exp(Math.max(-3, Math.min(3, delta * 0.002))));
+      moved();
       clearTimeout(wheelTimer);
-      wheelTimer = setTimeout(function () {
-        var factor = wheelTotal < 0 ? 0.5 : 2;
-        wheelTotal = 0;
-        zoomAround(wheelDay, factor);
-      }, 200);
+      wheelTimer = setTimeout(settle, 250);
     }, { passive: false });
 
-    // Hover on a mark or bar: its date and title.
-    function showTip(event) {
-      var target = event.target.closest && event.target.closest(".mark, .hist-bar");
-      if (!target) {
+    // Tooltip with the full title (or an era's name, a bar's count), for pointer and focus.
+    function showTip(target, clientX) {
+      var item = target && target.closest && target.closest(".mark-link, .hist-bar, .era-band");
+      var lit = document.querySelector(".card.is-linked");
+      var card = item && item.classList.contains("mark-link") && document.getElementById(item.getAttribute("data-slug"));
+      if (lit && lit !== card) lit.classList.remove("is-linked");
+      if (card) card.classList.add("is-linked");
+      if (!item) {
         tip.hidden = true;
         return;
       }
-      var title = target.querySelector("title");
+      var title = item.querySelector("title");
       tip.textContent = title ? title.textContent : "";
-      var box = frame.getBoundingClientRect();
+      var b = frame.getBoundingClientRect();
       tip.hidden = false;
-      tip.style.left = Math.min(box.width - 16, Math.max(0, event.clientX - box.left)) + "px";
+      tip.style.left = Math.min(b.width - 16, Math.max(0, clientX - b.left)) + "px";
     }
     strip.addEventListener("pointerleave", function () {
       tip.hidden = true;
     });
+    section.tipFor = function (slug) {
+      var link = strip.querySelector(".mark-link[data-slug='" + CSS.escape(slug) + "']");
+      strip.querySelectorAll(".is-linked").forEach(function (el) {
+        el.classList.remove("is-linked");
+      });
+      if (!link) {
+        tip.hidden = true;
+        return;
+      }
+      link.classList.add("is-linked");
+      var mark = link.querySelector(".mark").getBoundingClientRect();
+      showTip(link, mark.left + Math.min(mark.width, 2) / 2);
+    };
 
-    // Keyboard: the strip is one control. Arrows move a pending range, + and - zoom it,
-    // Enter applies it, Escape drops it. The live region reads the pending range.
+    // Keyboard: the strip is one control (its links leave the tab order to it and to the
+    // cards). Arrows pan, + and - zoom, Home and End go to either end of the chronology:
+    // the strip follows at once, Enter shows the list of that range, Escape goes back.
     strip.setAttribute("tabindex", "0");
-    strip.setAttribute("role", "group");
-    strip.setAttribute("aria-roledescription", "timeline range");
+    strip.setAttribute("aria-roledescription", "timeline");
     strip.setAttribute(
       "aria-label",
-      "Timeline overview. Left and right arrows move the range, plus and minus zoom, Enter shows it."
+      "Timeline. Arrows move it, plus and minus zoom, Home and End go to the ends, Enter shows the events of the range."
     );
     strip.setAttribute("aria-describedby", "overview-desc");
-    var pending = null;
+    strip.querySelectorAll("a").forEach(function (a) {
+      a.setAttribute("tabindex", "-1");
+    });
+    var pending = false;
     strip.addEventListener("keydown", function (event) {
-      var p = pending || { first: first, last: last };
-      var width = p.last - p.first + 1;
-      var step = Math.max(1, Math.round(width / 10));
-      var handled = true;
-      if (event.key === "ArrowLeft") p = { first: p.first - step, last: p.last - step };
-      else if (event.key === "ArrowRight") p = { first: p.first + step, last: p.last + step };
-      else if (event.key === "+" || event.key === "=") p = { first: p.first + Math.floor(width / 4), last: p.last - Math.floor(width / 4) };
-      else if (event.key === "-" || event.key === "_") p = { first: p.first - Math.ceil(width / 2), last: p.last + Math.ceil(width / 2) };
-      else if (event.key === "Enter" && pending) {
-        var r = clampRange(pending.first, pending.last);
-        pending = null;
-        go(viewUrl(r[0], r[1]), true);
+      var k = event.key, v = shown, step = v.n / 10;
+      if (k === "ArrowLeft") draw({ a: v.a - step, n: v.n });
+      else if (k === "ArrowRight") draw({ a: v.a + step, n: v.n });
+      else if (k === "+" || k === "=") zoomAround(v.a + v.n / 2, 0.5);
+      else if (k === "-" || k === "_") zoomAround(v.a + v.n / 2, 2);
+      else if (k === "Home") draw({ a: dataFirst, n: v.n });
+      else if (k === "End") draw({ a: dataLast + 1 - v.n, n: v.n });
+      else if (k === "Enter" && pending) {
+        pending = false;
         event.preventDefault();
+        go(shownUrl(), "push");
         return;
-      } else if (event.key === "Escape") {
-        pending = null;
-        selection.hidden = true;
-      } else handled = false;
-      if (!handled) return;
+      } else if (k === "Escape" && pending) {
+        pending = false;
+        draw({ a: first, n: span });
+        say("Back to the range shown.");
+        return;
+      } else return;
       event.preventDefault();
-      if (event.key === "Escape") return;
-      if (p.last < p.first) p.last = p.first;
-      pending = p;
-      showSelection(Math.max(first, p.first), Math.min(last, p.last));
-      var values = rangeValues(p.first, p.last);
-      var live = document.getElementById("live-status");
-      if (live) live.textContent = "Range " + values[0] + " to " + values[1] + ". Press Enter to show it.";
+      pending = true;
+      var a = Math.round(shown.a);
+      var values = rangeValues(a, a + Math.round(shown.n) - 1);
+      say("Range " + values[0] + " to " + values[1] + ". Press Enter to show it.");
     });
   }
 
@@ -297,6 +479,18 @@
     card.setAttribute("tabindex", "-1");
     card.focus({ preventScroll: true });
     card.scrollIntoView({ block: "center", behavior: matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth" });
+  }
+
+  // A card hovered or focused lights its mark in the strip, with its title beside it.
+  function linkCards() {
+    var section = document.querySelector(".overview");
+    cards().forEach(function (card) {
+      function on() {
+        if (section && section.tipFor) section.tipFor(card.id);
+      }
+      card.addEventListener("pointerenter", on);
+      card.addEventListener("focusin", on);
+    });
   }
 
   function jumpToCard(slug) {
@@ -335,7 +529,7 @@
         var url = new URL(a.href, window.location.href);
         if (url.origin !== window.location.origin || url.pathname !== "/") return;
         event.preventDefault();
-        go(url.pathname + url.search, true);
+        go(url.pathname + url.search, "push");
       });
     });
     var form = document.querySelector("form.filter-form");
@@ -347,7 +541,7 @@
           if (String(value).trim() !== "") params.append(key, value);
         });
         var query = params.toString();
-        go(query ? "/?" + query : "/", true);
+        go(query ? "/?" + query : "/", "push");
       });
     }
   }
@@ -357,6 +551,7 @@
     ensureLiveRegion();
     setUpStrip();
     setUpLinks();
+    linkCards();
     document.documentElement.classList.add("js");
   }
 

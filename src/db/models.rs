@@ -138,6 +138,8 @@ pub struct ExportRow {
     pub fatalities_low: Option<i64>,
     pub fatalities_high: Option<i64>,
     pub updated_at: String,
+    /// An editor's turning point (see the dataset format's `notable`).
+    pub notable: bool,
 }
 
 /// A source with the id of the event it belongs to (sources of a page of events).

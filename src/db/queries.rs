@@ -823,3 +823,5 @@ pub mod export_pages;
 
 #[cfg(test)]
 mod query_plans;
+
+pub mod marks;

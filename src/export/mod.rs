@@ -336,6 +336,7 @@ fn event_record(
             label: s.date_label,
             category: s.category,
             place: s.place,
+            notable: row.notable,
             coordinates: match (row.latitude, row.longitude) {
                 (Some(latitude), Some(longitude)) => Some(Coordinates {
                     latitude,

@@ -116,6 +116,9 @@ fn native_event(out: &mut String, e: &EventRecord) {
     if !fatalities.is_empty() {
         let _ = writeln!(out, "fatalities = {{ {} }}", fatalities.join(", "));
     }
+    if e.notable {
+        out.push_str("notable = true\n");
+    }
     if !e.actors.is_empty() {
         let actors: Vec<String> = e.actors.iter().map(|a| toml_str(a)).collect();
         let _ = writeln!(out, "actors = [{}]", actors.join(", "));

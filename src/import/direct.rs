@@ -71,9 +71,9 @@ pub fn insert_events(
     let mut insert = conn.prepare(
         "INSERT INTO event (id, conflict_id, slug, title, summary, body, edtf, start_day,
              end_day, date_label, category, place, latitude, longitude, fatalities_best,
-             fatalities_low, fatalities_high, content_hash, created_at, updated_at)
+             fatalities_low, fatalities_high, content_hash, created_at, updated_at, notable)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-             ?18, ?19, ?19)",
+             ?18, ?19, ?19, ?20)",
     )?;
     for (done, event) in events.iter().enumerate() {
         let inserted = execute_event(&mut insert, event, now);
@@ -99,7 +99,8 @@ pub fn rewrite_events(
         "UPDATE event SET conflict_id = ?2, slug = ?3, title = ?4, summary = ?5, body = ?6,
              edtf = ?7, start_day = ?8, end_day = ?9, date_label = ?10, category = ?11,
              place = ?12, latitude = ?13, longitude = ?14, fatalities_best = ?15,
-             fatalities_low = ?16, fatalities_high = ?17, content_hash = ?18, updated_at = ?19
+             fatalities_low = ?16, fatalities_high = ?17, content_hash = ?18, updated_at = ?19,
+             notable = ?20
          WHERE id = ?1",
     )?;
     let mut children = [
@@ -121,7 +122,8 @@ pub fn rewrite_events(
 }
 
 /// Runs an event statement whose parameters are ?1 id, ?2 conflict, ?3 to ?17 the record's
-/// columns in table order, ?18 the content hash and ?19 the import's timestamp.
+/// columns in table order, ?18 the content hash, ?19 the import's timestamp and ?20 the
+/// `notable` flag.
 fn execute_event(
     statement: &mut rusqlite::Statement<'_>,
     event: &EventRow<'_>,
@@ -148,6 +150,7 @@ fn execute_event(
         rec.fatalities.high,
         event.hash,
         now,
+        rec.notable,
     ])
 }
 
@@ -277,6 +280,7 @@ mod tests {
             actors: Vec::new(),
             sources: Vec::new(),
             links: Vec::new(),
+            notable: false,
         }
     }
 

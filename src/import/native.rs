@@ -77,6 +77,9 @@ struct RawEvent {
     sources: Vec<RawSource>,
     #[serde(default)]
     links: Vec<RawLink>,
+    /// A turning point of the conflict, labelled first on the timeline.
+    #[serde(default)]
+    notable: bool,
 }
 
 #[derive(Deserialize)]
@@ -385,6 +388,7 @@ fn event_record(
             })
             .collect(),
         links,
+        notable: raw.notable,
     };
     if complete {
         Ok(record)

@@ -7,4 +7,5 @@ mod harness;
 
 mod accessibility;
 mod interaction;
+mod strip;
 mod xss;

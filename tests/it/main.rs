@@ -32,5 +32,6 @@ mod search;
 mod server;
 mod shutdown;
 mod slow_clients;
+mod strip;
 mod timeline;
 mod timelinejs_import;

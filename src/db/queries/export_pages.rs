@@ -19,7 +19,7 @@ const EXPORT_COLUMNS: &str =
        WHERE ea.event_id = e.id) AS actor_names,
      (SELECT c.slug FROM conflict c WHERE c.id = e.conflict_id) AS conflict_slug,
      e.body, e.latitude, e.longitude, e.fatalities_best, e.fatalities_low, e.fatalities_high,
-     e.updated_at";
+     e.updated_at, e.notable";
 
 /// One page of up to `limit` events of the filter in `order`, after `after` (timeline order
 /// only; a newest-first export is one page).

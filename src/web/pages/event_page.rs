@@ -9,7 +9,7 @@ use crate::web::http::params::Segment;
 use axum::response::{Html, IntoResponse, Response};
 
 use super::dates::DateView;
-use super::layout::{Alternate, Layout};
+use super::layout::{Alternate, Layout, isolate};
 use crate::db::models::{Neighbour, RelatedEvent, Source};
 use crate::db::queries;
 use crate::model::LinkRel;
@@ -136,7 +136,7 @@ pub async fn show_event(
         e.place.as_deref(),
     );
 
-    let mut layout = Layout::new(format!("{} · {}", e.title, date.words));
+    let mut layout = Layout::new(format!("{} · {}", isolate(&e.title), date.words));
     layout.description = Some(e.summary.clone());
     layout.canonical = Some(canonical);
     layout.alternates.push(Alternate {

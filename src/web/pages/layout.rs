@@ -14,6 +14,11 @@ pub struct Layout {
     pub css_url: &'static str,
     pub js_url: &'static str,
     pub icon_url: &'static str,
+    /// The robots meta tag's value, where crawlers should treat the page specially
+    /// (filtered and search views: `noindex, follow`).
+    pub robots: Option<&'static str>,
+    /// The page has a timeline strip the skip links lead to.
+    pub has_timeline: bool,
 }
 
 /// Another representation of the same view.
@@ -35,6 +40,15 @@ impl Layout {
             css_url: assets::url("app.css"),
             js_url: assets::url("app.js"),
             icon_url: assets::url("favicon.svg"),
+            robots: None,
+            has_timeline: false,
         }
     }
+}
+
+/// Wraps text that may hold right-to-left letters or bidi controls (a title such as
+/// `Safe\u{202E}gnp.exe`) in first-strong isolates, so that it cannot reorder what is shown
+/// around it where HTML elements cannot isolate it: the document title, SVG text, tooltips.
+pub fn isolate(text: &str) -> String {
+    format!("\u{2068}{text}\u{2069}")
 }

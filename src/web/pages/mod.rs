@@ -8,4 +8,5 @@ pub mod event_page;
 pub mod facets;
 pub mod layout;
 pub mod overview;
+pub mod text_metrics;
 pub mod timeline;

@@ -1,17 +1,26 @@
 //! The overview strip above the timeline: an SVG drawn on the server, so it shows without
-//! JavaScript. It holds a time axis whose ticks adapt to the span, era bands, and either a
-//! mark per event or, where marks would crowd, a histogram computed in SQL. A thin context
-//! strip of the whole chronology shows where the current view lies. Links beside it zoom
-//! and pan with plain GET requests; the script in `static/app.js` adds dragging and wheel
-//! zoom on top.
+//! JavaScript. It holds a time axis whose ticks adapt from decades to days, era bands with
+//! their names, and a mark per event (a bar over its span, a tick for a short one), each a
+//! link to the event, with as many titles as fit drawn beside their marks in lanes. Where
+//! marks would crowd (more than [`MARK_LIMIT`] in view) a histogram computed in SQL stands
+//! in for them, with the titles of the most notable events of the range over it. A thin
+//! context strip of the whole chronology shows where the current view lies. Links beside it
+//! zoom and pan with plain GET requests; `static/app.js` adds dragging, wheel and keys.
 //!
 //! Geometry: x positions are percentages of the SVG's width (an SVG without a viewBox
 //! resolves `x="12.5%"` against its own width), so the strip stretches to any screen while
-//! text and strokes keep their size, with no inline style (the CSP forbids it).
+//! text keeps its size, with no inline style (the CSP forbids it). Labels are pixels wide,
+//! so they are laid out once for each of a few strip widths ([`WIDTHS`]), each at the
+//! narrowest width of its class: two labels apart at that width are further apart at any
+//! wider one (their anchors move apart, their widths stay), so a container query picks the
+//! set for the strip's width and no two labels of it ever meet.
 
 use super::dates::{month_name, thousands};
+use super::layout::isolate;
+use super::text_metrics;
 use crate::db::models::Era;
-use crate::db::queries::{self, EventFilter, Mark};
+use crate::db::queries::marks::{self, RankedMark};
+use crate::db::queries::{self, EventFilter};
 use crate::edtf::{Day, Edtf};
 use crate::web::http::params::TimelineParams;
 
@@ -21,10 +30,29 @@ pub const MARK_LIMIT: u32 = 300;
 const BUCKETS: u32 = 120;
 /// Rows of marks, to keep neighbours from hiding each other.
 const MARK_ROWS: usize = 3;
-const LANE_HEIGHT: u32 = 18;
+const ERA_LANE_HEIGHT: u32 = 20;
+/// Most lanes of era bands.
+const ERA_LANES: usize = 3;
 const MARK_ROW_HEIGHT: u32 = 14;
-const HISTOGRAM_HEIGHT: u32 = 44;
-const AXIS_HEIGHT: u32 = 24;
+const HISTOGRAM_HEIGHT: u32 = 42;
+const AXIS_HEIGHT: u32 = 22;
+/// Lanes of titles above the marks.
+pub const LABEL_LANES: u32 = 4;
+const LABEL_LANE_HEIGHT: u32 = 16;
+/// Font size of titles, era names and tick labels, in CSS pixels (the stylesheet agrees).
+pub const LABEL_FONT_PX: f64 = 11.0;
+/// Room between a mark and its title, and the least gap between two titles in a lane.
+const LABEL_PAD: f64 = 4.0;
+const LABEL_GAP: f64 = 8.0;
+
+/// The strip widths labels are laid out for: (class, narrowest width in CSS pixels of the
+/// strip the class is shown at, longest title in pixels). The stylesheet's container
+/// queries switch at the same widths.
+pub const WIDTHS: [(&str, f64, f64); 3] = [
+    ("s", 280.0, 150.0),
+    ("m", 600.0, 220.0),
+    ("l", 960.0, 260.0),
+];
 
 /// Everything the template needs to draw the strip and its controls.
 pub struct Overview {
@@ -33,13 +61,13 @@ pub struct Overview {
     pub height: u32,
     pub eras: Vec<EraBand>,
     pub marks: Vec<MarkShape>,
+    pub leaders: Vec<Leader>,
     pub bars: Vec<Bar>,
     /// True when the strip shows a histogram rather than marks.
     pub dense: bool,
     pub ticks: Vec<Tick>,
     pub axis_y: u32,
     pub plot_top: u32,
-    pub plot_bottom: u32,
     pub nav: Navigation,
     pub context: ContextStrip,
     /// The view as ISO days, for the script.
@@ -49,20 +77,36 @@ pub struct Overview {
     pub data_last_iso: String,
 }
 
-/// An era drawn as a band.
+/// An era drawn as a band, a link to its range.
 pub struct EraBand {
     pub x: String,
     pub width: String,
     pub y: u32,
-    pub text_y: u32,
     pub name: String,
-    pub clip_id: String,
-    pub show_label: bool,
+    /// The accessible name: the era's name and dates.
+    pub full: String,
+    pub url: String,
+    /// The name as it fits the band at each strip width (absent where nothing fits).
+    pub labels: Vec<TextVariant>,
 }
 
-/// One event's mark: a bar over its span, or a tick for a short event.
+/// A piece of text drawn for one class of strip widths.
+pub struct TextVariant {
+    pub class: &'static str,
+    pub text: String,
+    /// Its measured width in pixels, which the SVG holds it to.
+    pub length: String,
+    pub x: String,
+    pub y: u32,
+    /// Anchored at its end (left of its mark) rather than its start.
+    pub end: bool,
+}
+
+/// One event's mark: a bar over its span, or a tick for a short event, with its titles.
 pub struct MarkShape {
     pub slug: String,
+    pub href: String,
+    /// Date and full title: the link's accessible name and tooltip.
     pub tip: String,
     pub x: String,
     /// Some(width) for a bar; None for a point (drawn as a short vertical line).
@@ -71,8 +115,19 @@ pub struct MarkShape {
     pub y2: u32,
     /// Approximate or uncertain dates are drawn with soft, dashed edges.
     pub fuzzy: bool,
+    /// A most-notable event drawn over a histogram.
+    pub notable: bool,
     pub start_iso: String,
     pub end_iso: String,
+    pub labels: Vec<TextVariant>,
+}
+
+/// The thin line from a title down to its mark.
+pub struct Leader {
+    pub class: &'static str,
+    pub x: String,
+    pub y1: u32,
+    pub y2: u32,
 }
 
 /// A histogram bar.
@@ -84,10 +139,14 @@ pub struct Bar {
     pub tip: String,
 }
 
-/// A tick on the time axis.
+/// A tick on the time axis, drawn for the strip widths in `classes`.
 pub struct Tick {
     pub x: String,
     pub label: String,
+    pub classes: String,
+    pub length: String,
+    /// The label sits before its tick (at the right edge).
+    pub end: bool,
 }
 
 /// Plain links that move the view: they work without JavaScript.
@@ -128,6 +187,10 @@ fn pct(v: f64) -> String {
     format!("{:.3}%", v.clamp(-1.0, 101.0))
 }
 
+fn px(v: f64) -> String {
+    format!("{v:.1}")
+}
+
 /// The view's span: the filter's bounds where given, the data's elsewhere, widened to whole
 /// years when the data decides.
 pub fn view_span(params: &TimelineParams, data: Span) -> Span {
@@ -157,13 +220,14 @@ pub async fn build(
     in_view: i64,
 ) -> Result<Overview, sqlx::Error> {
     let view = view_span(params, data);
-    let lanes = lay_out_eras(eras, view);
-    let lane_count = lanes
+    let bands = lay_out_eras(eras, view);
+    let era_lanes = bands
         .iter()
-        .map(|b| b.y / LANE_HEIGHT + 1)
+        .map(|b| b.y / ERA_LANE_HEIGHT + 1)
         .max()
         .unwrap_or(0);
-    let plot_top = lane_count * LANE_HEIGHT + 4;
+    let label_top = era_lanes * ERA_LANE_HEIGHT + 2;
+    let plot_top = label_top + LABEL_LANES * LABEL_LANE_HEIGHT + 4;
     let dense = in_view > i64::from(MARK_LIMIT);
     let plot_height = if dense {
         HISTOGRAM_HEIGHT
@@ -178,16 +242,24 @@ pub async fn build(
         to: Some(view.last),
         ..params.filter.clone()
     };
-    let (marks, bars) = if dense {
+    let (mut shapes, bars, ranked) = if dense {
         let counts = queries::histogram(pool, &filter, view.first, view.last, BUCKETS).await?;
+        let best =
+            marks::notable_marks(pool, &params.filter, view.first, view.last, 24, 40, 40).await?;
+        let shapes = best
+            .iter()
+            .map(|m| notable_shape(m, view, plot_top, plot_bottom))
+            .collect();
         (
-            Vec::new(),
+            shapes,
             histogram_bars(&counts, view, plot_top, plot_height),
+            best,
         )
     } else {
-        let rows = queries::marks(pool, &filter, MARK_LIMIT).await?;
-        (lay_out_marks(&rows, view, plot_top), Vec::new())
+        let rows = marks::ranked_marks(pool, &filter, MARK_LIMIT).await?;
+        (lay_out_marks(&rows, view, plot_top), Vec::new(), rows)
     };
+    let leaders = lay_out_labels(&ranked, &mut shapes, view, label_top, plot_top);
 
     let whole = Span {
         first: year_start(data.first),
@@ -209,18 +281,18 @@ pub async fn build(
         ),
     };
 
-    let description = describe(view, in_view, dense, &lanes);
+    let description = describe(view, in_view, dense, &bands);
     Ok(Overview {
         description,
         height: axis_y + AXIS_HEIGHT,
-        eras: lanes,
-        marks,
+        eras: bands,
+        marks: shapes,
+        leaders,
         bars,
         dense,
         ticks: ticks(view),
         axis_y,
         plot_top,
-        plot_bottom,
         nav: navigation(params, view, whole),
         context,
         first_iso: view.first.iso(),
@@ -239,7 +311,9 @@ fn describe(view: Span, in_view: i64, dense: bool, eras: &[EraBand]) -> String {
         if in_view == 1 { "event" } else { "events" },
     );
     if dense {
-        text.push_str(", drawn as a histogram of how many events start in each period");
+        text.push_str(
+            ", drawn as a histogram of how many events start in each period, with the most notable labelled",
+        );
     }
     if !eras.is_empty() {
         let names: Vec<&str> = eras.iter().map(|e| e.name.as_str()).collect();
@@ -254,7 +328,8 @@ fn words(day: Day) -> String {
     format!("{d} {} {y}", month_name(m))
 }
 
-/// Era bands in as few lanes as they need without overlapping.
+/// Era bands in as few lanes as they need without overlapping, each named as far as its
+/// band has room at each strip width.
 fn lay_out_eras(eras: &[Era], view: Span) -> Vec<EraBand> {
     let mut lane_ends: Vec<f64> = Vec::new();
     let mut bands = Vec::new();
@@ -266,43 +341,69 @@ fn lay_out_eras(eras: &[Era], view: Span) -> Vec<EraBand> {
         let end = view.pct(i64::from(era.end_day) + 1).min(100.0);
         let lane = match lane_ends.iter().position(|&e| e <= start) {
             Some(lane) => lane,
+            // Beyond a few lanes the bands would push the events down: the era is left to
+            // the list of eras beside the timeline and to the strip's description.
+            None if lane_ends.len() >= ERA_LANES => continue,
             None => {
                 lane_ends.push(0.0);
                 lane_ends.len() - 1
             }
         };
         lane_ends[lane] = end;
-        let y = lane as u32 * LANE_HEIGHT;
+        let y = lane as u32 * ERA_LANE_HEIGHT;
+        let words = Edtf::parse(&era.edtf)
+            .map(|d| d.words())
+            .unwrap_or_else(|_| era.edtf.clone());
+        let labels = WIDTHS
+            .iter()
+            .filter_map(|&(class, min_width, _)| {
+                let room = (end - start) / 100.0 * min_width - 10.0;
+                let text = text_metrics::shorten(&era.name, room, LABEL_FONT_PX)?;
+                Some(TextVariant {
+                    class,
+                    length: px(text_metrics::width(&text, LABEL_FONT_PX)),
+                    text: isolate(&text),
+                    x: pct(start),
+                    y: y + 12,
+                    end: false,
+                })
+            })
+            .collect();
         bands.push(EraBand {
             x: pct(start),
             width: pct(end - start),
             y,
-            text_y: y + 13,
+            full: isolate(&format!("Era: {}, {words}", era.name)),
             name: era.name.clone(),
-            clip_id: format!("era-clip-{}", era.id),
-            show_label: end - start >= 4.0,
+            url: super::timeline::era_url(era),
+            labels,
         });
     }
     bands
 }
 
+fn date_words(m: &RankedMark) -> (String, bool) {
+    let date = Edtf::parse(&m.edtf).ok();
+    let words = m
+        .date_label
+        .clone()
+        .or_else(|| date.as_ref().map(Edtf::words))
+        .unwrap_or_else(|| m.edtf.clone());
+    let fuzzy = date
+        .as_ref()
+        .is_some_and(|d| d.is_approximate() || d.is_uncertain());
+    (words, fuzzy)
+}
+
 /// Marks in up to [`MARK_ROWS`] rows, each placed in the first row where it does not touch
 /// the previous mark.
-fn lay_out_marks(rows: &[Mark], view: Span, top: u32) -> Vec<MarkShape> {
+fn lay_out_marks(rows: &[RankedMark], view: Span, top: u32) -> Vec<MarkShape> {
     let mut row_ends = [f64::NEG_INFINITY; MARK_ROWS];
     rows.iter()
         .map(|m| {
             let start = view.pct(i64::from(m.start_day));
             let end = view.pct(i64::from(m.end_day) + 1);
-            let date = Edtf::parse(&m.edtf).ok();
-            let words = m
-                .date_label
-                .clone()
-                .or_else(|| date.as_ref().map(Edtf::words))
-                .unwrap_or_else(|| m.edtf.clone());
-            let fuzzy = date
-                .as_ref()
-                .is_some_and(|d| d.is_approximate() || d.is_uncertain());
+            let (words, fuzzy) = date_words(m);
             let x = start.max(0.0);
             let row = row_ends
                 .iter()
@@ -319,17 +420,124 @@ fn lay_out_marks(rows: &[Mark], view: Span, top: u32) -> Vec<MarkShape> {
             let y = top + row as u32 * MARK_ROW_HEIGHT + 2;
             MarkShape {
                 slug: m.slug.clone(),
-                tip: format!("{words}: {}", m.title),
+                href: format!("/events/{}", m.slug),
+                tip: format!("{words}: {}", isolate(&m.title)),
                 x: pct(x),
                 width: bar.then(|| pct(end.min(100.0) - x)),
                 y,
                 y2: y + MARK_ROW_HEIGHT - 4,
                 fuzzy,
+                notable: false,
                 start_iso: Day(m.start_day).iso(),
                 end_iso: Day(m.end_day).iso(),
+                labels: Vec::new(),
             }
         })
         .collect()
+}
+
+/// A notable event over a histogram: a line across the plot at its first day.
+fn notable_shape(m: &RankedMark, view: Span, top: u32, bottom: u32) -> MarkShape {
+    let (words, fuzzy) = date_words(m);
+    MarkShape {
+        slug: m.slug.clone(),
+        href: format!("/events/{}", m.slug),
+        tip: format!("{words}: {}", isolate(&m.title)),
+        x: pct(view.pct(i64::from(m.start_day)).max(0.0)),
+        width: None,
+        y: top,
+        y2: bottom,
+        fuzzy,
+        notable: true,
+        start_iso: Day(m.start_day).iso(),
+        end_iso: Day(m.end_day).iso(),
+        labels: Vec::new(),
+    }
+}
+
+/// Places titles in [`LABEL_LANES`] lanes for each strip width, most notable first: each
+/// title goes beside its mark (after it, or before it near the right edge) in the lowest
+/// lane where it meets no other, shortened when the whole title does not fit; a title that
+/// finds no room is left to the mark's tooltip. `ranked[i]` is the event of `shapes[i]`.
+/// Returns the leader lines from each title down to the plot.
+fn lay_out_labels(
+    ranked: &[RankedMark],
+    shapes: &mut [MarkShape],
+    view: Span,
+    label_top: u32,
+    plot_top: u32,
+) -> Vec<Leader> {
+    let mut order: Vec<usize> = (0..ranked.len().min(shapes.len())).collect();
+    order.sort_by(|&a, &b| {
+        ranked[b]
+            .notability
+            .cmp(&ranked[a].notability)
+            .then(ranked[a].start_day.cmp(&ranked[b].start_day))
+    });
+    let mut leaders = Vec::new();
+    for &(class, width, longest) in &WIDTHS {
+        let mut lanes: Vec<Vec<(f64, f64)>> = vec![Vec::new(); LABEL_LANES as usize];
+        for &i in &order {
+            let m = &ranked[i];
+            let anchor = view.pct(i64::from(m.start_day)).clamp(0.0, 100.0);
+            let x = anchor / 100.0 * width;
+            let Some(placed) = place_label(&m.title, x, width, longest, &mut lanes) else {
+                continue;
+            };
+            let (text, lane, end) = placed;
+            let baseline = label_top + (LABEL_LANES - lane) * LABEL_LANE_HEIGHT - 4;
+            leaders.push(Leader {
+                class,
+                x: pct(anchor),
+                y1: baseline + 2,
+                y2: plot_top,
+            });
+            shapes[i].labels.push(TextVariant {
+                class,
+                length: px(text_metrics::width(&text, LABEL_FONT_PX)),
+                text: isolate(&text),
+                x: pct(anchor),
+                y: baseline,
+                end,
+            });
+        }
+    }
+    leaders
+}
+
+/// Finds room for a title whose mark is `x` pixels into a strip `width` wide: the lane,
+/// the text as drawn and whether it sits before the mark. Tries the whole title (up to
+/// `longest` pixels), then shorter cuts.
+fn place_label(
+    title: &str,
+    x: f64,
+    width: f64,
+    longest: f64,
+    lanes: &mut [Vec<(f64, f64)>],
+) -> Option<(String, u32, bool)> {
+    for max in [longest, longest * 0.6, 64.0] {
+        let Some(text) = text_metrics::shorten(title, max, LABEL_FONT_PX) else {
+            continue;
+        };
+        let w = text_metrics::width(&text, LABEL_FONT_PX) + LABEL_PAD;
+        let (lo, hi, end) = if x + w <= width {
+            (x, x + w, false)
+        } else if x - w >= 0.0 {
+            (x - w, x, true)
+        } else {
+            continue;
+        };
+        for (lane, taken) in lanes.iter_mut().enumerate() {
+            let free = taken
+                .iter()
+                .all(|&(a, b)| hi + LABEL_GAP <= a || lo >= b + LABEL_GAP);
+            if free {
+                taken.push((lo, hi));
+                return Some((text, lane as u32, end));
+            }
+        }
+    }
+    None
 }
 
 fn histogram_bars(counts: &[(i64, i64)], span: Span, top: u32, height: u32) -> Vec<Bar> {
@@ -363,19 +571,23 @@ fn histogram_bars(counts: &[(i64, i64)], span: Span, top: u32, height: u32) -> V
         .collect()
 }
 
-/// Tick steps from finest to coarsest; the first that yields fewer than 12 ticks is used.
-#[derive(Clone, Copy)]
+/// Tick steps from finest to coarsest; for each strip width the finest whose labels do not
+/// meet is used.
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Step {
     Days(i32),
-    Months(i32),
+    Weeks,
+    Months(u32),
     Years(i32),
 }
 
-const STEPS: [Step; 11] = [
+const STEPS: [Step; 15] = [
     Step::Days(1),
-    Step::Days(7),
+    Step::Days(2),
+    Step::Weeks,
     Step::Months(1),
     Step::Months(3),
+    Step::Months(6),
     Step::Years(1),
     Step::Years(2),
     Step::Years(5),
@@ -383,58 +595,81 @@ const STEPS: [Step; 11] = [
     Step::Years(20),
     Step::Years(50),
     Step::Years(100),
+    Step::Years(500),
+    Step::Years(1000),
 ];
 
-fn ticks(view: Span) -> Vec<Tick> {
-    let days = view.days();
-    let step = STEPS
-        .into_iter()
-        .find(|step| {
-            let approx = match step {
-                Step::Days(n) => days / i64::from(*n),
-                Step::Months(n) => days / (30 * i64::from(*n)),
-                Step::Years(n) => days / (365 * i64::from(*n)),
-            };
-            approx < 12
-        })
-        .unwrap_or(Step::Years(1000));
-    let (y0, m0, _) = view.first.ymd();
+/// Room between a tick and its label.
+const TICK_PAD: f64 = 3.0;
+
+/// The ticks of one step over the view: (day, label).
+fn step_ticks(view: Span, step: Step) -> Vec<(Day, String)> {
     let mut out = Vec::new();
-    let mut push = |day: Day, label: String| {
-        if day >= view.first && day <= view.last {
-            out.push(Tick {
-                x: pct(view.pct(i64::from(day.0))),
-                label,
-            });
-        }
-    };
+    if let Step::Days(n) = step
+        && view.days() / i64::from(n) > 400
+    {
+        return out;
+    }
+    let (y0, m0, _) = view.first.ymd();
     match step {
         Step::Days(n) => {
             let mut d = view.first.0;
             while d <= view.last.0 {
                 let (y, m, dd) = Day(d).ymd();
-                push(Day(d), format!("{dd} {} {y}", &month_name(m)[..3]));
+                let label = if out.is_empty() || (m == 1 && dd <= n as u32) {
+                    format!("{dd} {} {y}", &month_name(m)[..3])
+                } else {
+                    format!("{dd} {}", &month_name(m)[..3])
+                };
+                out.push((Day(d), label));
                 d += n;
             }
         }
+        Step::Weeks => {
+            if view.days() > 7 * 400 {
+                return out;
+            }
+            // Mondays: 1970-01-05 (day 4) was one.
+            let mut d = view.first.0 + (4 - view.first.0).rem_euclid(7);
+            while d <= view.last.0 {
+                let (y, m, dd) = Day(d).ymd();
+                let label = if out.is_empty() {
+                    format!("{dd} {} {y}", &month_name(m)[..3])
+                } else {
+                    format!("{dd} {}", &month_name(m)[..3])
+                };
+                out.push((Day(d), label));
+                d += 7;
+            }
+        }
         Step::Months(n) => {
+            if view.days() > 31 * 400 * i64::from(n) {
+                return out;
+            }
             let (mut y, mut m) = (y0, m0);
             // Start at the first boundary on or after the view's first day, on a multiple of n.
-            while (m - 1) % n as u32 != 0 || Day::from_ymd(y, m, 1).is_some_and(|d| d < view.first)
-            {
+            while (m - 1) % n != 0 || Day::from_ymd(y, m, 1).is_some_and(|d| d < view.first) {
                 (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
             }
             while let Some(day) = Day::from_ymd(y, m, 1) {
                 if day > view.last {
                     break;
                 }
-                push(day, format!("{} {y}", &month_name(m)[..3]));
+                let label = if out.is_empty() || m == 1 {
+                    format!("{} {y}", &month_name(m)[..3])
+                } else {
+                    month_name(m)[..3].to_string()
+                };
+                out.push((day, label));
                 for _ in 0..n {
                     (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
                 }
             }
         }
         Step::Years(n) => {
+            if view.days() > 366 * 400 * i64::from(n) {
+                return out;
+            }
             let mut y = y0 + (n - y0.rem_euclid(n)) % n;
             if Day::from_ymd(y, 1, 1).is_some_and(|d| d < view.first) {
                 y += n;
@@ -443,9 +678,67 @@ fn ticks(view: Span) -> Vec<Tick> {
                 if day > view.last {
                     break;
                 }
-                push(day, y.to_string());
+                out.push((day, y.to_string()));
                 y += n;
             }
+        }
+    }
+    out
+}
+
+/// Whether the labels of a step keep apart on a strip `width` pixels wide.
+fn step_fits(view: Span, ticks: &[(Day, String)], width: f64) -> bool {
+    !ticks.is_empty()
+        && ticks.windows(2).all(|pair| {
+            let a = view.pct(i64::from(pair[0].0.0)) / 100.0 * width;
+            let b = view.pct(i64::from(pair[1].0.0)) / 100.0 * width;
+            a + TICK_PAD + text_metrics::width(&pair[0].1, LABEL_FONT_PX) + 12.0 <= b
+        })
+}
+
+/// The axis's ticks: for each strip width, the finest step whose labels keep apart (a tick
+/// whose label would run past the right edge is drawn without it).
+fn ticks(view: Span) -> Vec<Tick> {
+    let mut chosen: Vec<(Step, &str, f64)> = Vec::new();
+    for &(class, width, _) in &WIDTHS {
+        // A few ticks read better than a ruler: at most about one per 80 px.
+        let most = ((width / 80.0).floor() as usize).max(6);
+        let step = STEPS
+            .into_iter()
+            .find(|&step| {
+                let ticks = step_ticks(view, step);
+                ticks.len() < most && step_fits(view, &ticks, width)
+            })
+            .unwrap_or(Step::Years(1000));
+        chosen.push((step, class, width));
+    }
+    let mut out: Vec<Tick> = Vec::new();
+    // Each class draws its own ticks: a tick shared by two classes could not be shown for
+    // one and hidden for the other by a single container query.
+    for &(step, class, width) in &chosen {
+        // Where the previous label ends, in pixels at the class's narrowest width.
+        let mut previous_end = f64::NEG_INFINITY;
+        for (day, label) in step_ticks(view, step) {
+            let at = view.pct(i64::from(day.0));
+            let x = at / 100.0 * width;
+            let w = text_metrics::width(&label, LABEL_FONT_PX);
+            // After its tick, or before it at the right edge, or not at all where it would
+            // meet the previous label.
+            let (shown, end) = if x + TICK_PAD + w <= width {
+                (true, false)
+            } else {
+                (x - TICK_PAD - w >= previous_end + 8.0, true)
+            };
+            if shown && !end {
+                previous_end = x + TICK_PAD + w;
+            }
+            out.push(Tick {
+                x: pct(at),
+                label: if shown { label } else { String::new() },
+                classes: format!("tick--{class}"),
+                length: px(w),
+                end,
+            });
         }
     }
     out
@@ -537,9 +830,11 @@ mod tests {
         Day::from_ymd(y, m, d).expect("day")
     }
 
+    /// The tick labels drawn on the widest strip.
     fn labels(first: Day, last: Day) -> Vec<String> {
         ticks(Span { first, last })
             .into_iter()
+            .filter(|t| t.classes.split(' ').any(|c| c == "tick--l"))
             .map(|t| t.label)
             .collect()
     }
@@ -599,5 +894,98 @@ mod tests {
             range_values(day(2020, 3, 5), day(2020, 3, 9)),
             ("2020-03-05".into(), "2020-03-09".into())
         );
+    }
+
+    fn ranked(slug: &str, title: &str, start: Day, notability: i64) -> RankedMark {
+        RankedMark {
+            slug: slug.to_string(),
+            title: title.to_string(),
+            edtf: start.iso(),
+            date_label: None,
+            start_day: start.0,
+            end_day: start.0,
+            notability,
+        }
+    }
+
+    /// The box of a title at a strip width, in pixels, as the browser draws it: anchored at
+    /// its mark, 4 px away, as long as its measured width.
+    fn label_box(l: &TextVariant, width: f64) -> (f64, f64, u32) {
+        let at: f64 = l.x.trim_end_matches('%').parse::<f64>().expect("pct") / 100.0 * width;
+        let w: f64 = l.length.parse().expect("length");
+        if l.end {
+            (at - 4.0 - w, at - 4.0, l.y)
+        } else {
+            (at + 4.0, at + 4.0 + w, l.y)
+        }
+    }
+
+    #[test]
+    fn titles_never_meet_at_any_width_of_their_class_and_notable_ones_come_first() {
+        let view = Span {
+            first: day(2020, 1, 1),
+            last: day(2020, 12, 31),
+        };
+        // A crowded year: 200 events, some on the same day, a few flagged.
+        let mut seed = 7u64;
+        let rows: Vec<RankedMark> = (0..200)
+            .map(|i| {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let offset = (seed >> 33) % 366;
+                let words = 2 + (seed >> 20) % 9;
+                let title: Vec<&str> = (0..words).map(|_| "Ceasefire").collect();
+                let notability = if i % 40 == 0 {
+                    1_000_000
+                } else {
+                    (seed >> 40) as i64 % 50
+                };
+                ranked(
+                    &format!("e{i}"),
+                    &title.join(" "),
+                    Day(view.first.0 + offset as i32),
+                    notability,
+                )
+            })
+            .collect();
+        let mut sorted = rows.clone();
+        sorted.sort_by_key(|m| m.start_day);
+        let mut shapes = lay_out_marks(&sorted, view, 100);
+        lay_out_labels(&sorted, &mut shapes, view, 40, 100);
+        for &(class, min_width, _) in &WIDTHS {
+            let labels: Vec<(&TextVariant, i64)> = shapes
+                .iter()
+                .zip(&sorted)
+                .flat_map(|(s, m)| {
+                    s.labels
+                        .iter()
+                        .filter(|l| l.class == class)
+                        .map(move |l| (l, m.notability))
+                })
+                .collect();
+            assert!(labels.len() >= 5, "{class}: some titles placed");
+            // Every flagged event found room before any other.
+            let flagged = labels.iter().filter(|(_, n)| *n >= 1_000_000).count();
+            assert_eq!(flagged, 5, "{class}: every flagged event is labelled");
+            for width in [min_width, min_width * 1.3, min_width * 2.0] {
+                for (i, (a, _)) in labels.iter().enumerate() {
+                    let (a0, a1, ay) = label_box(a, width);
+                    assert!(
+                        a0 >= 0.0 && a1 <= width + 0.01,
+                        "{class} at {width}: inside"
+                    );
+                    for (b, _) in &labels[i + 1..] {
+                        let (b0, b1, by) = label_box(b, width);
+                        assert!(
+                            ay != by || a1 <= b0 || b1 <= a0,
+                            "{class} at {width}: {} meets {}",
+                            a.text,
+                            b.text
+                        );
+                    }
+                }
+            }
+        }
     }
 }

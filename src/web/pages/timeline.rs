@@ -8,7 +8,7 @@ use axum::response::{Html, IntoResponse, Response};
 
 use super::dates::{DateView, month_heading, thousands};
 use super::facets::{self, FacetView};
-use super::layout::{Alternate, Layout};
+use super::layout::{Alternate, Layout, isolate};
 use super::overview::{self, Overview};
 use crate::db::models::{Era, EventSummary, SearchSnippets};
 use crate::db::queries;
@@ -31,6 +31,12 @@ struct TimelinePage {
     layout: Layout,
     heading: String,
     intro: String,
+    /// The introduction's first sentence, shown on the unfiltered timeline.
+    lead: String,
+    /// The rest of the introduction, behind "More".
+    more: String,
+    /// The filter form starts unfolded on narrow screens (it has problems to show).
+    filters_open: bool,
     from: String,
     to: String,
     problems: Vec<ParamProblem>,
@@ -81,6 +87,7 @@ struct MonthGroup {
 
 /// One event on the timeline.
 pub struct EventCard {
+    pub id: i64,
     pub slug: String,
     pub url: String,
     pub title: String,
@@ -91,6 +98,8 @@ pub struct EventCard {
     pub summary: String,
     /// In search results: the best extract with hits in `<mark>`, as safe HTML.
     pub snippet: Option<String>,
+    /// Who the sources are (publishers, else titles): the printed chronology lists them.
+    pub sources: Vec<String>,
 }
 
 impl EventCard {
@@ -105,6 +114,8 @@ impl EventCard {
             actors: e.actors().into_iter().map(str::to_string).collect(),
             summary: e.summary.clone(),
             snippet: None,
+            sources: Vec::new(),
+            id: e.id,
         }
     }
 }
@@ -138,10 +149,14 @@ pub async fn show_timeline(
         [only] => (only.name.clone(), only.summary.clone()),
         _ => ("Conflict timelines".to_string(), String::new()),
     };
+    let (lead, more) = split_lead(&intro);
     let mut page = TimelinePage {
-        layout: Layout::new(format!("{heading} · timeline")),
+        layout: Layout::new(format!("{} · timeline", isolate(&heading))),
         heading,
         intro,
+        lead,
+        more,
+        filters_open: !params.problems.is_empty(),
         from: params.from.clone(),
         to: params.to.clone(),
         problems: params.problems.clone(),
@@ -170,6 +185,12 @@ pub async fn show_timeline(
         facets: Vec::new(),
     };
     page.layout.description = Some(page.intro.chars().take(200).collect());
+    page.layout.has_timeline = true;
+    // Filtered and searched views are endless combinations of the same events: crawlers
+    // may follow their links to events but should not index them.
+    if !params.view_query().is_empty() || params.after.is_some() {
+        page.layout.robots = Some("noindex, follow");
+    }
 
     if !params.problems.is_empty() {
         // Keep the page whole and the form filled: the reader fixes the field and resubmits.
@@ -209,6 +230,16 @@ pub async fn show_timeline(
         page.first_page_url = Some(params.url());
     }
     page.years = group(&events, &eras);
+    let ids: Vec<i64> = events.iter().map(|e| e.id).collect();
+    let names = queries::marks::source_names(&state.db, &ids).await?;
+    for card in page
+        .years
+        .iter_mut()
+        .flat_map(|y| &mut y.months)
+        .flat_map(|m| &mut m.events)
+    {
+        add_sources(card, &names);
+    }
     page.facets = facets::build(&state.db, &params, matching).await?;
     page.active_filters = active_filters(&params, &page.facets);
     attach_overview(&state, &params, &eras, matching, &mut page).await?;
@@ -283,6 +314,10 @@ async fn show_search(
             card
         })
         .collect();
+    let names = queries::marks::source_names(&state.db, &ids).await?;
+    for card in &mut page.hits {
+        add_sources(card, &names);
+    }
     page.next_label = "More results →";
     if has_more && page_no < MAX_PAGE {
         page.next_url = Some(format!("/?{view_query}&page={}", page_no + 1));
@@ -291,6 +326,15 @@ async fn show_search(
         page.first_page_url = Some(params.url());
     }
     Ok(matching)
+}
+
+/// Gives a card the names of its event's sources, once each.
+fn add_sources(card: &mut EventCard, names: &[(i64, String)]) {
+    for (_, name) in names.iter().filter(|(id, _)| *id == card.id) {
+        if !card.sources.contains(name) {
+            card.sources.push(name.clone());
+        }
+    }
 }
 
 /// The summary's extract if the hit is there, else the body's; none if the words matched
@@ -380,6 +424,20 @@ pub async fn redirect_search(RawQuery(query): RawQuery) -> axum::response::Redir
     axum::response::Redirect::to(&target)
 }
 
+/// The introduction's first sentence and the rest (empty when it is one sentence, or the
+/// first sentence is most of it).
+fn split_lead(intro: &str) -> (String, String) {
+    let intro = intro.trim();
+    let cut = intro
+        .match_indices(". ")
+        .map(|(i, _)| i + 1)
+        .find(|&i| i >= 60);
+    match cut {
+        Some(i) if intro.len() - i > 40 => (intro[..i].to_string(), intro[i..].trim().to_string()),
+        _ => (intro.to_string(), String::new()),
+    }
+}
+
 fn range_text(params: &TimelineParams) -> String {
     match (params.from.as_str(), params.to.as_str()) {
         ("", "") => "the whole chronology".to_string(),
@@ -391,6 +449,15 @@ fn range_text(params: &TimelineParams) -> String {
 
 fn era_link(era: &Era) -> EraLink {
     let date = DateView::new(&era.edtf, None);
+    EraLink {
+        name: era.name.clone(),
+        words: date.words,
+        url: era_url(era),
+    }
+}
+
+/// The view of an era's range.
+pub(super) fn era_url(era: &Era) -> String {
     let mut query = Vec::new();
     if era.start_day > Day::MIN.0 {
         query.push(format!("from={}", Day(era.start_day).iso()));
@@ -398,11 +465,7 @@ fn era_link(era: &Era) -> EraLink {
     if era.end_day < Day::MAX.0 {
         query.push(format!("to={}", Day(era.end_day).iso()));
     }
-    EraLink {
-        name: era.name.clone(),
-        words: date.words,
-        url: format!("/?{}", query.join("&")),
-    }
+    format!("/?{}", query.join("&"))
 }
 
 /// The removable filters of the view, each named as its facet names it (an actor's or a

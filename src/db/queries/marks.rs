@@ -1,0 +1,144 @@
+//! Events for the overview strip's marks and labels, with what ranks them for a label when
+//! not every title fits: an editor's `notable` flag first, then how well documented and
+//! connected an event is (sources, links to and from other events, recorded fatalities).
+
+use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+
+use super::{Arm, EventFilter, push_where};
+use crate::edtf::Day;
+
+/// One event as the strip draws it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RankedMark {
+    pub slug: String,
+    pub title: String,
+    pub edtf: String,
+    pub date_label: Option<String>,
+    pub start_day: i32,
+    pub end_day: i32,
+    /// Higher is more notable (see [`NOTABILITY`]).
+    pub notability: i64,
+}
+
+/// The rank of an event for a label. A flag outranks any count; each source and each link
+/// counts alike; fatalities add a little, capped so that one large figure does not drown
+/// the documentary weight of the rest.
+const NOTABILITY: &str = "(e.notable * 1000000
+     + 10 * (SELECT count(*) FROM source s WHERE s.event_id = e.id)
+     + 10 * (SELECT count(*) FROM event_link l WHERE l.from_event_id = e.id)
+     + 10 * (SELECT count(*) FROM event_link l WHERE l.to_event_id = e.id)
+     + min(coalesce(e.fatalities_best, 0) / 10, 50)) AS notability";
+
+const COLUMNS: &str =
+    "SELECT e.id, e.slug, e.title, e.edtf, e.date_label, e.start_day, e.end_day, ";
+
+/// Up to `limit` events of the view in timeline order, each with its notability.
+pub async fn ranked_marks(
+    pool: &SqlitePool,
+    filter: &EventFilter,
+    limit: u32,
+) -> Result<Vec<RankedMark>, sqlx::Error> {
+    let mut qb = QueryBuilder::<Sqlite>::new("");
+    push_union(&mut qb, filter);
+    qb.push(" ORDER BY start_day, end_day, id LIMIT ")
+        .push_bind(i64::from(limit));
+    qb.build_query_as().fetch_all(pool).await
+}
+
+/// The most notable events of a view too dense to draw one by one: every flagged event of
+/// the range (up to `limit`), then, so that labels spread over the whole range rather than
+/// gather where the data is richest, the best of the first `sample` events of each of
+/// `slices` equal slices. The work is bounded by `slices × sample` rows whatever the size
+/// of the range; the ranking is exact for flagged events and a sample for the rest.
+pub async fn notable_marks(
+    pool: &SqlitePool,
+    filter: &EventFilter,
+    first: Day,
+    last: Day,
+    slices: u32,
+    sample: u32,
+    limit: u32,
+) -> Result<Vec<RankedMark>, sqlx::Error> {
+    let view = EventFilter {
+        from: Some(first),
+        to: Some(last),
+        ..filter.clone()
+    };
+    // The flagged events come from their own partial index, a handful of entries.
+    let mut qb = QueryBuilder::<Sqlite>::new(COLUMNS);
+    qb.push(NOTABILITY)
+        .push(" FROM event e INDEXED BY event_notable");
+    push_where(&mut qb, &view, Arm::Overlap, None);
+    qb.push(" AND e.notable = 1 ORDER BY notability DESC, e.start_day LIMIT ")
+        .push_bind(i64::from(limit));
+    let mut out: Vec<RankedMark> = qb.build_query_as().fetch_all(pool).await?;
+
+    let days = i64::from(last.0) - i64::from(first.0) + 1;
+    for slice in 0..i64::from(slices) {
+        let a = i64::from(first.0) + days * slice / i64::from(slices);
+        let b = i64::from(first.0) + days * (slice + 1) / i64::from(slices) - 1;
+        if b < a {
+            continue;
+        }
+        // Events that start in the slice (not merely overlap it): each event is sampled in
+        // one slice only, and the scan is a plain range of the date index.
+        let undated = EventFilter {
+            from: None,
+            to: None,
+            ..filter.clone()
+        };
+        let mut qb = QueryBuilder::<Sqlite>::new("SELECT * FROM (");
+        qb.push(COLUMNS).push(NOTABILITY).push(" FROM event e");
+        push_where(&mut qb, &undated, Arm::All, None);
+        qb.push(" AND e.start_day BETWEEN ")
+            .push_bind(a)
+            .push(" AND ")
+            .push_bind(b)
+            .push(" ORDER BY e.start_day, e.end_day, e.id LIMIT ")
+            .push_bind(i64::from(sample))
+            .push(") ORDER BY notability DESC, start_day LIMIT 2");
+        let best: Vec<RankedMark> = qb.build_query_as().fetch_all(pool).await?;
+        for m in best {
+            if !out.iter().any(|o| o.slug == m.slug) {
+                out.push(m);
+            }
+        }
+    }
+    out.sort_by(|a, b| {
+        b.notability
+            .cmp(&a.notability)
+            .then(a.start_day.cmp(&b.start_day))
+    });
+    Ok(out)
+}
+
+/// The arms of the filter's overlap query with the mark columns.
+fn push_union(qb: &mut QueryBuilder<Sqlite>, filter: &EventFilter) {
+    for (i, arm) in Arm::for_filter(filter).iter().enumerate() {
+        if i > 0 {
+            qb.push(" UNION ALL ");
+        }
+        qb.push(COLUMNS).push(NOTABILITY).push(arm.from(filter));
+        push_where(qb, filter, *arm, None);
+    }
+}
+
+/// The names of the sources of each of `ids` (the publisher, else the title), in the order
+/// given: `(event id, name)`, for the printed chronology.
+pub async fn source_names(
+    pool: &SqlitePool,
+    ids: &[i64],
+) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut qb = QueryBuilder::<Sqlite>::new(
+        "SELECT s.event_id, coalesce(s.publisher, s.title) FROM source s WHERE s.event_id IN (",
+    );
+    let mut list = qb.separated(", ");
+    for id in ids {
+        list.push_bind(*id);
+    }
+    qb.push(") ORDER BY s.event_id, s.position");
+    qb.build_query_as().fetch_all(pool).await
+}
