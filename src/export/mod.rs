@@ -255,7 +255,8 @@ impl Export {
         } else {
             export_pages::page(conn, &self.selection.filter, self.after, order, limit).await?
         };
-        let last_page = rows.len() < limit as usize || order == Order::NewestFirst;
+        // The cap reached (limit 0), a short page, or the one page of a feed: the end.
+        let last_page = limit == 0 || rows.len() < limit as usize || order == Order::NewestFirst;
         if let Some(last) = rows.last() {
             self.after = Some(last.summary.cursor());
         }
