@@ -34,6 +34,9 @@ use crate::record::{
 /// is spread thin.
 pub const PAGE_EVENTS: u32 = 1000;
 
+/// Events written between two turns given to other tasks (see [`Export::next_chunk`]).
+const WRITE_SLICE: usize = 100;
+
 /// The output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -252,14 +255,19 @@ impl Export {
         } else {
             export_pages::page(conn, &self.selection.filter, self.after, order, limit).await?
         };
-        let last_page = rows.len() < limit as usize || order == Order::NewestFirst;
+        // The cap reached (limit 0), a short page, or the one page of a feed: the end.
+        let last_page = limit == 0 || rows.len() < limit as usize || order == Order::NewestFirst;
         if let Some(last) = rows.last() {
             self.after = Some(last.summary.cursor());
         }
         let events = self.records(conn, rows).await?;
-        if !events.is_empty() {
-            self.writer.events(out, &self.doc, &events)?;
-            self.written += events.len() as u64;
+        for slice in events.chunks(WRITE_SLICE) {
+            self.writer.events(out, &self.doc, slice)?;
+            self.written += slice.len() as u64;
+            // Writing is CPU work (Markdown, escaping) on a runtime thread: give the other
+            // requests a turn between slices, so that a cheap page never waits for a whole
+            // page of an export to be written.
+            tokio::task::yield_now().await;
         }
         if last_page {
             self.writer.tail(out, &self.doc)?;
