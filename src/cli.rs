@@ -87,6 +87,10 @@ pub struct ServeArgs {
     #[arg(long, env = "CONFLICT_TIMELINE_DRAIN_SECS", default_value_t = 0,
           value_parser = clap::value_parser!(u32).range(0..=300))]
     pub drain_secs: u32,
+    /// Answer every query from SQLite, without the in-memory event index (for comparing;
+    /// the index gives the same answers).
+    #[arg(long, env = "CONFLICT_TIMELINE_NO_EVENT_INDEX")]
+    pub no_event_index: bool,
 }
 
 /// Options of `import`.
@@ -240,6 +244,7 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
     config.response_cache_bytes = args.cache_mb as usize * 1024 * 1024;
     config.db_path = Some(path.clone());
     config.drain = std::time::Duration::from_secs(u64::from(args.drain_secs));
+    config.event_index = !args.no_event_index;
     let state = web::AppState::new(pool, config);
     web::serve(state, args.bind, &path).await?;
     Ok(())

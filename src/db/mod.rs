@@ -2,6 +2,7 @@
 //! and the queries the pages need ([`queries`]). Handlers never write SQL; they call here.
 
 pub mod aggregates;
+pub mod event_index;
 pub mod models;
 pub mod queries;
 

@@ -29,6 +29,8 @@ use std::sync::Arc;
 
 use sqlx::SqlitePool;
 
+use crate::db::event_index::IndexCell;
+use crate::db::queries::Reader;
 pub use error::AppError;
 pub use routes::router;
 
@@ -47,6 +49,11 @@ pub struct Config {
     pub db_path: Option<std::path::PathBuf>,
     /// How long to go on serving after a stop signal, with `/readyz` answering 503.
     pub drain: std::time::Duration,
+    /// Whether to keep the in-memory event index ([`crate::db::event_index`]) for counts,
+    /// facets, histograms and timeline pages; without it every query goes to SQLite. The
+    /// index is built from [`Config::db_path`], so a server that does not know its file
+    /// has none.
+    pub event_index: bool,
 }
 
 impl Config {
@@ -58,6 +65,7 @@ impl Config {
             response_cache_bytes: response_cache::DEFAULT_BUDGET_BYTES,
             db_path: None,
             drain: std::time::Duration::ZERO,
+            event_index: true,
         }
     }
 }
@@ -76,6 +84,8 @@ pub struct AppState {
     pub data_version: Arc<data_version::VersionSource>,
     /// Set when a stop signal has come: `/readyz` then answers 503.
     pub stopping: Arc<std::sync::atomic::AtomicBool>,
+    /// The in-memory event index of the current data version, when built.
+    pub event_index: Arc<IndexCell>,
 }
 
 impl AppState {
@@ -92,8 +102,22 @@ impl AppState {
             )),
             data_version: Arc::new(data_version::VersionSource::new(config.db_path.as_deref())),
             stopping: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+            event_index: Arc::new(IndexCell::default()),
             config: Arc::new(config),
         }
+    }
+
+    /// Where this request's queries go: the event index when it is at the data's current
+    /// version (starting a build in the background when it is not), SQLite otherwise.
+    pub async fn reader(&self) -> Reader<'_> {
+        let mut reader = Reader::sqlite(&self.db);
+        if self.config.event_index
+            && let Some(path) = &self.config.db_path
+            && let Ok(version) = self.data_version.current(&self.db).await
+        {
+            reader.index = self.event_index.get(path, version);
+        }
+        reader
     }
 }
 
@@ -127,6 +151,11 @@ pub async fn serve(state: AppState, addr: SocketAddr, db_path: &Path) -> Result<
     // Reading the executable for the build id takes a moment (longer in a debug build):
     // done beside the first requests, not before them.
     tokio::task::spawn_blocking(caching::warm_up);
+    // The event index is built beside the first requests too (SQLite answers until then).
+    let warm = state.clone();
+    tokio::spawn(async move {
+        warm.reader().await;
+    });
     let pool = state.db.clone();
     let stopping = Arc::clone(&state.stopping);
     let drain = state.config.drain;

@@ -150,7 +150,7 @@ fn year_end(day: Day) -> Day {
 
 /// Builds the overview of a view.
 pub async fn build(
-    pool: &sqlx::SqlitePool,
+    db: &queries::Reader<'_>,
     params: &TimelineParams,
     eras: &[Era],
     data: Span,
@@ -179,13 +179,15 @@ pub async fn build(
         ..params.filter.clone()
     };
     let (marks, bars) = if dense {
-        let counts = queries::histogram(pool, &filter, view.first, view.last, BUCKETS).await?;
+        let counts = db
+            .histogram(&filter, view.first, view.last, BUCKETS)
+            .await?;
         (
             Vec::new(),
             histogram_bars(&counts, view, plot_top, plot_height),
         )
     } else {
-        let rows = queries::marks(pool, &filter, MARK_LIMIT).await?;
+        let rows = db.marks(&filter, MARK_LIMIT).await?;
         (lay_out_marks(&rows, view, plot_top), Vec::new())
     };
 
@@ -194,7 +196,7 @@ pub async fn build(
         last: year_end(data.last),
     };
     let context_counts = queries::histogram(
-        pool,
+        db.pool,
         &EventFilter::default(),
         whole.first,
         whole.last,

@@ -7,6 +7,7 @@ mod api;
 mod caching;
 mod cli;
 mod dataset_export;
+mod event_index;
 mod event_page;
 mod exports;
 mod facets;
