@@ -41,6 +41,9 @@ pub struct FacetLink {
     /// The view with this value added, or removed when active.
     pub href: String,
     pub active: bool,
+    /// The link makes a combination of filters (the view is already narrowed): crawlers
+    /// are asked not to follow it, as combinations multiply without end.
+    pub nofollow: bool,
 }
 
 /// The facets of the view `params` describes; `matching` is how many events it holds.
@@ -68,6 +71,7 @@ async fn facet_view(
     matching: i64,
 ) -> Result<FacetView, sqlx::Error> {
     let pool = db.pool;
+    let nofollow = narrowed(params);
     let active = facet.values_in(&params.filter);
     let wider = facet.widen(&params.filter);
     let (values, counted) = if wider == EventFilter::default() {
@@ -98,6 +102,7 @@ async fn facet_view(
             href: params.toggled_url(facet.key(), &v.value),
             count: counted.then_some(v.count),
             active: active.contains(&v.value),
+            nofollow,
             label: v.label,
             value: v.value,
         })
@@ -122,6 +127,7 @@ async fn facet_view(
                 label,
                 value,
                 active: true,
+                nofollow,
             });
         }
     }
@@ -131,6 +137,15 @@ async fn facet_view(
         values: links,
         counted,
     })
+}
+
+/// Whether the view already has a facet value or a search, so that a facet link adds a
+/// combination.
+pub fn narrowed(params: &TimelineParams) -> bool {
+    !params.q.is_empty()
+        || Facet::ALL
+            .iter()
+            .any(|f| !f.values_in(&params.filter).is_empty())
 }
 
 fn heading(facet: Facet) -> &'static str {

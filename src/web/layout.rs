@@ -7,6 +7,9 @@ use super::assets;
 pub struct Layout {
     pub title: String,
     pub description: Option<String>,
+    /// `<meta name="robots">`, for views crawlers should not index (searches, facet
+    /// combinations, later pages): each is one of a great many addresses.
+    pub robots: Option<&'static str>,
     /// Absolute canonical URL, where the page has one.
     pub canonical: Option<String>,
     /// `<link rel="alternate">` targets (JSON and other formats of the same view).
@@ -30,6 +33,7 @@ impl Layout {
         Layout {
             title: title.into(),
             description: None,
+            robots: None,
             canonical: None,
             alternates: Vec::new(),
             css_url: assets::url("app.css"),

@@ -170,6 +170,15 @@ pub async fn show_timeline(
         facets: Vec::new(),
     };
     page.layout.description = Some(page.intro.chars().take(200).collect());
+    // Searches, facet combinations and later pages are countless addresses over the same
+    // events: crawlers index the plain timeline, its date ranges and single facet values.
+    let values: usize = crate::db::queries::Facet::ALL
+        .iter()
+        .map(|f| f.values_in(&params.filter).len())
+        .sum();
+    if !params.q.is_empty() || values > 1 || params.after.is_some() || params.page.is_some() {
+        page.layout.robots = Some("noindex, nofollow");
+    }
 
     if !params.problems.is_empty() {
         // Keep the page whole and the form filled: the reader fixes the field and resubmits.
