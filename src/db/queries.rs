@@ -404,6 +404,20 @@ fn push_count(qb: &mut QueryBuilder<Sqlite>, filter: &EventFilter) {
         qb.push(TOTAL_SQL);
         return;
     }
+    if let Some(text) = &filter.text
+        && *filter
+            == (EventFilter {
+                text: Some(text.clone()),
+                ..EventFilter::default()
+            })
+    {
+        // Only a search: the full-text index counts its own matches (it holds one row per
+        // event), without visiting each matching event (at a million events, 85 ms for a
+        // word in half of them instead of seconds).
+        qb.push("SELECT count(*) FROM event_fts WHERE event_fts MATCH ")
+            .push_bind(text.as_str().to_string());
+        return;
+    }
     qb.push("SELECT 0");
     for arm in Arm::for_filter(filter) {
         qb.push(" + (SELECT count(*)").push(arm.from(filter));
