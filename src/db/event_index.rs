@@ -85,7 +85,7 @@ pub enum IndexError {
     Type(#[from] rusqlite::types::FromSqlError),
     #[error("more events than the in-memory index can number ({0})")]
     TooMany(usize),
-    #[error("the in-memory index build stopped: {0}")]
+    #[error("the in-memory index build could not run: {0}")]
     Join(String),
 }
 
@@ -452,18 +452,28 @@ fn table(values: Vec<Value>) -> FacetTable {
 /// read-only, off the async threads.
 pub async fn build_from(path: &Path) -> Result<EventIndex, IndexError> {
     let path = path.to_path_buf();
-    tokio::task::spawn_blocking(move || {
-        let conn = Connection::open_with_flags(
-            &path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        // The scan reads each page once: a small cache is enough, and keeps the build's
-        // memory to the index itself.
-        conn.execute_batch("PRAGMA cache_size = -2048")?;
-        EventIndex::build(&conn)
-    })
-    .await
-    .map_err(|e| IndexError::Join(e.to_string()))?
+    let (done, result) = tokio::sync::oneshot::channel();
+    // A thread of its own rather than tokio's blocking pool: the runtime waits for its
+    // blocking tasks when it shuts down, and a stop signal must not wait seconds for a build
+    // nobody will use.
+    std::thread::Builder::new()
+        .name("event-index".to_string())
+        .spawn(move || {
+            let built = (|| {
+                let conn = Connection::open_with_flags(
+                    &path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                // The scan reads each page once: a small cache is enough, and keeps the
+                // build's memory to the index itself.
+                conn.execute_batch("PRAGMA cache_size = -2048")?;
+                EventIndex::build(&conn)
+            })();
+            // The receiver is gone only if the server stopped: nothing to tell.
+            let _ = done.send(built);
+        })
+        .map_err(|e| IndexError::Join(e.to_string()))?;
+    result.await.map_err(|e| IndexError::Join(e.to_string()))?
 }
 
 /// The current index of a server, rebuilt in the background when the data changes.
