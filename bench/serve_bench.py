@@ -25,7 +25,8 @@ import argparse, datetime, hashlib, http.client, json, os, platform, re, shutil,
 import resource, socket, statistics, subprocess, sys, tempfile, threading, time, urllib.parse
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED = os.path.join(os.path.dirname(ROOT), "shared", "bench")
+# The shared benchmark inputs sit beside the checkout; SHARED_BENCH points elsewhere (a worktree).
+SHARED = os.environ.get("SHARED_BENCH") or os.path.join(os.path.dirname(ROOT), "shared", "bench")
 BIN = os.path.join(ROOT, "target", "release", "conflict-timeline")
 LUA = os.path.join(ROOT, "bench", "wrk_report.lua")
 BENCHMARKS = os.path.join(ROOT, "BENCHMARKS.md")

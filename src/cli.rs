@@ -112,6 +112,10 @@ pub struct ServeArgs {
     #[arg(long, env = "CONFLICT_TIMELINE_MAX_CONNECTIONS", default_value_t = 4096,
           value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub max_connections: u32,
+    /// Answer every query from SQLite, without the in-memory event index (for comparing;
+    /// the index gives the same answers).
+    #[arg(long, env = "CONFLICT_TIMELINE_NO_EVENT_INDEX")]
+    pub no_event_index: bool,
 }
 
 /// Options of `import`.
@@ -335,6 +339,7 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
     config.db_path = Some(path.clone());
     config.drain = std::time::Duration::from_secs(u64::from(args.drain_secs));
     config.max_connections = args.max_connections as usize;
+    config.event_index = !args.no_event_index;
     let state = web::AppState::new(pool, config);
     web::serve(state, args.bind, &path).await?;
     Ok(())

@@ -6,6 +6,7 @@
 pub mod aggregates;
 pub mod budget;
 pub mod file_identity;
+pub mod event_index;
 pub mod models;
 pub mod queries;
 

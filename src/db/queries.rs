@@ -4,7 +4,11 @@
 //! Timeline order is (earliest day, latest day, id) everywhere: sorting, cursors, and the
 //! previous/next links of an event page.
 
+use std::sync::Arc;
+
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+
+use super::event_index::EventIndex;
 
 use super::models::{
     Actor, Conflict, Cursor, Era, EventDetail, EventListing, EventSummary, Neighbour, RelatedEvent,
@@ -15,7 +19,7 @@ use crate::search::{FtsQuery, MARK_CLOSE, MARK_OPEN};
 
 /// Events longer than this many days are "long" and found through the partial index
 /// `event_long` (see the first migration). Must equal the number in that index's condition.
-const LONG_SPAN_DAYS: i32 = 400;
+pub(super) const LONG_SPAN_DAYS: i32 = 400;
 
 /// Which events a view shows.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -400,6 +404,20 @@ fn push_count(qb: &mut QueryBuilder<Sqlite>, filter: &EventFilter) {
         qb.push(TOTAL_SQL);
         return;
     }
+    if let Some(text) = &filter.text
+        && *filter
+            == (EventFilter {
+                text: Some(text.clone()),
+                ..EventFilter::default()
+            })
+    {
+        // Only a search: the full-text index counts its own matches (it holds one row per
+        // event), without visiting each matching event (at a million events, 85 ms for a
+        // word in half of them instead of seconds).
+        qb.push("SELECT count(*) FROM event_fts WHERE event_fts MATCH ")
+            .push_bind(text.as_str().to_string());
+        return;
+    }
     qb.push("SELECT 0");
     for arm in Arm::for_filter(filter) {
         qb.push(" + (SELECT count(*)").push(arm.from(filter));
@@ -573,6 +591,9 @@ pub struct Mark {
     pub end_day: i32,
 }
 
+/// What a [`Mark`] reads (the id for the order).
+const MARK_COLUMNS: &str = "e.id, e.slug, e.title, e.edtf, e.date_label, e.start_day, e.end_day";
+
 /// Up to `limit` events of the view, lightest columns only, for overview marks.
 pub async fn marks(
     pool: &SqlitePool,
@@ -584,8 +605,7 @@ pub async fn marks(
         if i > 0 {
             qb.push(" UNION ALL ");
         }
-        qb.push("SELECT e.id, e.slug, e.title, e.edtf, e.date_label, e.start_day, e.end_day")
-            .push(arm.from(filter));
+        qb.push("SELECT ").push(MARK_COLUMNS).push(arm.from(filter));
         push_where(&mut qb, filter, *arm, None);
     }
     qb.push(" ORDER BY start_day, end_day, id LIMIT ")
@@ -820,6 +840,139 @@ fn push_histogram(
 }
 
 pub mod export_pages;
+
+/// Where a page's queries go: the in-memory [`EventIndex`] for what it covers when it is
+/// at the data's current version, SQLite for the rest. Both give the same answers (the
+/// index is derived from the database and checked against it by the tests); the index
+/// gives them without counting rows.
+#[derive(Clone)]
+pub struct Reader<'a> {
+    pub pool: &'a SqlitePool,
+    pub index: Option<Arc<EventIndex>>,
+}
+
+impl<'a> Reader<'a> {
+    /// SQLite only.
+    pub fn sqlite(pool: &'a SqlitePool) -> Self {
+        Reader { pool, index: None }
+    }
+
+    fn index_for(&self, filter: &EventFilter) -> Option<&EventIndex> {
+        self.index.as_deref().filter(|ix| ix.covers(filter))
+    }
+
+    /// Whether counting the filter's events, and their facets, costs the same small
+    /// amount whatever their number (the index answers it).
+    pub fn counts_cheaply(&self, filter: &EventFilter) -> bool {
+        self.index_for(filter).is_some()
+    }
+
+    /// [`list_events`].
+    pub async fn list_events(
+        &self,
+        filter: &EventFilter,
+        after: Option<Cursor>,
+        limit: u32,
+    ) -> Result<Vec<EventSummary>, sqlx::Error> {
+        match self.index_for(filter) {
+            Some(ix) => {
+                let ids = ix.page(filter, after, Order::Timeline, limit);
+                rows_by_ids(self.pool, SUMMARY_COLUMNS, &ids, Order::Timeline).await
+            }
+            None => list_events(self.pool, filter, after, limit).await,
+        }
+    }
+
+    /// [`list_event_records`].
+    pub async fn list_event_records(
+        &self,
+        filter: &EventFilter,
+        after: Option<Cursor>,
+        order: Order,
+        limit: u32,
+    ) -> Result<Vec<EventListing>, sqlx::Error> {
+        match self.index_for(filter) {
+            Some(ix) => {
+                let ids = ix.page(filter, after, order, limit);
+                rows_by_ids(self.pool, RECORD_COLUMNS, &ids, order).await
+            }
+            None => list_event_records(self.pool, filter, after, order, limit).await,
+        }
+    }
+
+    /// [`count_events`].
+    pub async fn count_events(&self, filter: &EventFilter) -> Result<i64, sqlx::Error> {
+        match self.index_for(filter) {
+            Some(ix) => Ok(ix.count(filter)),
+            None => count_events(self.pool, filter).await,
+        }
+    }
+
+    /// [`facet_counts`].
+    pub async fn facet_counts(
+        &self,
+        filter: &EventFilter,
+        facet: Facet,
+        limit: u32,
+    ) -> Result<Vec<FacetValue>, sqlx::Error> {
+        match self.index_for(filter) {
+            Some(ix) => Ok(ix.facet_counts(filter, facet, limit)),
+            None => facet_counts(self.pool, filter, facet, limit).await,
+        }
+    }
+
+    /// [`histogram`].
+    pub async fn histogram(
+        &self,
+        filter: &EventFilter,
+        first: Day,
+        last: Day,
+        buckets: u32,
+    ) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+        match self.index_for(filter) {
+            Some(ix) => Ok(ix.histogram(filter, first, last, buckets)),
+            None => histogram(self.pool, filter, first, last, buckets).await,
+        }
+    }
+
+    /// [`marks`].
+    pub async fn marks(&self, filter: &EventFilter, limit: u32) -> Result<Vec<Mark>, sqlx::Error> {
+        match self.index_for(filter) {
+            Some(ix) => {
+                let ids = ix.page(filter, None, Order::Timeline, limit);
+                rows_by_ids(self.pool, MARK_COLUMNS, &ids, Order::Timeline).await
+            }
+            None => marks(self.pool, filter, limit).await,
+        }
+    }
+}
+
+/// The rows of the given events, in `order` (the ids come from the index in that order,
+/// and the same `ORDER BY` as the SQLite path keeps it).
+async fn rows_by_ids<T>(
+    pool: &SqlitePool,
+    columns: &str,
+    ids: &[i64],
+    order: Order,
+) -> Result<Vec<T>, sqlx::Error>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+{
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut qb = QueryBuilder::<Sqlite>::new("SELECT ");
+    qb.push(columns).push(" FROM event e WHERE e.id IN (");
+    let mut list = qb.separated(", ");
+    for id in ids {
+        list.push_bind(*id);
+    }
+    qb.push(match order {
+        Order::Timeline => ") ORDER BY e.start_day, e.end_day, e.id",
+        Order::NewestFirst => ") ORDER BY e.start_day DESC, e.end_day DESC, e.id DESC",
+    });
+    qb.build_query_as().fetch_all(pool).await
+}
 
 #[cfg(test)]
 mod query_plans;

@@ -53,6 +53,11 @@ pub async fn serve(state: AppState, addr: SocketAddr, db_path: &Path) -> Result<
     // down, and a stop signal right after start-up then waited for the whole digest (over
     // 15 s for a debug build on a loaded machine).
     std::thread::spawn(caching::warm_up);
+    // The event index is built beside the first requests too (SQLite answers until then).
+    let warm = state.clone();
+    tokio::spawn(async move {
+        warm.reader().await;
+    });
     let pool = state.db.clone();
     let stopping = Arc::clone(&state.stopping);
     let drain = state.config.drain;

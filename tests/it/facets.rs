@@ -283,3 +283,53 @@ async fn histogram_mistakes_are_problem_documents_naming_the_parameter() {
         assert_eq!(body["errors"][0]["parameter"], parameter, "{url}: {body}");
     }
 }
+
+#[tokio::test]
+async fn crawlers_are_kept_off_facet_combinations_searches_and_later_pages() {
+    let app = TestApp::seeded().await;
+    // The first response of a process hashes the executable for its build id (seconds in
+    // a debug build, past the request timeout when this test runs alone): paid here.
+    app.get("/livez").await;
+    app.get("/").await;
+    let robots = |html: &Html| {
+        html.select(&sel("meta[name=robots]"))
+            .next()
+            .and_then(|m| m.value().attr("content").map(str::to_string))
+    };
+    let rels = |html: &Html| {
+        html.select(&sel(".facets a.facet__value"))
+            .map(|a| a.value().attr("rel").map(str::to_string))
+            .collect::<Vec<_>>()
+    };
+
+    // The plain timeline and a single facet value are pages worth indexing.
+    let home = app.get("/").await.html();
+    assert_eq!(robots(&home), None);
+    let links = rels(&home);
+    assert!(!links.is_empty());
+    assert!(links.iter().all(Option::is_none), "{links:?}");
+
+    let one = app.get("/?category=military").await.html();
+    assert_eq!(robots(&one), None);
+    // Its facet links would combine two filters: not to be followed.
+    let links = rels(&one);
+    assert!(!links.is_empty());
+    assert!(
+        links.iter().all(|r| r.as_deref() == Some("nofollow")),
+        "{links:?}"
+    );
+
+    for view in [
+        "/?category=military&category=political",
+        "/?category=military&place=Stepanakert",
+        "/?q=ceasefire",
+    ] {
+        let r = app.get(view).await;
+        assert_eq!(r.status, StatusCode::OK, "{view}");
+        assert_eq!(
+            robots(&r.html()).as_deref(),
+            Some("noindex, nofollow"),
+            "{view}"
+        );
+    }
+}

@@ -144,6 +144,23 @@ impl TestApp {
     }
 }
 
+/// Status and body of a GET on any router.
+pub async fn get_from(router: &Router, uri: &str) -> (u16, String) {
+    let response = router
+        .clone()
+        .oneshot(Request::get(uri).body(Body::empty()).expect("request"))
+        .await
+        .expect("response");
+    let status = response.status().as_u16();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
 /// An import input from text.
 pub fn text_input(name: &str, text: &str) -> Input {
     Input {

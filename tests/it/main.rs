@@ -14,6 +14,7 @@ mod dataset;
 mod dataset_export;
 mod dates;
 mod deploy;
+mod event_index;
 mod event_page;
 mod export_layer;
 mod exports;

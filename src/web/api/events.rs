@@ -440,17 +440,13 @@ pub async fn list_events(
         ..
     }: ViewQuery<EventPages>,
 ) -> Result<Response, AppError> {
-    let mut rows = queries::list_event_records(
-        &state.db,
-        &params.filter,
-        params.after,
-        Order::Timeline,
-        limit + 1,
-    )
-    .await?;
+    let db = state.reader().await;
+    let mut rows = db
+        .list_event_records(&params.filter, params.after, Order::Timeline, limit + 1)
+        .await?;
     let has_more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
-    let total = queries::count_events(&state.db, &params.filter).await?;
+    let total = db.count_events(&params.filter).await?;
 
     let base = &state.config.public_url;
     let next = has_more

@@ -103,7 +103,11 @@ pub async fn histogram(
     let last = if last.0 < first.0 { first } else { last };
     let days = i64::from(last.0) - i64::from(first.0) + 1;
     let n = i64::from(buckets).min(days);
-    let counts = queries::histogram(&state.db, &params.filter, first, last, n as u32).await?;
+    let counts = state
+        .reader()
+        .await
+        .histogram(&params.filter, first, last, n as u32)
+        .await?;
     let slices = (0..n)
         .map(|i| {
             // Slice i holds the days d with (d - first) * n / days == i, as the query counts.

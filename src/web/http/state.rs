@@ -5,6 +5,9 @@ use std::sync::Arc;
 
 use sqlx::SqlitePool;
 
+use crate::db::event_index::IndexCell;
+use crate::db::queries::Reader;
+
 /// Settings the pages need.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -25,6 +28,11 @@ pub struct Config {
     pub max_connections: usize,
     /// Longest time a request may take; then it is dropped and answers 503.
     pub request_timeout: std::time::Duration,
+    /// Whether to keep the in-memory event index ([`crate::db::event_index`]) for counts,
+    /// facets, histograms and timeline pages; without it every query goes to SQLite. The
+    /// index is built from [`Config::db_path`], so a server that does not know its file
+    /// has none.
+    pub event_index: bool,
 }
 
 impl Config {
@@ -38,6 +46,7 @@ impl Config {
             drain: std::time::Duration::ZERO,
             max_connections: crate::web::server::DEFAULT_MAX_CONNECTIONS,
             request_timeout: super::limits::REQUEST_TIMEOUT,
+            event_index: true,
         }
     }
 }
@@ -56,6 +65,8 @@ pub struct AppState {
     pub data_version: Arc<super::data_version::VersionSource>,
     /// Set when a stop signal has come: `/readyz` then answers 503.
     pub stopping: Arc<std::sync::atomic::AtomicBool>,
+    /// The in-memory event index of the current data version, when built.
+    pub event_index: Arc<IndexCell>,
 }
 
 impl AppState {
@@ -74,7 +85,21 @@ impl AppState {
                 config.db_path.as_deref(),
             )),
             stopping: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+            event_index: Arc::new(IndexCell::default()),
             config: Arc::new(config),
         }
+    }
+
+    /// Where this request's queries go: the event index when it is at the data's current
+    /// version (starting a build in the background when it is not), SQLite otherwise.
+    pub async fn reader(&self) -> Reader<'_> {
+        let mut reader = Reader::sqlite(&self.db);
+        if self.config.event_index
+            && let Some(path) = &self.config.db_path
+            && let Ok(version) = self.data_version.current(&self.db).await
+        {
+            reader.index = self.event_index.get(path, version);
+        }
+        reader
     }
 }

@@ -6,13 +6,13 @@
 //! picked one category still sees how many events the other categories would add.
 //!
 //! Counting is bounded. The whole collection's counts come from the `facet_count`
-//! aggregate; a filtered view is counted live only when it holds at most
-//! [`LIVE_COUNT_LIMIT`] events. Larger filtered views list the collection's most frequent
+//! aggregate; a filtered view is counted by the in-memory event index whatever its size
+//! ([`crate::db::event_index`]: an AND and a popcount per value), and where the index cannot
+//! answer (a search) it is counted live only when it holds at most [`LIVE_COUNT_LIMIT`]
+//! events. Larger filtered views list the collection's most frequent
 //! values without counts, and the page says so, rather than scan a million rows per request.
 
-use sqlx::SqlitePool;
-
-use crate::db::queries::{self, EventFilter, Facet};
+use crate::db::queries::{self, EventFilter, Facet, Reader};
 use crate::web::http::params::TimelineParams;
 
 /// Largest view whose facet values are counted per request.
@@ -41,18 +41,21 @@ pub struct FacetLink {
     /// The view with this value added, or removed when active.
     pub href: String,
     pub active: bool,
+    /// The link makes a combination of filters (the view is already narrowed): crawlers
+    /// are asked not to follow it, as combinations multiply without end.
+    pub nofollow: bool,
 }
 
 /// The facets of the view `params` describes; `matching` is how many events it holds.
 /// Facets with a single value and no active filter are left out: they narrow nothing.
 pub async fn build(
-    pool: &SqlitePool,
+    db: &Reader<'_>,
     params: &TimelineParams,
     matching: i64,
 ) -> Result<Vec<FacetView>, sqlx::Error> {
     let mut out = Vec::new();
     for facet in Facet::ALL {
-        let view = facet_view(pool, params, facet, matching).await?;
+        let view = facet_view(db, params, facet, matching).await?;
         let active = view.values.iter().any(|v| v.active);
         if active || view.values.len() > 1 {
             out.push(view);
@@ -62,11 +65,13 @@ pub async fn build(
 }
 
 async fn facet_view(
-    pool: &SqlitePool,
+    db: &Reader<'_>,
     params: &TimelineParams,
     facet: Facet,
     matching: i64,
 ) -> Result<FacetView, sqlx::Error> {
+    let pool = db.pool;
+    let nofollow = narrowed(params);
     let active = facet.values_in(&params.filter);
     let wider = facet.widen(&params.filter);
     let (values, counted) = if wider == EventFilter::default() {
@@ -74,17 +79,16 @@ async fn facet_view(
             queries::facet_totals(pool, facet, VALUES_SHOWN).await?,
             true,
         )
+    } else if db.counts_cheaply(&wider) {
+        (db.facet_counts(&wider, facet, VALUES_SHOWN).await?, true)
     } else {
         let size = if active.is_empty() {
             matching
         } else {
-            queries::count_events(pool, &wider).await?
+            db.count_events(&wider).await?
         };
         if size <= LIVE_COUNT_LIMIT {
-            (
-                queries::facet_counts(pool, &wider, facet, VALUES_SHOWN).await?,
-                true,
-            )
+            (db.facet_counts(&wider, facet, VALUES_SHOWN).await?, true)
         } else {
             (
                 queries::facet_totals(pool, facet, VALUES_SHOWN).await?,
@@ -98,6 +102,7 @@ async fn facet_view(
             href: params.toggled_url(facet.key(), &v.value),
             count: counted.then_some(v.count),
             active: active.contains(&v.value),
+            nofollow,
             label: v.label,
             value: v.value,
         })
@@ -122,6 +127,7 @@ async fn facet_view(
                 label,
                 value,
                 active: true,
+                nofollow,
             });
         }
     }
@@ -131,6 +137,15 @@ async fn facet_view(
         values: links,
         counted,
     })
+}
+
+/// Whether the view already has a facet value or a search, so that a facet link adds a
+/// combination.
+pub fn narrowed(params: &TimelineParams) -> bool {
+    !params.q.is_empty()
+        || Facet::ALL
+            .iter()
+            .any(|f| !f.values_in(&params.filter).is_empty())
 }
 
 fn heading(facet: Facet) -> &'static str {

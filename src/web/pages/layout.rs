@@ -7,6 +7,9 @@ use crate::web::http::assets;
 pub struct Layout {
     pub title: String,
     pub description: Option<String>,
+    /// `<meta name="robots">`, for views crawlers should not index (searches, facet
+    /// combinations, later pages): each is one of a great many addresses.
+    pub robots: Option<&'static str>,
     /// Absolute canonical URL, where the page has one.
     pub canonical: Option<String>,
     /// `<link rel="alternate">` targets (JSON and other formats of the same view).
@@ -14,9 +17,6 @@ pub struct Layout {
     pub css_url: &'static str,
     pub js_url: &'static str,
     pub icon_url: &'static str,
-    /// The robots meta tag's value, where crawlers should treat the page specially
-    /// (filtered and search views: `noindex, follow`).
-    pub robots: Option<&'static str>,
     /// The page has a timeline strip the skip links lead to.
     pub has_timeline: bool,
 }
@@ -35,12 +35,12 @@ impl Layout {
         Layout {
             title: title.into(),
             description: None,
+            robots: None,
             canonical: None,
             alternates: Vec::new(),
             css_url: assets::url("app.css"),
             js_url: assets::url("app.js"),
             icon_url: assets::url("favicon.svg"),
-            robots: None,
             has_timeline: false,
         }
     }

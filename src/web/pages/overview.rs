@@ -213,7 +213,7 @@ fn year_end(day: Day) -> Day {
 
 /// Builds the overview of a view.
 pub async fn build(
-    pool: &sqlx::SqlitePool,
+    db: &queries::Reader<'_>,
     params: &TimelineParams,
     eras: &[Era],
     data: Span,
@@ -243,9 +243,11 @@ pub async fn build(
         ..params.filter.clone()
     };
     let (mut shapes, bars, ranked) = if dense {
-        let counts = queries::histogram(pool, &filter, view.first, view.last, BUCKETS).await?;
+        let counts = db
+            .histogram(&filter, view.first, view.last, BUCKETS)
+            .await?;
         let best =
-            marks::notable_marks(pool, &params.filter, view.first, view.last, 24, 40, 40).await?;
+            marks::notable_marks(db.pool, &params.filter, view.first, view.last, 24, 40, 40).await?;
         let shapes = best
             .iter()
             .map(|m| notable_shape(m, view, plot_top, plot_bottom))
@@ -256,7 +258,7 @@ pub async fn build(
             best,
         )
     } else {
-        let rows = marks::ranked_marks(pool, &filter, MARK_LIMIT).await?;
+        let rows = marks::ranked_marks(db.pool, &filter, MARK_LIMIT).await?;
         (lay_out_marks(&rows, view, plot_top), Vec::new(), rows)
     };
     let leaders = lay_out_labels(&ranked, &mut shapes, view, label_top, plot_top);
@@ -265,8 +267,8 @@ pub async fn build(
         first: year_start(data.first),
         last: year_end(data.last),
     };
-    let context_counts = queries::histogram(
-        pool,
+    let context_counts = db
+        .histogram(
         &EventFilter::default(),
         whole.first,
         whole.last,

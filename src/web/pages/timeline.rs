@@ -185,10 +185,17 @@ pub async fn show_timeline(
         facets: Vec::new(),
     };
     page.layout.description = Some(page.intro.chars().take(200).collect());
-    page.layout.has_timeline = true;
     // Filtered and searched views are endless combinations of the same events: crawlers
-    // may follow their links to events but should not index them.
-    if !params.view_query().is_empty() || params.after.is_some() {
+    // may follow their links to events but should not index them. Searches, facet
+    // combinations and later pages are countless addresses over the same events: crawlers
+    // should not follow their links either.
+    let values: usize = crate::db::queries::Facet::ALL
+        .iter()
+        .map(|f| f.values_in(&params.filter).len())
+        .sum();
+    if !params.q.is_empty() || values > 1 || params.after.is_some() || params.page.is_some() {
+        page.layout.robots = Some("noindex, nofollow");
+    } else if !params.view_query().is_empty() {
         page.layout.robots = Some("noindex, follow");
     }
 
@@ -202,19 +209,21 @@ pub async fn show_timeline(
     let view_query = params.view_query();
     page.layout.alternates = alternates(&params, &view_query);
     page.downloads = downloads(&view_query);
+    let db = state.reader().await;
     if let Some(text) = &params.filter.text {
         let matching = show_search(&state, &params, text, total, &mut page).await?;
-        page.facets = facets::build(&state.db, &params, matching).await?;
+        page.facets = facets::build(&db, &params, matching).await?;
         page.active_filters = active_filters(&params, &page.facets);
-        attach_overview(&state, &params, &eras, matching, &mut page).await?;
+        attach_overview(&state, &db, &params, &eras, matching, &mut page).await?;
         return Ok(Html(page.render()?).into_response());
     }
 
-    let mut events =
-        queries::list_events(&state.db, &params.filter, params.after, PAGE_SIZE + 1).await?;
+    let mut events = db
+        .list_events(&params.filter, params.after, PAGE_SIZE + 1)
+        .await?;
     let has_more = events.len() > PAGE_SIZE as usize;
     events.truncate(PAGE_SIZE as usize);
-    let matching = queries::count_events(&state.db, &params.filter).await?;
+    let matching = db.count_events(&params.filter).await?;
 
     page.filtered = !view_query.is_empty();
     page.count_text = format!("{} of {} events", thousands(matching), thousands(total));
@@ -240,15 +249,16 @@ pub async fn show_timeline(
     {
         add_sources(card, &names);
     }
-    page.facets = facets::build(&state.db, &params, matching).await?;
+    page.facets = facets::build(&db, &params, matching).await?;
     page.active_filters = active_filters(&params, &page.facets);
-    attach_overview(&state, &params, &eras, matching, &mut page).await?;
+    attach_overview(&state, &db, &params, &eras, matching, &mut page).await?;
     Ok(Html(page.render()?).into_response())
 }
 
 /// Draws the overview strip of the view (search results included) when there is data.
 async fn attach_overview(
     state: &AppState,
+    db: &queries::Reader<'_>,
     params: &TimelineParams,
     eras: &[Era],
     matching: i64,
@@ -256,7 +266,7 @@ async fn attach_overview(
 ) -> Result<(), AppError> {
     if let Some((first, last)) = queries::data_span(&state.db).await? {
         let data = overview::Span { first, last };
-        page.overview = Some(overview::build(&state.db, params, eras, data, matching).await?);
+        page.overview = Some(overview::build(db, params, eras, data, matching).await?);
     }
     Ok(())
 }

@@ -1,0 +1,538 @@
+//! An in-memory index of the events derived from the database: every event numbered by
+//! its place in timeline order (earliest day, latest day, id), and for each value of each
+//! facet (category, actor, conflict, place) a compressed bitmap (`roaring`) of the events
+//! that have it.
+//!
+//! With events numbered in timeline order, a date range is one contiguous run of numbers
+//! (plus the few events that start before it and reach into it), a filter is an AND of
+//! bitmaps, a count is a popcount, a facet's counts are one AND-and-popcount per value,
+//! and a page of the timeline is the first numbers of the result after the cursor's.
+//! SQLite counts the same things row by row: at a million events the whole span of one
+//! actor took 1.4 s to count and facet, the index answers in well under a millisecond.
+//!
+//! SQLite stays the store of record. The index is built from one read transaction and
+//! tagged with the data version it saw ([`EventIndex::version`]); [`IndexCell`] hands it
+//! out only while the database is still at that version, and builds a new one in the
+//! background when an import has changed the data. Until then, and for what the index
+//! does not hold (full-text search), the queries go to SQLite as before. The build needs
+//! only a read-only connection and writes nothing: a server on a read-only folder has the
+//! index too, and if it cannot be built the server answers from SQLite.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use roaring::RoaringBitmap;
+use rusqlite::{Connection, OpenFlags};
+
+use super::queries::{EventFilter, Facet, FacetValue, LONG_SPAN_DAYS, Order};
+use crate::edtf::Day;
+
+/// Facets in the order of [`Facet::ALL`], as indexes into the index's tables.
+fn slot(facet: Facet) -> usize {
+    match facet {
+        Facet::Category => 0,
+        Facet::Actor => 1,
+        Facet::Place => 2,
+        Facet::Conflict => 3,
+    }
+}
+
+/// One value of a facet: what the URL takes, what a reader sees, and its events.
+struct Value {
+    value: String,
+    label: String,
+    events: RoaringBitmap,
+}
+
+/// The values of one facet.
+#[derive(Default)]
+struct FacetTable {
+    values: Vec<Value>,
+    by_value: HashMap<String, usize>,
+}
+
+impl FacetTable {
+    fn union_of(&self, wanted: &[String]) -> RoaringBitmap {
+        let mut out = RoaringBitmap::new();
+        for v in wanted {
+            if let Some(&i) = self.by_value.get(v) {
+                out |= &self.values[i].events;
+            }
+        }
+        out
+    }
+}
+
+/// The events of one data version, in timeline order, with a bitmap per facet value.
+pub struct EventIndex {
+    version: i64,
+    /// Event ids by position (timeline order).
+    ids: Vec<i64>,
+    starts: Vec<i32>,
+    ends: Vec<i32>,
+    /// Positions of the events longer than [`LONG_SPAN_DAYS`], ascending.
+    long: Vec<u32>,
+    facets: [FacetTable; 4],
+}
+
+/// Why the index could not be built (the server then keeps answering from SQLite).
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("cannot read the events for the in-memory index: {0}")]
+    Read(#[from] rusqlite::Error),
+    #[error("an event column of an unexpected type for the in-memory index: {0}")]
+    Type(#[from] rusqlite::types::FromSqlError),
+    #[error("more events than the in-memory index can number ({0})")]
+    TooMany(usize),
+    #[error("the in-memory index build could not run: {0}")]
+    Join(String),
+}
+
+impl EventIndex {
+    /// The data version the index was built from.
+    pub fn version(&self) -> i64 {
+        self.version
+    }
+
+    /// How many events the index holds.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Whether the index holds no event.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Reads every event of one snapshot of the database. The caller's connection must
+    /// not be inside a transaction; this one is rolled back (it only read).
+    pub fn build(conn: &Connection) -> Result<EventIndex, IndexError> {
+        conn.execute_batch("BEGIN")?;
+        let out = Self::read(conn);
+        // A read transaction: ending it cannot lose anything, and the connection goes
+        // back to its pool in autocommit mode whatever happened.
+        let end = conn.execute_batch("ROLLBACK");
+        let index = out?;
+        end?;
+        Ok(index)
+    }
+
+    fn read(conn: &Connection) -> Result<EventIndex, IndexError> {
+        let version: i64 = conn.query_row(
+            "SELECT version FROM dataset_version WHERE id = 1",
+            [],
+            |r| r.get(0),
+        )?;
+        let conflicts = named(conn, "SELECT id, slug, name FROM conflict")?;
+        let actors = named(conn, "SELECT id, slug, name FROM actor")?;
+
+        let mut ids = Vec::new();
+        let mut starts = Vec::new();
+        let mut ends = Vec::new();
+        let mut long = Vec::new();
+        let mut categories: Interner = Interner::default();
+        let mut places: Interner = Interner::default();
+        let mut conflict_lists: HashMap<i64, Vec<u32>> = HashMap::new();
+        // The covering date index holds every column read here, in timeline order.
+        let mut stmt = conn.prepare(
+            "SELECT id, start_day, end_day, category, conflict_id, place
+             FROM event INDEXED BY event_by_start ORDER BY start_day, end_day, id",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let pos = u32::try_from(ids.len()).map_err(|_| IndexError::TooMany(ids.len()))?;
+            let id: i64 = row.get(0)?;
+            let start: i32 = row.get(1)?;
+            let end: i32 = row.get(2)?;
+            ids.push(id);
+            starts.push(start);
+            ends.push(end);
+            if end - start > LONG_SPAN_DAYS {
+                long.push(pos);
+            }
+            categories.add(row.get_ref(3)?.as_str()?, pos);
+            conflict_lists.entry(row.get(4)?).or_default().push(pos);
+            if let Some(place) = row.get_ref(5)?.as_str_or_null()? {
+                places.add(place, pos);
+            }
+        }
+        drop(rows);
+        drop(stmt);
+
+        // Positions by id, for the actor links (stored by event id).
+        let mut by_id: Vec<(i64, u32)> = ids
+            .iter()
+            .enumerate()
+            .map(|(p, &id)| (id, p as u32))
+            .collect();
+        by_id.sort_unstable();
+        let mut actor_lists: HashMap<i64, Vec<u32>> = HashMap::new();
+        let mut stmt = conn.prepare("SELECT event_id, actor_id FROM event_actor")?;
+        let mut rows = stmt.query([])?;
+        let mut cursor = 0usize;
+        while let Some(row) = rows.next()? {
+            let event_id: i64 = row.get(0)?;
+            let actor_id: i64 = row.get(1)?;
+            // Links come in event id order: walk the sorted ids alongside, with a search
+            // only when they jump.
+            if by_id.get(cursor).is_none_or(|&(id, _)| id != event_id) {
+                cursor = by_id.partition_point(|&(id, _)| id < event_id);
+            }
+            if let Some(&(id, pos)) = by_id.get(cursor)
+                && id == event_id
+            {
+                actor_lists.entry(actor_id).or_default().push(pos);
+            }
+        }
+        drop(rows);
+        drop(stmt);
+        drop(by_id);
+
+        let mut facets: [FacetTable; 4] = Default::default();
+        facets[slot(Facet::Category)] = categories.into_table();
+        facets[slot(Facet::Place)] = places.into_table();
+        facets[slot(Facet::Conflict)] = table_of(conflict_lists, &conflicts);
+        facets[slot(Facet::Actor)] = table_of(actor_lists, &actors);
+        Ok(EventIndex {
+            version,
+            ids,
+            starts,
+            ends,
+            long,
+            facets,
+        })
+    }
+
+    /// Whether the index can answer for this filter (it holds no text: searches go to
+    /// SQLite's full-text index).
+    pub fn covers(&self, filter: &EventFilter) -> bool {
+        filter.text.is_none()
+    }
+
+    /// First position whose start day is at least `day`.
+    fn first_starting(&self, day: i64) -> usize {
+        self.starts.partition_point(|&s| i64::from(s) < day)
+    }
+
+    /// The events whose span meets [from, to], as SQLite's two arms select them.
+    fn span(&self, filter: &EventFilter) -> RoaringBitmap {
+        let from = i64::from(filter.from.unwrap_or(Day::MIN).0);
+        let to = i64::from(filter.to.unwrap_or(Day::MAX).0);
+        let mut out = RoaringBitmap::new();
+        if from > to {
+            return out;
+        }
+        // Everything starting inside the range meets it.
+        let lo = self.first_starting(from);
+        let hi = self.first_starting(to + 1);
+        if lo < hi {
+            out.insert_range(lo as u32..hi as u32);
+        }
+        // Short events that start before it reach into it if they end late enough; they
+        // start at most LONG_SPAN_DAYS before it.
+        let scan = self.first_starting(from - i64::from(LONG_SPAN_DAYS));
+        for p in scan..lo.min(hi) {
+            if i64::from(self.ends[p]) >= from {
+                out.insert(p as u32);
+            }
+        }
+        // Long events that start earlier still.
+        for &p in &self.long {
+            let p = p as usize;
+            if p >= scan {
+                break;
+            }
+            if i64::from(self.ends[p]) >= from {
+                out.insert(p as u32);
+            }
+        }
+        out
+    }
+
+    /// The events the filter keeps (its text aside: see [`EventIndex::covers`]).
+    fn matching(&self, filter: &EventFilter) -> RoaringBitmap {
+        let mut set = self.span(filter);
+        for facet in Facet::ALL {
+            let wanted = facet.values_in(filter);
+            if !wanted.is_empty() {
+                set &= self.facets[slot(facet)].union_of(wanted);
+            }
+        }
+        set
+    }
+
+    /// How many events the filter keeps.
+    pub fn count(&self, filter: &EventFilter) -> i64 {
+        self.matching(filter).len() as i64
+    }
+
+    /// The ids of one page of the filter's events in `order`, after `after` (timeline
+    /// order only, as in SQLite).
+    pub fn page(
+        &self,
+        filter: &EventFilter,
+        after: Option<super::models::Cursor>,
+        order: Order,
+        limit: u32,
+    ) -> Vec<i64> {
+        let mut set = self.matching(filter);
+        let take = limit as usize;
+        match order {
+            Order::Timeline => {
+                if let Some(c) = after {
+                    let key = (c.start_day, c.end_day, c.id);
+                    let at = |p: usize| (self.starts[p], self.ends[p], self.ids[p]);
+                    // The first position after the cursor (positions are in key order).
+                    let (mut lo, mut hi) = (0, self.ids.len());
+                    while lo < hi {
+                        let mid = lo + (hi - lo) / 2;
+                        if at(mid) <= key {
+                            lo = mid + 1;
+                        } else {
+                            hi = mid;
+                        }
+                    }
+                    set.remove_range(0..lo as u32);
+                }
+                set.iter()
+                    .take(take)
+                    .map(|p| self.ids[p as usize])
+                    .collect()
+            }
+            Order::NewestFirst => set
+                .iter()
+                .rev()
+                .take(take)
+                .map(|p| self.ids[p as usize])
+                .collect(),
+        }
+    }
+
+    /// The `limit` most frequent values of `facet` among the filter's events, as
+    /// [`super::queries::facet_counts`] gives them (count descending, then value).
+    pub fn facet_counts(&self, filter: &EventFilter, facet: Facet, limit: u32) -> Vec<FacetValue> {
+        let set = self.matching(filter);
+        let mut out: Vec<FacetValue> = self.facets[slot(facet)]
+            .values
+            .iter()
+            .filter_map(|v| {
+                let count = set.intersection_len(&v.events);
+                (count > 0).then(|| FacetValue {
+                    value: v.value.clone(),
+                    label: v.label.clone(),
+                    count: count as i64,
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+        out.truncate(limit as usize);
+        out
+    }
+
+    /// Events starting in each of `buckets` equal slices of [first, last] among those the
+    /// filter keeps apart from its dates, as [`super::queries::histogram`] gives them:
+    /// (bucket, count) for the buckets that have events.
+    pub fn histogram(
+        &self,
+        filter: &EventFilter,
+        first: Day,
+        last: Day,
+        buckets: u32,
+    ) -> Vec<(i64, i64)> {
+        let first = i64::from(first.0);
+        let span = i64::from(last.0) - first + 1;
+        let n = i64::from(buckets);
+        if span <= 0 || n <= 0 {
+            return Vec::new();
+        }
+        let mut facets: Option<RoaringBitmap> = None;
+        for facet in Facet::ALL {
+            let wanted = facet.values_in(filter);
+            if !wanted.is_empty() {
+                let union = self.facets[slot(facet)].union_of(wanted);
+                facets = Some(match facets {
+                    Some(set) => set & union,
+                    None => union,
+                });
+            }
+        }
+        // Bucket b holds the days d with (d - first) * n / span == b, that is from
+        // first + ceil(b * span / n) on: each bucket is a run of positions.
+        let mut out = Vec::new();
+        let mut lo = self.first_starting(first);
+        for b in 0..n {
+            let next_day = first + ((b + 1) * span + n - 1) / n;
+            let hi = self.first_starting(next_day);
+            let count = match &facets {
+                Some(set) if lo < hi => set.range_cardinality(lo as u32..hi as u32) as i64,
+                Some(_) => 0,
+                None => (hi - lo) as i64,
+            };
+            if count > 0 {
+                out.push((b, count));
+            }
+            lo = hi;
+        }
+        out
+    }
+}
+
+/// Reads `(id, slug, name)` rows into a map by id.
+fn named(conn: &Connection, sql: &str) -> Result<HashMap<i64, (String, String)>, IndexError> {
+    let mut stmt = conn.prepare(sql)?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Positions of the events with each text value (category, place), in the order seen.
+#[derive(Default)]
+struct Interner {
+    lists: HashMap<String, Vec<u32>>,
+}
+
+impl Interner {
+    fn add(&mut self, value: &str, pos: u32) {
+        if let Some(list) = self.lists.get_mut(value) {
+            list.push(pos);
+        } else {
+            self.lists.insert(value.to_string(), vec![pos]);
+        }
+    }
+
+    fn into_table(self) -> FacetTable {
+        let mut values: Vec<Value> = self
+            .lists
+            .into_iter()
+            .map(|(value, list)| Value {
+                label: value.clone(),
+                value,
+                events: bitmap(list),
+            })
+            .collect();
+        values.sort_by(|a, b| a.value.cmp(&b.value));
+        table(values)
+    }
+}
+
+fn bitmap(mut list: Vec<u32>) -> RoaringBitmap {
+    list.sort_unstable();
+    list.dedup();
+    // Sorted and deduplicated just above, so this cannot fail; an empty map if it did.
+    RoaringBitmap::from_sorted_iter(list).unwrap_or_default()
+}
+
+/// A facet whose values are rows of another table (actors, conflicts), by row id.
+fn table_of(lists: HashMap<i64, Vec<u32>>, names: &HashMap<i64, (String, String)>) -> FacetTable {
+    let mut values: Vec<Value> = lists
+        .into_iter()
+        .filter_map(|(id, list)| {
+            let (slug, name) = names.get(&id)?;
+            Some(Value {
+                value: slug.clone(),
+                label: name.clone(),
+                events: bitmap(list),
+            })
+        })
+        .collect();
+    values.sort_by(|a, b| a.value.cmp(&b.value));
+    table(values)
+}
+
+fn table(values: Vec<Value>) -> FacetTable {
+    let by_value = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (v.value.clone(), i))
+        .collect();
+    FacetTable { values, by_value }
+}
+
+/// Builds the index of the database at `path` on a connection of its own, opened
+/// read-only, off the async threads.
+pub async fn build_from(path: &Path) -> Result<EventIndex, IndexError> {
+    let path = path.to_path_buf();
+    let (done, result) = tokio::sync::oneshot::channel();
+    // A thread of its own rather than tokio's blocking pool: the runtime waits for its
+    // blocking tasks when it shuts down, and a stop signal must not wait seconds for a build
+    // nobody will use.
+    std::thread::Builder::new()
+        .name("event-index".to_string())
+        .spawn(move || {
+            let built = (|| {
+                let conn = Connection::open_with_flags(
+                    &path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                // The scan reads each page once: a small cache is enough, and keeps the
+                // build's memory to the index itself.
+                conn.execute_batch("PRAGMA cache_size = -2048")?;
+                EventIndex::build(&conn)
+            })();
+            // The receiver is gone only if the server stopped: nothing to tell.
+            let _ = done.send(built);
+        })
+        .map_err(|e| IndexError::Join(e.to_string()))?;
+    result.await.map_err(|e| IndexError::Join(e.to_string()))?
+}
+
+/// The current index of a server, rebuilt in the background when the data changes.
+#[derive(Default)]
+pub struct IndexCell {
+    state: Mutex<CellState>,
+}
+
+#[derive(Default)]
+struct CellState {
+    index: Option<Arc<EventIndex>>,
+    /// The version a build is under way for.
+    building: Option<i64>,
+    /// A version whose build failed: not tried again (SQLite answers meanwhile).
+    failed: Option<i64>,
+}
+
+impl IndexCell {
+    /// The index if it is at `version`; otherwise `None` and, unless one is under way, a
+    /// build started in the background for the current data.
+    pub fn get(self: &Arc<Self>, path: &Path, version: i64) -> Option<Arc<EventIndex>> {
+        let Ok(mut state) = self.state.lock() else {
+            return None;
+        };
+        if let Some(index) = &state.index
+            && index.version == version
+        {
+            return Some(Arc::clone(index));
+        }
+        if state.building.is_none() && state.failed != Some(version) {
+            state.building = Some(version);
+            // The old index can never be used again: free its memory now.
+            state.index = None;
+            let cell = Arc::clone(self);
+            let path = path.to_path_buf();
+            tokio::spawn(async move {
+                let started = std::time::Instant::now();
+                let built = build_from(&path).await;
+                let Ok(mut state) = cell.state.lock() else {
+                    return;
+                };
+                state.building = None;
+                match built {
+                    Ok(index) => {
+                        tracing::info!(
+                            events = index.len(),
+                            version = index.version,
+                            ms = started.elapsed().as_millis() as u64,
+                            "in-memory event index ready"
+                        );
+                        state.index = Some(Arc::new(index));
+                    }
+                    Err(err) => {
+                        tracing::warn!(%err, "no in-memory event index: answering from SQLite");
+                        state.failed = Some(version);
+                    }
+                }
+            });
+        }
+        None
+    }
+}

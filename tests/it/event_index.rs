@@ -1,0 +1,345 @@
+//! The in-memory event index against SQLite: on a 20,000-event database with day, month,
+//! year and multi-year dates, open ends, events without a place and several actors each,
+//! every count, page, facet count, histogram and overview mark the index gives equals what
+//! the SQL queries give, for date ranges of every length combined with every facet, and
+//! every count also equals a plain `count(*)` written without the queries' index tricks.
+//! Searches are not in the index: their results come from SQLite's full-text index, and
+//! the test checks that the pages built with the index show the same as without it.
+
+use conflict_timeline::db::event_index::{self, EventIndex};
+use conflict_timeline::db::queries::{self, EventFilter, Facet, Order, Reader};
+use conflict_timeline::edtf::Day;
+use conflict_timeline::import::{self, Format, ImportOptions, Input};
+use conflict_timeline::{AppState, db, web};
+use sqlx::SqlitePool;
+
+const EVENTS: usize = 20_000;
+const ACTORS: [&str; 7] = [
+    "Armenia",
+    "Azerbaijan",
+    "Russia",
+    "Turkey",
+    "OSCE",
+    "United Nations",
+    "ICRC",
+];
+const CATEGORIES: [&str; 4] = ["military", "diplomatic", "humanitarian", "political"];
+const PLACES: [&str; 5] = ["Stepanakert", "Shusha", "Lachin", "Kelbajar Pass", "Baku"];
+
+/// A small deterministic generator (xorshift), so the data is the same on every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+fn iso(day: i32) -> String {
+    Day(day).iso()
+}
+
+/// The events as a plain CSV file, with `edtf` dates of every kind the index must place.
+fn csv(rng: &mut Rng) -> String {
+    let first = Day::from_ymd(1990, 1, 1).expect("day").0;
+    let span = 30 * 365;
+    let mut out = String::from("title,edtf,category,actors,location,conflict,summary\n");
+    for i in 0..EVENTS {
+        let start = first + rng.below(span) as i32;
+        let (y, m, _) = Day(start).ymd();
+        let edtf = match rng.below(100) {
+            0..=69 => iso(start),
+            70..=79 => format!("{y:04}-{m:02}"),
+            80..=84 => format!("{y:04}"),
+            85..=92 => format!("{}/{}", iso(start), iso(start + 1 + rng.below(12) as i32)),
+            // Long events: years, reaching far before the ranges that meet them.
+            93..=97 => format!(
+                "{}/{}",
+                iso(start),
+                iso(start + 401 + rng.below(3000) as i32)
+            ),
+            _ => format!("{}/..", iso(start)),
+        };
+        let mut actors: Vec<&str> = Vec::new();
+        for _ in 0..1 + rng.below(3) {
+            let a = ACTORS[rng.below(ACTORS.len())];
+            if !actors.contains(&a) {
+                actors.push(a);
+            }
+        }
+        let place = if rng.below(10) == 0 {
+            ""
+        } else {
+            PLACES[rng.below(PLACES.len())]
+        };
+        let conflict = if rng.below(4) == 0 { "other" } else { "main" };
+        out.push_str(&format!(
+            "Event {i},{edtf},{},{},{place},{conflict},Summary of event {i}\n",
+            CATEGORIES[rng.below(CATEGORIES.len())],
+            actors.join(";")
+        ));
+    }
+    out
+}
+
+async fn database(dir: &std::path::Path) -> (SqlitePool, std::path::PathBuf) {
+    let path = dir.join("index.db");
+    let pool = db::open_read_write(&path).await.expect("open");
+    db::migrate(&pool, &path).await.expect("migrate");
+    let csv_path = dir.join("events.csv");
+    std::fs::write(&csv_path, csv(&mut Rng(0x5eed_1234_abcd_0013))).expect("write csv");
+    import::import(
+        &pool,
+        &[Input::path(&csv_path, Some(Format::Csv))],
+        ImportOptions::default(),
+    )
+    .await
+    .expect("import");
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM event")
+        .fetch_one(&pool)
+        .await
+        .expect("count");
+    assert_eq!(n, EVENTS as i64);
+    pool.close().await;
+    let read = db::open_read_only(&path, 4).await.expect("read pool");
+    (read, path)
+}
+
+/// Date ranges: none, open on one side, single days, months, years, decades, around the
+/// data's edges and outside it.
+fn ranges(rng: &mut Rng) -> Vec<(Option<Day>, Option<Day>)> {
+    let d = |y, m, dd| Day::from_ymd(y, m, dd);
+    let mut out = vec![
+        (None, None),
+        (d(2000, 1, 1), None),
+        (None, d(1995, 6, 30)),
+        (d(1985, 1, 1), d(1989, 12, 31)),
+        (d(2030, 1, 1), d(2040, 12, 31)),
+        (d(1989, 6, 1), d(1990, 2, 1)),
+        (d(2019, 12, 1), d(2025, 1, 1)),
+        (d(2005, 3, 1), d(2005, 3, 1)),
+        (d(2005, 1, 1), d(2005, 12, 31)),
+        (d(1990, 1, 1), d(2019, 12, 31)),
+    ];
+    let first = Day::from_ymd(1988, 1, 1).expect("day").0;
+    for _ in 0..14 {
+        let start = first + rng.below(34 * 365) as i32;
+        let len = [0, 1, 30, 90, 365, 400, 401, 1500, 4000][rng.below(9)];
+        out.push((Some(Day(start)), Some(Day(start + len))));
+    }
+    out
+}
+
+/// Facet combinations, unknown values included.
+fn facet_sets() -> Vec<EventFilter> {
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    let mut out = vec![EventFilter::default()];
+    let f =
+        |categories: &[&str], actors: &[&str], conflicts: &[&str], places: &[&str]| EventFilter {
+            categories: s(categories),
+            actors: s(actors),
+            conflicts: s(conflicts),
+            places: s(places),
+            ..EventFilter::default()
+        };
+    out.push(f(&["military"], &[], &[], &[]));
+    out.push(f(&["military", "political"], &[], &[], &[]));
+    out.push(f(&[], &["turkey"], &[], &[]));
+    out.push(f(&[], &["turkey", "united-nations"], &[], &[]));
+    out.push(f(&[], &[], &["other"], &[]));
+    out.push(f(&[], &[], &[], &["Kelbajar Pass"]));
+    out.push(f(&["diplomatic"], &["osce"], &[], &["Baku", "Lachin"]));
+    out.push(f(&["humanitarian"], &["icrc"], &["main"], &["Shusha"]));
+    out.push(f(&["no-such-category"], &[], &[], &[]));
+    out.push(f(&[], &["nobody", "armenia"], &[], &[]));
+    out.push(f(&[], &[], &[], &["Nowhere"]));
+    out
+}
+
+/// A plain count, written without the two arms or any index hint.
+async fn plain_count(pool: &SqlitePool, f: &EventFilter) -> i64 {
+    let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+        "SELECT count(*) FROM event e WHERE e.start_day <= ",
+    );
+    qb.push_bind(f.to.unwrap_or(Day::MAX).0)
+        .push(" AND e.end_day >= ")
+        .push_bind(f.from.unwrap_or(Day::MIN).0);
+    let list = |qb: &mut sqlx::QueryBuilder<sqlx::Sqlite>, open: &str, values: &[String]| {
+        if values.is_empty() {
+            return;
+        }
+        qb.push(open);
+        let mut sep = qb.separated(", ");
+        for v in values {
+            sep.push_bind(v.clone());
+        }
+        qb.push("))");
+    };
+    list(&mut qb, " AND (e.category IN (", &f.categories);
+    list(&mut qb, " AND (e.place IN (", &f.places);
+    list(
+        &mut qb,
+        " AND e.id IN (SELECT ea.event_id FROM event_actor ea JOIN actor a ON a.id = ea.actor_id WHERE a.slug IN (",
+        &f.actors,
+    );
+    list(
+        &mut qb,
+        " AND e.conflict_id IN (SELECT id FROM conflict WHERE slug IN (",
+        &f.conflicts,
+    );
+    qb.build_query_scalar()
+        .fetch_one(pool)
+        .await
+        .expect("plain count")
+}
+
+fn ids<T>(rows: &[T], id: impl Fn(&T) -> i64) -> Vec<i64> {
+    rows.iter().map(id).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_count_page_facet_and_histogram_equals_sqlite() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (pool, path) = database(dir.path()).await;
+    let index: EventIndex = event_index::build_from(&path).await.expect("index");
+    assert_eq!(index.len(), EVENTS);
+    let version = queries::dataset_version(&pool).await.expect("version");
+    assert_eq!(index.version(), version);
+    let fast = Reader {
+        pool: &pool,
+        index: Some(std::sync::Arc::new(index)),
+    };
+    let slow = Reader::sqlite(&pool);
+
+    let mut rng = Rng(42);
+    let mut checked = 0;
+    for (from, to) in ranges(&mut rng) {
+        for facets in facet_sets() {
+            let filter = EventFilter { from, to, ..facets };
+            let what = format!("{filter:?}");
+            let count = fast.count_events(&filter).await.expect("count");
+            assert_eq!(
+                count,
+                slow.count_events(&filter).await.expect("count"),
+                "{what}"
+            );
+            assert_eq!(count, plain_count(&pool, &filter).await, "{what}");
+
+            let page = fast.list_events(&filter, None, 101).await.expect("page");
+            let want = slow.list_events(&filter, None, 101).await.expect("page");
+            assert_eq!(ids(&page, |e| e.id), ids(&want, |e| e.id), "{what}");
+            // The page after a cursor in the middle of the first one.
+            if let Some(mid) = want.get(want.len() / 2) {
+                let after = Some(mid.cursor());
+                let a = fast.list_events(&filter, after, 37).await.expect("after");
+                let b = slow.list_events(&filter, after, 37).await.expect("after");
+                assert_eq!(ids(&a, |e| e.id), ids(&b, |e| e.id), "after, {what}");
+            }
+            let a = fast
+                .list_event_records(&filter, None, Order::NewestFirst, 25)
+                .await
+                .expect("records");
+            let b = slow
+                .list_event_records(&filter, None, Order::NewestFirst, 25)
+                .await
+                .expect("records");
+            assert_eq!(
+                ids(&a, |e| e.summary.id),
+                ids(&b, |e| e.summary.id),
+                "newest first, {what}"
+            );
+            let a = fast.marks(&filter, 300).await.expect("marks");
+            let b = slow.marks(&filter, 300).await.expect("marks");
+            let slugs = |m: &[queries::Mark]| m.iter().map(|m| m.slug.clone()).collect::<Vec<_>>();
+            assert_eq!(slugs(&a), slugs(&b), "marks, {what}");
+
+            for facet in Facet::ALL {
+                let a = fast
+                    .facet_counts(&filter, facet, 1000)
+                    .await
+                    .expect("facets");
+                let b = slow
+                    .facet_counts(&filter, facet, 1000)
+                    .await
+                    .expect("facets");
+                assert_eq!(a, b, "{facet:?} of {what}");
+            }
+            let first = from.unwrap_or(Day::from_ymd(1988, 1, 1).expect("day"));
+            let last = to.unwrap_or(Day::from_ymd(2025, 12, 31).expect("day"));
+            if first <= last {
+                for buckets in [1, 7, 100] {
+                    let a = fast
+                        .histogram(&filter, first, last, buckets)
+                        .await
+                        .expect("histogram");
+                    let b = slow
+                        .histogram(&filter, first, last, buckets)
+                        .await
+                        .expect("histogram");
+                    assert_eq!(a, b, "histogram of {buckets}, {what}");
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 250, "{checked} filters checked");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_and_searches_read_the_same_with_and_without_the_index() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (_, path) = database(dir.path()).await;
+    let app = |event_index: bool| {
+        let path = path.clone();
+        async move {
+            let pool = db::open_read_only(&path, 4).await.expect("pool");
+            let config = web::Config {
+                response_cache_bytes: 0,
+                db_path: Some(path),
+                event_index,
+                ..web::Config::new(crate::harness::PUBLIC_URL)
+            };
+            let state = AppState::new(pool, config);
+            // Wait until the index is built (or, without it, nothing to wait for).
+            for _ in 0..500 {
+                if !event_index || state.reader().await.index.is_some() {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            assert_eq!(state.reader().await.index.is_some(), event_index);
+            web::router(state)
+        }
+    };
+    let with = app(true).await;
+    let without = app(false).await;
+    // The first response of a process hashes the executable for its build id (seconds in
+    // a debug build): paid here, outside the comparison.
+    crate::harness::get_from(&without, "/").await;
+    for uri in [
+        "/",
+        "/?actor=turkey",
+        "/?from=2000&to=2009&category=military&place=Lachin",
+        "/?from=1995-03&to=1995-04&actor=osce&actor=icrc",
+        "/?conflict=other&place=Baku",
+        "/?q=summary",
+        "/?q=event+12*&actor=armenia",
+        "/?q=summary&from=2001&to=2001&category=political",
+        "/api/events?actor=russia&limit=50",
+        "/api/events?from=2010-01-01&to=2010-03-31&place=Shusha&limit=7",
+        "/api/histogram?from=1990-01-01&to=2020-12-31&buckets=60&actor=turkey",
+        "/api/histogram?from=1990-01-01&to=2020-12-31&buckets=60",
+    ] {
+        let a = crate::harness::get_from(&with, uri).await;
+        let b = crate::harness::get_from(&without, uri).await;
+        assert_eq!(a.0, b.0, "status of {uri}: {} / {}", a.1, b.1);
+        assert_eq!(a.1, b.1, "body of {uri}");
+        assert_eq!(a.0, 200, "{uri}");
+    }
+}
