@@ -39,7 +39,8 @@ use super::{caching, limits, response_cache};
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// No inline script or style anywhere (JSON-LD is a data block, which CSP does not treat as
-/// script); nothing loaded from other origins; the site cannot be framed.
+/// script); nothing loaded from other origins; the site cannot be framed (the embed view
+/// sends its own policy, see [`super::embed`]).
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
      img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; \
      base-uri 'none'; frame-ancestors 'none'";
@@ -62,6 +63,11 @@ impl MakeRequestId for CountingRequestId {
             .ok()
             .map(RequestId::new)
     }
+}
+
+/// `X-Frame-Options: DENY`, unless the response's own policy allows framing.
+fn deny_framing<B>(response: &axum::http::Response<B>) -> Option<HeaderValue> {
+    (!super::embed::allows_framing(response.headers())).then(|| HeaderValue::from_static("DENY"))
 }
 
 /// Wraps the routes in the stack described at the top of this module.
@@ -97,9 +103,11 @@ pub fn apply(routes: Router, state: AppState) -> Router {
                 "camera=(), microphone=(), geolocation=(), interest-cohort=()",
             ),
         ))
+        // Only a response whose own policy lets any site frame it (the embed view) goes
+        // without; everything else is DENY.
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
+            deny_framing,
         ));
     routes.layer(
         ServiceBuilder::new()

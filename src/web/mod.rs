@@ -4,8 +4,10 @@
 mod api;
 mod assets;
 mod caching;
+mod cite;
 mod data_version;
 mod dates;
+mod embed;
 mod error;
 mod event_page;
 mod exports;
@@ -15,12 +17,15 @@ mod histogram_api;
 mod layout;
 mod limits;
 mod middleware;
+mod oembed;
 mod openapi;
 mod overview;
 mod params;
 mod problem;
 mod response_cache;
 mod routes;
+mod share;
+mod share_image;
 mod timeline;
 
 use std::net::SocketAddr;

@@ -10,7 +10,7 @@ use utoipa::OpenApi;
 use utoipa::openapi::server::Server;
 
 use super::AppState;
-use super::{api, exports, histogram_api};
+use super::{api, exports, histogram_api, oembed};
 
 /// The document, less the server URL (which depends on the configuration).
 #[derive(OpenApi)]
@@ -32,12 +32,14 @@ use super::{api, exports, histogram_api};
         exports::events_ics,
         exports::events_atom,
         exports::timelinejs,
+        oembed::oembed,
     ),
     components(schemas(api::CategoryParam, api::ConflictParam, api::TextParam)),
     tags(
         (name = "events", description = "The chronology, filtered and paged."),
         (name = "conflicts", description = "The conflicts and their eras."),
         (name = "exports", description = "Any filtered view, whole, in other formats."),
+        (name = "embed", description = "oEmbed 1.0: any timeline view or event as an iframe to embed."),
         (name = "meta", description = "This document."),
     )
 )]

@@ -119,7 +119,11 @@ impl ResponseCache {
 /// Whether responses at `path` may be kept: pages and the API, not exports, probes or
 /// static files (which have their own caching).
 fn cacheable_path(path: &str) -> bool {
-    path == "/" || path.starts_with("/events/") || path.starts_with("/api/")
+    path == "/"
+        || path == "/embed"
+        || path.starts_with("/events/")
+        || path.starts_with("/api/")
+        || path.starts_with("/share/")
 }
 
 /// The middleware.
@@ -178,7 +182,14 @@ async fn render_and_keep(
     next: Next,
 ) -> Response {
     let response = next.run(request).await;
-    if response.status() != StatusCode::OK {
+    // A handler that says its answer must not be stored (a citation carries today's date)
+    // is not kept here either.
+    let no_store = response
+        .headers()
+        .get(axum::http::header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("no-store"));
+    if response.status() != StatusCode::OK || no_store {
         return response;
     }
     let (parts, body) = response.into_parts();

@@ -7,8 +7,8 @@ use axum::routing::get;
 use tower_http::cors::{Any, CorsLayer};
 
 use super::{
-    AppState, api, assets, error, event_page, exports, health, histogram_api, middleware, openapi,
-    problem, timeline,
+    AppState, api, assets, cite, embed, error, event_page, exports, health, histogram_api,
+    middleware, oembed, openapi, problem, share_image, timeline,
 };
 
 /// Builds the application: routes, fallback, state and middleware.
@@ -17,6 +17,16 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(timeline::show_timeline))
         .route("/search", get(timeline::redirect_search))
         .route("/events/{slug}", get(event_page::show_event))
+        .route("/events/{slug}/cite.bib", get(cite::event_bib))
+        .route("/events/{slug}/cite.ris", get(cite::event_ris))
+        .route("/events/{slug}/cite.json", get(cite::event_json))
+        .route("/events/{slug}/card.png", get(share_image::event_card))
+        .route("/cite.bib", get(cite::dataset_bib))
+        .route("/cite.ris", get(cite::dataset_ris))
+        .route("/cite.json", get(cite::dataset_json))
+        .route("/embed", get(embed::show_embed))
+        .route("/oembed", get(oembed::oembed))
+        .route("/share/view.png", get(share_image::view_card))
         .route("/export/events.csv", get(exports::events_csv))
         .route("/export/events.ics", get(exports::events_ics))
         .route("/export/events.atom", get(exports::events_atom))

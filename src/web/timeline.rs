@@ -56,6 +56,8 @@ struct TimelinePage {
     downloads: Vec<Download>,
     /// Narrow by category, actor, place, conflict.
     facets: Vec<FacetView>,
+    /// "Embed or share this view" (`_share.html`).
+    share: super::share::ShareView,
 }
 
 /// A link to this view in another format.
@@ -138,6 +140,8 @@ pub async fn show_timeline(
         [only] => (only.name.clone(), only.summary.clone()),
         _ => ("Conflict timelines".to_string(), String::new()),
     };
+    let (share_meta, share, oembed) =
+        super::share::for_view(&state.config.public_url, &params, &heading, &intro);
     let mut page = TimelinePage {
         layout: Layout::new(format!("{heading} · timeline")),
         heading,
@@ -168,8 +172,11 @@ pub async fn show_timeline(
             .collect(),
         downloads: Vec::new(),
         facets: Vec::new(),
+        share,
     };
     page.layout.description = Some(page.intro.chars().take(200).collect());
+    page.layout.share = Some(share_meta);
+    page.layout.oembed = Some(oembed);
 
     if !params.problems.is_empty() {
         // Keep the page whole and the form filled: the reader fixes the field and resubmits.
