@@ -50,7 +50,31 @@ pub fn document(public_url: &str) -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.servers = Some(vec![Server::new(public_url)]);
     add_refusals(&mut doc);
+    add_oembed_example(&mut doc, public_url);
     doc
+}
+
+/// `/oembed` needs `url`, an address of this very server: the example is its home page,
+/// which is only known at run time.
+fn add_oembed_example(doc: &mut utoipa::openapi::OpenApi, public_url: &str) {
+    use utoipa::openapi::path::ParameterBuilder;
+    let Some(operation) = doc
+        .paths
+        .paths
+        .get_mut("/oembed")
+        .and_then(|item| item.get.as_mut())
+    else {
+        return;
+    };
+    for parameter in operation.parameters.iter_mut().flatten() {
+        if let utoipa::openapi::RefOr::T(p) = parameter
+            && p.name == "url"
+        {
+            *p = ParameterBuilder::from(p.clone())
+                .example(Some(serde_json::Value::String(format!("{public_url}/"))))
+                .build();
+        }
+    }
 }
 
 /// Every operation can be refused before its handler runs (see `limits`): an address over

@@ -5,5 +5,6 @@
 mod harness;
 
 mod accessibility;
+mod embed;
 mod interaction;
 mod xss;

@@ -5,8 +5,10 @@ mod harness;
 
 mod api;
 mod caching;
+mod cite;
 mod cli;
 mod dataset_export;
+mod embed;
 mod event_page;
 mod exports;
 mod facets;
