@@ -31,12 +31,15 @@ async fn another_site_frames_the_embed_view_but_not_the_timeline() {
 <body><h1>An article</h1>
 <iframe id="embed" src="{base}/embed?{VIEW}" width="600" height="150" title="Timeline" style="border:0"></iframe>
 <iframe id="home" src="{base}/" width="600" height="150" title="Home"></iframe>
+<iframe id="narrow" src="{base}/embed?{VIEW}&amp;theme=dark" width="320" height="400" title="Narrow" style="border:0"></iframe>
 <script>
   window.messages = [];
   window.addEventListener("message", function (e) {{
-    if (e.origin !== "{base}" || !e.data || e.data.type !== "conflict-timeline:resize") return;
+    var frame = document.getElementById("embed");
+    if (e.source !== frame.contentWindow || e.origin !== "{base}") return;
+    if (!e.data || e.data.type !== "conflict-timeline:resize") return;
     window.messages.push(e.data);
-    document.getElementById("embed").height = e.data.height;
+    frame.height = e.data.height;
   }});
 </script></body></html>"#,
         base = b.base
@@ -108,12 +111,35 @@ async fn another_site_frames_the_embed_view_but_not_the_timeline() {
         .enter_parent_frame()
         .await
         .expect("back to the host");
+
+    // 320 pixels wide: nothing sticks out sideways.
+    b.find("#narrow")
+        .await
+        .enter_frame()
+        .await
+        .expect("enter the narrow frame");
+    b.wait_until("document.readyState === 'complete'").await;
+    let sizes = b
+        .eval(
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
+        )
+        .await;
+    assert_eq!(sizes[1], Value::from(320), "{sizes}");
+    assert!(
+        sizes[0].as_f64() <= sizes[1].as_f64(),
+        "wider than its frame: {sizes}"
+    );
+    b.client
+        .enter_parent_frame()
+        .await
+        .expect("back to the host");
     b.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_embed_view_has_no_serious_axe_violations_and_fits_320_pixels() {
-    let b = Browser::start(320, 800).await;
+async fn the_embed_view_has_no_serious_axe_violations_in_either_theme() {
+    // Chromium keeps a window at least 500 px wide: the 320 px check is in a frame, above.
+    let b = Browser::start(500, 800).await;
     for path in [
         format!("/embed?{VIEW}"),
         format!("/embed?{VIEW}&theme=dark"),
@@ -121,18 +147,11 @@ async fn the_embed_view_has_no_serious_axe_violations_and_fits_320_pixels() {
     ] {
         let found = serious_violations(&b, &path).await;
         assert!(found.is_empty(), "{path}: {found:#?}");
-        let overflow = b
-            .eval("return document.documentElement.scrollWidth - window.innerWidth;")
-            .await;
-        assert!(
-            overflow.as_f64().unwrap_or(1.0) <= 0.0,
-            "{path}: wider than the window by {overflow}"
-        );
     }
     b.open(&format!("/embed?{VIEW}")).await;
-    b.screenshot("embed-320").await;
+    b.screenshot("embed-500").await;
     b.open(&format!("/embed?{VIEW}&theme=dark")).await;
-    b.screenshot("embed-320-dark").await;
+    b.screenshot("embed-500-dark").await;
     b.close().await;
 
     let wide = Browser::start(1280, 900).await;
