@@ -3,7 +3,6 @@
 //! Twitter card tags with their generated preview image (see [`super::share_image`]), and
 //! the oEmbed discovery link (see [`super::oembed`]).
 
-use super::assets;
 use super::embed::iframe_snippet;
 use super::params::TimelineParams;
 use crate::edtf::Day;
@@ -41,7 +40,6 @@ pub struct ShareView {
     pub snippet: String,
     /// The embed view itself, to preview.
     pub embed_url: String,
-    pub js_url: &'static str,
 }
 
 /// The oEmbed address for a page of this site.
@@ -84,7 +82,6 @@ pub fn for_view(
         snippet: iframe_snippet(public_url, &query, title, None, SNIPPET_HEIGHT),
         embed_url: with_query("/embed".to_string(), &query),
         link: link.clone(),
-        js_url: assets::url("share.js"),
     };
     (meta, view, oembed_url(public_url, &link))
 }
@@ -126,7 +123,6 @@ pub fn for_event(
         snippet: iframe_snippet(public_url, &query, title, None, SNIPPET_HEIGHT),
         embed_url: format!("/embed?{query}"),
         link: link.clone(),
-        js_url: assets::url("share.js"),
     };
     (meta, view, oembed_url(public_url, &link))
 }

@@ -337,12 +337,12 @@ async fn the_share_control_offers_the_link_and_the_snippet_of_the_view() {
         link.value().attr("value"),
         Some(format!("{PUBLIC_URL}/?from=2020-09&to=2020-11&category=military").as_str())
     );
-    let snippet: String = html
+    let snippet = html
         .select(&sel("#share-snippet"))
         .next()
+        .and_then(|f| f.value().attr("value"))
         .expect("snippet field")
-        .text()
-        .collect();
+        .to_string();
     assert!(
         snippet.contains(&format!(
             "src=\"{PUBLIC_URL}/embed?from=2020-09&amp;to=2020-11&amp;category=military\""
