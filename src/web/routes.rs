@@ -12,12 +12,12 @@ use axum::response::Response;
 use axum::routing::{MethodRouter, get};
 use tower_http::cors::{Any, CorsLayer};
 
-use super::api::{conflicts, events, exports, histogram_api, openapi, problem};
+use super::api::{conflicts, events, exports, histogram_api, oembed, openapi, problem};
 use super::http::caching::{self, CachePolicy};
 use super::http::error::{self, ErrorInfo};
 use super::http::state::AppState;
 use super::http::{assets, health, middleware};
-use super::pages::{about, error_page, event_page, timeline};
+use super::pages::{about, cite, embed, error_page, event_page, share_image, timeline};
 
 /// Where the JSON API lives: errors under it are problem documents.
 pub const API_PREFIX: &str = "/api";
@@ -29,7 +29,16 @@ pub fn router(state: AppState) -> Router {
         .route("/", page(get(timeline::show_timeline)))
         .route("/search", get(timeline::redirect_search))
         .route("/events/{slug}", page(get(event_page::show_event)))
-        .route("/about", page(get(about::show_about)));
+        .route("/about", page(get(about::show_about)))
+        .route("/events/{slug}/cite.bib", get(cite::event_bib))
+        .route("/events/{slug}/cite.ris", get(cite::event_ris))
+        .route("/events/{slug}/cite.json", get(cite::event_json))
+        .route("/events/{slug}/card.png", page(get(share_image::event_card)))
+        .route("/cite.bib", get(cite::dataset_bib))
+        .route("/cite.ris", get(cite::dataset_ris))
+        .route("/cite.json", get(cite::dataset_json))
+        .route("/embed", page(get(embed::show_embed)))
+        .route("/share/view.png", page(get(share_image::view_card)));
     for (path, route) in documented_routes(&state) {
         if !path.starts_with(API_PREFIX) {
             routes = routes.route(path, route);
@@ -64,6 +73,7 @@ fn documented_routes(state: &AppState) -> Vec<(&'static str, MethodRouter<AppSta
         ("/api/conflicts", answer(get(conflicts::list_conflicts))),
         ("/api/histogram", answer(get(histogram_api::histogram))),
         ("/api/openapi.json", answer(get(openapi::openapi_json))),
+        ("/oembed", answer(get(oembed::oembed))),
         ("/export/events.csv", download(get(exports::events_csv))),
         ("/export/events.ics", download(get(exports::events_ics))),
         ("/export/events.atom", download(get(exports::events_atom))),

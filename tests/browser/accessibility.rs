@@ -6,7 +6,7 @@ use crate::harness::Browser;
 
 const AXE: &str = include_str!("vendor/axe.min.js");
 
-async fn serious_violations(b: &Browser, path: &str) -> Vec<String> {
+pub async fn serious_violations(b: &Browser, path: &str) -> Vec<String> {
     b.open(path).await;
     b.client.execute(AXE, vec![]).await.expect("inject axe");
     let result = b

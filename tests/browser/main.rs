@@ -6,6 +6,7 @@
 mod harness;
 
 mod accessibility;
+mod embed;
 mod interaction;
 mod strip;
 mod xss;

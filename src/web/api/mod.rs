@@ -5,5 +5,6 @@ pub mod conflicts;
 pub mod events;
 pub mod exports;
 pub mod histogram_api;
+pub mod oembed;
 pub mod openapi;
 pub mod problem;

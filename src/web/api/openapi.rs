@@ -11,7 +11,7 @@ use utoipa::openapi::server::Server;
 
 use super::events::EventPages;
 use super::histogram_api::WholeRange;
-use super::{conflicts, events, exports, histogram_api};
+use super::{conflicts, events, exports, histogram_api, oembed};
 use crate::web::http::params::{MAX_REPEATS, MAX_VALUE_BYTES};
 use crate::web::http::state::AppState;
 use crate::web::http::view_query::ViewRules;
@@ -36,6 +36,7 @@ use crate::web::http::view_query::ViewRules;
         exports::events_ics,
         exports::events_atom,
         exports::timelinejs,
+        oembed::oembed,
     ),
     components(schemas(events::CategoryParam, events::ConflictParam, events::TextParam)),
     tags(
@@ -43,6 +44,7 @@ use crate::web::http::view_query::ViewRules;
         (name = "conflicts", description = "The conflicts and their eras."),
         (name = "exports", description = "Any filtered view, whole, in other formats."),
         (name = "meta", description = "This document."),
+        (name = "embed", description = "oEmbed 1.0: any timeline view or event as an iframe to embed."),
     )
 )]
 pub struct ApiDoc;
@@ -53,6 +55,7 @@ pub fn document(public_url: &str) -> utoipa::openapi::OpenApi {
     doc.servers = Some(vec![Server::new(public_url)]);
     add_refusals(&mut doc);
     add_parser_limits(&mut doc);
+    add_oembed_example(&mut doc, public_url);
     doc
 }
 
@@ -257,5 +260,28 @@ mod tests {
         let limit = bound(&parameter(&doc, "/api/events", "limit"), "maximum");
         assert_eq!(parse_limit(&format!("limit={limit}")), Ok(limit as u32));
         assert!(parse_limit(&format!("limit={}", limit + 1)).is_err());
+    }
+}
+
+/// `/oembed` needs `url`, an address of this very server: the example is its home page,
+/// which is only known at run time.
+fn add_oembed_example(doc: &mut utoipa::openapi::OpenApi, public_url: &str) {
+    use utoipa::openapi::path::ParameterBuilder;
+    let Some(operation) = doc
+        .paths
+        .paths
+        .get_mut("/oembed")
+        .and_then(|item| item.get.as_mut())
+    else {
+        return;
+    };
+    for parameter in operation.parameters.iter_mut().flatten() {
+        if let utoipa::openapi::RefOr::T(p) = parameter
+            && p.name == "url"
+        {
+            *p = ParameterBuilder::from(p.clone())
+                .example(Some(serde_json::Value::String(format!("{public_url}/"))))
+                .build();
+        }
     }
 }

@@ -65,6 +65,16 @@ static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
             "text/javascript; charset=utf-8",
         ),
         (
+            "embed.css",
+            include_bytes!("../../../static/embed.css").as_slice(),
+            "text/css; charset=utf-8",
+        ),
+        (
+            "embed.js",
+            include_bytes!("../../../static/embed.js").as_slice(),
+            "text/javascript; charset=utf-8",
+        ),
+        (
             "favicon.svg",
             include_bytes!("../../../static/favicon.svg").as_slice(),
             "image/svg+xml",
@@ -198,7 +208,7 @@ mod tests {
 
     #[test]
     fn every_asset_has_a_fingerprinted_url() {
-        for name in ["app.css", "app.js", "favicon.svg"] {
+        for name in ["app.css", "app.js", "embed.css", "embed.js", "favicon.svg"] {
             let u = url(name);
             assert!(u.starts_with("/static/"), "{u}");
             assert_ne!(u, "/static/missing");

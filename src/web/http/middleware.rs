@@ -56,7 +56,8 @@ async fn time_limit(
 }
 
 /// No inline script or style anywhere (JSON-LD is a data block, which CSP does not treat as
-/// script); nothing loaded from other origins; the site cannot be framed.
+/// script); nothing loaded from other origins; the site cannot be framed (the embed view
+/// sends its own policy, see [`super::embed`]).
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
      img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; \
      base-uri 'none'; frame-ancestors 'none'";
@@ -113,6 +114,11 @@ async fn screen_request_id(
     next.run(request).await
 }
 
+/// `X-Frame-Options: DENY`, unless the response's own policy allows framing.
+fn deny_framing<B>(response: &axum::http::Response<B>) -> Option<HeaderValue> {
+    (!crate::web::pages::embed::allows_framing(response.headers())).then(|| HeaderValue::from_static("DENY"))
+}
+
 /// Wraps the routes in the stack described at the top of this module.
 pub fn apply(routes: Router, state: AppState) -> Router {
     let prefix = std::time::SystemTime::now()
@@ -146,9 +152,11 @@ pub fn apply(routes: Router, state: AppState) -> Router {
                 "camera=(), microphone=(), geolocation=(), interest-cohort=()",
             ),
         ))
+        // Only a response whose own policy lets any site frame it (the embed view) goes
+        // without; everything else is DENY.
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
+            deny_framing,
         ));
     routes.layer(
         ServiceBuilder::new()

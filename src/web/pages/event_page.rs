@@ -36,8 +36,11 @@ struct EventPage {
     next: Option<NeighbourView>,
     timeline_url: String,
     json_ld: String,
-    og_description: String,
     updated_at: String,
+    /// "Embed or share this event" (`_share.html`).
+    share: super::share::ShareView,
+    /// "Cite this event" (`_cite.html`).
+    cite: super::cite::CiteView,
 }
 
 struct ActorLink {
@@ -144,6 +147,17 @@ pub async fn show_event(
         media_type: "application/json",
         title: "This event as JSON",
     });
+    let (share_meta, share, oembed) = super::share::for_event(
+        &state.config.public_url,
+        &e.slug,
+        &format!("{} ({})", e.title, date.words),
+        &e.summary,
+        e.start_day,
+        e.end_day,
+    );
+    layout.share = Some(share_meta);
+    layout.oembed = Some(oembed);
+    let citation = super::cite::event_citation(&state, &e.slug).await?;
 
     let page = EventPage {
         layout,
@@ -174,8 +188,9 @@ pub async fn show_event(
         next: next.map(NeighbourView::from),
         timeline_url: format!("/?from={year:04}&to={year:04}#{}", e.slug),
         json_ld,
-        og_description: e.summary.chars().take(300).collect(),
         updated_at: event.updated_at.clone(),
+        share,
+        cite: super::cite::CiteView::new(&citation, &e.slug),
         date,
     };
     Ok(Html(page.render()?).into_response())

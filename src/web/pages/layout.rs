@@ -14,6 +14,10 @@ pub struct Layout {
     pub canonical: Option<String>,
     /// `<link rel="alternate">` targets (JSON and other formats of the same view).
     pub alternates: Vec<Alternate>,
+    /// Absolute address of this page's oEmbed answer (discovery link), if it has one.
+    pub oembed: Option<String>,
+    /// Open Graph and Twitter card metadata, if the page can be shared.
+    pub share: Option<super::share::ShareMeta>,
     pub css_url: &'static str,
     pub js_url: &'static str,
     pub icon_url: &'static str,
@@ -38,6 +42,8 @@ impl Layout {
             robots: None,
             canonical: None,
             alternates: Vec::new(),
+            oembed: None,
+            share: None,
             css_url: assets::url("app.css"),
             js_url: assets::url("app.js"),
             icon_url: assets::url("favicon.svg"),

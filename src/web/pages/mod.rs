@@ -2,11 +2,15 @@
 //! the HTML error page, and how dates are shown.
 
 pub mod about;
+pub mod cite;
 pub mod dates;
+pub mod embed;
 pub mod error_page;
 pub mod event_page;
 pub mod facets;
 pub mod layout;
 pub mod overview;
+pub mod share;
+pub mod share_image;
 pub mod text_metrics;
 pub mod timeline;

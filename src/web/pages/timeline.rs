@@ -62,6 +62,8 @@ struct TimelinePage {
     downloads: Vec<Download>,
     /// Narrow by category, actor, place, conflict.
     facets: Vec<FacetView>,
+    /// "Embed or share this view" (`_share.html`).
+    share: super::share::ShareView,
 }
 
 /// A link to this view in another format.
@@ -150,6 +152,8 @@ pub async fn show_timeline(
         _ => ("Conflict timelines".to_string(), String::new()),
     };
     let (lead, more) = split_lead(&intro);
+    let (share_meta, share, oembed) =
+        super::share::for_view(&state.config.public_url, &params, &heading, &intro);
     let mut page = TimelinePage {
         layout: Layout::new(format!("{} · timeline", isolate(&heading))),
         heading,
@@ -183,6 +187,7 @@ pub async fn show_timeline(
             .collect(),
         downloads: Vec::new(),
         facets: Vec::new(),
+        share,
     };
     page.layout.description = Some(page.intro.chars().take(200).collect());
     // Filtered and searched views are endless combinations of the same events: crawlers
@@ -198,6 +203,8 @@ pub async fn show_timeline(
     } else if !params.view_query().is_empty() {
         page.layout.robots = Some("noindex, follow");
     }
+    page.layout.share = Some(share_meta);
+    page.layout.oembed = Some(oembed);
 
     if !params.problems.is_empty() {
         // Keep the page whole and the form filled: the reader fixes the field and resubmits.

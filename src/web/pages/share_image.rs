@@ -1,0 +1,482 @@
+//! Share-card previews: a 1200×630 PNG of a view's overview strip under its title, for Open
+//! Graph and Twitter cards. The strip is the one the page shows, built by
+//! [`overview::build`] from the same data and geometry; here it is drawn into an SVG card
+//! with the colours written out (the page's strip takes them from the stylesheet, which an
+//! image has not got), and rasterised on the server by `resvg`. Text is set in DejaVu Sans,
+//! compiled into the binary (`assets/fonts/`, with its licence), so every server draws the
+//! same picture whatever fonts it has.
+//!
+//! `GET /share/view.png?…` takes the parameters of `/`; `GET /events/{slug}/card.png` shows
+//! the months around one event with its mark picked out. Both are cached per data version
+//! by the response cache, like pages.
+
+use std::fmt::Write as _;
+use std::sync::{Arc, LazyLock};
+
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use resvg::{tiny_skia, usvg};
+
+use crate::web::AppState;
+use super::dates::{DateView, thousands};
+use super::embed::escape_html;
+use crate::web::http::error::AppError;
+use super::overview::{self, Overview};
+use crate::web::http::params::{Segment, TimelineParams};
+use super::share::{CARD_HEIGHT, CARD_WIDTH, event_view_query};
+use crate::db::queries;
+use crate::slug;
+
+/// The family name of the bundled font, as the SVG asks for it.
+const FONT_FAMILY: &str = "DejaVu Sans";
+
+/// The bundled fonts, parsed once.
+static FONTS: LazyLock<Arc<usvg::fontdb::Database>> = LazyLock::new(|| {
+    let mut db = usvg::fontdb::Database::new();
+    db.load_font_data(include_bytes!("../../../assets/fonts/DejaVuSans.ttf").to_vec());
+    db.load_font_data(include_bytes!("../../../assets/fonts/DejaVuSans-Bold.ttf").to_vec());
+    Arc::new(db)
+});
+
+/// Why a preview could not be drawn (a bug, never the reader's input: every text in the
+/// SVG is escaped and every number is ours).
+#[derive(Debug, thiserror::Error)]
+pub enum CardError {
+    #[error("the card's SVG does not parse: {0}")]
+    Svg(#[from] usvg::Error),
+    #[error("cannot allocate a {CARD_WIDTH}×{CARD_HEIGHT} canvas")]
+    Canvas,
+    #[error("cannot encode the PNG: {0}")]
+    Png(String),
+}
+
+/// What a card shows.
+pub struct Card<'a> {
+    pub title: &'a str,
+    pub subtitle: &'a str,
+    /// The site's address, printed in a corner.
+    pub site: &'a str,
+    pub overview: Option<&'a Overview>,
+    /// The mark to pick out (an event's slug).
+    pub highlight: Option<&'a str>,
+}
+
+// The site's light colours (static/app.css).
+const BG: &str = "#f7f6f2";
+const SURFACE: &str = "#ffffff";
+const SURFACE_2: &str = "#efede7";
+const TEXT: &str = "#1c1d21";
+const TEXT_2: &str = "#393c43";
+const MUTED: &str = "#5b5e66";
+const LINE: &str = "#dedad1";
+const LINE_STRONG: &str = "#8a8e96";
+const ACCENT: &str = "#1a5a8a";
+const ERA_BG: &str = "#e8e6e0";
+const ERA_FG: &str = "#3b3e45";
+const HIGHLIGHT: &str = "#b8432f";
+
+/// Left edge and width of the strip inside the card.
+const STRIP_X: f64 = 80.0;
+const STRIP_W: f64 = 1040.0;
+/// Top and bottom of the room for the strip, and how much taller than on the page it is
+/// drawn at most (less when many era lanes make it tall).
+const STRIP_Y: f64 = 346.0;
+const STRIP_BOTTOM: f64 = 570.0;
+const MAX_SCALE: f64 = 2.0;
+
+fn pct(value: &str) -> f64 {
+    value.trim_end_matches('%').parse::<f64>().unwrap_or(0.0)
+}
+
+fn x_of(value: &str) -> f64 {
+    STRIP_X + pct(value).clamp(0.0, 100.0) / 100.0 * STRIP_W
+}
+
+fn w_of(value: &str) -> f64 {
+    (pct(value).clamp(0.0, 100.0) / 100.0 * STRIP_W).max(1.0)
+}
+
+/// Vertical placement: the page's pixels, scaled to fit the card.
+#[derive(Clone, Copy)]
+struct Scale(f64);
+
+impl Scale {
+    fn of(ov: &Overview) -> Scale {
+        let page_height = f64::from(ov.height.max(1));
+        Scale(((STRIP_BOTTOM - STRIP_Y) / page_height).min(MAX_SCALE))
+    }
+
+    fn y(self, value: u32) -> f64 {
+        STRIP_Y + f64::from(value) * self.0
+    }
+
+    fn len(self, value: f64) -> f64 {
+        value * self.0
+    }
+}
+
+/// Splits a title into at most `lines` lines of about `width` characters, on spaces, with
+/// an ellipsis when it had to be cut.
+fn wrap(text: &str, width: usize, lines: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut cut = false;
+    for word in text.split_whitespace() {
+        let fits =
+            current.is_empty() || current.chars().count() + 1 + word.chars().count() <= width;
+        if fits {
+            if !current.is_empty() {
+                current.push(' ');
+            }
+            current.push_str(word);
+        } else {
+            out.push(std::mem::take(&mut current));
+            if out.len() == lines {
+                cut = true;
+                break;
+            }
+            current.push_str(word);
+        }
+    }
+    if !current.is_empty() && out.len() < lines {
+        out.push(current);
+    }
+    if let Some(last) = out.last_mut() {
+        if last.chars().count() > width {
+            *last = last.chars().take(width.saturating_sub(1)).collect();
+            cut = true;
+        }
+        if cut {
+            last.push('…');
+        }
+    }
+    out
+}
+
+/// The card as SVG.
+pub fn card_svg(card: &Card<'_>) -> String {
+    let mut s = String::with_capacity(16 * 1024);
+    let _ = write!(
+        s,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{CARD_WIDTH}\" height=\"{CARD_HEIGHT}\" \
+         viewBox=\"0 0 {CARD_WIDTH} {CARD_HEIGHT}\" font-family=\"{FONT_FAMILY}\">\
+         <rect width=\"{CARD_WIDTH}\" height=\"{CARD_HEIGHT}\" fill=\"{BG}\"/>\
+         <rect width=\"{CARD_WIDTH}\" height=\"10\" fill=\"{ACCENT}\"/>\
+         <text x=\"64\" y=\"84\" font-size=\"26\" font-weight=\"bold\" fill=\"{MUTED}\">conflict-timeline</text>"
+    );
+    let lines = wrap(card.title, 34, 2);
+    let mut y = 160;
+    for line in &lines {
+        let _ = write!(
+            s,
+            "<text x=\"64\" y=\"{y}\" font-size=\"52\" font-weight=\"bold\" fill=\"{TEXT}\">{}</text>",
+            escape_html(line)
+        );
+        y += 62;
+    }
+    let subtitle = wrap(card.subtitle, 64, 1);
+    if let Some(line) = subtitle.first() {
+        let _ = write!(
+            s,
+            "<text x=\"64\" y=\"{}\" font-size=\"28\" fill=\"{TEXT_2}\">{}</text>",
+            y - 8,
+            escape_html(line)
+        );
+    }
+    let _ = write!(
+        s,
+        "<rect x=\"48\" y=\"326\" width=\"1104\" height=\"258\" rx=\"16\" fill=\"{SURFACE}\" stroke=\"{LINE}\" stroke-width=\"2\"/>"
+    );
+    if let Some(ov) = card.overview {
+        strip(&mut s, ov, card.highlight);
+    }
+    let _ = write!(
+        s,
+        "<text x=\"1136\" y=\"614\" font-size=\"20\" fill=\"{MUTED}\" text-anchor=\"end\">{}</text></svg>",
+        escape_html(card.site)
+    );
+    s
+}
+
+/// The overview strip, from the page's geometry: x as a share of the width, y in the
+/// page's pixels (scaled).
+fn strip(s: &mut String, ov: &Overview, highlight: Option<&str>) {
+    let scale = Scale::of(ov);
+    let y_of = |v: u32| scale.y(v);
+    let font = scale.len(10.5).max(12.0);
+    for era in &ov.eras {
+        let (x, w, y) = (x_of(&era.x), w_of(&era.width), y_of(era.y));
+        let band = scale.len(16.0);
+        let _ = write!(
+            s,
+            "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{band:.1}\" rx=\"6\" fill=\"{ERA_BG}\"/>"
+        );
+        // About 0.6 em a character: a label that would overflow its band is cut rather
+        // than clipped mid-glyph.
+        let room = ((w - 16.0) / (font * 0.6)).floor().max(0.0) as usize;
+        if !era.labels.is_empty() && room >= 4 && band >= 14.0 {
+            let label = wrap(&era.name, room, 1);
+            if let Some(label) = label.first() {
+                let _ = write!(
+                    s,
+                    "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"{font:.1}\" fill=\"{ERA_FG}\">{}</text>",
+                    x + 10.0,
+                    y + band / 2.0 + font * 0.36,
+                    escape_html(label)
+                );
+            }
+        }
+    }
+    let (top, bottom) = (y_of(ov.plot_top), y_of(ov.axis_y.saturating_sub(2)));
+    let _ = write!(
+        s,
+        "<rect x=\"{STRIP_X}\" y=\"{top:.1}\" width=\"{STRIP_W}\" height=\"{:.1}\" fill=\"{SURFACE_2}\"/>",
+        bottom - top
+    );
+    for b in &ov.bars {
+        let _ = write!(
+            s,
+            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{ACCENT}\"/>",
+            x_of(&b.x),
+            y_of(b.y),
+            w_of(&b.width),
+            scale.len(f64::from(b.height))
+        );
+    }
+    // The picked-out mark last, so that nothing covers it.
+    let (picked, others): (Vec<_>, Vec<_>) = ov
+        .marks
+        .iter()
+        .partition(|m| highlight.is_some_and(|h| h == m.slug));
+    for (m, colour, weight) in others
+        .into_iter()
+        .map(|m| (m, ACCENT, 3.0))
+        .chain(picked.into_iter().map(|m| (m, HIGHLIGHT, 6.0)))
+    {
+        let opacity = if m.fuzzy { 0.55 } else { 1.0 };
+        let (y, y2) = (y_of(m.y), y_of(m.y2));
+        match &m.width {
+            Some(w) => {
+                let _ = write!(
+                    s,
+                    "<rect x=\"{:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{:.1}\" rx=\"3\" fill=\"{colour}\" opacity=\"{opacity}\"/>",
+                    x_of(&m.x),
+                    w_of(w),
+                    y2 - y
+                );
+            }
+            None => {
+                let x = x_of(&m.x);
+                let _ = write!(
+                    s,
+                    "<line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{y:.1}\" y2=\"{y2:.1}\" stroke=\"{colour}\" stroke-width=\"{weight}\" stroke-linecap=\"round\" opacity=\"{opacity}\"/>"
+                );
+            }
+        }
+    }
+    let axis = y_of(ov.axis_y);
+    let _ = write!(
+        s,
+        "<line x1=\"{STRIP_X}\" x2=\"{:.1}\" y1=\"{axis:.1}\" y2=\"{axis:.1}\" stroke=\"{LINE_STRONG}\" stroke-width=\"2\"/>",
+        STRIP_X + STRIP_W
+    );
+    for t in &ov.ticks {
+        let x = x_of(&t.x);
+        // A label that would run off the panel's right edge ends at its tick instead.
+        let width = t.label.chars().count() as f64 * 19.0 * 0.6;
+        let (label_x, anchor) = if x + 4.0 + width > STRIP_X + STRIP_W + 24.0 {
+            (x - 4.0, "end")
+        } else {
+            (x + 4.0, "start")
+        };
+        let _ = write!(
+            s,
+            "<line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{axis:.1}\" y2=\"{:.1}\" stroke=\"{LINE_STRONG}\" stroke-width=\"2\"/>\
+             <text x=\"{label_x:.1}\" y=\"{:.1}\" font-size=\"19\" fill=\"{MUTED}\" text-anchor=\"{anchor}\">{}</text>",
+            axis + 10.0,
+            axis + 34.0,
+            escape_html(&t.label)
+        );
+    }
+}
+
+/// Rasterises a card to PNG.
+pub fn render_png(card: &Card<'_>) -> Result<Vec<u8>, CardError> {
+    let svg = card_svg(card);
+    let options = usvg::Options {
+        fontdb: Arc::clone(&FONTS),
+        font_family: FONT_FAMILY.to_string(),
+        ..usvg::Options::default()
+    };
+    let tree = usvg::Tree::from_str(&svg, &options)?;
+    let mut pixmap = tiny_skia::Pixmap::new(CARD_WIDTH, CARD_HEIGHT).ok_or(CardError::Canvas)?;
+    resvg::render(
+        &tree,
+        tiny_skia::Transform::identity(),
+        &mut pixmap.as_mut(),
+    );
+    pixmap
+        .encode_png()
+        .map_err(|err| CardError::Png(err.to_string()))
+}
+
+/// Renders off the async threads (a card takes milliseconds of CPU) and answers it.
+async fn png_response(
+    title: String,
+    subtitle: String,
+    site: String,
+    overview: Option<Overview>,
+    highlight: Option<String>,
+) -> Result<Response, AppError> {
+    let png = tokio::task::spawn_blocking(move || {
+        render_png(&Card {
+            title: &title,
+            subtitle: &subtitle,
+            site: &site,
+            overview: overview.as_ref(),
+            highlight: highlight.as_deref(),
+        })
+    })
+    .await
+    .map_err(|err| {
+        tracing::error!(%err, "the share-card task failed");
+        AppError::Internal
+    })?
+    .map_err(|err| {
+        tracing::error!(%err, "cannot draw a share card");
+        AppError::Internal
+    })?;
+    Ok((
+        [(header::CONTENT_TYPE, HeaderValue::from_static("image/png"))],
+        png,
+    )
+        .into_response())
+}
+
+fn site_name(public_url: &str) -> String {
+    public_url
+        .split_once("://")
+        .map_or(public_url, |(_, rest)| rest)
+        .to_string()
+}
+
+async fn view_overview(
+    state: &AppState,
+    params: &TimelineParams,
+    matching: i64,
+) -> Result<Option<Overview>, AppError> {
+    let Some((first, last)) = queries::data_span(&state.db).await? else {
+        return Ok(None);
+    };
+    let eras = queries::eras(&state.db).await?;
+    let data = overview::Span { first, last };
+    Ok(Some(
+        overview::build(&state.reader().await, params, &eras, data, matching).await?,
+    ))
+}
+
+/// `GET /share/view.png?…`: the preview of a timeline view.
+pub async fn view_card(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, AppError> {
+    let mut params = TimelineParams::parse(query.as_deref());
+    if !params.problems.is_empty() {
+        return Err(AppError::BadRequest(std::mem::take(&mut params.problems)));
+    }
+    params.after = None;
+    let conflicts = queries::conflicts(&state.db).await?;
+    let title = match conflicts.as_slice() {
+        [only] => only.name.clone(),
+        _ => "Conflict timelines".to_string(),
+    };
+    let matching = queries::count_events(&state.db, &params.filter).await?;
+    let range = match (params.from.as_str(), params.to.as_str()) {
+        ("", "") => "The whole chronology".to_string(),
+        (from, "") => format!("From {from} on"),
+        ("", to) => format!("Up to {to}"),
+        (from, to) => format!("From {from} to {to}"),
+    };
+    let mut subtitle = format!(
+        "{range} · {} {}",
+        thousands(matching),
+        if matching == 1 { "event" } else { "events" }
+    );
+    if !params.q.is_empty() {
+        subtitle.push_str(&format!(" matching “{}”", params.q));
+    }
+    let overview = view_overview(&state, &params, matching).await?;
+    png_response(
+        title,
+        subtitle,
+        site_name(&state.config.public_url),
+        overview,
+        None,
+    )
+    .await
+}
+
+/// `GET /events/{slug}/card.png`: the preview of an event page.
+pub async fn event_card(
+    State(state): State<AppState>,
+    Segment(slug): Segment,
+) -> Result<Response, AppError> {
+    if !slug::is_valid(&slug, crate::model::EVENT_SLUG_MAX) {
+        return Err(AppError::NotFound("event"));
+    }
+    let event = queries::event_by_slug(&state.db, &slug)
+        .await?
+        .ok_or(AppError::NotFound("event"))?;
+    let e = &event.summary;
+    let params = TimelineParams::parse(Some(&event_view_query(e.start_day, e.end_day)));
+    let matching = queries::count_events(&state.db, &params.filter).await?;
+    let overview = view_overview(&state, &params, matching).await?;
+    let date = DateView::new(&e.edtf, e.date_label.as_deref());
+    let subtitle = match &e.place {
+        Some(place) => format!("{} · {place}", date.words),
+        None => date.words,
+    };
+    png_response(
+        e.title.clone(),
+        subtitle,
+        site_name(&state.config.public_url),
+        overview,
+        Some(e.slug.clone()),
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_wrap_on_words_and_are_cut_with_an_ellipsis() {
+        assert_eq!(wrap("a short title", 34, 2), ["a short title"]);
+        assert_eq!(
+            wrap("one two three four", 9, 2),
+            ["one two", "three…"],
+            "cut after two lines"
+        );
+        assert_eq!(wrap("abcdefghijkl", 5, 1), ["abcd…"]);
+    }
+
+    #[test]
+    fn a_card_without_data_still_renders_at_its_size() {
+        let png = render_png(&Card {
+            title: "A <title> & more",
+            subtitle: "nothing yet",
+            site: "t.example",
+            overview: None,
+            highlight: None,
+        })
+        .expect("renders");
+        let decoder = png::Decoder::new(std::io::Cursor::new(png));
+        let reader = decoder.read_info().expect("a PNG");
+        assert_eq!(
+            (reader.info().width, reader.info().height),
+            (CARD_WIDTH, CARD_HEIGHT)
+        );
+    }
+}
