@@ -12,6 +12,7 @@
 
 pub mod bootstrap;
 pub mod cli;
+pub mod dataset;
 pub mod db;
 pub mod edtf;
 pub mod export;

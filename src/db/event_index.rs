@@ -119,11 +119,13 @@ impl EventIndex {
     }
 
     fn read(conn: &Connection) -> Result<EventIndex, IndexError> {
-        let version: i64 = conn.query_row(
-            "SELECT version FROM dataset_version WHERE id = 1",
+        // The same data version the pages are answered at (see `db::combined_version`).
+        let (count, imported_at): (i64, Option<String>) = conn.query_row(
+            "SELECT version, imported_at FROM dataset_version WHERE id = 1",
             [],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
+        let version = super::combined_version(count, imported_at.as_deref());
         let conflicts = named(conn, "SELECT id, slug, name FROM conflict")?;
         let actors = named(conn, "SELECT id, slug, name FROM actor")?;
 

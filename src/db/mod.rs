@@ -5,8 +5,8 @@
 
 pub mod aggregates;
 pub mod budget;
-pub mod file_identity;
 pub mod event_index;
+pub mod file_identity;
 pub mod models;
 pub mod queries;
 
@@ -19,6 +19,21 @@ use sqlx::{ConnectOptions, SqlitePool};
 
 /// The migrations in `migrations/`, compiled into the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// The data version of a database: its import counter combined with the time of its last
+/// import (stored to the millisecond), the counter in the high half and 32 bits of a digest
+/// of the time in the low half. Two files that have each had the same number of imports
+/// answer with different versions; copies of one file agree. The ETags, the response cache
+/// and the in-memory event index all key on it.
+pub fn combined_version(version: i64, imported_at: Option<&str>) -> i64 {
+    use sha2::{Digest, Sha256};
+    let Some(at) = imported_at else {
+        return version << 32;
+    };
+    let digest = Sha256::digest(at.as_bytes());
+    let low = u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]);
+    (version << 32) | i64::from(low)
+}
 
 /// Why the database could not be made ready. Every variant names the file.
 #[derive(Debug, thiserror::Error)]

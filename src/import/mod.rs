@@ -27,7 +27,7 @@ pub use error::{ImportError, ImportProblem};
 pub use writer::ImportSummary;
 
 /// The dataset that ships inside the binary, in the native format.
-pub const BUNDLED_DATASET: &str = include_str!("../../data/nagorno-karabakh.toml");
+pub use crate::dataset::BUNDLED_DATASET;
 /// The name the bundled dataset is reported under.
 pub const BUNDLED_NAME: &str = "data/nagorno-karabakh.toml";
 

@@ -107,39 +107,7 @@ struct RawLink {
     event: String,
 }
 
-/// The file's own description of itself: the top-level keys before the first table.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Header {
-    /// The dataset's version, as its curator writes it (e.g. `"2026-12-03"`).
-    pub version: Option<String>,
-    /// The licence of the dataset's text, an SPDX identifier (e.g. `"CC-BY-4.0"`).
-    pub licence: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawHeader {
-    #[allow(dead_code)] // required by the format; checked in full by `parse`
-    format: String,
-    version: Option<String>,
-    licence: Option<String>,
-}
-
-/// Reads only the header (`format`, `version`, `licence`) of a native file. TOML puts
-/// top-level keys before the first table, so the text before the first line that opens a
-/// table is enough, and a large file is not parsed whole to learn its version.
-pub fn header(text: &str) -> Result<Header, toml::de::Error> {
-    let end = text
-        .match_indices('\n')
-        .map(|(i, _)| i + 1)
-        .find(|&start| text[start..].trim_start().starts_with('['))
-        .unwrap_or(text.len());
-    let raw: RawHeader = toml::from_str(&text[..end])?;
-    Ok(Header {
-        version: raw.version,
-        licence: raw.licence,
-    })
-}
+pub use crate::dataset::{Header, header};
 
 /// Maps byte offsets to 1-based line numbers.
 struct Lines(Vec<usize>);

@@ -33,7 +33,10 @@ pub fn router(state: AppState) -> Router {
         .route("/events/{slug}/cite.bib", get(cite::event_bib))
         .route("/events/{slug}/cite.ris", get(cite::event_ris))
         .route("/events/{slug}/cite.json", get(cite::event_json))
-        .route("/events/{slug}/card.png", page(get(share_image::event_card)))
+        .route(
+            "/events/{slug}/card.png",
+            page(get(share_image::event_card)),
+        )
         .route("/cite.bib", get(cite::dataset_bib))
         .route("/cite.ris", get(cite::dataset_ris))
         .route("/cite.json", get(cite::dataset_json))
@@ -104,11 +107,12 @@ fn api_routes(state: &AppState) -> Router<AppState> {
 /// carrying an [`ErrorInfo`] gets its body here, a problem document under
 /// [`API_PREFIX`] and the HTML error page elsewhere, and is never stored.
 async fn render_errors(request: Request, next: Next) -> Response {
-    let api = request
-        .uri()
-        .path()
-        .strip_prefix(API_PREFIX)
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+    let path = request.uri().path();
+    // oEmbed is read by programs, like the API: its errors are problem documents too.
+    let api = path == "/oembed"
+        || path
+            .strip_prefix(API_PREFIX)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
     let response = next.run(request).await;
     let Some(info) = response.extensions().get::<ErrorInfo>().cloned() else {
         return response;

@@ -4,8 +4,8 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use conflict_timeline::record::{BODY_MAX, SUMMARY_MAX, TITLE_MAX};
 use conflict_timeline::import::{self, ImportError, ImportOptions};
+use conflict_timeline::record::{BODY_MAX, SUMMARY_MAX, TITLE_MAX};
 
 use crate::harness::{TestApp, text_input};
 

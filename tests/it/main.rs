@@ -4,8 +4,8 @@
 mod binary;
 mod harness;
 
-mod about;
 mod abandoned_work;
+mod about;
 mod api;
 mod big_answers;
 mod caching;
@@ -15,8 +15,8 @@ mod dataset;
 mod dataset_export;
 mod dates;
 mod deploy;
-mod event_index;
 mod embed;
+mod event_index;
 mod event_page;
 mod export_layer;
 mod exports;

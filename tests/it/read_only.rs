@@ -26,7 +26,9 @@ async fn prepared(dir: &tempfile::TempDir) -> std::path::PathBuf {
     let folder = dir.path().join("data");
     std::fs::create_dir(&folder).expect("folder");
     let db = folder.join("app.db");
-    conflict_timeline::bootstrap::prepare(&db).await.expect("prepare");
+    conflict_timeline::bootstrap::prepare(&db)
+        .await
+        .expect("prepare");
     chmod(dir.path(), 0o755);
     db
 }

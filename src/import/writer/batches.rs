@@ -4,10 +4,10 @@
 use std::collections::HashMap;
 
 use super::super::direct;
-use crate::record::{EventRecord, FieldProblem};
 use super::{
     BATCH, LOOKUP_BY_SLUG, PendingLink, Queued, Refused, SLUGS_PER_LOOKUP, Stored, Writer,
 };
+use crate::record::{EventRecord, FieldProblem};
 
 impl Writer {
     /// Queues an event to be inserted, updated or confirmed; writes the batch when it is

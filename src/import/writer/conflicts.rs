@@ -1,7 +1,7 @@
 //! Conflicts and eras: written as they come, before the events that name them.
 
-use crate::record::{ConflictRecord, EraRecord, FieldProblem};
 use super::Writer;
+use crate::record::{ConflictRecord, EraRecord, FieldProblem};
 
 impl Writer {
     pub async fn conflict(&mut self, rec: &ConflictRecord) -> Result<(), sqlx::Error> {

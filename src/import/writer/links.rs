@@ -1,7 +1,7 @@
 //! Links between events, resolved once every event of the import is written.
 
-use crate::record::FieldProblem;
 use super::{Refused, Writer};
+use crate::record::FieldProblem;
 
 impl Writer {
     /// Resolves the links collected so far. Returns the links whose target exists nowhere.

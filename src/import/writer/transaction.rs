@@ -68,7 +68,7 @@ impl Writer {
             tracing::debug!(elapsed = ?phase.elapsed(), "import: aggregates");
             sqlx::query(
                 "UPDATE dataset_version SET version = version + 1,
-                     imported_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = 1",
+                     imported_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = 1",
             )
             .execute(&mut *self.tx)
             .await?;

@@ -21,13 +21,13 @@ use axum::http::{HeaderName, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
 use super::events::FilterQuery;
-use crate::web::AppState;
-use crate::web::http::error::AppError;
-use crate::web::http::params::{ParamProblem, TimelineParams};
 use crate::db::queries;
 use crate::export::csv::Profile;
 use crate::export::timelinejs::TimelineJs;
 use crate::export::{Export, ExportError, Format, Selection};
+use crate::web::AppState;
+use crate::web::http::error::AppError;
+use crate::web::http::params::{ParamProblem, TimelineParams};
 
 /// Most events in a CSV, iCalendar or TimelineJS export. Past it, narrow the view (a date
 /// range, a category) or page through `/api/events`.

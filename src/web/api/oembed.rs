@@ -14,14 +14,14 @@ use axum::response::{IntoResponse, Json, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::web::AppState;
-use crate::web::pages::embed::iframe_snippet;
-use crate::web::http::error::AppError;
-use crate::web::http::params::{ParamProblem, RawParams, TimelineParams};
 use super::problem::{PROBLEM_JSON, Problem};
-use crate::web::pages::share::{CARD_HEIGHT, CARD_WIDTH, event_view_query};
 use crate::db::queries;
 use crate::slug;
+use crate::web::AppState;
+use crate::web::http::error::AppError;
+use crate::web::http::params::{ParamProblem, RawParams, TimelineParams};
+use crate::web::pages::embed::iframe_snippet;
+use crate::web::pages::share::{CARD_HEIGHT, CARD_WIDTH, event_view_query};
 
 /// The frame's size when the consumer sets no limit.
 pub const DEFAULT_WIDTH: u32 = 640;
@@ -141,7 +141,7 @@ pub async fn oembed(
     let max_width = dimension("maxwidth");
     let max_height = dimension("maxheight");
     if !problems.is_empty() {
-        return Err(AppError::BadRequest(problems).into());
+        return Err(AppError::BadRequest(problems));
     }
     if let Some(format) = format
         && format != "json"
@@ -149,7 +149,7 @@ pub async fn oembed(
         return Ok(not_implemented(format));
     }
     let Some(url) = url else {
-        return Err(AppError::BadRequest(problems).into());
+        return Err(AppError::BadRequest(problems));
     };
     let public = state.config.public_url.as_str();
     let target = resolve(&state, url).await?;
@@ -204,8 +204,7 @@ async fn resolve(state: &AppState, url: &str) -> Result<Target, AppError> {
                             )
                         })
                         .collect(),
-                )
-                .into());
+                ));
             }
             let conflicts = queries::conflicts(&state.db).await?;
             let heading = match conflicts.as_slice() {

@@ -148,6 +148,29 @@ pub async fn openapi_json(State(state): State<AppState>) -> Response {
     Json(document(&state.config.public_url)).into_response()
 }
 
+/// `/oembed` needs `url`, an address of this very server: the example is its home page,
+/// which is only known at run time.
+fn add_oembed_example(doc: &mut utoipa::openapi::OpenApi, public_url: &str) {
+    use utoipa::openapi::path::ParameterBuilder;
+    let Some(operation) = doc
+        .paths
+        .paths
+        .get_mut("/oembed")
+        .and_then(|item| item.get.as_mut())
+    else {
+        return;
+    };
+    for parameter in operation.parameters.iter_mut().flatten() {
+        if let utoipa::openapi::RefOr::T(p) = parameter
+            && p.name == "url"
+        {
+            *p = ParameterBuilder::from(p.clone())
+                .example(Some(serde_json::Value::String(format!("{public_url}/"))))
+                .build();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     //! The document's bounds against the parser's: each is read from the document, and the
@@ -260,28 +283,5 @@ mod tests {
         let limit = bound(&parameter(&doc, "/api/events", "limit"), "maximum");
         assert_eq!(parse_limit(&format!("limit={limit}")), Ok(limit as u32));
         assert!(parse_limit(&format!("limit={}", limit + 1)).is_err());
-    }
-}
-
-/// `/oembed` needs `url`, an address of this very server: the example is its home page,
-/// which is only known at run time.
-fn add_oembed_example(doc: &mut utoipa::openapi::OpenApi, public_url: &str) {
-    use utoipa::openapi::path::ParameterBuilder;
-    let Some(operation) = doc
-        .paths
-        .paths
-        .get_mut("/oembed")
-        .and_then(|item| item.get.as_mut())
-    else {
-        return;
-    };
-    for parameter in operation.parameters.iter_mut().flatten() {
-        if let utoipa::openapi::RefOr::T(p) = parameter
-            && p.name == "url"
-        {
-            *p = ParameterBuilder::from(p.clone())
-                .example(Some(serde_json::Value::String(format!("{public_url}/"))))
-                .build();
-        }
     }
 }

@@ -31,18 +31,6 @@ fn file_stamp(path: &Path) -> Option<(u64, u64, u64, SystemTime)> {
     Some((meta.dev(), meta.ino(), meta.len(), meta.modified().ok()?))
 }
 
-/// One number for the import counter and the time of the last import: the counter in the
-/// high half, 32 bits of a digest of the time in the low half.
-fn combine(version: i64, imported_at: Option<&str>) -> i64 {
-    use sha2::{Digest, Sha256};
-    let Some(at) = imported_at else {
-        return version << 32;
-    };
-    let digest = Sha256::digest(at.as_bytes());
-    let low = u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]);
-    (version << 32) | i64::from(low)
-}
-
 /// Remembers the last version read and the file stamp it was read at.
 pub struct VersionSource {
     files: Option<(PathBuf, PathBuf)>,
@@ -81,7 +69,7 @@ impl VersionSource {
             return Ok(*version);
         }
         let (count, imported_at) = queries::dataset_stamp(pool).await?;
-        let version = combine(count, imported_at.as_deref());
+        let version = crate::db::combined_version(count, imported_at.as_deref());
         if let (Some(stamp), Ok(mut last)) = (stamp, self.last.lock()) {
             *last = Some((stamp, version));
         }

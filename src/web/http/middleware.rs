@@ -116,7 +116,8 @@ async fn screen_request_id(
 
 /// `X-Frame-Options: DENY`, unless the response's own policy allows framing.
 fn deny_framing<B>(response: &axum::http::Response<B>) -> Option<HeaderValue> {
-    (!crate::web::pages::embed::allows_framing(response.headers())).then(|| HeaderValue::from_static("DENY"))
+    (!crate::web::pages::embed::allows_framing(response.headers()))
+        .then(|| HeaderValue::from_static("DENY"))
 }
 
 /// Wraps the routes in the stack described at the top of this module.
@@ -179,7 +180,10 @@ pub fn apply(routes: Router, state: AppState) -> Router {
                 state.in_flight.clone(),
                 limits::enforce,
             ))
-            .layer(axum::middleware::from_fn_with_state(state.clone(), time_limit))
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                time_limit,
+            ))
             .layer(axum::middleware::from_fn_with_state(
                 state,
                 |State(state): State<AppState>,

@@ -2,16 +2,14 @@
 //! figures are written, the licences, how to report an error), with the version and licence
 //! of the dataset compiled into this binary, read from the bundled file's own header.
 
-use std::sync::OnceLock;
-
 use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 
+use super::layout::Layout;
+use crate::dataset::bundled_header;
 use crate::web::AppState;
 use crate::web::http::error::AppError;
-use super::layout::Layout;
-use crate::import::{self, native};
 
 #[derive(Template)]
 #[template(path = "about.html")]
@@ -20,13 +18,6 @@ struct AboutPage {
     version: String,
     licence: String,
     licence_url: Option<&'static str>,
-}
-
-/// The bundled file's header, read once. A header that cannot be read shows as "unknown"
-/// rather than failing the page: the import of the same file at start-up reports it.
-fn bundled_header() -> &'static native::Header {
-    static HEADER: OnceLock<native::Header> = OnceLock::new();
-    HEADER.get_or_init(|| native::header(import::BUNDLED_DATASET).unwrap_or_default())
 }
 
 /// Where the licence with this SPDX identifier is published, for the ones we know.

@@ -11,13 +11,13 @@ use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::web::AppState;
 use super::dates::{DateView, month_name};
-use crate::web::http::error::AppError;
-use crate::web::http::params::Segment;
 use crate::db::queries;
 use crate::edtf::Day;
 use crate::slug;
+use crate::web::AppState;
+use crate::web::http::error::AppError;
+use crate::web::http::params::Segment;
 
 /// Who the citations name as author: the project, as a body.
 pub const PUBLISHER: &str = "conflict-timeline";

@@ -19,16 +19,16 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
-use crate::web::AppState;
-use crate::web::http::assets;
 use super::dates::DateView;
 use super::dates::thousands;
-use crate::web::http::error::AppError;
 use super::overview::{self, Overview};
-use crate::web::http::params::{ParamProblem, RawParams, TimelineParams};
 use super::timeline::EventCard;
 use crate::db::models::EventSummary;
 use crate::db::queries;
+use crate::web::AppState;
+use crate::web::http::assets;
+use crate::web::http::error::AppError;
+use crate::web::http::params::{ParamProblem, RawParams, TimelineParams};
 
 /// The site's policy with one change: any page may frame this one.
 pub const EMBED_CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \

@@ -246,8 +246,8 @@ pub async fn build(
         let counts = db
             .histogram(&filter, view.first, view.last, BUCKETS)
             .await?;
-        let best =
-            marks::notable_marks(db.pool, &params.filter, view.first, view.last, 24, 40, 40).await?;
+        let best = marks::notable_marks(db.pool, &params.filter, view.first, view.last, 24, 40, 40)
+            .await?;
         let shapes = best
             .iter()
             .map(|m| notable_shape(m, view, plot_top, plot_bottom))
@@ -268,13 +268,8 @@ pub async fn build(
         last: year_end(data.last),
     };
     let context_counts = db
-        .histogram(
-        &EventFilter::default(),
-        whole.first,
-        whole.last,
-        BUCKETS,
-    )
-    .await?;
+        .histogram(&EventFilter::default(), whole.first, whole.last, BUCKETS)
+        .await?;
     let context = ContextStrip {
         bars: histogram_bars(&context_counts, whole, 0, 14),
         highlight_x: pct(whole.pct(i64::from(view.first.0))),

@@ -4,8 +4,8 @@
 //! the oEmbed discovery link (see [`super::oembed`]).
 
 use super::embed::iframe_snippet;
-use crate::web::http::params::TimelineParams;
 use crate::edtf::Day;
+use crate::web::http::params::TimelineParams;
 
 /// Width and height of every preview image, the size Open Graph consumers expect.
 pub const CARD_WIDTH: u32 = 1200;

@@ -18,15 +18,15 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use resvg::{tiny_skia, usvg};
 
-use crate::web::AppState;
 use super::dates::{DateView, thousands};
 use super::embed::escape_html;
-use crate::web::http::error::AppError;
 use super::overview::{self, Overview};
-use crate::web::http::params::{Segment, TimelineParams};
 use super::share::{CARD_HEIGHT, CARD_WIDTH, event_view_query};
 use crate::db::queries;
 use crate::slug;
+use crate::web::AppState;
+use crate::web::http::error::AppError;
+use crate::web::http::params::{Segment, TimelineParams};
 
 /// The family name of the bundled font, as the SVG asks for it.
 const FONT_FAMILY: &str = "DejaVu Sans";

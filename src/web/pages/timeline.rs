@@ -190,18 +190,15 @@ pub async fn show_timeline(
         share,
     };
     page.layout.description = Some(page.intro.chars().take(200).collect());
-    // Filtered and searched views are endless combinations of the same events: crawlers
-    // may follow their links to events but should not index them. Searches, facet
-    // combinations and later pages are countless addresses over the same events: crawlers
-    // should not follow their links either.
+    page.layout.has_timeline = true;
+    // Searches, facet combinations and later pages are countless addresses over the same
+    // events: crawlers index the plain timeline, its date ranges and single facet values.
     let values: usize = crate::db::queries::Facet::ALL
         .iter()
         .map(|f| f.values_in(&params.filter).len())
         .sum();
     if !params.q.is_empty() || values > 1 || params.after.is_some() || params.page.is_some() {
         page.layout.robots = Some("noindex, nofollow");
-    } else if !params.view_query().is_empty() {
-        page.layout.robots = Some("noindex, follow");
     }
     page.layout.share = Some(share_meta);
     page.layout.oembed = Some(oembed);
