@@ -4,11 +4,12 @@
 //! that tests drive exactly what runs in production: [`web::router`] over an [`AppState`].
 //!
 //! Reading order: [`edtf`] (the date model), [`model`] (domain rules every layer shares),
-//! [`record`] (the file-side records), [`import`] (validated, all-or-nothing loading),
+//! [`record`] (the file-side records), the leaves [`slug`], [`markdown`], [`search`] and
+//! [`dataset`] (the bundled chronology), [`import`] (validated, all-or-nothing loading),
 //! [`export`] (every output format), [`db`] (schema, pools, queries), [`bootstrap`] (the
 //! first run), [`web`] (routes, handlers, templates), [`cli`]. Layers point one way:
 //! `cli -> web -> export -> db`, `cli -> import -> db`, everything -> `edtf`, `model`,
-//! `record`.
+//! `record` and the leaves.
 
 pub mod bootstrap;
 pub mod cli;
