@@ -36,14 +36,15 @@ pub const MAX_LIMIT: u32 = 500;
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 pub struct FilterQuery {
-    /// Keep events whose span ends on or after this day: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`
+    /// Keep events whose span ends on or after this day: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, the
+    /// year of one to six digits, negative before the common era (ISO 8601: `0000` is 1 BCE)
     /// (a year or month counts from its first day). Empty values (an empty form field) are
     /// ignored, here and in every filter.
-    #[param(pattern = r"^([0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?)?$")]
+    #[param(pattern = r"^(-?[0-9]{1,6}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?)?$")]
     from: Option<String>,
     /// Keep events whose span starts on or before this day: `YYYY`, `YYYY-MM` or
     /// `YYYY-MM-DD` (a year or month counts to its last day).
-    #[param(pattern = r"^([0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?)?$")]
+    #[param(pattern = r"^(-?[0-9]{1,6}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?)?$")]
     to: Option<String>,
     /// Full-text search over titles, summaries, bodies, actors and places. Words must all
     /// match; `"a phrase"`, `prefix*`, `-excluded` and `OR` work; other operators are text.

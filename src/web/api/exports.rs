@@ -155,9 +155,11 @@ async fn stream(
             }
         }
     });
-    let body = Body::from_stream(futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|item| (item, rx))
-    }));
+    // Fused: a body may be polled again after its end (an `unfold` would panic then).
+    let body = Body::from_stream(futures_util::StreamExt::fuse(futures_util::stream::unfold(
+        rx,
+        |mut rx| async move { rx.recv().await.map(|item| (item, rx)) },
+    )));
 
     let mut response = body.into_response();
     let headers = response.headers_mut();

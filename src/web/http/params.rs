@@ -57,7 +57,11 @@ impl RawParams {
         let values: Vec<&str> = self.all(name);
         match values.as_slice() {
             [] => Ok(None),
-            [value] => check_length(name, value).map(|v| Some(v.trim()).filter(|v| !v.is_empty())),
+            // Only ASCII white space is an empty form field's: a value of other white space
+            // (U+0085, U+2028) is a value, checked like any other.
+            [value] => check_length(name, value)
+                .map(|v| Some(trim_form(v)))
+                .map(|v| v.filter(|v| !v.is_empty())),
             more => Err(ParamProblem::new(
                 name,
                 more.join(", ").as_str(),
@@ -363,6 +367,13 @@ impl TimelineParams {
     }
 }
 
+/// A form value without the white space around it: ASCII white space only (what browsers
+/// and people type), so that other white space (U+0085, U+2028) stays a value and is
+/// checked like any other.
+fn trim_form(value: &str) -> &str {
+    value.trim_matches(|c: char| c.is_ascii() && c.is_whitespace())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -511,7 +522,7 @@ mod proptests {
                 prop_assert!(!problem.message.is_empty());
                 prop_assert!(problem.value.len() <= 60 + '…'.len_utf8(), "{problem:?}");
             }
-            let trimmed = value.trim();
+            let trimmed = trim_form(&value);
             if p.problems.is_empty() && !trimmed.is_empty() {
                 match name {
                     "from" => prop_assert_eq!(p.from.as_str(), trimmed),
