@@ -208,25 +208,26 @@ pub fn is_partial_iso_date(s: &str) -> bool {
         && crate::edtf::parse_filter_date(s).is_ok()
 }
 
+/// The rules a conflict and an era share: a short slug, a name, a summary.
+fn check_named(slug: &str, name: &str, summary: &str) -> Vec<FieldProblem> {
+    let mut problems = Vec::new();
+    check_slug(&mut problems, "slug", slug, SHORT_SLUG_MAX);
+    check_text(&mut problems, "name", name, NAME_MAX);
+    check_length(&mut problems, "summary", summary, SUMMARY_MAX);
+    problems
+}
+
 impl ConflictRecord {
     /// Every rule this conflict breaks.
     pub fn check(&self) -> Vec<FieldProblem> {
-        let mut problems = Vec::new();
-        check_slug(&mut problems, "slug", &self.slug, SHORT_SLUG_MAX);
-        check_text(&mut problems, "name", &self.name, NAME_MAX);
-        check_length(&mut problems, "summary", &self.summary, SUMMARY_MAX);
-        problems
+        check_named(&self.slug, &self.name, &self.summary)
     }
 }
 
 impl EraRecord {
     /// Every rule this era breaks.
     pub fn check(&self) -> Vec<FieldProblem> {
-        let mut problems = Vec::new();
-        check_slug(&mut problems, "slug", &self.slug, SHORT_SLUG_MAX);
-        check_text(&mut problems, "name", &self.name, NAME_MAX);
-        check_length(&mut problems, "summary", &self.summary, SUMMARY_MAX);
-        problems
+        check_named(&self.slug, &self.name, &self.summary)
     }
 }
 

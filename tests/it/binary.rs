@@ -23,27 +23,8 @@ impl Server {
     }
 
     /// As [`Server::start`], from a prepared command (environment, limits).
-    pub fn start_with(mut command: Command, db: &Path, extra: &[&str]) -> Server {
-        let mut child = command
-            .args(["serve", "--bind", "127.0.0.1:0", "--db"])
-            .arg(db)
-            .args(extra)
-            .env("RUST_LOG", "warn")
-            .env_remove("CONFLICT_TIMELINE_DB")
-            .env_remove("CONFLICT_TIMELINE_DRAIN_SECS")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("runs");
-        let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
-        let mut line = String::new();
-        stdout.read_line(&mut line).expect("read");
-        let addr = line
-            .split("http://")
-            .nth(1)
-            .and_then(|rest| rest.split('/').next())
-            .and_then(|a| a.parse().ok())
-            .unwrap_or_else(|| panic!("an address in {line:?}"));
+    pub fn start_with(command: Command, db: &Path, extra: &[&str]) -> Server {
+        let (child, addr) = spawn(command, db, extra);
         let server = Server { child, addr };
         server.warm_up();
         server
@@ -172,4 +153,31 @@ pub fn import(csv: &Path, db: &Path) {
         "import failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// `serve --db DB --bind 127.0.0.1:0 EXTRA…` from a prepared command: the process and the
+/// address it announced (its first line of output, printed once it listens). Nothing is
+/// asked of it yet, so a test can signal it while it is still starting.
+pub fn spawn(mut command: Command, db: &Path, extra: &[&str]) -> (Child, SocketAddr) {
+    let mut child = command
+        .args(["serve", "--bind", "127.0.0.1:0", "--db"])
+        .arg(db)
+        .args(extra)
+        .env("RUST_LOG", "warn")
+        .env_remove("CONFLICT_TIMELINE_DB")
+        .env_remove("CONFLICT_TIMELINE_DRAIN_SECS")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("runs");
+    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+    let mut line = String::new();
+    stdout.read_line(&mut line).expect("read");
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("an address in {line:?}"));
+    (child, addr)
 }

@@ -2,9 +2,8 @@
 //! starting; with a drain period it first makes `/readyz` fail while every other address is
 //! still served, then the server exits cleanly.
 
-use std::io::BufRead;
 use std::net::SocketAddr;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus};
 use std::time::{Duration, Instant};
 
 use crate::harness::tcp_get_status_body;
@@ -12,28 +11,9 @@ use crate::harness::tcp_get_status_body;
 const BIN: &str = env!("CARGO_BIN_EXE_conflict-timeline");
 
 /// The binary serving a new database in `dir` with `extra` arguments, and the address it
-/// announced (read from its first line of output, which it prints once it listens).
+/// announced.
 fn start(dir: &tempfile::TempDir, extra: &[&str]) -> (Child, SocketAddr) {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--bind", "127.0.0.1:0", "--db"])
-        .arg(dir.path().join("app.db"))
-        .args(extra)
-        .env("RUST_LOG", "warn")
-        .env_remove("CONFLICT_TIMELINE_DRAIN_SECS")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("runs");
-    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
-    let mut line = String::new();
-    stdout.read_line(&mut line).expect("read");
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .and_then(|a| a.parse().ok())
-        .unwrap_or_else(|| panic!("an address in {line:?}"));
-    (child, addr)
+    crate::binary::spawn(Command::new(BIN), &dir.path().join("app.db"), extra)
 }
 
 /// Sends SIGTERM; returns when it was sent.
