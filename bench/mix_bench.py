@@ -179,30 +179,39 @@ def start_datasette(db, port, logfile):
 
 
 INDEX_READY = "in-memory event index ready"
+TEXT_READY = "search index ready"
 
 
 def start_ours(db, port, logfile, extra=(), wait_index=False):
     """Starts our server; returns it and the seconds from spawn to the first 200 from
-    /readyz. With `wait_index`, also waits until the in-memory event index is built (the
-    server answers from SQLite before that), so that what is measured is the steady state."""
+    /readyz. With `wait_index`, also waits until the in-memory event index and the search
+    index are ready (the server answers from SQLite before that; the search index is built
+    once and then opened from its folder beside the database), so that what is measured is
+    the steady state."""
     logfile.flush()
     offset = os.path.getsize(logfile.name)
     t0 = time.monotonic()
     proc = subprocess.Popen([sb.BIN, "serve", "--db", db, "--bind", f"127.0.0.1:{port}", *extra],
                             stdout=logfile, stderr=logfile,
-                            env={**os.environ, "RUST_LOG": "warn,conflict_timeline::db::event_index=info"})
+                            env={**os.environ, "RUST_LOG": "warn,conflict_timeline::db::event_index=info,"
+                                                         "conflict_timeline::db::text_index=info"})
     sb.wait_ready(port, "/readyz", proc)
     ready = time.monotonic() - t0
     if wait_index and "--no-event-index" not in extra:
-        while time.monotonic() - t0 < 120:
+        wanted = {INDEX_READY: "event index"}
+        if "--no-search-index" not in extra:
+            wanted[TEXT_READY] = "search index"
+        # A first build of the search index at a million events takes a while; later
+        # starts open it from its folder.
+        while wanted and time.monotonic() - t0 < 600:
             with open(logfile.name, errors="replace") as f:
                 f.seek(offset)
-                if INDEX_READY in f.read():
-                    log(f"  event index ready {time.monotonic() - t0:.1f} s after the spawn")
-                    break
+                seen = f.read()
+            for line in [k for k in wanted if k in seen]:
+                log(f"  {wanted.pop(line)} ready {time.monotonic() - t0:.1f} s after the spawn")
             time.sleep(0.05)
-        else:
-            log("  warning: no event index after 120 s: measuring the SQLite path")
+        for name in wanted.values():
+            log(f"  warning: no {name} after 600 s: measuring the SQLite path")
     return proc, ready
 
 

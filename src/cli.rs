@@ -116,6 +116,11 @@ pub struct ServeArgs {
     /// the index gives the same answers).
     #[arg(long, env = "CONFLICT_TIMELINE_NO_EVENT_INDEX")]
     pub no_event_index: bool,
+    /// Search with SQLite's full-text table only, without the search index kept in a
+    /// folder beside the database (`<file>.search`; built in the background when missing
+    /// or stale, and used only at the data version it was built from).
+    #[arg(long, env = "CONFLICT_TIMELINE_NO_SEARCH_INDEX")]
+    pub no_search_index: bool,
 }
 
 /// Options of `import`.
@@ -340,6 +345,7 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
     config.drain = std::time::Duration::from_secs(u64::from(args.drain_secs));
     config.max_connections = args.max_connections as usize;
     config.event_index = !args.no_event_index;
+    config.text_index = !args.no_search_index;
     let state = web::AppState::new(pool, config);
     web::serve(state, args.bind, &path).await?;
     Ok(())

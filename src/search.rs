@@ -28,6 +28,19 @@ pub const MARK_CLOSE: char = '\u{E001}';
 pub struct FtsQuery {
     expr: String,
     ignored: Vec<String>,
+    all_of: Vec<Vec<QueryTerm>>,
+    none_of: Vec<QueryTerm>,
+}
+
+/// One word or quoted phrase of a query, as typed: the index that answers the query splits
+/// it into tokens with its own tokenizer (a phrase, or a hyphenated word, is then a run of
+/// tokens that must follow each other in one field).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueryTerm {
+    /// The word or the phrase's text, without quotes or the trailing `*`.
+    pub text: String,
+    /// Whether the last token is a prefix (`peacekeep*`).
+    pub prefix: bool,
 }
 
 /// Why a search text gives no query.
@@ -117,12 +130,35 @@ impl FtsQuery {
             )
         };
         ignored.retain(|s| !s.trim().is_empty());
-        Ok(FtsQuery { expr, ignored })
+        let plain = |t: &Term| QueryTerm {
+            text: t.text.clone(),
+            prefix: t.prefix,
+        };
+        Ok(FtsQuery {
+            expr,
+            ignored,
+            all_of: groups
+                .iter()
+                .map(|group| group.iter().map(plain).collect())
+                .collect(),
+            none_of: negatives.iter().map(plain).collect(),
+        })
     }
 
     /// The expression to bind to `MATCH`.
     pub fn as_str(&self) -> &str {
         &self.expr
+    }
+
+    /// The query's structure: every group must match, a group matching when any of its
+    /// terms does (FTS5's `AND` of `OR`s, as [`FtsQuery::as_str`] writes it).
+    pub fn all_of(&self) -> &[Vec<QueryTerm>] {
+        &self.all_of
+    }
+
+    /// The terms an event must not match.
+    pub fn none_of(&self) -> &[QueryTerm] {
+        &self.none_of
     }
 
     /// Pieces of the input left out because nothing in them can be searched (`((`, `🙂`, an

@@ -74,7 +74,55 @@ pub struct EventIndex {
     /// Positions of the events longer than [`LONG_SPAN_DAYS`], ascending.
     long: Vec<u32>,
     facets: [FacetTable; 4],
+    /// Positions by event id.
+    by_id: IdMap,
+    /// Each position's rank for a label on the strip, as [`super::queries::marks`] ranks
+    /// events (the editor's flag, sources, links, fatalities).
+    notability: Vec<u32>,
 }
+
+/// Positions by event id: a table indexed by id when the ids are dense enough (they are
+/// numbered by SQLite from 1), a map otherwise.
+enum IdMap {
+    Dense(Vec<u32>),
+    Sparse(HashMap<i64, u32>),
+}
+
+impl IdMap {
+    const NONE: u32 = u32::MAX;
+
+    fn new(ids: &[i64]) -> IdMap {
+        let max = ids.iter().copied().max().unwrap_or(0);
+        let min = ids.iter().copied().min().unwrap_or(0);
+        if min >= 0 && (max as u64) <= 4 * ids.len() as u64 + 1024 {
+            let mut table = vec![Self::NONE; max as usize + 1];
+            for (p, &id) in ids.iter().enumerate() {
+                table[id as usize] = p as u32;
+            }
+            IdMap::Dense(table)
+        } else {
+            IdMap::Sparse(
+                ids.iter()
+                    .enumerate()
+                    .map(|(p, &id)| (id, p as u32))
+                    .collect(),
+            )
+        }
+    }
+
+    fn get(&self, id: i64) -> Option<u32> {
+        match self {
+            IdMap::Dense(table) => usize::try_from(id)
+                .ok()
+                .and_then(|i| table.get(i).copied())
+                .filter(|&p| p != Self::NONE),
+            IdMap::Sparse(map) => map.get(&id).copied(),
+        }
+    }
+}
+
+/// What the label-ranking reads of each event besides its links and sources.
+const NOTABLE_FLAG: u32 = 1_000_000;
 
 /// Why the index could not be built (the server then keeps answering from SQLite).
 #[derive(Debug, thiserror::Error)]
@@ -191,6 +239,9 @@ impl EventIndex {
         drop(stmt);
         drop(by_id);
 
+        let by_id = IdMap::new(&ids);
+        let notability = notability(conn, &by_id, ids.len())?;
+
         let mut facets: [FacetTable; 4] = Default::default();
         facets[slot(Facet::Category)] = categories.into_table();
         facets[slot(Facet::Place)] = places.into_table();
@@ -203,13 +254,42 @@ impl EventIndex {
             ends,
             long,
             facets,
+            by_id,
+            notability,
         })
     }
 
-    /// Whether the index can answer for this filter (it holds no text: searches go to
-    /// SQLite's full-text index).
-    pub fn covers(&self, filter: &EventFilter) -> bool {
-        filter.text.is_none()
+    /// Whether the index can answer for this filter given the search's hits: a filter
+    /// with a search needs the set of its hits (from [`super::text_index`]), the rest is
+    /// all here.
+    pub fn covers(&self, filter: &EventFilter, hits: Option<&Hits>) -> bool {
+        filter.text.is_none() || hits.is_some_and(|h| h.version == self.version)
+    }
+
+    /// The positions of the events with the given ids, for a search's hits; ids the index
+    /// does not hold are left out.
+    pub fn hits(&self, ids: &[u32]) -> Hits {
+        let mut bits = vec![0u8; self.ids.len().div_ceil(8)];
+        for &id in ids {
+            if let Some(p) = self.by_id.get(i64::from(id)) {
+                bits[p as usize / 8] |= 1 << (p % 8);
+            }
+        }
+        Hits {
+            version: self.version,
+            positions: RoaringBitmap::from_lsb0_bytes(0, &bits),
+        }
+    }
+
+    /// Whether the event with this id is among `set` (positions).
+    pub fn id_in(&self, id: i64, set: &RoaringBitmap) -> bool {
+        self.by_id.get(id).is_some_and(|p| set.contains(p))
+    }
+
+    /// The positions the filter keeps apart from its search text, for ranking a search
+    /// among them.
+    pub fn kept(&self, filter: &EventFilter) -> RoaringBitmap {
+        self.matching(filter, None)
     }
 
     /// First position whose start day is at least `day`.
@@ -252,21 +332,44 @@ impl EventIndex {
         out
     }
 
-    /// The events the filter keeps (its text aside: see [`EventIndex::covers`]).
-    fn matching(&self, filter: &EventFilter) -> RoaringBitmap {
+    /// The events the filter keeps: its dates and facets here, its search text by the
+    /// given hits (none: the text is left aside, see [`EventIndex::covers`]).
+    fn matching(&self, filter: &EventFilter, hits: Option<&Hits>) -> RoaringBitmap {
         let mut set = self.span(filter);
-        for facet in Facet::ALL {
-            let wanted = facet.values_in(filter);
-            if !wanted.is_empty() {
-                set &= self.facets[slot(facet)].union_of(wanted);
-            }
+        if let Some(restricted) = self.restriction(filter, hits) {
+            set &= restricted;
         }
         set
     }
 
+    /// The events the filter's facets and hits keep whatever their dates; `None` when
+    /// they keep every event.
+    fn restriction(&self, filter: &EventFilter, hits: Option<&Hits>) -> Option<RoaringBitmap> {
+        let mut out: Option<RoaringBitmap> = None;
+        for facet in Facet::ALL {
+            let wanted = facet.values_in(filter);
+            if !wanted.is_empty() {
+                let union = self.facets[slot(facet)].union_of(wanted);
+                out = Some(match out {
+                    Some(set) => set & union,
+                    None => union,
+                });
+            }
+        }
+        if filter.text.is_some()
+            && let Some(hits) = hits
+        {
+            out = Some(match out {
+                Some(set) => set & &hits.positions,
+                None => hits.positions.clone(),
+            });
+        }
+        out
+    }
+
     /// How many events the filter keeps.
-    pub fn count(&self, filter: &EventFilter) -> i64 {
-        self.matching(filter).len() as i64
+    pub fn count(&self, filter: &EventFilter, hits: Option<&Hits>) -> i64 {
+        self.matching(filter, hits).len() as i64
     }
 
     /// The ids of one page of the filter's events in `order`, after `after` (timeline
@@ -274,11 +377,12 @@ impl EventIndex {
     pub fn page(
         &self,
         filter: &EventFilter,
+        hits: Option<&Hits>,
         after: Option<super::models::Cursor>,
         order: Order,
         limit: u32,
     ) -> Vec<i64> {
-        let mut set = self.matching(filter);
+        let mut set = self.matching(filter, hits);
         let take = limit as usize;
         match order {
             Order::Timeline => {
@@ -313,8 +417,14 @@ impl EventIndex {
 
     /// The `limit` most frequent values of `facet` among the filter's events, as
     /// [`super::queries::facet_counts`] gives them (count descending, then value).
-    pub fn facet_counts(&self, filter: &EventFilter, facet: Facet, limit: u32) -> Vec<FacetValue> {
-        let set = self.matching(filter);
+    pub fn facet_counts(
+        &self,
+        filter: &EventFilter,
+        hits: Option<&Hits>,
+        facet: Facet,
+        limit: u32,
+    ) -> Vec<FacetValue> {
+        let set = self.matching(filter, hits);
         let mut out: Vec<FacetValue> = self.facets[slot(facet)]
             .values
             .iter()
@@ -338,6 +448,7 @@ impl EventIndex {
     pub fn histogram(
         &self,
         filter: &EventFilter,
+        hits: Option<&Hits>,
         first: Day,
         last: Day,
         buckets: u32,
@@ -348,17 +459,7 @@ impl EventIndex {
         if span <= 0 || n <= 0 {
             return Vec::new();
         }
-        let mut facets: Option<RoaringBitmap> = None;
-        for facet in Facet::ALL {
-            let wanted = facet.values_in(filter);
-            if !wanted.is_empty() {
-                let union = self.facets[slot(facet)].union_of(wanted);
-                facets = Some(match facets {
-                    Some(set) => set & union,
-                    None => union,
-                });
-            }
-        }
+        let facets = self.restriction(filter, hits);
         // Bucket b holds the days d with (d - first) * n / span == b, that is from
         // first + ceil(b * span / n) on: each bucket is a run of positions.
         let mut out = Vec::new();
@@ -378,6 +479,126 @@ impl EventIndex {
         }
         out
     }
+}
+
+impl EventIndex {
+    /// The ids of the events to label on a view too dense to draw one by one, as
+    /// [`super::queries::marks::notable_marks`] chooses them: every flagged event of the
+    /// range (up to `limit`, most notable first), then the two most notable of the first
+    /// `sample` events starting in each of `slices` equal slices of [first, last].
+    #[allow(clippy::too_many_arguments)]
+    pub fn notable_marks(
+        &self,
+        filter: &EventFilter,
+        hits: Option<&Hits>,
+        first: Day,
+        last: Day,
+        slices: u32,
+        sample: u32,
+        limit: u32,
+    ) -> Vec<i64> {
+        let view = EventFilter {
+            from: Some(first),
+            to: Some(last),
+            ..filter.clone()
+        };
+        let rank = |p: u32| {
+            (
+                std::cmp::Reverse(self.notability[p as usize]),
+                self.starts[p as usize],
+                p,
+            )
+        };
+        let mut flagged: Vec<u32> = self
+            .matching(&view, hits)
+            .iter()
+            .filter(|&p| self.notability[p as usize] >= NOTABLE_FLAG)
+            .collect();
+        flagged.sort_by_key(|&p| rank(p));
+        flagged.truncate(limit as usize);
+        let mut out = flagged;
+
+        let restricted = self.restriction(filter, hits);
+        let days = i64::from(last.0) - i64::from(first.0) + 1;
+        for slice in 0..i64::from(slices) {
+            let a = i64::from(first.0) + days * slice / i64::from(slices);
+            let b = i64::from(first.0) + days * (slice + 1) / i64::from(slices) - 1;
+            if b < a {
+                continue;
+            }
+            let lo = self.first_starting(a) as u32;
+            let hi = self.first_starting(b + 1) as u32;
+            let mut sampled: Vec<u32> = match &restricted {
+                Some(set) => set.range(lo..hi).take(sample as usize).collect(),
+                None => (lo..hi).take(sample as usize).collect(),
+            };
+            sampled.sort_by_key(|&p| rank(p));
+            for p in sampled.into_iter().take(2) {
+                if !out.contains(&p) {
+                    out.push(p);
+                }
+            }
+        }
+        out.sort_by_key(|&p| rank(p));
+        out.into_iter().map(|p| self.ids[p as usize]).collect()
+    }
+}
+
+/// A search's hits as positions of one index (see [`EventIndex::hits`]).
+pub struct Hits {
+    version: i64,
+    positions: RoaringBitmap,
+}
+
+impl Hits {
+    /// How many events the search found.
+    pub fn len(&self) -> u64 {
+        self.positions.len()
+    }
+
+    /// Whether the search found nothing.
+    pub fn is_empty(&self) -> bool {
+        self.positions.is_empty()
+    }
+}
+
+/// Each position's notability (see [`super::queries::marks`]: the flag outranks any count,
+/// each source and each link counts 10, fatalities add a tenth, at most 50).
+fn notability(conn: &Connection, by_id: &IdMap, len: usize) -> Result<Vec<u32>, IndexError> {
+    let mut out = vec![0u32; len];
+    let mut add = |sql: &str, weight: fn(i64, i64) -> u32| -> Result<(), IndexError> {
+        let mut stmt = conn.prepare(sql)?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let id: i64 = row.get(0)?;
+            let a: i64 = row.get(1)?;
+            let b: i64 = row.get(2)?;
+            if let Some(p) = by_id.get(id) {
+                out[p as usize] = out[p as usize].saturating_add(weight(a, b));
+            }
+        }
+        Ok(())
+    };
+    add(
+        "SELECT id, notable, coalesce(fatalities_best, 0) FROM event
+         WHERE notable = 1 OR fatalities_best >= 10",
+        |notable, fatalities| {
+            (notable.clamp(0, 1) as u32) * NOTABLE_FLAG + (fatalities / 10).clamp(0, 50) as u32
+        },
+    )?;
+    add(
+        "SELECT event_id, count(*), 0 FROM source GROUP BY event_id",
+        |n, _| 10 * n.clamp(0, 10_000) as u32,
+    )?;
+    add(
+        "SELECT from_event_id, count(*), 0 FROM event_link GROUP BY from_event_id",
+        |n, _| 10 * n.clamp(0, 10_000) as u32,
+    )?;
+    add(
+        "SELECT to_event_id, count(*), 0 FROM event_link GROUP BY to_event_id",
+        |n, _| 10 * n.clamp(0, 10_000) as u32,
+    )?;
+    Ok(out)
 }
 
 /// Reads `(id, slug, name)` rows into a map by id.

@@ -9,6 +9,7 @@ pub mod event_index;
 pub mod file_identity;
 pub mod models;
 pub mod queries;
+pub mod text_index;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

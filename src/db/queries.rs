@@ -4,11 +4,12 @@
 //! Timeline order is (earliest day, latest day, id) everywhere: sorting, cursors, and the
 //! previous/next links of an event page.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
-use super::event_index::EventIndex;
+use super::event_index::{EventIndex, Hits};
+use super::text_index::TextIndex;
 
 use super::models::{
     Actor, Conflict, Cursor, Era, EventDetail, EventListing, EventSummary, Neighbour, RelatedEvent,
@@ -842,27 +843,83 @@ fn push_histogram(
 pub mod export_pages;
 
 /// Where a page's queries go: the in-memory [`EventIndex`] for what it covers when it is
-/// at the data's current version, SQLite for the rest. Both give the same answers (the
-/// index is derived from the database and checked against it by the tests); the index
-/// gives them without counting rows.
+/// at the data's current version, with the search index ([`TextIndex`]) giving a search's
+/// hits; SQLite for the rest. Both give the same answers (the indexes are derived from the
+/// database and checked against it by the tests); the indexes give them without counting
+/// rows.
 #[derive(Clone)]
 pub struct Reader<'a> {
     pub pool: &'a SqlitePool,
     pub index: Option<Arc<EventIndex>>,
+    pub text: Option<Arc<TextIndex>>,
+    /// The hits of the searches this reader has run, by query: a page asks for the same
+    /// search's count, facets, histogram and marks.
+    hits: Arc<Mutex<SearchHits>>,
 }
+
+/// Searches run by one reader and their hits, by FTS5 expression.
+type SearchHits = Vec<(String, Arc<Hits>)>;
 
 impl<'a> Reader<'a> {
     /// SQLite only.
     pub fn sqlite(pool: &'a SqlitePool) -> Self {
-        Reader { pool, index: None }
+        Reader {
+            pool,
+            index: None,
+            text: None,
+            hits: Arc::default(),
+        }
     }
 
-    fn index_for(&self, filter: &EventFilter) -> Option<&EventIndex> {
-        self.index.as_deref().filter(|ix| ix.covers(filter))
+    /// With the given indexes (either may be missing).
+    pub fn with(
+        pool: &'a SqlitePool,
+        index: Option<Arc<EventIndex>>,
+        text: Option<Arc<TextIndex>>,
+    ) -> Self {
+        Reader {
+            pool,
+            index,
+            text,
+            hits: Arc::default(),
+        }
+    }
+
+    /// The search's hits as positions of the event index, when both indexes are there.
+    fn hits_of(&self, ix: &EventIndex, query: &FtsQuery) -> Option<Arc<Hits>> {
+        let text = self.text.as_deref()?;
+        let key = query.as_str();
+        if let Ok(cache) = self.hits.lock()
+            && let Some((_, hits)) = cache.iter().find(|(k, _)| k == key)
+        {
+            return Some(Arc::clone(hits));
+        }
+        let ids = match text.matching_ids(query) {
+            Ok(ids) => ids,
+            Err(err) => {
+                tracing::warn!(%err, "search index failed: searching with SQLite");
+                return None;
+            }
+        };
+        let hits = Arc::new(ix.hits(&ids));
+        if let Ok(mut cache) = self.hits.lock() {
+            cache.push((key.to_string(), Arc::clone(&hits)));
+        }
+        Some(hits)
+    }
+
+    /// The event index and the search's hits, when together they answer for the filter.
+    fn index_for(&self, filter: &EventFilter) -> Option<(&EventIndex, Option<Arc<Hits>>)> {
+        let ix = self.index.as_deref()?;
+        let hits = match &filter.text {
+            Some(query) => Some(self.hits_of(ix, query)?),
+            None => None,
+        };
+        ix.covers(filter, hits.as_deref()).then_some((ix, hits))
     }
 
     /// Whether counting the filter's events, and their facets, costs the same small
-    /// amount whatever their number (the index answers it).
+    /// amount whatever their number (the indexes answer it).
     pub fn counts_cheaply(&self, filter: &EventFilter) -> bool {
         self.index_for(filter).is_some()
     }
@@ -875,8 +932,8 @@ impl<'a> Reader<'a> {
         limit: u32,
     ) -> Result<Vec<EventSummary>, sqlx::Error> {
         match self.index_for(filter) {
-            Some(ix) => {
-                let ids = ix.page(filter, after, Order::Timeline, limit);
+            Some((ix, hits)) => {
+                let ids = ix.page(filter, hits.as_deref(), after, Order::Timeline, limit);
                 rows_by_ids(self.pool, SUMMARY_COLUMNS, &ids, Order::Timeline).await
             }
             None => list_events(self.pool, filter, after, limit).await,
@@ -892,18 +949,57 @@ impl<'a> Reader<'a> {
         limit: u32,
     ) -> Result<Vec<EventListing>, sqlx::Error> {
         match self.index_for(filter) {
-            Some(ix) => {
-                let ids = ix.page(filter, after, order, limit);
+            Some((ix, hits)) => {
+                let ids = ix.page(filter, hits.as_deref(), after, order, limit);
                 rows_by_ids(self.pool, RECORD_COLUMNS, &ids, order).await
             }
             None => list_event_records(self.pool, filter, after, order, limit).await,
         }
     }
 
+    /// [`search_events`]: with the indexes, the best matches by the search index's BM25
+    /// among the events the rest of the filter keeps.
+    pub async fn search_events(
+        &self,
+        filter: &EventFilter,
+        offset: u32,
+        limit: u32,
+    ) -> Result<Vec<EventSummary>, sqlx::Error> {
+        let (Some(query), Some(ix), Some(text)) = (&filter.text, &self.index, &self.text) else {
+            return search_events(self.pool, filter, offset, limit).await;
+        };
+        let rest = EventFilter {
+            text: None,
+            ..filter.clone()
+        };
+        let keep: Option<Arc<dyn Fn(u64) -> bool + Send + Sync>> = if rest == EventFilter::default()
+        {
+            None
+        } else {
+            let kept = Arc::new(ix.kept(&rest));
+            let ix = Arc::clone(ix);
+            Some(Arc::new(move |id: u64| {
+                i64::try_from(id).is_ok_and(|id| ix.id_in(id, &kept))
+            }))
+        };
+        let ids = match text.best(query, keep, offset as usize, limit as usize) {
+            Ok(ids) => ids,
+            Err(err) => {
+                tracing::warn!(%err, "search index failed: searching with SQLite");
+                return search_events(self.pool, filter, offset, limit).await;
+            }
+        };
+        let mut rows: Vec<EventSummary> =
+            rows_by_ids(self.pool, SUMMARY_COLUMNS, &ids, Order::Timeline).await?;
+        // Back into the index's order, best first.
+        rows.sort_by_key(|r| ids.iter().position(|&id| id == r.id));
+        Ok(rows)
+    }
+
     /// [`count_events`].
     pub async fn count_events(&self, filter: &EventFilter) -> Result<i64, sqlx::Error> {
         match self.index_for(filter) {
-            Some(ix) => Ok(ix.count(filter)),
+            Some((ix, hits)) => Ok(ix.count(filter, hits.as_deref())),
             None => count_events(self.pool, filter).await,
         }
     }
@@ -916,7 +1012,7 @@ impl<'a> Reader<'a> {
         limit: u32,
     ) -> Result<Vec<FacetValue>, sqlx::Error> {
         match self.index_for(filter) {
-            Some(ix) => Ok(ix.facet_counts(filter, facet, limit)),
+            Some((ix, hits)) => Ok(ix.facet_counts(filter, hits.as_deref(), facet, limit)),
             None => facet_counts(self.pool, filter, facet, limit).await,
         }
     }
@@ -930,7 +1026,7 @@ impl<'a> Reader<'a> {
         buckets: u32,
     ) -> Result<Vec<(i64, i64)>, sqlx::Error> {
         match self.index_for(filter) {
-            Some(ix) => Ok(ix.histogram(filter, first, last, buckets)),
+            Some((ix, hits)) => Ok(ix.histogram(filter, hits.as_deref(), first, last, buckets)),
             None => histogram(self.pool, filter, first, last, buckets).await,
         }
     }
@@ -938,11 +1034,54 @@ impl<'a> Reader<'a> {
     /// [`marks`].
     pub async fn marks(&self, filter: &EventFilter, limit: u32) -> Result<Vec<Mark>, sqlx::Error> {
         match self.index_for(filter) {
-            Some(ix) => {
-                let ids = ix.page(filter, None, Order::Timeline, limit);
+            Some((ix, hits)) => {
+                let ids = ix.page(filter, hits.as_deref(), None, Order::Timeline, limit);
                 rows_by_ids(self.pool, MARK_COLUMNS, &ids, Order::Timeline).await
             }
             None => marks(self.pool, filter, limit).await,
+        }
+    }
+
+    /// [`marks::ranked_marks`].
+    pub async fn ranked_marks(
+        &self,
+        filter: &EventFilter,
+        limit: u32,
+    ) -> Result<Vec<marks::RankedMark>, sqlx::Error> {
+        match self.index_for(filter) {
+            Some((ix, hits)) => {
+                let ids = ix.page(filter, hits.as_deref(), None, Order::Timeline, limit);
+                marks::ranked_by_ids(self.pool, &ids).await
+            }
+            None => marks::ranked_marks(self.pool, filter, limit).await,
+        }
+    }
+
+    /// [`marks::notable_marks`].
+    pub async fn notable_marks(
+        &self,
+        filter: &EventFilter,
+        first: Day,
+        last: Day,
+        slices: u32,
+        sample: u32,
+        limit: u32,
+    ) -> Result<Vec<marks::RankedMark>, sqlx::Error> {
+        match self.index_for(filter) {
+            Some((ix, hits)) => {
+                let ids =
+                    ix.notable_marks(filter, hits.as_deref(), first, last, slices, sample, limit);
+                let mut rows = marks::ranked_by_ids(self.pool, &ids).await?;
+                rows.sort_by(|a, b| {
+                    b.notability
+                        .cmp(&a.notability)
+                        .then(a.start_day.cmp(&b.start_day))
+                });
+                Ok(rows)
+            }
+            None => {
+                marks::notable_marks(self.pool, filter, first, last, slices, sample, limit).await
+            }
         }
     }
 }

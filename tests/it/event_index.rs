@@ -3,13 +3,20 @@
 //! every count, page, facet count, histogram and overview mark the index gives equals what
 //! the SQL queries give, for date ranges of every length combined with every facet, and
 //! every count also equals a plain `count(*)` written without the queries' index tricks.
-//! Searches are not in the index: their results come from SQLite's full-text index, and
-//! the test checks that the pages built with the index show the same as without it.
+//! Searches go through the search index (tantivy) for their hits and best matches: every
+//! count, facet count, histogram, page and mark of a search equals SQLite's (FTS5's) for
+//! words, prefixes, phrases, `OR`, exclusions, accents and letters FTS5 does not fold, and
+//! every best match is one of FTS5's hits. The pages built with the indexes show the same
+//! as without them.
+
+use std::sync::Arc;
 
 use conflict_timeline::db::event_index::{self, EventIndex};
 use conflict_timeline::db::queries::{self, EventFilter, Facet, Order, Reader};
+use conflict_timeline::db::text_index;
 use conflict_timeline::edtf::Day;
 use conflict_timeline::import::{self, Format, ImportOptions, Input};
+use conflict_timeline::search::FtsQuery;
 use conflict_timeline::{AppState, db, web};
 use sqlx::SqlitePool;
 
@@ -24,6 +31,20 @@ const ACTORS: [&str; 7] = [
     "ICRC",
 ];
 const CATEGORIES: [&str; 4] = ["military", "diplomatic", "humanitarian", "political"];
+const WORDS: [&str; 12] = [
+    "corridor",
+    "corridor",
+    "corridor",
+    "ceasefire",
+    "Şuşa",
+    "Xankəndi",
+    "Nagorno-Karabakh",
+    "negotiators",
+    "Ağdam",
+    "straße",
+    "peacekeepers",
+    "blockade",
+];
 const PLACES: [&str; 5] = ["Stepanakert", "Shusha", "Lachin", "Kelbajar Pass", "Baku"];
 
 /// A small deterministic generator (xorshift), so the data is the same on every run.
@@ -79,10 +100,17 @@ fn csv(rng: &mut Rng) -> String {
             PLACES[rng.below(PLACES.len())]
         };
         let conflict = if rng.below(4) == 0 { "other" } else { "main" };
+        // Words for the searches, picked from the event's number (not the generator, so the
+        // dates and facets stay as they were): some in a third of the events, some rare,
+        // with accents, hyphens and letters FTS5 does not fold.
+        let words: Vec<&str> = (0..4)
+            .map(|k| WORDS[(i * 7 + k * 13 + i / 3) % WORDS.len()])
+            .collect();
         out.push_str(&format!(
-            "Event {i},{edtf},{},{},{place},{conflict},Summary of event {i}\n",
+            "Event {i},{edtf},{},{},{place},{conflict},Summary of event {i}: {}\n",
             CATEGORIES[rng.below(CATEGORIES.len())],
-            actors.join(";")
+            actors.join(";"),
+            words.join(" ")
         ));
     }
     out
@@ -213,10 +241,7 @@ async fn every_count_page_facet_and_histogram_equals_sqlite() {
     let (count, imported_at) = queries::dataset_stamp(&pool).await.expect("version");
     let version = conflict_timeline::db::combined_version(count, imported_at.as_deref());
     assert_eq!(index.version(), version);
-    let fast = Reader {
-        pool: &pool,
-        index: Some(std::sync::Arc::new(index)),
-    };
+    let fast = Reader::with(&pool, Some(std::sync::Arc::new(index)), None);
     let slow = Reader::sqlite(&pool);
 
     let mut rng = Rng(42);
@@ -301,10 +326,14 @@ async fn pages_and_searches_read_the_same_with_and_without_the_index() {
         let path = path.clone();
         async move {
             let pool = db::open_read_only(&path, 4).await.expect("pool");
+            // The search index ranks by its own BM25: pages of best matches are compared
+            // in `every_search_count_facet_and_hit_equals_sqlite` and
+            // `a_search_page_with_the_search_index`, not byte for byte here.
             let config = web::Config {
                 response_cache_bytes: 0,
                 db_path: Some(path),
                 event_index,
+                text_index: false,
                 ..web::Config::new(crate::harness::PUBLIC_URL)
             };
             let state = AppState::new(pool, config);
@@ -344,4 +373,250 @@ async fn pages_and_searches_read_the_same_with_and_without_the_index() {
         assert_eq!(a.1, b.1, "body of {uri}");
         assert_eq!(a.0, 200, "{uri}");
     }
+}
+
+/// Searches of every kind the query language has, with accents and letters FTS5 leaves as
+/// they are (`ə`, `ß`), and words found in a third of the events.
+const SEARCHES: [&str; 26] = [
+    "corridor",
+    "CORRIDOR",
+    "Susa",
+    "Şuşa",
+    "şuşa",
+    "xankəndi",
+    "xankendi",
+    "Nagorno-Karabakh",
+    "\"nagorno karabakh\"",
+    "\"karabakh nagorno\"",
+    "karabakh",
+    "negot*",
+    "n*",
+    "\"nagorno kara\"*",
+    "peacekeepers OR blockade",
+    "corridor -ceasefire",
+    "corridor NOT blockade",
+    "\"summary of event 12\"",
+    "event 12*",
+    "strasse",
+    "straße",
+    "turkey",
+    "lachin",
+    "nothingmatchesthis",
+    "agdam corridor",
+    "ceasefire OR \"ağdam\" -turkey",
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_search_count_facet_and_hit_equals_sqlite() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (pool, path) = database(dir.path()).await;
+    let index = event_index::build_from(&path).await.expect("index");
+    let version = index.version();
+    let text = text_index::open_or_build(&path, version)
+        .await
+        .expect("search index");
+    assert_eq!(text.version(), version);
+    // Opened again from its folder (what a restarted server does), not rebuilt.
+    let text =
+        text_index::TextIndex::open(&text_index::folder_for(&path), version).expect("reopened");
+    let fast = Reader::with(&pool, Some(Arc::new(index)), Some(Arc::new(text)));
+    let slow = Reader::sqlite(&pool);
+
+    let d = |y, m, dd| Day::from_ymd(y, m, dd);
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    // Each search alone, over a decade, with an actor, with a category and two places
+    // over a month, and in another conflict before a date.
+    let views = [
+        (None, None, EventFilter::default()),
+        (d(2000, 1, 1), d(2009, 12, 31), EventFilter::default()),
+        (
+            None,
+            None,
+            EventFilter {
+                actors: s(&["turkey"]),
+                ..EventFilter::default()
+            },
+        ),
+        (
+            d(2005, 3, 1),
+            d(2005, 3, 31),
+            EventFilter {
+                categories: s(&["military"]),
+                places: s(&["Lachin", "Baku"]),
+                ..EventFilter::default()
+            },
+        ),
+        (
+            None,
+            d(1995, 6, 30),
+            EventFilter {
+                conflicts: s(&["other"]),
+                ..EventFilter::default()
+            },
+        ),
+    ];
+    let mut found_some = 0;
+    for search in SEARCHES {
+        let query = FtsQuery::parse(search).expect(search);
+        for (from, to, facets) in &views {
+            let (from, to) = (*from, *to);
+            {
+                let filter = EventFilter {
+                    text: Some(query.clone()),
+                    from,
+                    to,
+                    ..facets.clone()
+                };
+                let what = format!("{search:?} {from:?}..{to:?} {facets:?}");
+                assert!(fast.counts_cheaply(&filter), "indexed: {what}");
+                let count = fast.count_events(&filter).await.expect("count");
+                assert_eq!(
+                    count,
+                    slow.count_events(&filter).await.expect("count"),
+                    "{what}"
+                );
+                if count > 0 {
+                    found_some += 1;
+                }
+                for facet in Facet::ALL {
+                    let a = fast
+                        .facet_counts(&filter, facet, 1000)
+                        .await
+                        .expect("facets");
+                    let b = slow
+                        .facet_counts(&filter, facet, 1000)
+                        .await
+                        .expect("facets");
+                    assert_eq!(a, b, "{facet:?} of {what}");
+                }
+                let first = from.unwrap_or(Day::from_ymd(1988, 1, 1).expect("day"));
+                let last = to.unwrap_or(Day::from_ymd(2025, 12, 31).expect("day"));
+                let a = fast
+                    .histogram(&filter, first, last, 60)
+                    .await
+                    .expect("histogram");
+                let b = slow
+                    .histogram(&filter, first, last, 60)
+                    .await
+                    .expect("histogram");
+                assert_eq!(a, b, "histogram of {what}");
+                let a = fast.list_events(&filter, None, 101).await.expect("page");
+                let b = slow.list_events(&filter, None, 101).await.expect("page");
+                assert_eq!(ids(&a, |e| e.id), ids(&b, |e| e.id), "page of {what}");
+                let a = fast.ranked_marks(&filter, 300).await.expect("marks");
+                let b = slow.ranked_marks(&filter, 300).await.expect("marks");
+                let slugs = |m: &[queries::marks::RankedMark]| {
+                    m.iter()
+                        .map(|m| (m.slug.clone(), m.notability))
+                        .collect::<Vec<_>>()
+                };
+                assert_eq!(slugs(&a), slugs(&b), "ranked marks of {what}");
+
+                // Every hit, in any order: the same events.
+                let mut a = ids(
+                    &fast.search_events(&filter, 0, 25_000).await.expect("all"),
+                    |e| e.id,
+                );
+                // FTS5's hits in timeline order (ranking them all would run past the
+                // request budget at the widest prefixes).
+                let mut b = ids(
+                    &slow.list_events(&filter, None, 25_000).await.expect("all"),
+                    |e| e.id,
+                );
+                a.sort_unstable();
+                b.sort_unstable();
+                assert_eq!(a, b, "hits of {what}");
+                assert_eq!(a.len() as i64, count, "hits and count of {what}");
+                // A page of best matches: as many as there are, each a hit, none twice.
+                let best = ids(
+                    &fast.search_events(&filter, 20, 20).await.expect("page 2"),
+                    |e| e.id,
+                );
+                assert_eq!(
+                    best.len() as i64,
+                    (count - 20).clamp(0, 20),
+                    "page 2 of {what}"
+                );
+                let mut unique = best.clone();
+                unique.sort_unstable();
+                unique.dedup();
+                assert_eq!(unique.len(), best.len(), "page 2 of {what}");
+                assert!(best.iter().all(|id| b.binary_search(id).is_ok()), "{what}");
+            }
+        }
+        // The labels of a dense view: the same ranks (ties may pick other events).
+        let filter = EventFilter {
+            text: Some(query.clone()),
+            ..EventFilter::default()
+        };
+        let first = Day::from_ymd(1988, 1, 1).expect("day");
+        let last = Day::from_ymd(2025, 12, 31).expect("day");
+        let a = fast
+            .notable_marks(&filter, first, last, 24, 40, 40)
+            .await
+            .expect("notable");
+        let b = slow
+            .notable_marks(&filter, first, last, 24, 40, 40)
+            .await
+            .expect("notable");
+        let ranks =
+            |m: &[queries::marks::RankedMark]| m.iter().map(|m| m.notability).collect::<Vec<_>>();
+        assert_eq!(ranks(&a), ranks(&b), "notable marks of {search:?}");
+    }
+    assert!(found_some > 60, "{found_some} searches found events");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_search_page_with_the_search_index() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (pool, path) = database(dir.path()).await;
+    let config = web::Config {
+        response_cache_bytes: 0,
+        db_path: Some(path.clone()),
+        ..web::Config::new(crate::harness::PUBLIC_URL)
+    };
+    let state = AppState::new(pool.clone(), config);
+    for _ in 0..1500 {
+        let reader = state.reader().await;
+        if reader.index.is_some() && reader.text.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let reader = state.reader().await;
+    assert!(
+        reader.index.is_some() && reader.text.is_some(),
+        "both indexes built"
+    );
+    assert!(
+        text_index::folder_for(&path).is_dir(),
+        "kept beside the database"
+    );
+    let query = FtsQuery::parse("corridor").expect("query");
+    let want = Reader::sqlite(&pool)
+        .count_events(&EventFilter {
+            text: Some(query),
+            ..EventFilter::default()
+        })
+        .await
+        .expect("count");
+    assert!(want > 5_000, "{want}");
+    let router = web::router(state);
+    let (status, body) = crate::harness::get_from(&router, "/?q=corridor").await;
+    assert_eq!(status, 200);
+    let html = scraper::Html::parse_document(&body);
+    let text: String = html.root_element().text().collect();
+    let shown = format!(
+        "{} of 20,000 events match",
+        want.to_string()
+            .as_bytes()
+            .rchunks(3)
+            .rev()
+            .map(|c| std::str::from_utf8(c).expect("digits"))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    assert!(text.contains(&shown), "{shown}");
+    let marks = body.matches("<mark>").count();
+    assert!(marks >= 20, "{marks} marked extracts");
 }

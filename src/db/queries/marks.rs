@@ -117,6 +117,21 @@ pub async fn notable_marks(
     Ok(out)
 }
 
+/// The given events with their notability, in timeline order.
+pub async fn ranked_by_ids(pool: &SqlitePool, ids: &[i64]) -> Result<Vec<RankedMark>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut qb = QueryBuilder::<Sqlite>::new(COLUMNS);
+    qb.push(NOTABILITY).push(" FROM event e WHERE e.id IN (");
+    let mut list = qb.separated(", ");
+    for id in ids {
+        list.push_bind(*id);
+    }
+    qb.push(") ORDER BY e.start_day, e.end_day, e.id");
+    qb.build_query_as().fetch_all(pool).await
+}
+
 /// The arms of the filter's overlap query with the mark columns.
 fn push_union(qb: &mut QueryBuilder<Sqlite>, filter: &EventFilter) {
     for (i, arm) in Arm::for_filter(filter).iter().enumerate() {

@@ -21,7 +21,6 @@ use axum::http::{HeaderName, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
 use super::events::FilterQuery;
-use crate::db::queries;
 use crate::export::csv::Profile;
 use crate::export::timelinejs::TimelineJs;
 use crate::export::{Export, ExportError, Format, Selection};
@@ -96,7 +95,7 @@ async fn stream(
     download: Download,
 ) -> Result<Response, AppError> {
     let params = parse(query)?;
-    let total = queries::count_events(&state.db, &params.filter).await?;
+    let total = state.reader().await.count_events(&params.filter).await?;
     let truncated = total > i64::from(download.cap);
     let base = state.config.public_url.clone();
     let selection = Selection {

@@ -7,6 +7,7 @@ use sqlx::SqlitePool;
 
 use crate::db::event_index::IndexCell;
 use crate::db::queries::Reader;
+use crate::db::text_index::TextIndexCell;
 
 /// Settings the pages need.
 #[derive(Clone, Debug)]
@@ -33,6 +34,10 @@ pub struct Config {
     /// index is built from [`Config::db_path`], so a server that does not know its file
     /// has none.
     pub event_index: bool,
+    /// Whether to keep the search index ([`crate::db::text_index`]) beside the database
+    /// for searches' hits and best matches; without it (or until it is built) searches go
+    /// to SQLite's full-text table. It needs the event index and [`Config::db_path`].
+    pub text_index: bool,
 }
 
 impl Config {
@@ -47,6 +52,7 @@ impl Config {
             max_connections: crate::web::server::DEFAULT_MAX_CONNECTIONS,
             request_timeout: super::limits::REQUEST_TIMEOUT,
             event_index: true,
+            text_index: true,
         }
     }
 }
@@ -67,6 +73,8 @@ pub struct AppState {
     pub stopping: Arc<std::sync::atomic::AtomicBool>,
     /// The in-memory event index of the current data version, when built.
     pub event_index: Arc<IndexCell>,
+    /// The search index of the current data version, when opened or built.
+    pub text_index: Arc<TextIndexCell>,
 }
 
 impl AppState {
@@ -86,12 +94,14 @@ impl AppState {
             )),
             stopping: Arc::new(std::sync::atomic::AtomicBool::new(false)),
             event_index: Arc::new(IndexCell::default()),
+            text_index: Arc::new(TextIndexCell::default()),
             config: Arc::new(config),
         }
     }
 
-    /// Where this request's queries go: the event index when it is at the data's current
-    /// version (starting a build in the background when it is not), SQLite otherwise.
+    /// Where this request's queries go: the event and search indexes when they are at the
+    /// data's current version (starting builds in the background when they are not),
+    /// SQLite otherwise.
     pub async fn reader(&self) -> Reader<'_> {
         let mut reader = Reader::sqlite(&self.db);
         if self.config.event_index
@@ -99,6 +109,9 @@ impl AppState {
             && let Ok(version) = self.data_version.current(&self.db).await
         {
             reader.index = self.event_index.get(path, version);
+            if self.config.text_index {
+                reader.text = self.text_index.get(path, version);
+            }
         }
         reader
     }

@@ -147,12 +147,13 @@ pub async fn show_embed(
         ));
     }
 
-    let matching = queries::count_events(&state.db, &params.filter).await?;
+    let db = state.reader().await;
+    let matching = db.count_events(&params.filter).await?;
     let total = queries::total_events(&state.db).await?;
     let summaries = if params.filter.text.is_some() {
-        queries::search_events(&state.db, &params.filter, 0, EMBED_EVENTS).await?
+        db.search_events(&params.filter, 0, EMBED_EVENTS).await?
     } else {
-        queries::list_events(&state.db, &params.filter, None, EMBED_EVENTS).await?
+        db.list_events(&params.filter, None, EMBED_EVENTS).await?
     };
     page.events = summaries.iter().map(card).collect();
     page.more = (matching - page.events.len() as i64).max(0);

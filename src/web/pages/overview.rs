@@ -19,7 +19,7 @@ use super::dates::{month_name, thousands};
 use super::layout::isolate;
 use super::text_metrics;
 use crate::db::models::Era;
-use crate::db::queries::marks::{self, RankedMark};
+use crate::db::queries::marks::RankedMark;
 use crate::db::queries::{self, EventFilter};
 use crate::edtf::{Day, Edtf};
 use crate::web::http::params::TimelineParams;
@@ -246,7 +246,8 @@ pub async fn build(
         let counts = db
             .histogram(&filter, view.first, view.last, BUCKETS)
             .await?;
-        let best = marks::notable_marks(db.pool, &params.filter, view.first, view.last, 24, 40, 40)
+        let best = db
+            .notable_marks(&params.filter, view.first, view.last, 24, 40, 40)
             .await?;
         let shapes = best
             .iter()
@@ -258,7 +259,7 @@ pub async fn build(
             best,
         )
     } else {
-        let rows = marks::ranked_marks(db.pool, &filter, MARK_LIMIT).await?;
+        let rows = db.ranked_marks(&filter, MARK_LIMIT).await?;
         (lay_out_marks(&rows, view, plot_top), Vec::new(), rows)
     };
     let leaders = lay_out_labels(&ranked, &mut shapes, view, label_top, plot_top);

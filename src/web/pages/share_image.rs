@@ -391,7 +391,7 @@ pub async fn view_card(
         [only] => only.name.clone(),
         _ => "Conflict timelines".to_string(),
     };
-    let matching = queries::count_events(&state.db, &params.filter).await?;
+    let matching = state.reader().await.count_events(&params.filter).await?;
     let range = match (params.from.as_str(), params.to.as_str()) {
         ("", "") => "The whole chronology".to_string(),
         (from, "") => format!("From {from} on"),
@@ -430,7 +430,7 @@ pub async fn event_card(
         .ok_or(AppError::NotFound("event"))?;
     let e = &event.summary;
     let params = TimelineParams::parse(Some(&event_view_query(e.start_day, e.end_day)));
-    let matching = queries::count_events(&state.db, &params.filter).await?;
+    let matching = state.reader().await.count_events(&params.filter).await?;
     let overview = view_overview(&state, &params, matching).await?;
     let date = DateView::new(&e.edtf, e.date_label.as_deref());
     let subtitle = match &e.place {

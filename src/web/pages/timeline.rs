@@ -215,7 +215,7 @@ pub async fn show_timeline(
     page.downloads = downloads(&view_query);
     let db = state.reader().await;
     if let Some(text) = &params.filter.text {
-        let matching = show_search(&state, &params, text, total, &mut page).await?;
+        let matching = show_search(&state, &db, &params, text, total, &mut page).await?;
         page.facets = facets::build(&db, &params, matching).await?;
         page.active_filters = active_filters(&params, &page.facets);
         attach_overview(&state, &db, &params, &eras, matching, &mut page).await?;
@@ -280,6 +280,7 @@ async fn attach_overview(
 /// changes), so it pages by number, up to [`MAX_PAGE`].
 async fn show_search(
     state: &AppState,
+    db: &queries::Reader<'_>,
     params: &TimelineParams,
     text: &search::FtsQuery,
     total: i64,
@@ -287,13 +288,14 @@ async fn show_search(
 ) -> Result<i64, AppError> {
     let page_no = params.page.unwrap_or(1);
     let offset = (page_no - 1) * SEARCH_PAGE_SIZE;
-    let mut hits =
-        queries::search_events(&state.db, &params.filter, offset, SEARCH_PAGE_SIZE + 1).await?;
+    let mut hits = db
+        .search_events(&params.filter, offset, SEARCH_PAGE_SIZE + 1)
+        .await?;
     let has_more = hits.len() > SEARCH_PAGE_SIZE as usize;
     hits.truncate(SEARCH_PAGE_SIZE as usize);
     let ids: Vec<i64> = hits.iter().map(|h| h.id).collect();
     let snippets = queries::search_snippets(&state.db, text, &ids).await?;
-    let matching = queries::count_events(&state.db, &params.filter).await?;
+    let matching = db.count_events(&params.filter).await?;
 
     let view_query = params.view_query();
     page.filtered = true;

@@ -1,0 +1,597 @@
+//! A search index built for ranked retrieval (`tantivy`: BM25 over block-compressed
+//! postings), derived from SQLite's searchable text, for the searches the full-text table
+//! answers slowly at scale.
+//!
+//! SQLite's FTS5 table stays the store of record for searching: the import keeps it in
+//! step, it answers while this index is missing or stale, and it gives the marked extracts
+//! of a page of results. What it does slowly is what a search page asks first: the best 20
+//! of a word found in half a million events (FTS5 scores every hit before sorting) and the
+//! set of all the hits (to count them, facet them and draw them on the strip), both of
+//! which take it seconds at a million events. This index gives the set of hits as event
+//! ids in milliseconds (postings read block by block, no row visited), and the best
+//! matches by BM25 with column weights like FTS5's `bm25()` weights.
+//!
+//! The text indexed is the view `event_search_doc`, the same the FTS5 table is built from,
+//! split by a tokenizer made to split as FTS5's `unicode61 remove_diacritics 2` does (runs
+//! of letters and digits, lower-cased, accents folded), so that a query finds the same
+//! events either way: the tests compare the two on every kind of query. Ranking differs in
+//! detail (per-field BM25 here, FTS5's combined bm25 there); the hits do not.
+//!
+//! The index lives in a folder beside the database (`<file>.search`), tagged with the data
+//! version it was built from. A server opens it when it is at the current version and
+//! otherwise builds a new one in the background from a read-only connection, answering
+//! from FTS5 meanwhile; a folder it cannot write means no index, never a wrong answer.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{Connection, OpenFlags};
+use tantivy::collector::{Collector, FilterCollector, SegmentCollector, TopDocs};
+use tantivy::columnar::ColumnValues;
+use tantivy::query::{
+    BooleanQuery, BoostQuery, EmptyQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query, TermQuery,
+};
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::tokenizer::{
+    LowerCaser, SimpleTokenizer, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
+};
+use tantivy::{DocId, Index, IndexReader, ReloadPolicy, Score, SegmentReader, TantivyDocument};
+
+use crate::search::{FtsQuery, QueryTerm};
+
+/// The searchable columns of `event_search_doc`, in its order, with the weight a hit in
+/// each counts for (the same as the FTS5 ranking's `bm25()` weights).
+const COLUMNS: [(&str, Score); 5] = [
+    ("title", 10.0),
+    ("summary", 4.0),
+    ("body", 1.0),
+    ("actors", 3.0),
+    ("place", 3.0),
+];
+
+/// The tokenizer's name in the index's schema.
+const TOKENIZER: &str = "unicode61";
+
+/// Most terms a prefix inside a phrase (`"lachin corr"*`) expands to. A prefix on its own
+/// (`corr*`) is a range of the term dictionary and has no such limit.
+const PREFIX_EXPANSIONS: u32 = 10_000;
+
+/// Memory for the build's indexing buffers. Small on purpose: the build runs beside a
+/// serving process, and a bigger buffer only means fewer segments to merge.
+const BUILD_BUFFER_BYTES: usize = 64 * 1024 * 1024;
+
+/// Why the index could not be opened or built (the server then searches with FTS5).
+#[derive(Debug, thiserror::Error)]
+pub enum TextIndexError {
+    #[error("cannot read the events for the search index: {0}")]
+    Read(#[from] rusqlite::Error),
+    #[error("the search index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    #[error("the search index folder {}: {source}", .path.display())]
+    Folder {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the search index is at data version {found:?}, the database at {wanted}")]
+    Stale { found: Option<i64>, wanted: i64 },
+    #[error("more events than the search index can number ({0})")]
+    TooMany(i64),
+    #[error("the search index build could not run: {0}")]
+    Join(String),
+}
+
+/// The fields of the schema.
+#[derive(Clone, Copy)]
+struct Fields {
+    id: Field,
+    text: [Field; 5],
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    // The event id: a fast field, to turn each hit into an event, and indexed, so that a
+    // document can be found by it.
+    let id = builder.add_u64_field("id", FAST | INDEXED);
+    let indexing = TextFieldIndexing::default()
+        .set_tokenizer(TOKENIZER)
+        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+    let options = TextOptions::default().set_indexing_options(indexing);
+    let text = COLUMNS.map(|(name, _)| builder.add_text_field(name, options.clone()));
+    (builder.build(), Fields { id, text })
+}
+
+/// Splits text as FTS5's `unicode61 remove_diacritics 2` does: runs of letters and digits,
+/// lower-cased, with the combining marks of each letter's canonical decomposition dropped
+/// (`Şuşa` → `susa`), and nothing else folded (`ə` stays `ə`, as it does in FTS5, where a
+/// general ASCII folding would make `Xankendi` find here what it does not find there).
+fn analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(LowerCaser)
+        .filter(RemoveDiacritics)
+        .build()
+}
+
+/// Drops combining marks after canonical decomposition (NFD), token by token.
+#[derive(Clone)]
+struct RemoveDiacritics;
+
+impl TokenFilter for RemoveDiacritics {
+    type Tokenizer<T: Tokenizer> = RemoveDiacriticsFilter<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> RemoveDiacriticsFilter<T> {
+        RemoveDiacriticsFilter { tokenizer }
+    }
+}
+
+#[derive(Clone)]
+struct RemoveDiacriticsFilter<T> {
+    tokenizer: T,
+}
+
+impl<T: Tokenizer> Tokenizer for RemoveDiacriticsFilter<T> {
+    type TokenStream<'a> = RemoveDiacriticsStream<T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        RemoveDiacriticsStream {
+            tail: self.tokenizer.token_stream(text),
+        }
+    }
+}
+
+struct RemoveDiacriticsStream<T> {
+    tail: T,
+}
+
+impl<T: TokenStream> TokenStream for RemoveDiacriticsStream<T> {
+    fn advance(&mut self) -> bool {
+        if !self.tail.advance() {
+            return false;
+        }
+        let token = self.tail.token_mut();
+        if !token.text.is_ascii() {
+            use unicode_normalization::UnicodeNormalization;
+            use unicode_normalization::char::is_combining_mark;
+            token.text = token
+                .text
+                .nfd()
+                .filter(|c| !is_combining_mark(*c))
+                .collect();
+        }
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
+}
+
+/// The folder beside the database that holds its search index.
+pub fn folder_for(db: &Path) -> PathBuf {
+    let mut name = db.file_name().unwrap_or_default().to_os_string();
+    name.push(".search");
+    db.with_file_name(name)
+}
+
+/// The search index of one data version.
+pub struct TextIndex {
+    version: i64,
+    reader: IndexReader,
+    fields: Fields,
+    /// One more than the largest event id (for sizing sets of ids).
+    id_bound: u32,
+}
+
+impl TextIndex {
+    /// The data version the index was built from.
+    pub fn version(&self) -> i64 {
+        self.version
+    }
+
+    /// Opens the index in `folder` if it was built at `version`.
+    pub fn open(folder: &Path, version: i64) -> Result<TextIndex, TextIndexError> {
+        let index = Index::open_in_dir(folder)?;
+        let found = index
+            .load_metas()?
+            .payload
+            .and_then(|p| p.parse::<Payload>().ok());
+        let Some(payload) = found.filter(|p| p.version == version) else {
+            return Err(TextIndexError::Stale {
+                found: found.map(|p| p.version),
+                wanted: version,
+            });
+        };
+        Self::ready(index, version, payload.id_bound)
+    }
+
+    fn ready(index: Index, version: i64, id_bound: u32) -> Result<TextIndex, TextIndexError> {
+        index.tokenizers().register(TOKENIZER, analyzer());
+        let (_, fields) = schema();
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(TextIndex {
+            version,
+            reader,
+            fields,
+            id_bound,
+        })
+    }
+
+    /// Builds the index of the database open on `conn` into `folder` (replacing whatever is
+    /// there), tagged with `version`. The connection must not be inside a transaction.
+    pub fn build(
+        conn: &Connection,
+        folder: &Path,
+        version: i64,
+    ) -> Result<TextIndex, TextIndexError> {
+        let fresh = sibling(folder, "new");
+        remove_folder(&fresh)?;
+        std::fs::create_dir_all(&fresh).map_err(|source| TextIndexError::Folder {
+            path: fresh.clone(),
+            source,
+        })?;
+        let (schema, fields) = schema();
+        let index = Index::create_in_dir(&fresh, schema)?;
+        index.tokenizers().register(TOKENIZER, analyzer());
+        let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, BUILD_BUFFER_BYTES)?;
+        let mut max_id = 0i64;
+        conn.execute_batch("BEGIN")?;
+        let read = (|| -> Result<(), TextIndexError> {
+            let mut stmt = conn
+                .prepare("SELECT id, title, summary, body, actors, place FROM event_search_doc")?;
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                let id: i64 = row.get(0)?;
+                max_id = max_id.max(id);
+                let mut doc = TantivyDocument::default();
+                doc.add_u64(fields.id, id.max(0) as u64);
+                for (i, field) in fields.text.iter().enumerate() {
+                    let text: Option<String> = row.get(i + 1)?;
+                    if let Some(text) = text.filter(|t| !t.is_empty()) {
+                        doc.add_text(*field, text);
+                    }
+                }
+                writer.add_document(doc)?;
+            }
+            Ok(())
+        })();
+        // A read transaction: ending it cannot lose anything.
+        let end = conn.execute_batch("ROLLBACK");
+        read?;
+        end?;
+        let id_bound = u32::try_from(max_id + 1).map_err(|_| TextIndexError::TooMany(max_id))?;
+        let mut commit = writer.prepare_commit()?;
+        commit.set_payload(&Payload { version, id_bound }.to_string());
+        commit.commit()?;
+        writer.wait_merging_threads()?;
+        drop(index);
+        // In place of the old folder: readers of the old index keep their open files.
+        remove_folder(folder)?;
+        std::fs::rename(&fresh, folder).map_err(|source| TextIndexError::Folder {
+            path: folder.to_path_buf(),
+            source,
+        })?;
+        Self::ready(Index::open_in_dir(folder)?, version, id_bound)
+    }
+
+    /// The ids of every event `query` matches, as a set.
+    pub fn matching_ids(&self, query: &FtsQuery) -> Result<Vec<u32>, TextIndexError> {
+        let query = self.query(query);
+        let searcher = self.reader.searcher();
+        let ids = searcher.search(&*query, &IdsCollector)?;
+        Ok(ids.into_iter().flatten().collect())
+    }
+
+    /// Most `limit` event ids `query` matches, best first, after skipping `offset`;
+    /// only events `keep` accepts (by id) when it is given.
+    pub fn best(
+        &self,
+        query: &FtsQuery,
+        keep: Option<Arc<dyn Fn(u64) -> bool + Send + Sync>>,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<i64>, TextIndexError> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let query = self.query(query);
+        let searcher = self.reader.searcher();
+        let top = TopDocs::with_limit(limit)
+            .and_offset(offset)
+            .order_by_score();
+        let hits = match keep {
+            None => searcher.search(&*query, &top)?,
+            Some(keep) => {
+                let filter = FilterCollector::new("id".to_string(), move |id: u64| keep(id), top);
+                searcher.search(&*query, &filter)?
+            }
+        };
+        let mut out = Vec::with_capacity(hits.len());
+        for (_, address) in hits {
+            let segment = searcher.segment_reader(address.segment_ord);
+            let ids = segment.fast_fields().u64("id")?;
+            if let Some(id) = ids.first(address.doc_id) {
+                out.push(id as i64);
+            }
+        }
+        Ok(out)
+    }
+
+    /// One more than the largest event id the index holds.
+    pub fn id_bound(&self) -> u32 {
+        self.id_bound
+    }
+
+    /// The query as the index runs it: every group of [`FtsQuery::all_of`] required,
+    /// each term in any of the columns, weighted; the exclusions forbidden.
+    fn query(&self, query: &FtsQuery) -> Box<dyn Query> {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for group in query.all_of() {
+            let any: Vec<(Occur, Box<dyn Query>)> = group
+                .iter()
+                .map(|term| (Occur::Should, self.term_query(term)))
+                .collect();
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        }
+        for term in query.none_of() {
+            clauses.push((Occur::MustNot, self.term_query(term)));
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// One word or phrase in any column.
+    fn term_query(&self, term: &QueryTerm) -> Box<dyn Query> {
+        let tokens = tokens(&term.text);
+        if tokens.is_empty() {
+            // FTS5 matches nothing for a phrase without tokens.
+            return Box::new(EmptyQuery);
+        }
+        let per_column: Vec<(Occur, Box<dyn Query>)> = self
+            .fields
+            .text
+            .iter()
+            .zip(COLUMNS)
+            .map(|(&field, (_, weight))| {
+                let terms: Vec<tantivy::Term> = tokens
+                    .iter()
+                    .map(|t| tantivy::Term::from_field_text(field, t))
+                    .collect();
+                let query: Box<dyn Query> = match (terms.len(), term.prefix) {
+                    (1, false) => Box::new(TermQuery::new(
+                        terms[0].clone(),
+                        IndexRecordOption::WithFreqs,
+                    )),
+                    (_, true) => {
+                        let mut q = PhrasePrefixQuery::new(terms);
+                        q.set_max_expansions(PREFIX_EXPANSIONS);
+                        Box::new(q)
+                    }
+                    (_, false) => Box::new(PhraseQuery::new(terms)),
+                };
+                (
+                    Occur::Should,
+                    Box::new(BoostQuery::new(query, weight)) as Box<dyn Query>,
+                )
+            })
+            .collect();
+        Box::new(BooleanQuery::new(per_column))
+    }
+}
+
+/// The tokens of a query term, split and folded as the indexed text was.
+fn tokens(text: &str) -> Vec<String> {
+    let mut analyzer = analyzer();
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while stream.advance() {
+        out.push(stream.token().text.clone());
+    }
+    out
+}
+
+/// What the index's commit records: the data version and the id bound.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Payload {
+    version: i64,
+    id_bound: u32,
+}
+
+impl std::fmt::Display for Payload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "version={};id_bound={}", self.version, self.id_bound)
+    }
+}
+
+impl std::str::FromStr for Payload {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        let (v, b) = s.split_once(';').ok_or(())?;
+        let version = v
+            .strip_prefix("version=")
+            .ok_or(())?
+            .parse()
+            .map_err(|_| ())?;
+        let id_bound = b
+            .strip_prefix("id_bound=")
+            .ok_or(())?
+            .parse()
+            .map_err(|_| ())?;
+        Ok(Payload { version, id_bound })
+    }
+}
+
+/// `folder` with `.suffix` added to its name.
+fn sibling(folder: &Path, suffix: &str) -> PathBuf {
+    let mut name = folder.file_name().unwrap_or_default().to_os_string();
+    name.push(".");
+    name.push(suffix);
+    folder.with_file_name(name)
+}
+
+fn remove_folder(path: &Path) -> Result<(), TextIndexError> {
+    match std::fs::remove_dir_all(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(source) => Err(TextIndexError::Folder {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+/// Gathers the event id of every hit, segment by segment, without scoring.
+struct IdsCollector;
+
+struct SegmentIds {
+    ids: Arc<dyn ColumnValues<u64>>,
+    out: Vec<u32>,
+}
+
+impl Collector for IdsCollector {
+    type Fruit = Vec<Vec<u32>>;
+    type Child = SegmentIds;
+
+    fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<SegmentIds> {
+        let ids = segment.fast_fields().u64("id")?.first_or_default_col(0);
+        Ok(SegmentIds {
+            ids,
+            out: Vec::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<u32>>) -> tantivy::Result<Vec<Vec<u32>>> {
+        Ok(fruits)
+    }
+}
+
+impl SegmentCollector for SegmentIds {
+    type Fruit = Vec<u32>;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        self.out.push(self.ids.get_val(doc) as u32);
+    }
+
+    fn collect_block(&mut self, docs: &[DocId]) {
+        self.out
+            .extend(docs.iter().map(|&d| self.ids.get_val(d) as u32));
+    }
+
+    fn harvest(self) -> Vec<u32> {
+        self.out
+    }
+}
+
+/// Opens the index of the database at `path` if it is at `version`, or builds it, on a
+/// thread of its own with a read-only connection.
+pub async fn open_or_build(path: &Path, version: i64) -> Result<TextIndex, TextIndexError> {
+    let path = path.to_path_buf();
+    let (done, result) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("search-index".to_string())
+        .spawn(move || {
+            let folder = folder_for(&path);
+            let built = TextIndex::open(&folder, version).or_else(|_| {
+                let conn = Connection::open_with_flags(
+                    &path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                conn.execute_batch("PRAGMA cache_size = -8192")?;
+                // The version is read again inside the build's own snapshot: an import that
+                // landed since the caller read it gives an index tagged with the older version,
+                // which is then never used, rather than newer rows under an older tag.
+                let seen = snapshot_version(&conn)?;
+                if seen != version {
+                    return Err(TextIndexError::Stale {
+                        found: Some(seen),
+                        wanted: version,
+                    });
+                }
+                TextIndex::build(&conn, &folder, version)
+            });
+            let _ = done.send(built);
+        })
+        .map_err(|e| TextIndexError::Join(e.to_string()))?;
+    result
+        .await
+        .map_err(|e| TextIndexError::Join(e.to_string()))?
+}
+
+/// The data version as the pages compute it, read on a plain connection.
+fn snapshot_version(conn: &Connection) -> Result<i64, TextIndexError> {
+    let (count, at): (i64, Option<String>) = conn.query_row(
+        "SELECT version, imported_at FROM dataset_version WHERE id = 1",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    Ok(super::combined_version(count, at.as_deref()))
+}
+
+/// The current search index of a server, opened or rebuilt in the background when the data
+/// changes.
+#[derive(Default)]
+pub struct TextIndexCell {
+    state: Mutex<CellState>,
+}
+
+#[derive(Default)]
+struct CellState {
+    index: Option<Arc<TextIndex>>,
+    building: Option<i64>,
+    failed: Option<i64>,
+}
+
+impl TextIndexCell {
+    /// The index if it is at `version`; otherwise `None` and, unless one is under way, an
+    /// open or a build started in the background.
+    pub fn get(self: &Arc<Self>, path: &Path, version: i64) -> Option<Arc<TextIndex>> {
+        let Ok(mut state) = self.state.lock() else {
+            return None;
+        };
+        if let Some(index) = &state.index
+            && index.version == version
+        {
+            return Some(Arc::clone(index));
+        }
+        if state.building.is_none() && state.failed != Some(version) {
+            state.building = Some(version);
+            state.index = None;
+            let cell = Arc::clone(self);
+            let path = path.to_path_buf();
+            tokio::spawn(async move {
+                let started = std::time::Instant::now();
+                let built = open_or_build(&path, version).await;
+                let Ok(mut state) = cell.state.lock() else {
+                    return;
+                };
+                state.building = None;
+                match built {
+                    Ok(index) => {
+                        tracing::info!(
+                            version = index.version,
+                            ms = started.elapsed().as_millis() as u64,
+                            "search index ready"
+                        );
+                        state.index = Some(Arc::new(index));
+                    }
+                    Err(err) => {
+                        tracing::warn!(%err, "no search index: searching with SQLite");
+                        state.failed = Some(version);
+                    }
+                }
+            });
+        }
+        None
+    }
+}
