@@ -150,6 +150,10 @@ def remove_db(path):
     for suffix in ("", "-wal", "-shm", "-journal"):
         if os.path.exists(path + suffix):
             os.remove(path + suffix)
+    # The search index the server keeps beside the database (derived; rebuilt when missing).
+    for folder in (path + ".search", path + ".search.new"):
+        if os.path.isdir(folder):
+            shutil.rmtree(folder)
 
 
 def prepare_data(n, fresh, reimport=False):

@@ -161,6 +161,46 @@ impl FtsQuery {
         &self.none_of
     }
 
+    /// A query that marks the hits in extracts of events already known to match: any of
+    /// the query's words and phrases (the exclusions dropped: a matching event has none
+    /// of them), with each term `expand` gives words for replaced by those whole words.
+    /// `None` when nothing is left to mark.
+    pub fn for_marking(
+        &self,
+        mut expand: impl FnMut(&QueryTerm) -> Option<Vec<String>>,
+    ) -> Option<FtsQuery> {
+        let mut terms: Vec<Term> = Vec::new();
+        for term in self.all_of.iter().flatten() {
+            let expanded = if term.prefix { expand(term) } else { None };
+            match expanded {
+                Some(words) => terms.extend(words.into_iter().map(|text| Term {
+                    text,
+                    prefix: false,
+                    negated: false,
+                })),
+                None => terms.push(Term {
+                    text: term.text.clone(),
+                    prefix: term.prefix,
+                    negated: false,
+                }),
+            }
+        }
+        if terms.is_empty() {
+            return None;
+        }
+        let expr = terms.iter().map(quote).collect::<Vec<_>>().join(" OR ");
+        let plain = |t: &Term| QueryTerm {
+            text: t.text.clone(),
+            prefix: t.prefix,
+        };
+        Some(FtsQuery {
+            expr,
+            ignored: Vec::new(),
+            all_of: vec![terms.iter().map(plain).collect()],
+            none_of: Vec::new(),
+        })
+    }
+
     /// Pieces of the input left out because nothing in them can be searched (`((`, `🙂`, an
     /// unpaired quote), for telling the reader.
     pub fn ignored(&self) -> &[String] {
@@ -301,6 +341,28 @@ pub fn has_hit(snippet: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn marking_replaces_prefixes_by_their_words_and_drops_exclusions() {
+        let q = FtsQuery::parse("corr* \"lachin road\" OR shusha -ceasefire").expect("query");
+        let words =
+            |t: &QueryTerm| (t.text == "corr").then(|| vec!["corridor".into(), "corridors".into()]);
+        let m = q.for_marking(words).expect("something to mark");
+        assert_eq!(
+            m.as_str(),
+            "\"corridor\" OR \"corridors\" OR \"lachin road\" OR \"shusha\""
+        );
+        // A prefix the index has no word for marks nothing; a query left with nothing gives
+        // no marking query at all.
+        let q = FtsQuery::parse("zz*").expect("query");
+        assert_eq!(q.for_marking(|_| Some(Vec::new())), None);
+        // A prefix left as it is (a phrase prefix) stays a prefix.
+        let q = FtsQuery::parse("\"nagorno kara\"*").expect("query");
+        assert_eq!(
+            q.for_marking(|_| None).expect("kept").as_str(),
+            "\"nagorno kara\"*"
+        );
+    }
 
     fn expr(input: &str) -> String {
         FtsQuery::parse(input)

@@ -996,6 +996,26 @@ impl<'a> Reader<'a> {
         Ok(rows)
     }
 
+    /// [`search_snippets`] of a page of a search's results: with the search index, the
+    /// query's prefixes are replaced by the words they stand for (see
+    /// [`TextIndex::marking`]).
+    pub async fn search_snippets(
+        &self,
+        query: &FtsQuery,
+        ids: &[i64],
+    ) -> Result<Vec<SearchSnippets>, sqlx::Error> {
+        let marking = match self.text.as_deref().map(|t| t.marking(query)) {
+            Some(Ok(Some(marking))) => marking,
+            Some(Ok(None)) => return Ok(Vec::new()),
+            Some(Err(err)) => {
+                tracing::warn!(%err, "search index failed: marking with SQLite");
+                query.clone()
+            }
+            None => query.clone(),
+        };
+        search_snippets(self.pool, &marking, ids).await
+    }
+
     /// [`count_events`].
     pub async fn count_events(&self, filter: &EventFilter) -> Result<i64, sqlx::Error> {
         match self.index_for(filter) {

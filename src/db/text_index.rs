@@ -58,6 +58,9 @@ const TOKENIZER: &str = "unicode61";
 /// (`corr*`) is a range of the term dictionary and has no such limit.
 const PREFIX_EXPANSIONS: u32 = 10_000;
 
+/// Most whole words a query's prefixes are replaced by for marking extracts.
+pub const MARKED_WORDS: usize = 64;
+
 /// Memory for the build's indexing buffers. Small on purpose: the build runs beside a
 /// serving process, and a bigger buffer only means fewer segments to merge.
 const BUILD_BUFFER_BYTES: usize = 64 * 1024 * 1024;
@@ -325,6 +328,56 @@ impl TextIndex {
         Ok(out)
     }
 
+    /// The query for marking hits in the extracts of events already known to match (FTS5's
+    /// `snippet()` on a page of results): its words and phrases, with each one-word prefix
+    /// replaced by the words of the index that start with it (at most [`MARKED_WORDS`]
+    /// in all). FTS5 reads the whole of a short prefix's postings for every row it marks,
+    /// seconds at a million events; whole words it looks up row by row. `None` when
+    /// nothing is left to mark.
+    pub fn marking(&self, query: &FtsQuery) -> Result<Option<FtsQuery>, TextIndexError> {
+        let searcher = self.reader.searcher();
+        let mut failed = None;
+        let marking = query.for_marking(|term| {
+            let [token] = tokens(&term.text).try_into().ok()?;
+            let mut words: Vec<String> = Vec::new();
+            'segments: for segment in searcher.segment_readers() {
+                for &field in &self.fields.text {
+                    let inverted = match segment.inverted_index(field) {
+                        Ok(inverted) => inverted,
+                        Err(err) => {
+                            failed = Some(err);
+                            return None;
+                        }
+                    };
+                    let Ok(mut stream) =
+                        inverted.terms().range().ge(token.as_bytes()).into_stream()
+                    else {
+                        continue;
+                    };
+                    while stream.advance() {
+                        let key = stream.key();
+                        if !key.starts_with(token.as_bytes()) {
+                            break;
+                        }
+                        if let Ok(word) = std::str::from_utf8(key)
+                            && !words.iter().any(|w| w == word)
+                        {
+                            words.push(word.to_string());
+                            if words.len() >= MARKED_WORDS {
+                                break 'segments;
+                            }
+                        }
+                    }
+                }
+            }
+            Some(words)
+        });
+        match failed {
+            Some(err) => Err(err.into()),
+            None => Ok(marking),
+        }
+    }
+
     /// One more than the largest event id the index holds.
     pub fn id_bound(&self) -> u32 {
         self.id_bound
@@ -333,33 +386,35 @@ impl TextIndex {
     /// The query as the index runs it: every group of [`FtsQuery::all_of`] required,
     /// each term in any of the columns, weighted; the exclusions forbidden.
     fn query(&self, query: &FtsQuery) -> Box<dyn Query> {
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for group in query.all_of() {
-            let any: Vec<(Occur, Box<dyn Query>)> = group
-                .iter()
-                .map(|term| (Occur::Should, self.term_query(term)))
-                .collect();
-            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        let groups = query.all_of();
+        if let [group] = groups
+            && query.none_of().is_empty()
+        {
+            // One group alone stays one flat union of terms, which the index ranks with
+            // block-max WAND (skipping blocks that cannot reach the best so far) instead
+            // of scoring every hit.
+            return self.any_of(group);
         }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = groups
+            .iter()
+            .map(|group| (Occur::Must, self.any_of(group)))
+            .collect();
         for term in query.none_of() {
-            clauses.push((Occur::MustNot, self.term_query(term)));
+            clauses.push((Occur::MustNot, self.any_of(std::slice::from_ref(term))));
         }
         Box::new(BooleanQuery::new(clauses))
     }
 
-    /// One word or phrase in any column.
-    fn term_query(&self, term: &QueryTerm) -> Box<dyn Query> {
-        let tokens = tokens(&term.text);
-        if tokens.is_empty() {
-            // FTS5 matches nothing for a phrase without tokens.
-            return Box::new(EmptyQuery);
-        }
-        let per_column: Vec<(Occur, Box<dyn Query>)> = self
-            .fields
-            .text
-            .iter()
-            .zip(COLUMNS)
-            .map(|(&field, (_, weight))| {
+    /// Any of the words or phrases, in any of the columns, weighted by column.
+    fn any_of(&self, terms: &[QueryTerm]) -> Box<dyn Query> {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for term in terms {
+            let tokens = tokens(&term.text);
+            if tokens.is_empty() {
+                // FTS5 matches nothing for a phrase without tokens.
+                continue;
+            }
+            for (&field, (_, weight)) in self.fields.text.iter().zip(COLUMNS) {
                 let terms: Vec<tantivy::Term> = tokens
                     .iter()
                     .map(|t| tantivy::Term::from_field_text(field, t))
@@ -376,13 +431,13 @@ impl TextIndex {
                     }
                     (_, false) => Box::new(PhraseQuery::new(terms)),
                 };
-                (
-                    Occur::Should,
-                    Box::new(BoostQuery::new(query, weight)) as Box<dyn Query>,
-                )
-            })
-            .collect();
-        Box::new(BooleanQuery::new(per_column))
+                clauses.push((Occur::Should, Box::new(BoostQuery::new(query, weight))));
+            }
+        }
+        if clauses.is_empty() {
+            return Box::new(EmptyQuery);
+        }
+        Box::new(BooleanQuery::new(clauses))
     }
 }
 

@@ -619,4 +619,9 @@ async fn a_search_page_with_the_search_index() {
     assert!(text.contains(&shown), "{shown}");
     let marks = body.matches("<mark>").count();
     assert!(marks >= 20, "{marks} marked extracts");
+    // A prefix is marked by the whole words it stands for.
+    let (status, body) = crate::harness::get_from(&router, "/?q=corr*+-nothingatall").await;
+    assert_eq!(status, 200);
+    let marked = body.matches("<mark>corridor</mark>").count();
+    assert!(marked >= 20, "{marked} marked prefixes");
 }

@@ -294,7 +294,7 @@ async fn show_search(
     let has_more = hits.len() > SEARCH_PAGE_SIZE as usize;
     hits.truncate(SEARCH_PAGE_SIZE as usize);
     let ids: Vec<i64> = hits.iter().map(|h| h.id).collect();
-    let snippets = queries::search_snippets(&state.db, text, &ids).await?;
+    let snippets = db.search_snippets(text, &ids).await?;
     let matching = db.count_events(&params.filter).await?;
 
     let view_query = params.view_query();
