@@ -79,6 +79,8 @@ pub struct EventIndex {
     /// Each position's rank for a label on the strip, as [`super::queries::marks`] ranks
     /// events (the editor's flag, sources, links, fatalities).
     notability: Vec<u32>,
+    /// The positions of the events an editor flagged as notable.
+    flagged: RoaringBitmap,
 }
 
 /// Positions by event id: a table indexed by id when the ids are dense enough (they are
@@ -241,6 +243,10 @@ impl EventIndex {
 
         let by_id = IdMap::new(&ids);
         let notability = notability(conn, &by_id, ids.len())?;
+        let flagged = RoaringBitmap::from_sorted_iter(
+            (0..notability.len() as u32).filter(|&p| notability[p as usize] >= NOTABLE_FLAG),
+        )
+        .unwrap_or_default();
 
         let mut facets: [FacetTable; 4] = Default::default();
         facets[slot(Facet::Category)] = categories.into_table();
@@ -256,6 +262,7 @@ impl EventIndex {
             facets,
             by_id,
             notability,
+            flagged,
         })
     }
 
@@ -509,10 +516,8 @@ impl EventIndex {
                 p,
             )
         };
-        let mut flagged: Vec<u32> = self
-            .matching(&view, hits)
+        let mut flagged: Vec<u32> = (self.matching(&view, hits) & &self.flagged)
             .iter()
-            .filter(|&p| self.notability[p as usize] >= NOTABLE_FLAG)
             .collect();
         flagged.sort_by_key(|&p| rank(p));
         flagged.truncate(limit as usize);

@@ -37,7 +37,9 @@ use tantivy::schema::{
 use tantivy::tokenizer::{
     LowerCaser, SimpleTokenizer, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
 };
-use tantivy::{DocId, Index, IndexReader, ReloadPolicy, Score, SegmentReader, TantivyDocument};
+use tantivy::{
+    DocId, Index, IndexReader, ReloadPolicy, Score, Searcher, SegmentReader, TantivyDocument,
+};
 
 use crate::search::{FtsQuery, QueryTerm};
 
@@ -185,7 +187,11 @@ pub fn folder_for(db: &Path) -> PathBuf {
 /// The search index of one data version.
 pub struct TextIndex {
     version: i64,
-    reader: IndexReader,
+    /// The searcher of the index as opened (the index never changes once built).
+    searcher: Searcher,
+    /// Each segment's event ids by document, read once from the `id` fast field: a hit's
+    /// event is then one array read rather than a column decoded for every hit.
+    ids: Vec<Arc<[u32]>>,
     fields: Fields,
     /// One more than the largest event id (for sizing sets of ids).
     id_bound: u32,
@@ -216,13 +222,25 @@ impl TextIndex {
     fn ready(index: Index, version: i64, id_bound: u32) -> Result<TextIndex, TextIndexError> {
         index.tokenizers().register(TOKENIZER, analyzer());
         let (_, fields) = schema();
-        let reader = index
+        let reader: IndexReader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
+        let searcher = reader.searcher();
+        let mut ids = Vec::new();
+        for segment in searcher.segment_readers() {
+            let column = segment.fast_fields().u64("id")?.first_or_default_col(0);
+            ids.push(
+                (0..segment.max_doc())
+                    .map(|doc| u32::try_from(column.get_val(doc)).unwrap_or(u32::MAX))
+                    .collect::<Vec<u32>>()
+                    .into(),
+            );
+        }
         Ok(TextIndex {
             version,
-            reader,
+            searcher,
+            ids,
             fields,
             id_bound,
         })
@@ -288,8 +306,9 @@ impl TextIndex {
     /// The ids of every event `query` matches, as a set.
     pub fn matching_ids(&self, query: &FtsQuery) -> Result<Vec<u32>, TextIndexError> {
         let query = self.query(query);
-        let searcher = self.reader.searcher();
-        let ids = searcher.search(&*query, &IdsCollector)?;
+        let ids = self
+            .searcher
+            .search(&*query, &IdsCollector { ids: &self.ids })?;
         Ok(ids.into_iter().flatten().collect())
     }
 
@@ -306,7 +325,7 @@ impl TextIndex {
             return Ok(Vec::new());
         }
         let query = self.query(query);
-        let searcher = self.reader.searcher();
+        let searcher = &self.searcher;
         let top = TopDocs::with_limit(limit)
             .and_offset(offset)
             .order_by_score();
@@ -317,15 +336,11 @@ impl TextIndex {
                 searcher.search(&*query, &filter)?
             }
         };
-        let mut out = Vec::with_capacity(hits.len());
-        for (_, address) in hits {
-            let segment = searcher.segment_reader(address.segment_ord);
-            let ids = segment.fast_fields().u64("id")?;
-            if let Some(id) = ids.first(address.doc_id) {
-                out.push(id as i64);
-            }
-        }
-        Ok(out)
+        Ok(hits
+            .into_iter()
+            .filter_map(|(_, a)| self.ids.get(a.segment_ord as usize)?.get(a.doc_id as usize))
+            .map(|&id| i64::from(id))
+            .collect())
     }
 
     /// The query for marking hits in the extracts of events already known to match (FTS5's
@@ -335,7 +350,7 @@ impl TextIndex {
     /// seconds at a million events; whole words it looks up row by row. `None` when
     /// nothing is left to mark.
     pub fn marking(&self, query: &FtsQuery) -> Result<Option<FtsQuery>, TextIndexError> {
-        let searcher = self.reader.searcher();
+        let searcher = &self.searcher;
         let mut failed = None;
         let marking = query.for_marking(|term| {
             let [token] = tokens(&term.text).try_into().ok()?;
@@ -503,19 +518,26 @@ fn remove_folder(path: &Path) -> Result<(), TextIndexError> {
 }
 
 /// Gathers the event id of every hit, segment by segment, without scoring.
-struct IdsCollector;
+struct IdsCollector<'a> {
+    /// [`TextIndex::ids`].
+    ids: &'a [Arc<[u32]>],
+}
 
 struct SegmentIds {
-    ids: Arc<dyn ColumnValues<u64>>,
+    ids: Arc<[u32]>,
     out: Vec<u32>,
 }
 
-impl Collector for IdsCollector {
+impl Collector for IdsCollector<'_> {
     type Fruit = Vec<Vec<u32>>;
     type Child = SegmentIds;
 
-    fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<SegmentIds> {
-        let ids = segment.fast_fields().u64("id")?.first_or_default_col(0);
+    fn for_segment(&self, ord: u32, _: &SegmentReader) -> tantivy::Result<SegmentIds> {
+        let ids: Arc<[u32]> = self
+            .ids
+            .get(ord as usize)
+            .cloned()
+            .unwrap_or_else(|| Arc::from(Vec::new()));
         Ok(SegmentIds {
             ids,
             out: Vec::new(),
@@ -535,12 +557,16 @@ impl SegmentCollector for SegmentIds {
     type Fruit = Vec<u32>;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        self.out.push(self.ids.get_val(doc) as u32);
+        if let Some(&id) = self.ids.get(doc as usize) {
+            self.out.push(id);
+        }
     }
 
     fn collect_block(&mut self, docs: &[DocId]) {
-        self.out
-            .extend(docs.iter().map(|&d| self.ids.get_val(d) as u32));
+        self.out.extend(
+            docs.iter()
+                .filter_map(|&d| self.ids.get(d as usize).copied()),
+        );
     }
 
     fn harvest(self) -> Vec<u32> {
