@@ -888,11 +888,8 @@ impl<'a> Reader<'a> {
     /// The search's hits as positions of the event index, when both indexes are there.
     fn hits_of(&self, ix: &EventIndex, query: &FtsQuery) -> Option<Arc<Hits>> {
         let text = self.text.as_deref()?;
-        let key = query.as_str();
-        if let Ok(cache) = self.hits.lock()
-            && let Some((_, hits)) = cache.iter().find(|(k, _)| k == key)
-        {
-            return Some(Arc::clone(hits));
+        if let Some(hits) = self.cached_hits(query) {
+            return Some(hits);
         }
         let ids = match text.matching_ids(query) {
             Ok(ids) => ids,
@@ -902,10 +899,20 @@ impl<'a> Reader<'a> {
             }
         };
         let hits = Arc::new(ix.hits(&ids));
-        if let Ok(mut cache) = self.hits.lock() {
-            cache.push((key.to_string(), Arc::clone(&hits)));
-        }
+        self.remember_hits(query, Arc::clone(&hits));
         Some(hits)
+    }
+
+    fn cached_hits(&self, query: &FtsQuery) -> Option<Arc<Hits>> {
+        let cache = self.hits.lock().ok()?;
+        let (_, hits) = cache.iter().find(|(k, _)| k == query.as_str())?;
+        Some(Arc::clone(hits))
+    }
+
+    fn remember_hits(&self, query: &FtsQuery, hits: Arc<Hits>) {
+        if let Ok(mut cache) = self.hits.lock() {
+            cache.push((query.as_str().to_string(), hits));
+        }
     }
 
     /// The event index and the search's hits, when together they answer for the filter.
@@ -982,8 +989,21 @@ impl<'a> Reader<'a> {
                 i64::try_from(id).is_ok_and(|id| ix.id_in(id, &kept))
             }))
         };
-        let ids = match text.best(query, keep, offset as usize, limit as usize) {
-            Ok(ids) => ids,
+        let cached = self.cached_hits(query).is_some();
+        let found = if cached {
+            text.best(query, keep, offset as usize, limit as usize)
+                .map(|best| (best, None))
+        } else {
+            text.best_and_hits(query, keep, offset as usize, limit as usize)
+                .map(|(best, all)| (best, Some(all)))
+        };
+        let ids = match found {
+            Ok((best, all)) => {
+                if let Some(all) = all {
+                    self.remember_hits(query, Arc::new(ix.hits(&all)));
+                }
+                best
+            }
             Err(err) => {
                 tracing::warn!(%err, "search index failed: searching with SQLite");
                 return search_events(self.pool, filter, offset, limit).await;

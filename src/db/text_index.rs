@@ -321,26 +321,61 @@ impl TextIndex {
         offset: usize,
         limit: usize,
     ) -> Result<Vec<i64>, TextIndexError> {
-        if limit == 0 {
-            return Ok(Vec::new());
-        }
+        Ok(self.best_and_all(query, keep, offset, limit, false)?.0)
+    }
+
+    /// [`TextIndex::best`] and, in the same pass over the postings, every hit's event id
+    /// ([`TextIndex::matching_ids`], whatever `keep` says): a page of results needs both,
+    /// and a phrase costs its positions read once rather than twice.
+    pub fn best_and_hits(
+        &self,
+        query: &FtsQuery,
+        keep: Option<Arc<dyn Fn(u64) -> bool + Send + Sync>>,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(Vec<i64>, Vec<u32>), TextIndexError> {
+        let (best, all) = self.best_and_all(query, keep, offset, limit, true)?;
+        Ok((best, all.unwrap_or_default()))
+    }
+
+    fn best_and_all(
+        &self,
+        query: &FtsQuery,
+        keep: Option<Arc<dyn Fn(u64) -> bool + Send + Sync>>,
+        offset: usize,
+        limit: usize,
+        all: bool,
+    ) -> Result<(Vec<i64>, Option<Vec<u32>>), TextIndexError> {
         let query = self.query(query);
         let searcher = &self.searcher;
-        let top = TopDocs::with_limit(limit)
+        let ids = IdsCollector { ids: &self.ids };
+        // TopDocs takes at least one: asked for none, it takes one and drops it.
+        let top = TopDocs::with_limit(limit.max(1))
             .and_offset(offset)
             .order_by_score();
-        let hits = match keep {
-            None => searcher.search(&*query, &top)?,
-            Some(keep) => {
+        let (hits, every) = match (keep, all) {
+            (None, false) => (searcher.search(&*query, &top)?, None),
+            (None, true) => {
+                let (hits, every) = searcher.search(&*query, &(top, ids))?;
+                (hits, Some(every))
+            }
+            (Some(keep), all) => {
                 let filter = FilterCollector::new("id".to_string(), move |id: u64| keep(id), top);
-                searcher.search(&*query, &filter)?
+                if all {
+                    let (hits, every) = searcher.search(&*query, &(filter, ids))?;
+                    (hits, Some(every))
+                } else {
+                    (searcher.search(&*query, &filter)?, None)
+                }
             }
         };
-        Ok(hits
+        let best = hits
             .into_iter()
+            .take(limit)
             .filter_map(|(_, a)| self.ids.get(a.segment_ord as usize)?.get(a.doc_id as usize))
             .map(|&id| i64::from(id))
-            .collect())
+            .collect();
+        Ok((best, every.map(|e| e.into_iter().flatten().collect())))
     }
 
     /// The query for marking hits in the extracts of events already known to match (FTS5's
