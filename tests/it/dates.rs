@@ -5,7 +5,7 @@
 use axum::http::StatusCode;
 use serde_json::Value;
 
-use crate::harness::{TestApp, card_slugs, sel, text};
+use crate::harness::{TestApp, card_slugs, sel, text, texts};
 
 const EDGE_YEARS: &str = r#"format = "conflict-timeline/1"
 [[conflicts]]
@@ -210,4 +210,20 @@ async fn migration_0010_moves_old_missing_ends_and_keeps_real_days() {
         .expect("span");
     let first = conflict_timeline::edtf::Day::from_ymd(-300, 1, 1).map(|d| i64::from(d.0));
     assert_eq!((Some(span.0), span.1), (first, 2_932_896));
+}
+
+#[tokio::test]
+async fn year_headings_say_the_era_and_no_time_has_an_empty_datetime() {
+    let app = TestApp::with_dataset(EDGE_YEARS).await;
+    let html = app.get("/?from=-300&to=700").await.html();
+    let headings = texts(&html, ".year__heading");
+    assert!(headings.contains(&"301 BCE".to_string()), "{headings:?}");
+    assert!(headings.contains(&"AD 600".to_string()), "{headings:?}");
+    assert!(headings.iter().all(|h| !h.starts_with('-')), "{headings:?}");
+    // A date without a machine-readable form (an open start) has no `datetime` at all:
+    // an empty one is invalid HTML.
+    for uri in ["/?from=-300&to=700", "/events/until-1985"] {
+        let body = app.get(uri).await.body;
+        assert!(!body.contains("datetime=\"\""), "{uri}");
+    }
 }

@@ -76,6 +76,8 @@ struct Download {
 /// Events of one year.
 struct YearGroup {
     year: i32,
+    /// The year as a heading says it ("1988", "300 BCE"; never "-299").
+    label: String,
     months: Vec<MonthGroup>,
 }
 
@@ -530,6 +532,7 @@ fn group(events: &[EventSummary], eras: &[Era]) -> Vec<YearGroup> {
         if years.last().is_none_or(|y| y.year != year) {
             years.push(YearGroup {
                 year,
+                label: crate::edtf::year_words(i64::from(year)),
                 months: Vec::new(),
             });
         }
