@@ -344,6 +344,7 @@ fn event_record(
             label: s.date_label,
             category: s.category,
             place: s.place,
+            places: Vec::new(),
             notable: row.notable,
             coordinates: match (row.latitude, row.longitude) {
                 (Some(latitude), Some(longitude)) => Some(Coordinates {

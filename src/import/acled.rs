@@ -244,6 +244,7 @@ impl RowMapper for Acled {
             actors,
             sources: vec![source],
             links: Vec::new(),
+            places: Vec::new(),
             notable: false,
         };
         problems.extend(check_event(&record, column_of));

@@ -893,6 +893,7 @@ fn event_item(
         label: label.map(|l| fit_text(&l, 100)),
         category: category(&text_of(event.get("group"))),
         place: None,
+        places: Vec::new(),
         notable: false,
         coordinates: None,
         fatalities: Fatalities::default(),
@@ -1146,6 +1147,7 @@ impl RowMapper for SheetCsv {
             .into_iter()
             .collect(),
             links: Vec::new(),
+            places: Vec::new(),
             notable: false,
         };
         let problems = check_event(&record, sheet_column);

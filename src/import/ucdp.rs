@@ -288,6 +288,7 @@ impl RowMapper for Ucdp {
             actors,
             sources: vec![source],
             links: Vec::new(),
+            places: Vec::new(),
             notable: false,
         };
         // Messages name the CSV's columns, also inside the text ("high", not "fatalities.high").

@@ -17,6 +17,9 @@ const EXPORT_COLUMNS: &str =
      (SELECT group_concat(a.name, char(31) ORDER BY ea.position)
         FROM event_actor ea JOIN actor a ON a.id = ea.actor_id
        WHERE ea.event_id = e.id) AS actor_names,
+     (SELECT group_concat(p.slug || char(30) || p.label, char(31) ORDER BY ep.position)
+        FROM event_place ep JOIN place p ON p.id = ep.place_id
+       WHERE ep.event_id = e.id) AS places_packed,
      (SELECT c.slug FROM conflict c WHERE c.id = e.conflict_id) AS conflict_slug,
      e.body, e.latitude, e.longitude, e.fatalities_best, e.fatalities_low, e.fatalities_high,
      e.updated_at, e.notable";
