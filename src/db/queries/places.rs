@@ -86,3 +86,13 @@ pub async fn places_of_event(pool: &SqlitePool, event_id: i64) -> Result<Vec<Pla
     .fetch_all(pool)
     .await
 }
+
+/// The slug and coordinates of every place that has them, for maps.
+pub async fn place_points(pool: &SqlitePool) -> Result<Vec<(String, f64, f64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT slug, latitude, longitude FROM place
+         WHERE latitude IS NOT NULL AND longitude IS NOT NULL",
+    )
+    .fetch_all(pool)
+    .await
+}

@@ -28,7 +28,8 @@ pub fn project(latitude: f64, longitude: f64) -> Option<(f64, f64)> {
 }
 
 /// The degrees at a point of the map (the inverse of [`project`]).
-pub fn unproject(x: f64, y: f64) -> (f64, f64) {
+#[cfg(test)]
+fn unproject(x: f64, y: f64) -> (f64, f64) {
     (BOUNDS[3] - y / K, BOUNDS[0] + x / (K * COS))
 }
 

@@ -22,12 +22,10 @@ const NEARBY: u32 = 6;
 
 /// A place as pages show it.
 pub struct PlaceView {
-    pub slug: String,
     pub url: String,
     /// "Shusha (Shushi)".
     pub label: String,
     pub name: String,
-    pub kind: Option<String>,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     pub names: Vec<NameView>,
@@ -72,10 +70,8 @@ impl PlaceView {
     fn new(p: Place, names: Vec<PlaceName>) -> Self {
         PlaceView {
             url: format!("/places/{}", p.slug),
-            slug: p.slug,
             label: p.label,
             name: p.name,
-            kind: p.kind,
             latitude: p.latitude,
             longitude: p.longitude,
             names: names.into_iter().map(NameView::from).collect(),

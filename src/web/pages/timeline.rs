@@ -64,6 +64,10 @@ struct TimelinePage {
     facets: Vec<FacetView>,
     /// "Embed or share this view" (`_share.html`).
     share: super::share::ShareView,
+    /// The map of the events in view by place (SVG), and the places in view that lie off
+    /// it or have no coordinates.
+    map: Option<String>,
+    off_map: Vec<super::places::PlaceLine>,
 }
 
 /// A link to this view in another format.
@@ -112,7 +116,14 @@ impl EventCard {
             title: e.title.clone(),
             date: DateView::new(&e.edtf, e.date_label.as_deref()),
             category: e.category.clone(),
-            place: e.place.clone(),
+            place: {
+                let labels: Vec<String> = e.places().into_iter().map(|p| p.label).collect();
+                if labels.is_empty() {
+                    e.place.clone()
+                } else {
+                    Some(labels.join("; "))
+                }
+            },
             actors: e.actors().into_iter().map(str::to_string).collect(),
             summary: e.summary.clone(),
             snippet: None,
@@ -188,6 +199,8 @@ pub async fn show_timeline(
         downloads: Vec::new(),
         facets: Vec::new(),
         share,
+        map: None,
+        off_map: Vec::new(),
     };
     page.layout.description = Some(page.intro.chars().take(200).collect());
     page.layout.has_timeline = true;
@@ -219,6 +232,7 @@ pub async fn show_timeline(
         page.facets = facets::build(&db, &params, matching).await?;
         page.active_filters = active_filters(&params, &page.facets);
         attach_overview(&state, &db, &params, &eras, matching, &mut page).await?;
+        attach_map(&state, &db, &params, matching, &mut page).await?;
         return Ok(Html(page.render()?).into_response());
     }
 
@@ -256,7 +270,61 @@ pub async fn show_timeline(
     page.facets = facets::build(&db, &params, matching).await?;
     page.active_filters = active_filters(&params, &page.facets);
     attach_overview(&state, &db, &params, &eras, matching, &mut page).await?;
+    attach_map(&state, &db, &params, matching, &mut page).await?;
     Ok(Html(page.render()?).into_response())
+}
+
+/// Places drawn on the timeline's map at most.
+const MAP_PLACES: u32 = 500;
+
+/// The map beside the timeline: the events in view counted per place (by the index, or
+/// by SQLite for views small enough to count live, as the facets are), a circle per place
+/// on the map, the others listed.
+async fn attach_map(
+    state: &AppState,
+    db: &queries::Reader<'_>,
+    params: &TimelineParams,
+    matching: i64,
+    page: &mut TimelinePage,
+) -> Result<(), AppError> {
+    if !db.counts_cheaply(&params.filter) && matching > facets::LIVE_COUNT_LIMIT {
+        return Ok(());
+    }
+    let counts = db
+        .facet_counts(&params.filter, queries::Facet::Place, MAP_PLACES)
+        .await?;
+    if counts.is_empty() {
+        return Ok(());
+    }
+    let points: std::collections::HashMap<String, (f64, f64)> =
+        queries::places::place_points(&state.db)
+            .await?
+            .into_iter()
+            .map(|(slug, lat, lon)| (slug, (lat, lon)))
+            .collect();
+    let mut on_map = Vec::new();
+    for c in counts {
+        let url = params.toggled_url("place", &c.value);
+        match points.get(&c.value) {
+            Some(&(latitude, longitude)) if super::map::project(latitude, longitude).is_some() => {
+                on_map.push(super::map::ViewPoint {
+                    slug: c.value,
+                    label: c.label,
+                    count: c.count,
+                    latitude,
+                    longitude,
+                    url,
+                })
+            }
+            _ => page.off_map.push(super::places::PlaceLine {
+                url,
+                label: c.label,
+                events: c.count,
+            }),
+        }
+    }
+    page.map = Some(super::map::view_map(&on_map, None));
+    Ok(())
 }
 
 /// Draws the overview strip of the view (search results included) when there is data.
