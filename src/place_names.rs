@@ -61,11 +61,14 @@ fn fold_letter(c: char) -> Option<&'static str> {
     })
 }
 
-/// The label pages show for a place: its display name with the first other name that
-/// folds differently in brackets ("Shusha (Shushi)"), or the display name alone.
+/// The label pages show for a place: its display name with the first other name in Latin
+/// letters that folds differently in brackets ("Shusha (Shushi)"), or the display name
+/// alone. Names in other scripts (Armenian, Russian) are listed with the place, not in
+/// its label.
 pub fn label<'a>(display: &str, others: impl IntoIterator<Item = &'a str>) -> String {
     let key = fold(display);
-    match others.into_iter().find(|n| fold(n) != key) {
+    let latin = |n: &str| n.chars().all(|c| !c.is_alphabetic() || c.is_ascii() || c < '\u{370}');
+    match others.into_iter().find(|n| latin(n) && fold(n) != key) {
         Some(other) => format!("{display} ({other})"),
         None => display.to_string(),
     }
@@ -95,6 +98,6 @@ mod tests {
     #[test]
     fn the_label_skips_names_that_fold_alike() {
         assert_eq!(label("Shusha", ["Şuşa", "Shushi"]), "Shusha (Shushi)");
-        assert_eq!(label("Hadrut", ["Hadrut"]), "Hadrut");
+        assert_eq!(label("Hadrut", ["Hadrut", "Гадрут"]), "Hadrut");
     }
 }

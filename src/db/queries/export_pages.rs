@@ -131,6 +131,45 @@ pub async fn eras(
     qb.build_query_as().fetch_all(&mut *conn).await
 }
 
+/// A place as the native export writes it.
+#[derive(Debug, sqlx::FromRow)]
+pub struct PlaceRow {
+    pub id: i64,
+    pub slug: String,
+    pub kind: Option<String>,
+    pub parent_slug: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub precision: Option<String>,
+    pub note: String,
+}
+
+/// Every place, with its names (`(place id, name, usage, source)` in order), places that
+/// others lie in before them.
+pub async fn places(
+    conn: &mut SqliteConnection,
+) -> Result<(Vec<PlaceRow>, Vec<(i64, String, String, Option<String>)>), sqlx::Error> {
+    // Depth first: a place after the place it lies in (parents form a tree: a place cannot
+    // lie in itself, and the importer only links to places already declared).
+    let places = sqlx::query_as(
+        "WITH RECURSIVE depth(id, d) AS (
+             SELECT id, 0 FROM place WHERE parent_id IS NULL
+             UNION ALL SELECT p.id, depth.d + 1 FROM place p JOIN depth ON p.parent_id = depth.id
+             WHERE depth.d < 64)
+         SELECT p.id, p.slug, p.kind, (SELECT q.slug FROM place q WHERE q.id = p.parent_id)
+                AS parent_slug, p.latitude, p.longitude, p.precision, p.note
+         FROM place p JOIN depth ON depth.id = p.id ORDER BY depth.d, p.slug",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let names = sqlx::query_as(
+        "SELECT place_id, name, usage, source_url FROM place_name ORDER BY place_id, position",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok((places, names))
+}
+
 /// When any event last changed, if there are events (an empty feed's `updated`).
 pub async fn last_updated(conn: &mut SqliteConnection) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar("SELECT max(updated_at) FROM event")
