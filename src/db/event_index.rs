@@ -83,6 +83,9 @@ pub struct EventIndex {
     /// Positions of the events longer than [`LONG_SPAN_DAYS`], ascending.
     long: Vec<u32>,
     facets: [FacetTable; 4],
+    /// The places with coordinates: latitude, longitude and their value in the place
+    /// facet's table, for `bbox`.
+    place_points: Vec<(f64, f64, usize)>,
 }
 
 /// Why the index could not be built (the server then keeps answering from SQLite).
@@ -197,6 +200,19 @@ impl EventIndex {
         }
         drop(rows);
         drop(stmt);
+        let mut place_points = Vec::new();
+        let mut stmt = conn.prepare(
+            "SELECT slug, latitude, longitude FROM place
+             WHERE latitude IS NOT NULL AND longitude IS NOT NULL",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            if let Some(&i) = table.by_value.get(row.get_ref(0)?.as_str()?) {
+                place_points.push((row.get(1)?, row.get(2)?, i));
+            }
+        }
+        drop(rows);
+        drop(stmt);
         facets[slot(Facet::Conflict)] = table_of(conflict_lists, &conflicts);
         facets[slot(Facet::Actor)] = table_of(actor_lists, &actors);
         Ok(EventIndex {
@@ -206,6 +222,7 @@ impl EventIndex {
             ends,
             long,
             facets,
+            place_points,
         })
     }
 
@@ -258,13 +275,39 @@ impl EventIndex {
     /// The events the filter keeps (its text aside: see [`EventIndex::covers`]).
     fn matching(&self, filter: &EventFilter) -> RoaringBitmap {
         let mut set = self.span(filter);
+        if let Some(facets) = self.facet_set(filter) {
+            set &= facets;
+        }
+        set
+    }
+
+    /// The events the filter's facet values and box keep, dates aside; `None` when it
+    /// has neither.
+    fn facet_set(&self, filter: &EventFilter) -> Option<RoaringBitmap> {
+        let mut out: Option<RoaringBitmap> = None;
+        let mut narrow = |set: RoaringBitmap| {
+            out = Some(match out.take() {
+                Some(acc) => acc & set,
+                None => set,
+            });
+        };
         for facet in Facet::ALL {
             let wanted = facet.values_in(filter);
             if !wanted.is_empty() {
-                set &= self.facets[slot(facet)].union_of(wanted);
+                narrow(self.facets[slot(facet)].union_of(wanted));
             }
         }
-        set
+        if let Some(b) = filter.bbox {
+            let table = &self.facets[slot(Facet::Place)];
+            let mut inside = RoaringBitmap::new();
+            for &(lat, lon, i) in &self.place_points {
+                if b.contains(lat, lon) {
+                    inside |= &table.values[i].events;
+                }
+            }
+            narrow(inside);
+        }
+        out
     }
 
     /// How many events the filter keeps.
@@ -351,17 +394,7 @@ impl EventIndex {
         if span <= 0 || n <= 0 {
             return Vec::new();
         }
-        let mut facets: Option<RoaringBitmap> = None;
-        for facet in Facet::ALL {
-            let wanted = facet.values_in(filter);
-            if !wanted.is_empty() {
-                let union = self.facets[slot(facet)].union_of(wanted);
-                facets = Some(match facets {
-                    Some(set) => set & union,
-                    None => union,
-                });
-            }
-        }
+        let facets = self.facet_set(filter);
         // Bucket b holds the days d with (d - first) * n / span == b, that is from
         // first + ceil(b * span / n) on: each bucket is a run of positions.
         let mut out = Vec::new();

@@ -15,6 +15,7 @@ use super::models::{
     SearchSnippets, Source,
 };
 use crate::edtf::Day;
+use crate::model::Bbox;
 use crate::search::{FtsQuery, MARK_CLOSE, MARK_OPEN};
 
 /// Events longer than this many days are "long" and found through the partial index
@@ -22,7 +23,7 @@ use crate::search::{FtsQuery, MARK_CLOSE, MARK_OPEN};
 pub(super) const LONG_SPAN_DAYS: i32 = 400;
 
 /// Which events a view shows.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct EventFilter {
     /// Keep events whose span ends on or after this day.
     pub from: Option<Day>,
@@ -37,6 +38,9 @@ pub struct EventFilter {
     /// Keep events at any of these places, each a place slug or any name of the place, with
     /// or without diacritics (none: all).
     pub places: Vec<String>,
+    /// Keep events with a place inside this box, edges included (see
+    /// [`crate::model::Bbox`]).
+    pub bbox: Option<Bbox>,
     /// Keep events the full-text index matches (see [`crate::search`]).
     pub text: Option<FtsQuery>,
 }
@@ -98,8 +102,10 @@ impl Arm {
     /// each of them (see [`Arm::from`]).
     fn by_dates(self, filter: &EventFilter) -> bool {
         const LONG_RANGE_DAYS: i64 = 4 * 366;
-        let by_own_list =
-            !filter.actors.is_empty() || !filter.places.is_empty() || filter.text.is_some();
+        let by_own_list = !filter.actors.is_empty()
+            || !filter.places.is_empty()
+            || filter.bbox.is_some()
+            || filter.text.is_some();
         let span = i64::from(filter.to.unwrap_or(Day::MAX).0)
             - i64::from(filter.from.unwrap_or(Day::MIN).0);
         match self {
@@ -197,6 +203,30 @@ fn push_where(
             push_place_ids(qb, &filter.places);
             qb.push("))");
         }
+    }
+    if let Some(b) = filter.bbox {
+        let (open, close) = if arm.by_dates(filter) {
+            (
+                " AND EXISTS (SELECT 1 FROM event_place ep JOIN place p ON p.id = ep.place_id
+                 WHERE ep.event_id = e.id AND p.latitude BETWEEN ",
+                ")",
+            )
+        } else {
+            (
+                " AND e.id IN (SELECT ep.event_id FROM event_place ep JOIN place p
+                 ON p.id = ep.place_id WHERE p.latitude BETWEEN ",
+                ")",
+            )
+        };
+        qb.push(open)
+            .push_bind(b.south)
+            .push(" AND ")
+            .push_bind(b.north)
+            .push(" AND p.longitude BETWEEN ")
+            .push_bind(b.west)
+            .push(" AND ")
+            .push_bind(b.east)
+            .push(close);
     }
     if let Some(text) = &filter.text {
         qb.push(" AND e.id IN (SELECT rowid FROM event_fts WHERE event_fts MATCH ")

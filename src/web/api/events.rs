@@ -58,9 +58,14 @@ pub struct FilterQuery {
     /// Keep events of any of these conflicts, by conflict slug (repeat the parameter).
     #[param(value_type = Option<Vec<ConflictParam>>)]
     conflict: Option<Vec<String>>,
-    /// Keep events at any of these places, by exact place name (repeat the parameter).
+    /// Keep events at any of these places, by place slug or any of the place's names, with
+    /// or without diacritics (repeat the parameter).
     #[param(value_type = Option<Vec<TextParam>>)]
     place: Option<Vec<String>>,
+    /// Keep events with a place inside this box, `west,south,east,north` in WGS 84
+    /// degrees, edges included (west not east of east, south not north of north).
+    #[param(pattern = r"^ *[-+]?[0-9.]+ *, *[-+]?[0-9.]+ *, *[-+]?[0-9.]+ *, *[-+]?[0-9.]+ *$")]
+    bbox: Option<String>,
 }
 
 /// Declares a string parameter type for the OpenAPI document, with the parser's own

@@ -195,6 +195,7 @@ pub async fn show_timeline(
             .chain(params.actors.iter().map(|a| ("actor", a.clone())))
             .chain(params.conflicts.iter().map(|c| ("conflict", c.clone())))
             .chain(params.places.iter().map(|p| ("place", p.clone())))
+            .chain((!params.bbox.is_empty()).then(|| ("bbox", params.bbox.clone())))
             .collect(),
         downloads: Vec::new(),
         facets: Vec::new(),
@@ -323,7 +324,13 @@ async fn attach_map(
             }),
         }
     }
-    page.map = Some(super::map::view_map(&on_map, None));
+    page.map = Some(super::map::view_map(
+        &on_map,
+        params
+            .filter
+            .bbox
+            .map(|b| [b.west, b.south, b.east, b.north]),
+    ));
     Ok(())
 }
 
@@ -558,6 +565,12 @@ fn active_filters(params: &TimelineParams, facets: &[FacetView]) -> Vec<ActiveFi
         out.push(ActiveFilter {
             label: format!("Search: {}", params.q),
             remove_url: params.toggled_url("q", ""),
+        });
+    }
+    if !params.bbox.is_empty() {
+        out.push(ActiveFilter {
+            label: format!("Inside the box {}", params.bbox),
+            remove_url: params.toggled_url("bbox", ""),
         });
     }
     for (kind, word, values) in [
