@@ -160,27 +160,36 @@ impl Writer {
         if let Some(id) = self.place_refs.get(&key) {
             return Ok(*id);
         }
-        let parent_id = match &place.within {
-            Some(within) => Some(self.find_or_make(&PlaceRef::named(within.clone()), None).await?),
-            None => None,
+        let id = match self.find(place).await? {
+            Some(id) => id,
+            None => {
+                // Only a new place needs the place it lies in.
+                let parent_id = match &place.within {
+                    Some(within) => {
+                        let parent = PlaceRef::named(within.clone());
+                        match self.find(&parent).await? {
+                            Some(id) => Some(id),
+                            None => Some(self.make(&parent, None).await?),
+                        }
+                    }
+                    None => None,
+                };
+                self.make(place, parent_id).await?
+            }
         };
-        let id = self.find_or_make(place, parent_id).await?;
         self.place_refs.insert(key, id);
         Ok(id)
     }
 
-    async fn find_or_make(
-        &mut self,
-        place: &PlaceRef,
-        parent_id: Option<i64>,
-    ) -> Result<i64, sqlx::Error> {
+    /// The stored place a reference names, by rules 1 and 2 of the module.
+    async fn find(&mut self, place: &PlaceRef) -> Result<Option<i64>, sqlx::Error> {
         let name = place.name.trim();
         if crate::slug::is_valid(name, 200) {
             let id: Option<i64> = sqlx::query_scalar("SELECT id FROM place WHERE slug = ?1")
                 .bind(name)
                 .fetch_optional(&mut *self.tx)
                 .await?;
-            if let Some(id) = id {
+            if id.is_some() {
                 return Ok(id);
             }
         }
@@ -209,9 +218,13 @@ impl Writer {
                 best = Some((distance, c.id));
             }
         }
-        if let Some((_, id)) = best {
-            return Ok(id);
-        }
+        Ok(best.map(|(_, id)| id))
+    }
+
+    /// A new place for a reference (rule 3 of the module).
+    async fn make(&mut self, place: &PlaceRef, parent_id: Option<i64>) -> Result<i64, sqlx::Error> {
+        let name = place.name.trim();
+        let folded = fold(name);
         // A new place: its slug from the folded name, numbered when taken.
         let base = crate::slug::slugify_within(&crate::slug::slugify_ascii(&folded), 190);
         let base = if base.is_empty() { "place".to_string() } else { base };
