@@ -120,7 +120,9 @@ pub enum BboxError {
     },
     #[error("south ({south}) is north of north ({north})")]
     SouthOfNorth { south: String, north: String },
-    #[error("west ({west}) is east of east ({east}); boxes across the antimeridian are not supported")]
+    #[error(
+        "west ({west}) is east of east ({east}); boxes across the antimeridian are not supported"
+    )]
     WestOfEast { west: String, east: String },
 }
 
@@ -196,7 +198,10 @@ mod bbox_tests {
     #[test]
     fn a_box_reads_west_south_east_north() {
         let b = Bbox::parse("46, 39.5,47.25,40").expect("valid");
-        assert_eq!((b.west, b.south, b.east, b.north), (46.0, 39.5, 47.25, 40.0));
+        assert_eq!(
+            (b.west, b.south, b.east, b.north),
+            (46.0, 39.5, 47.25, 40.0)
+        );
         assert!(b.contains(39.5, 47.25), "edges are inside");
         assert!(!b.contains(39.49, 46.5));
     }
@@ -216,7 +221,13 @@ mod bbox_tests {
             Bbox::parse("181,2,182,4"),
             Err(BboxError::OutOfRange { field: "west", .. })
         ));
-        assert!(matches!(Bbox::parse("1,5,3,4"), Err(BboxError::SouthOfNorth { .. })));
-        assert!(matches!(Bbox::parse("5,2,3,4"), Err(BboxError::WestOfEast { .. })));
+        assert!(matches!(
+            Bbox::parse("1,5,3,4"),
+            Err(BboxError::SouthOfNorth { .. })
+        ));
+        assert!(matches!(
+            Bbox::parse("5,2,3,4"),
+            Err(BboxError::WestOfEast { .. })
+        ));
     }
 }

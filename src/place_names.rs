@@ -36,18 +36,18 @@ pub fn fold(name: &str) -> String {
 /// The ASCII form of a Latin letter with a diacritic (or one the tokenizer does not fold).
 fn fold_letter(c: char) -> Option<&'static str> {
     Some(match c {
-        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä'
-        | 'Å' | 'Ā' | 'Ă' | 'Ą' => "a",
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å'
+        | 'Ā' | 'Ă' | 'Ą' => "a",
         'ç' | 'ć' | 'č' | 'Ç' | 'Ć' | 'Č' => "c",
         'ď' | 'đ' | 'Ď' | 'Đ' => "d",
-        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ė' | 'ę' | 'ě' | 'ə' | 'È' | 'É' | 'Ê' | 'Ë' | 'Ē'
-        | 'Ė' | 'Ę' | 'Ě' | 'Ə' => "e",
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ė' | 'ę' | 'ě' | 'ə' | 'È' | 'É' | 'Ê' | 'Ë' | 'Ē' | 'Ė'
+        | 'Ę' | 'Ě' | 'Ə' => "e",
         'ğ' | 'Ğ' => "g",
         'ì' | 'í' | 'î' | 'ï' | 'ī' | 'ı' | 'Ì' | 'Í' | 'Î' | 'Ï' | 'Ī' | 'İ' => "i",
         'ł' | 'Ł' => "l",
         'ñ' | 'ń' | 'ň' | 'Ñ' | 'Ń' | 'Ň' => "n",
-        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø'
-        | 'Ō' | 'Ő' => "o",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' | 'Ō'
+        | 'Ő' => "o",
         'ř' | 'Ř' => "r",
         'ś' | 'ş' | 'š' | 'Ś' | 'Ş' | 'Š' => "s",
         'ţ' | 'ť' | 'Ţ' | 'Ť' => "t",
@@ -67,7 +67,10 @@ fn fold_letter(c: char) -> Option<&'static str> {
 /// its label.
 pub fn label<'a>(display: &str, others: impl IntoIterator<Item = &'a str>) -> String {
     let key = fold(display);
-    let latin = |n: &str| n.chars().all(|c| !c.is_alphabetic() || c.is_ascii() || c < '\u{370}');
+    let latin = |n: &str| {
+        n.chars()
+            .all(|c| !c.is_alphabetic() || c.is_ascii() || c < '\u{370}')
+    };
     match others.into_iter().find(|n| latin(n) && fold(n) != key) {
         Some(other) => format!("{display} ({other})"),
         None => display.to_string(),

@@ -178,8 +178,10 @@ impl EventIndex {
             .map(|(p, &id)| (id, p as u32))
             .collect();
         by_id.sort_unstable();
-        let actor_lists = links_by_event(conn, "SELECT event_id, actor_id FROM event_actor", &by_id)?;
-        let place_lists = links_by_event(conn, "SELECT event_id, place_id FROM event_place", &by_id)?;
+        let actor_lists =
+            links_by_event(conn, "SELECT event_id, actor_id FROM event_actor", &by_id)?;
+        let place_lists =
+            links_by_event(conn, "SELECT event_id, place_id FROM event_place", &by_id)?;
         drop(by_id);
 
         let mut facets: [FacetTable; 4] = Default::default();

@@ -247,11 +247,13 @@ fn push_where(
 /// Pushes a query of the ids of the places `values` name: by slug, or by a name that folds
 /// the same.
 fn push_place_ids(qb: &mut QueryBuilder<Sqlite>, values: &[String]) {
-    let folded: Vec<String> = values
-        .iter()
-        .map(|v| crate::place_names::fold(v))
-        .collect();
-    push_in_list(qb, "SELECT p.id FROM place p WHERE p.slug IN (", values, ")");
+    let folded: Vec<String> = values.iter().map(|v| crate::place_names::fold(v)).collect();
+    push_in_list(
+        qb,
+        "SELECT p.id FROM place p WHERE p.slug IN (",
+        values,
+        ")",
+    );
     push_in_list(
         qb,
         " UNION SELECT pn.place_id FROM place_name pn WHERE pn.folded IN (",

@@ -116,7 +116,8 @@ pub struct Document {
     pub conflicts: Vec<ConflictRecord>,
     /// The eras of the exported conflicts that overlap the date range.
     pub eras: Vec<EraRecord>,
-    /// Every place, the places others lie in first (the native format only).
+    /// The places the events name and the places those lie in, the places others lie in
+    /// first (the native format only).
     pub places: Vec<PlaceRecord>,
     /// The public base URL (no trailing slash), for links back to event pages; `None`
     /// writes no such links (the `export` command without `--public-url`).
@@ -203,7 +204,7 @@ impl Export {
             .filter_map(|era| era_record(era, &slugs))
             .collect();
         let places = if selection.format == Format::Native {
-            place_records(conn).await?
+            place_records(conn, &selection.filter).await?
         } else {
             Vec::new()
         };
@@ -330,9 +331,13 @@ impl Export {
     }
 }
 
-/// Every place as a record, with its names: the first is the display name.
-async fn place_records(conn: &mut SqliteConnection) -> Result<Vec<PlaceRecord>, ExportError> {
-    let (places, names) = export_pages::places(conn).await?;
+/// The places the filter's events name (and the places those lie in) as records, with
+/// their names: the first is the display name.
+async fn place_records(
+    conn: &mut SqliteConnection,
+    filter: &EventFilter,
+) -> Result<Vec<PlaceRecord>, ExportError> {
+    let (places, names) = export_pages::places(conn, filter).await?;
     let mut by_place: HashMap<i64, Vec<PlaceNameRecord>> = HashMap::new();
     for (id, name, usage, source) in names {
         by_place.entry(id).or_default().push(PlaceNameRecord {

@@ -12,9 +12,7 @@ use axum::response::Response;
 use axum::routing::{MethodRouter, get};
 use tower_http::cors::{Any, CorsLayer};
 
-use super::api::{
-    conflicts, events, exports, histogram_api, oembed, openapi, places_api, problem,
-};
+use super::api::{conflicts, events, exports, histogram_api, oembed, openapi, places_api, problem};
 use super::http::caching::{self, CachePolicy};
 use super::http::error::{self, ErrorInfo};
 use super::http::state::AppState;

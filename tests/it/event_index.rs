@@ -9,9 +9,9 @@
 use conflict_timeline::db::event_index::{self, EventIndex};
 use conflict_timeline::db::queries::{self, EventFilter, Facet, Order, Reader};
 use conflict_timeline::edtf::Day;
+use conflict_timeline::import::{self, Format, ImportOptions, Input};
 use conflict_timeline::model::Bbox;
 use conflict_timeline::place_names;
-use conflict_timeline::import::{self, Format, ImportOptions, Input};
 use conflict_timeline::{AppState, db, web};
 use sqlx::SqlitePool;
 
@@ -245,9 +245,7 @@ async fn plain_count(pool: &SqlitePool, f: &EventFilter) -> i64 {
         for v in &f.places {
             sep.push_bind(v.clone());
         }
-        qb.push(
-            ") OR p.id IN (SELECT n.place_id FROM place_name n WHERE n.folded IN (",
-        );
+        qb.push(") OR p.id IN (SELECT n.place_id FROM place_name n WHERE n.folded IN (");
         let mut sep = qb.separated(", ");
         for v in &f.places {
             sep.push_bind(place_names::fold(v));
@@ -402,10 +400,24 @@ async fn every_count_page_facet_and_histogram_equals_sqlite() {
             ..EventFilter::default()
         };
         let want = plain_count(&pool, &filter).await;
-        assert_eq!(fast.count_events(&filter).await.expect("count"), want, "{filter:?}");
-        assert_eq!(slow.count_events(&filter).await.expect("count"), want, "{filter:?}");
-        let a = fast.facet_counts(&filter, Facet::Place, 100).await.expect("facets");
-        let b = slow.facet_counts(&filter, Facet::Place, 100).await.expect("facets");
+        assert_eq!(
+            fast.count_events(&filter).await.expect("count"),
+            want,
+            "{filter:?}"
+        );
+        assert_eq!(
+            slow.count_events(&filter).await.expect("count"),
+            want,
+            "{filter:?}"
+        );
+        let a = fast
+            .facet_counts(&filter, Facet::Place, 100)
+            .await
+            .expect("facets");
+        let b = slow
+            .facet_counts(&filter, Facet::Place, 100)
+            .await
+            .expect("facets");
         assert_eq!(a, b, "places of {filter:?}");
         nonempty += usize::from(want > 0);
     }

@@ -144,24 +144,32 @@ pub struct PlaceRow {
     pub note: String,
 }
 
-/// Every place, with its names (`(place id, name, usage, source)` in order), places that
-/// others lie in before them.
+/// The places the filter's events name and the places those lie in, with their names
+/// (`(place id, name, usage, source)` in order), places that others lie in before them.
 pub async fn places(
     conn: &mut SqliteConnection,
+    filter: &EventFilter,
 ) -> Result<(Vec<PlaceRow>, Vec<(i64, String, String, Option<String>)>), sqlx::Error> {
     // Depth first: a place after the place it lies in (parents form a tree: a place cannot
     // lie in itself, and the importer only links to places already declared).
-    let places = sqlx::query_as(
-        "WITH RECURSIVE depth(id, d) AS (
+    let mut qb = QueryBuilder::<Sqlite>::new(
+        "WITH RECURSIVE used(id) AS (
+             SELECT ep.place_id FROM event_place ep WHERE ep.event_id IN (SELECT e.id FROM event e",
+    );
+    push_where(&mut qb, filter, Arm::Overlap, None);
+    qb.push(
+        ") UNION SELECT p.parent_id FROM place p JOIN used ON p.id = used.id
+             WHERE p.parent_id IS NOT NULL),
+         depth(id, d) AS (
              SELECT id, 0 FROM place WHERE parent_id IS NULL
              UNION ALL SELECT p.id, depth.d + 1 FROM place p JOIN depth ON p.parent_id = depth.id
              WHERE depth.d < 64)
          SELECT p.id, p.slug, p.kind, (SELECT q.slug FROM place q WHERE q.id = p.parent_id)
                 AS parent_slug, p.latitude, p.longitude, p.precision, p.note
-         FROM place p JOIN depth ON depth.id = p.id ORDER BY depth.d, p.slug",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
+         FROM place p JOIN depth ON depth.id = p.id WHERE p.id IN (SELECT id FROM used)
+         ORDER BY depth.d, p.slug",
+    );
+    let places: Vec<PlaceRow> = qb.build_query_as().fetch_all(&mut *conn).await?;
     let names = sqlx::query_as(
         "SELECT place_id, name, usage, source_url FROM place_name ORDER BY place_id, position",
     )

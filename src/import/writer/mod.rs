@@ -61,7 +61,10 @@ impl ImportSummary {
         self.conflicts_written
             + self.eras_written
             + self.places_written
-            + self.inserted + self.updated + self.deleted > 0
+            + self.inserted
+            + self.updated
+            + self.deleted
+            > 0
     }
 }
 

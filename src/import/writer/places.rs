@@ -155,7 +155,9 @@ impl Writer {
     pub(super) async fn place_id(&mut self, place: &PlaceRef) -> Result<i64, sqlx::Error> {
         let key = (
             place.name.clone(),
-            place.coordinates.map(|c| (c.latitude.to_bits(), c.longitude.to_bits())),
+            place
+                .coordinates
+                .map(|c| (c.latitude.to_bits(), c.longitude.to_bits())),
         );
         if let Some(id) = self.place_refs.get(&key) {
             return Ok(*id);
@@ -227,7 +229,11 @@ impl Writer {
         let folded = fold(name);
         // A new place: its slug from the folded name, numbered when taken.
         let base = crate::slug::slugify_within(&crate::slug::slugify_ascii(&folded), 190);
-        let base = if base.is_empty() { "place".to_string() } else { base };
+        let base = if base.is_empty() {
+            "place".to_string()
+        } else {
+            base
+        };
         let mut slug = base.clone();
         let mut n = 1;
         loop {

@@ -418,10 +418,7 @@ impl EventJson {
     }
 }
 
-pub(super) fn coordinates(
-    latitude: Option<f64>,
-    longitude: Option<f64>,
-) -> Option<Coordinates> {
+pub(super) fn coordinates(latitude: Option<f64>, longitude: Option<f64>) -> Option<Coordinates> {
     Some(Coordinates {
         latitude: latitude?,
         longitude: longitude?,

@@ -56,9 +56,7 @@ fn base(out: &mut String) {
     out.push_str("</g><g class=\"map__labels\" aria-hidden=\"true\">");
     for (name, lon, lat) in LABELS {
         if let Some((x, y)) = project(lat, lon) {
-            out.push_str(&format!(
-                "<text x=\"{x:.0}\" y=\"{y:.0}\">{name}</text>"
-            ));
+            out.push_str(&format!("<text x=\"{x:.0}\" y=\"{y:.0}\">{name}</text>"));
         }
     }
     out.push_str("</g>");
@@ -99,7 +97,12 @@ impl NearPlace for crate::db::models::Place {
 
 /// A place's locator: the place as a ringed dot, the places near it as small linked dots.
 /// `None` when it lies outside the map.
-pub fn locator(latitude: f64, longitude: f64, label: &str, near: &[impl NearPlace]) -> Option<String> {
+pub fn locator(
+    latitude: f64,
+    longitude: f64,
+    label: &str,
+    near: &[impl NearPlace],
+) -> Option<String> {
     let (x, y) = project(latitude, longitude)?;
     let mut out = String::new();
     open(&mut out, "map--locator", &format!("Map: where {label} is"));
@@ -187,8 +190,18 @@ mod tests {
 
     #[test]
     fn the_base_map_has_the_countries_of_the_region() {
-        for name in ["Armenia", "Azerbaijan", "Georgia", "Iran", "Turkey", "Russia"] {
-            assert!(BASE.lines().any(|l| l.starts_with(&format!("{name}\t"))), "{name}");
+        for name in [
+            "Armenia",
+            "Azerbaijan",
+            "Georgia",
+            "Iran",
+            "Turkey",
+            "Russia",
+        ] {
+            assert!(
+                BASE.lines().any(|l| l.starts_with(&format!("{name}\t"))),
+                "{name}"
+            );
         }
     }
 }

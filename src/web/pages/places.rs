@@ -227,7 +227,10 @@ pub async fn show_place(
         .replace('<', "\\u003c")
         .replace('>', "\\u003e")
         .replace('&', "\\u0026");
-    let mut layout = Layout::new(format!("{} · places · conflict-timeline", isolate(&place.label)));
+    let mut layout = Layout::new(format!(
+        "{} · places · conflict-timeline",
+        isolate(&place.label)
+    ));
     layout.description = Some(format!(
         "{}: its names, who uses which, and the {} events of the chronology there.",
         place.label, place.events

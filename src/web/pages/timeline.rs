@@ -233,7 +233,7 @@ pub async fn show_timeline(
         page.facets = facets::build(&db, &params, matching).await?;
         page.active_filters = active_filters(&params, &page.facets);
         attach_overview(&state, &db, &params, &eras, matching, &mut page).await?;
-        attach_map(&state, &db, &params, matching, &mut page).await?;
+        attach_map(&state, &db, &params, &mut page).await?;
         return Ok(Html(page.render()?).into_response());
     }
 
@@ -271,29 +271,29 @@ pub async fn show_timeline(
     page.facets = facets::build(&db, &params, matching).await?;
     page.active_filters = active_filters(&params, &page.facets);
     attach_overview(&state, &db, &params, &eras, matching, &mut page).await?;
-    attach_map(&state, &db, &params, matching, &mut page).await?;
+    attach_map(&state, &db, &params, &mut page).await?;
     Ok(Html(page.render()?).into_response())
 }
 
 /// Places drawn on the timeline's map at most.
 const MAP_PLACES: u32 = 500;
 
-/// The map beside the timeline: the events in view counted per place (by the index, or
-/// by SQLite for views small enough to count live, as the facets are), a circle per place
+/// The map beside the timeline: the events in view counted per place, a circle per place
 /// on the map, the others listed.
 async fn attach_map(
     state: &AppState,
     db: &queries::Reader<'_>,
     params: &TimelineParams,
-    matching: i64,
     page: &mut TimelinePage,
 ) -> Result<(), AppError> {
-    if !db.counts_cheaply(&params.filter) && matching > facets::LIVE_COUNT_LIMIT {
-        return Ok(());
-    }
-    let counts = db
-        .facet_counts(&params.filter, queries::Facet::Place, MAP_PLACES)
-        .await?;
+    // The whole collection's counts are kept by the importer; any other view is counted
+    // by the index (or, without it, live by SQLite: the answer is the same either way).
+    let counts = if params.filter == queries::EventFilter::default() {
+        queries::facet_totals(&state.db, queries::Facet::Place, MAP_PLACES).await?
+    } else {
+        db.facet_counts(&params.filter, queries::Facet::Place, MAP_PLACES)
+            .await?
+    };
     if counts.is_empty() {
         return Ok(());
     }
