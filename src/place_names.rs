@@ -61,18 +61,27 @@ fn fold_letter(c: char) -> Option<&'static str> {
     })
 }
 
-/// The label pages show for a place: its display name with the first other name in Latin
-/// letters that folds differently in brackets ("Shusha (Shushi)"), or the display name
-/// alone. Names in other scripts (Armenian, Russian) are listed with the place, not in
-/// its label.
-pub fn label<'a>(display: &str, others: impl IntoIterator<Item = &'a str>) -> String {
+/// The label pages show for a place: its display name with the other side's name in
+/// brackets ("Shusha (Shushi)", "Khankendi (Stepanakert)"), or the display name alone.
+/// The other side's name is the first other name (as `(name, usage)`) in Latin letters,
+/// spelt differently once folded, whose usage says it is Armenian or Azerbaijani usage
+/// and not only a spelling: "Şuşa" (an Azerbaijani spelling of Shusha), a Soviet or a
+/// Russian name stay in the list of names, out of the label.
+pub fn label<'a>(display: &str, others: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
     let key = fold(display);
     let latin = |n: &str| {
         n.chars()
             .all(|c| !c.is_alphabetic() || c.is_ascii() || c < '\u{370}')
     };
-    match others.into_iter().find(|n| latin(n) && fold(n) != key) {
-        Some(other) => format!("{display} ({other})"),
+    let sides = |usage: &str| {
+        let usage = usage.to_lowercase();
+        (usage.contains("armenian") || usage.contains("azerbaijani")) && !usage.contains("spelling")
+    };
+    match others
+        .into_iter()
+        .find(|(n, usage)| latin(n) && sides(usage) && fold(n) != key)
+    {
+        Some((other, _)) => format!("{display} ({other})"),
         None => display.to_string(),
     }
 }
@@ -100,8 +109,15 @@ mod tests {
 
     #[test]
     fn the_label_skips_names_that_fold_alike() {
-        assert_eq!(label("Shusha", ["Shushi", "Şuşa"]), "Shusha (Shushi)");
-        assert_eq!(label("Fuzuli", ["Füzuli", "Varanda"]), "Fuzuli (Varanda)");
-        assert_eq!(label("Hadrut", ["Hadrut", "Гадрут"]), "Hadrut");
+        let az = "Azerbaijani spelling";
+        assert_eq!(
+            label("Shusha", [("Şuşa", az), ("Shushi", "Armenian usage")]),
+            "Shusha (Shushi)"
+        );
+        assert_eq!(
+            label("Ganja", [("Gəncə", az), ("Kirovabad", "Soviet name")]),
+            "Ganja"
+        );
+        assert_eq!(label("Hadrut", [("Гадрут", "Armenian usage")]), "Hadrut");
     }
 }

@@ -156,7 +156,12 @@ pub struct PlaceNameRecord {
 impl PlaceRecord {
     /// The label pages show ("Shusha (Shushi)").
     pub fn label(&self) -> String {
-        crate::place_names::label(&self.name, self.names.iter().map(|n| n.name.as_str()))
+        crate::place_names::label(
+            &self.name,
+            self.names
+                .iter()
+                .map(|n| (n.name.as_str(), n.usage.as_str())),
+        )
     }
 
     /// Every rule this place breaks.

@@ -64,7 +64,7 @@ fn base(out: &mut String) {
 
 fn open(out: &mut String, class: &str, label: &str) {
     out.push_str(&format!(
-        "<svg class=\"map {class}\" viewBox=\"0 0 {WIDTH:.0} {HEIGHT:.0}\" role=\"img\" \
+        "<svg class=\"map {class}\" viewBox=\"0 0 {WIDTH:.0} {HEIGHT:.0}\" role=\"group\" \
          aria-label=\"{}\" data-bounds=\"{},{},{},{}\">",
         escape_html(label),
         BOUNDS[0],

@@ -68,6 +68,9 @@ struct TimelinePage {
     /// it or have no coordinates.
     map: Option<String>,
     off_map: Vec<super::places::PlaceLine>,
+    /// The box as typed, and the rest of the view for the map's box form.
+    bbox: String,
+    map_keep: Vec<(&'static str, String)>,
 }
 
 /// A link to this view in another format.
@@ -104,12 +107,15 @@ pub struct EventCard {
     pub summary: String,
     /// In search results: the best extract with hits in `<mark>`, as safe HTML.
     pub snippet: Option<String>,
+    /// The slugs of its places, separated by spaces (the map lights the cards of a place).
+    pub place_slugs: String,
     /// Who the sources are (publishers, else titles): the printed chronology lists them.
     pub sources: Vec<String>,
 }
 
 impl EventCard {
-    fn new(e: &EventSummary) -> Self {
+    /// The card of an event as lists show it (its places by their labels).
+    pub(super) fn new(e: &EventSummary) -> Self {
         EventCard {
             slug: e.slug.clone(),
             url: format!("/events/{}", e.slug),
@@ -127,6 +133,12 @@ impl EventCard {
             actors: e.actors().into_iter().map(str::to_string).collect(),
             summary: e.summary.clone(),
             snippet: None,
+            place_slugs: e
+                .places()
+                .into_iter()
+                .map(|p| p.slug)
+                .collect::<Vec<_>>()
+                .join(" "),
             sources: Vec::new(),
             id: e.id,
         }
@@ -202,6 +214,16 @@ pub async fn show_timeline(
         share,
         map: None,
         off_map: Vec::new(),
+        bbox: params.bbox.clone(),
+        map_keep: [("from", &params.from), ("to", &params.to), ("q", &params.q)]
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| (k, v.clone()))
+            .chain(params.categories.iter().map(|c| ("category", c.clone())))
+            .chain(params.actors.iter().map(|a| ("actor", a.clone())))
+            .chain(params.conflicts.iter().map(|c| ("conflict", c.clone())))
+            .chain(params.places.iter().map(|p| ("place", p.clone())))
+            .collect(),
     };
     page.layout.description = Some(page.intro.chars().take(200).collect());
     page.layout.has_timeline = true;
@@ -294,7 +316,7 @@ async fn attach_map(
         db.facet_counts(&params.filter, queries::Facet::Place, MAP_PLACES)
             .await?
     };
-    if counts.is_empty() {
+    if counts.is_empty() && params.filter.bbox.is_none() {
         return Ok(());
     }
     let points: std::collections::HashMap<String, (f64, f64)> =
