@@ -24,7 +24,7 @@ const BASE: &str = include_str!("../../../assets/map/south-caucasus.txt");
 pub fn project(latitude: f64, longitude: f64) -> Option<(f64, f64)> {
     let [w, s, e, n] = BOUNDS;
     ((w..=e).contains(&longitude) && (s..=n).contains(&latitude))
-        .then(|| ((longitude - w) * K * COS, (n - latitude) * K))
+        .then_some(((longitude - w) * K * COS, (n - latitude) * K))
 }
 
 /// The degrees at a point of the map (the inverse of [`project`]).
