@@ -131,8 +131,9 @@ impl Bbox {
     pub const FIELDS: [&'static str; 4] = ["west", "south", "east", "north"];
 
     /// Reads `west,south,east,north` (decimal degrees; spaces around the numbers allowed).
+    /// The caller has taken white space off the ends of the whole value.
     pub fn parse(text: &str) -> Result<Bbox, BboxError> {
-        let parts: Vec<&str> = text.split(',').map(str::trim).collect();
+        let parts: Vec<&str> = text.split(',').map(|p| p.trim_matches(' ')).collect();
         if parts.len() != 4 {
             return Err(BboxError::Count(parts.len()));
         }

@@ -64,7 +64,7 @@ pub struct FilterQuery {
     place: Option<Vec<String>>,
     /// Keep events with a place inside this box, `west,south,east,north` in WGS 84
     /// degrees, edges included (west not east of east, south not north of north).
-    #[param(pattern = r"^ *[-+]?[0-9.]+ *, *[-+]?[0-9.]+ *, *[-+]?[0-9.]+ *, *[-+]?[0-9.]+ *$")]
+    #[param(pattern = r"^\s*[-+]?[0-9.]+ *, *[-+]?[0-9.]+ *, *[-+]?[0-9.]+ *, *[-+]?[0-9.]+\s*$")]
     bbox: Option<String>,
 }
 
