@@ -2,7 +2,8 @@
 """What the map beside the timeline adds to a page with nothing cached, at N synthetic
 events (issue: places and a map; budget 5 ms at a million events). Standard library only.
 
-1. generates N events with ../shared/bench/gen_events.py (seed 42), or reuses the CSV that
+1. generates N events with ../shared/bench/gen_events.py (seed 42; `SHARED_BENCH` names
+   another folder), or reuses the CSV that
    bench/serve_bench.py cached under target/bench/N/;
 2. gives the generator's places coordinates here (the shared generator is left as it is):
    a `latitude` and `longitude` column per row, from PLACES below, so that the importer
@@ -17,7 +18,7 @@ Usage: python3 bench/map_bench.py [--events 1000000] [--runs 7] [--no-build]
 import argparse, csv, http.client, os, re, socket, statistics, subprocess, sys, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED = os.path.join(os.path.dirname(ROOT), "shared", "bench")
+SHARED = os.environ.get("SHARED_BENCH") or os.path.join(os.path.dirname(ROOT), "shared", "bench")
 BIN = os.path.join(ROOT, "target", "release", "conflict-timeline")
 
 # The generator's place names with rough coordinates (degrees, 0.01°): only to give the

@@ -71,6 +71,9 @@ enum Arm {
     /// The plain overlap test in one condition, for queries that another index drives
     /// (full-text search), where splitting the range would only repeat the work.
     Overlap,
+    /// No date condition of its own: the caller bounds a short run of the date index
+    /// (the strip's slices), and every other filter is tested on each event it gives.
+    Dated,
 }
 
 impl Arm {
@@ -109,7 +112,7 @@ impl Arm {
         let span = i64::from(filter.to.unwrap_or(Day::MAX).0)
             - i64::from(filter.from.unwrap_or(Day::MIN).0);
         match self {
-            Arm::Long => true,
+            Arm::Long | Arm::Dated => true,
             Arm::Short => !by_own_list || span <= LONG_RANGE_DAYS,
             Arm::All | Arm::Overlap => false,
         }
@@ -135,7 +138,7 @@ fn push_where(
     let to = filter.to.unwrap_or(Day::MAX).0;
     qb.push(" WHERE 1");
     match arm {
-        Arm::All => {}
+        Arm::All | Arm::Dated => {}
         Arm::Short => {
             // Both ends of the index range are bounded: a short event that overlaps
             // [from, to] starts no earlier than from - LONG_SPAN_DAYS.
