@@ -63,8 +63,11 @@ pub struct FilterQuery {
     #[param(value_type = Option<Vec<TextParam>>)]
     place: Option<Vec<String>>,
     /// Keep events with a place inside this box, `west,south,east,north` in WGS 84
-    /// degrees, edges included (west not east of east, south not north of north).
-    #[param(pattern = r"^\s*[-+]?[0-9.]+ *, *[-+]?[0-9.]+ *, *[-+]?[0-9.]+ *, *[-+]?[0-9.]+\s*$")]
+    /// degrees, edges included (west not east of east, south not north of north). Empty:
+    /// no box.
+    #[param(
+        pattern = r"^\s*([-+]?[0-9.]+ *, *[-+]?[0-9.]+ *, *[-+]?[0-9.]+ *, *[-+]?[0-9.]+)?\s*$"
+    )]
     bbox: Option<String>,
 }
 
