@@ -10,7 +10,7 @@ use sqlx::SqlitePool;
 use super::dates::DateView;
 use super::layout::{Alternate, Layout, isolate};
 use crate::db::models::{Place, PlaceName};
-use crate::db::queries::{EventFilter, places as place_queries};
+use crate::db::queries::{self, EventFilter, places as place_queries};
 use crate::web::http::error::AppError;
 use crate::web::http::params::Segment;
 use crate::web::http::state::AppState;
@@ -131,6 +131,8 @@ struct PlacePage {
     nearby: Vec<PlaceLine>,
     map_svg: Option<String>,
     json_ld: String,
+    /// The timeline's strip, narrowed to the place.
+    overview: Option<super::overview::Overview>,
 }
 
 struct EventLine {
@@ -202,6 +204,18 @@ pub async fn show_place(
     };
     let reader = state.reader().await;
     let rows = reader.list_events(&filter, None, EVENTS_SHOWN).await?;
+    // The same strip as the timeline's, over the place's events.
+    let params = crate::web::http::params::TimelineParams::parse(Some(
+        &serde_urlencoded::to_string([("place", place.slug.as_str())]).unwrap_or_default(),
+    ));
+    let overview = match queries::data_span(&state.db).await? {
+        Some((first, last)) if place.events > 0 => {
+            let eras = queries::eras(&state.db).await?;
+            let data = super::overview::Span { first, last };
+            Some(super::overview::build(&reader, &params, &eras, data, place.events).await?)
+        }
+        _ => None,
+    };
     let events = rows
         .into_iter()
         .map(|e| EventLine {
@@ -261,6 +275,7 @@ pub async fn show_place(
         nearby: near.iter().map(PlaceLine::from).collect(),
         map_svg,
         json_ld,
+        overview,
         place: view,
     };
     Ok(Html(page.render()?).into_response())
