@@ -421,3 +421,75 @@ async fn the_migration_carries_free_text_places_over() {
             .expect("facets");
     assert_eq!(facet.len(), 3);
 }
+
+#[tokio::test]
+async fn imports_bring_their_places_and_join_known_ones() {
+    use conflict_timeline::import::{self, ImportOptions, MappingOptions};
+    let app = TestApp::seeded().await;
+    let mapping = MappingOptions {
+        conflict: Some("nagorno-karabakh".into()),
+        ..MappingOptions::default()
+    };
+    // TimelineJS JSON and a plain CSV may give a place and coordinates.
+    let json = r#"{"events": [
+        {"start_date": {"year": "2021", "month": "5", "day": "3"},
+         "text": {"headline": "A shelling near Şuşa"},
+         "place": "Şuşa", "latitude": 39.761, "longitude": 46.752},
+        {"start_date": {"year": "2021", "month": "5", "day": "4"},
+         "text": {"headline": "Talks in Tbilisi"},
+         "place": "Tbilisi", "latitude": 41.72, "longitude": 44.79}
+    ]}"#;
+    let csv = "title,start_date,location,latitude,longitude\n\
+               Far from Shusha,2021-05-05,Shusha,41.0,44.0\n\
+               Without coordinates,2021-05-06,Xankəndi,,\n";
+    import::import_with(
+        &app.rw,
+        &[
+            import::Input {
+                format: Some(import::Format::TimelinejsJson),
+                ..crate::harness::text_input("t.json", json)
+            },
+            import::Input {
+                format: Some(import::Format::Csv),
+                ..crate::harness::text_input("e.csv", csv)
+            },
+        ],
+        ImportOptions::default(),
+        &mapping,
+    )
+    .await
+    .expect("import");
+    let place_of = |title: &'static str| {
+        let pool = app.rw.clone();
+        async move {
+            let row: (String, Option<f64>) = sqlx::query_as(
+                "SELECT p.slug, p.latitude FROM event e JOIN event_place ep ON ep.event_id = e.id
+                 JOIN place p ON p.id = ep.place_id WHERE e.title = ?1",
+            )
+            .bind(title)
+            .fetch_one(&pool)
+            .await
+            .expect(title);
+            row
+        }
+    };
+    // Same folded name within 5 km: the bundled place, its coordinates kept.
+    assert_eq!(
+        place_of("A shelling near Şuşa").await,
+        ("shusha".to_string(), Some(39.76))
+    );
+    // A name not known: a new place with the file's coordinates.
+    assert_eq!(
+        place_of("Talks in Tbilisi").await,
+        ("tbilisi".to_string(), Some(41.72))
+    );
+    // The same name hundreds of kilometres away: another place, never merged.
+    let far = place_of("Far from Shusha").await;
+    assert_ne!(far.0, "shusha");
+    assert_eq!(far.1, Some(41.0));
+    // No coordinates on the row: joined by name, and none invented.
+    assert_eq!(
+        place_of("Without coordinates").await,
+        ("khankendi".to_string(), Some(39.82))
+    );
+}
