@@ -390,13 +390,14 @@ async fn run_import(args: ImportArgs) -> Result<(), CliError> {
         "imported"
     };
     println!(
-        "{verb}: {} new, {} updated, {} unchanged, {} deleted events; {} conflicts and {} eras written",
+        "{verb}: {} new, {} updated, {} unchanged, {} deleted events; {} conflicts, {} eras and {} places written",
         summary.inserted,
         summary.updated,
         summary.unchanged,
         summary.deleted,
         summary.conflicts_written,
-        summary.eras_written
+        summary.eras_written,
+        summary.places_written
     );
     Ok(())
 }

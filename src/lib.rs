@@ -4,7 +4,7 @@
 //! that tests drive exactly what runs in production: [`web::router`] over an [`AppState`].
 //!
 //! Reading order: [`edtf`] (the date model), [`model`] (domain rules every layer shares),
-//! [`record`] (the file-side records), the leaves [`slug`], [`markdown`], [`search`] and
+//! [`record`] (the file-side records), the leaves [`slug`], [`place_names`], [`markdown`], [`search`] and
 //! [`dataset`] (the bundled chronology), [`import`] (validated, all-or-nothing loading),
 //! [`export`] (every output format), [`db`] (schema, pools, queries), [`bootstrap`] (the
 //! first run), [`web`] (routes, handlers, templates), [`cli`]. Layers point one way:
@@ -20,6 +20,7 @@ pub mod export;
 pub mod import;
 pub mod markdown;
 pub mod model;
+pub mod place_names;
 pub mod record;
 pub mod search;
 pub mod slug;

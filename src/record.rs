@@ -65,11 +65,174 @@ pub struct EventRecord {
     pub actors: Vec<String>,
     pub sources: Vec<SourceRecord>,
     pub links: Vec<LinkRecord>,
+    /// The places the event names, in order: each a place slug or name (see
+    /// [`PlaceRef`]). Empty with a `place` text: that text is the event's one place.
+    /// Left out of the content hash when empty, so that older records keep their hashes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub places: Vec<PlaceRef>,
     /// A turning point the dataset's editors flagged: labelled first on the timeline.
     /// Left out of the content hash when false, so that records from before the flag
     /// existed keep their hashes.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub notable: bool,
+}
+
+/// A place an event names: a slug of a declared place, or a name, with what the file says
+/// of where it is. The writer joins it to a stored place (see `docs/dataset-format.md`,
+/// "Places"): by slug, else by a name that folds the same within [`JOIN_DISTANCE_KM`] (or
+/// without coordinates on either side), else it makes a new place.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PlaceRef {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coordinates: Option<Coordinates>,
+    /// The file's precision code for the coordinates ("ACLED geo_precision 1").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub precision: Option<String>,
+    /// Where the place lies, in words ("Syunik", "Ararat"): the importers' admin regions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub within: Option<String>,
+}
+
+impl PlaceRef {
+    /// A place by slug or name alone.
+    pub fn named(name: impl Into<String>) -> Self {
+        PlaceRef {
+            name: name.into(),
+            coordinates: None,
+            precision: None,
+            within: None,
+        }
+    }
+}
+
+/// Two imported places with the same folded name are one place when their coordinates are
+/// at most this far apart.
+pub const JOIN_DISTANCE_KM: f64 = 5.0;
+
+/// What a place is.
+pub const PLACE_KINDS: [&str; 10] = [
+    "city",
+    "town",
+    "village",
+    "district",
+    "region",
+    "corridor",
+    "border-area",
+    "city-abroad",
+    "site",
+    "country",
+];
+
+/// A place declared once in a dataset (`[[place]]` in the native format).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PlaceRecord {
+    pub slug: String,
+    /// The display name, chosen by the dataset's rule (see `docs/dataset-format.md`).
+    pub name: String,
+    /// Every other name, the other side's first.
+    pub names: Vec<PlaceNameRecord>,
+    /// Who uses the display name, and the source for it.
+    pub usage: String,
+    pub source: Option<String>,
+    pub kind: Option<String>,
+    /// The slug of the place it lies in.
+    pub within: Option<String>,
+    pub coordinates: Option<Coordinates>,
+    pub precision: Option<String>,
+    pub note: String,
+}
+
+/// One name of a place, with who uses it and where that is documented.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PlaceNameRecord {
+    pub name: String,
+    /// "Armenian usage", "Azerbaijani spelling", "Soviet name", "Russian".
+    pub usage: String,
+    /// A web address that documents the name.
+    pub source: Option<String>,
+}
+
+impl PlaceRecord {
+    /// The label pages show ("Shusha (Shushi)").
+    pub fn label(&self) -> String {
+        crate::place_names::label(
+            &self.name,
+            self.names
+                .iter()
+                .map(|n| (n.name.as_str(), n.usage.as_str())),
+        )
+    }
+
+    /// Every rule this place breaks.
+    pub fn check(&self) -> Vec<FieldProblem> {
+        let mut problems = Vec::new();
+        check_slug(&mut problems, "slug", &self.slug, SHORT_SLUG_MAX);
+        check_text(&mut problems, "name", &self.name, 300);
+        check_length(&mut problems, "usage", &self.usage, 200);
+        check_length(&mut problems, "note", &self.note, NOTE_MAX);
+        if let Some(kind) = &self.kind
+            && !PLACE_KINDS.contains(&kind.as_str())
+        {
+            problems.push(FieldProblem::new(
+                "kind",
+                kind.as_str(),
+                format!("must be one of: {}", PLACE_KINDS.join(", ")),
+            ));
+        }
+        if let Some(within) = &self.within {
+            check_slug(&mut problems, "within", within, SHORT_SLUG_MAX);
+            if *within == self.slug {
+                problems.push(FieldProblem::new(
+                    "within",
+                    within.as_str(),
+                    "a place cannot lie in itself",
+                ));
+            }
+        }
+        if let Some(c) = self.coordinates {
+            check_coordinates(&mut problems, c);
+        }
+        let sources = std::iter::once(("source".to_string(), &self.source)).chain(
+            self.names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (format!("names[{i}].source"), &n.source)),
+        );
+        for (field, source) in sources {
+            if let Some(url) = source
+                && !is_web_url(url)
+            {
+                problems.push(FieldProblem::new(
+                    field,
+                    url.as_str(),
+                    "must be an http:// or https:// URL",
+                ));
+            }
+        }
+        for (i, n) in self.names.iter().enumerate() {
+            check_text(&mut problems, &format!("names[{i}].name"), &n.name, 300);
+            check_length(&mut problems, &format!("names[{i}].usage"), &n.usage, 200);
+        }
+        problems
+    }
+}
+
+fn check_coordinates(problems: &mut Vec<FieldProblem>, c: Coordinates) {
+    if !(-90.0..=90.0).contains(&c.latitude) {
+        problems.push(FieldProblem::new(
+            "latitude",
+            c.latitude.to_string(),
+            "must be between -90 and 90",
+        ));
+    }
+    if !(-180.0..=180.0).contains(&c.longitude) {
+        problems.push(FieldProblem::new(
+            "longitude",
+            c.longitude.to_string(),
+            "must be between -180 and 180",
+        ));
+    }
 }
 
 /// A point on the map, in WGS 84 degrees.
@@ -247,19 +410,19 @@ impl EventRecord {
             check_text(&mut problems, "place", place, 300);
         }
         if let Some(c) = self.coordinates {
-            if !(-90.0..=90.0).contains(&c.latitude) {
+            check_coordinates(&mut problems, c);
+        }
+        for (i, p) in self.places.iter().enumerate() {
+            let field = format!("places[{i}]");
+            check_text(&mut problems, &field, &p.name, 300);
+            if !p.name.trim().is_empty() && crate::place_names::fold(&p.name).is_empty() {
                 problems.push(FieldProblem::new(
-                    "latitude",
-                    c.latitude.to_string(),
-                    "must be between -90 and 90",
+                    field,
+                    p.name.as_str(),
+                    "must contain a letter or digit",
                 ));
-            }
-            if !(-180.0..=180.0).contains(&c.longitude) {
-                problems.push(FieldProblem::new(
-                    "longitude",
-                    c.longitude.to_string(),
-                    "must be between -180 and 180",
-                ));
+            } else if let Some(c) = p.coordinates {
+                check_coordinates(&mut problems, c);
             }
         }
         let f = self.fatalities;
@@ -366,6 +529,7 @@ mod tests {
             actors: vec!["Armenia".into()],
             sources: vec![],
             links: vec![],
+            places: vec![],
             notable: false,
         }
     }

@@ -546,12 +546,92 @@
     }
   }
 
+  // ---- The map: a place lights its cards and marks; a drag draws a box ----------------------
+
+  function setUpMap() {
+    var svg = document.querySelector("svg.map--view");
+    var form = document.querySelector("form.map__box");
+    if (!svg || !form) return;
+    var b = svg.getAttribute("data-bounds").split(",").map(Number);
+    var vb = svg.viewBox.baseVal;
+    function light(slug) {
+      var lit = {};
+      cards().forEach(function (c) {
+        var on = slug !== null && (" " + (c.getAttribute("data-places") || "") + " ").indexOf(" " + slug + " ") >= 0;
+        c.classList.toggle("is-lit", on);
+        if (on) lit[c.id] = true;
+      });
+      Array.prototype.forEach.call(document.querySelectorAll(".overview .mark"), function (m) {
+        m.classList.toggle("is-lit", !!lit[m.getAttribute("data-slug")]);
+      });
+    }
+    Array.prototype.forEach.call(svg.querySelectorAll("a.map__place"), function (a) {
+      var slug = a.getAttribute("data-place");
+      a.addEventListener("pointerenter", function () { light(slug); });
+      a.addEventListener("focus", function () { light(slug); });
+      a.addEventListener("pointerleave", function () { light(null); });
+      a.addEventListener("blur", function () { light(null); });
+    });
+    function at(e) {
+      var p = svg.createSVGPoint();
+      p.x = e.clientX;
+      p.y = e.clientY;
+      p = p.matrixTransform(svg.getScreenCTM().inverse());
+      return [Math.max(0, Math.min(vb.width, p.x)), Math.max(0, Math.min(vb.height, p.y))];
+    }
+    var start = null, box = null;
+    svg.addEventListener("pointerdown", function (e) {
+      if (e.button !== 0 || e.target.closest("a")) return;
+      start = at(e);
+      box = document.createElementNS("http://www.w3.org/2000/svg", "rect");
+      box.setAttribute("class", "map__bbox map__drawing");
+      svg.appendChild(box);
+      svg.setPointerCapture(e.pointerId);
+      e.preventDefault();
+    });
+    svg.addEventListener("pointermove", function (e) {
+      if (!start) return;
+      var p = at(e);
+      box.setAttribute("x", Math.min(p[0], start[0]));
+      box.setAttribute("y", Math.min(p[1], start[1]));
+      box.setAttribute("width", Math.abs(p[0] - start[0]));
+      box.setAttribute("height", Math.abs(p[1] - start[1]));
+    });
+    svg.addEventListener("pointerup", function (e) {
+      if (!start) return;
+      var p = at(e), s = start;
+      start = null;
+      if (Math.abs(p[0] - s[0]) < 4 || Math.abs(p[1] - s[1]) < 4) { box.remove(); return; }
+      function lon(x) { return (b[0] + (x / vb.width) * (b[2] - b[0])).toFixed(2); }
+      function lat(y) { return (b[3] - (y / vb.height) * (b[3] - b[1])).toFixed(2); }
+      form.elements.bbox.value = [lon(Math.min(p[0], s[0])), lat(Math.max(p[1], s[1])), lon(Math.max(p[0], s[0])), lat(Math.min(p[1], s[1]))].join(",");
+      form.requestSubmit();
+    });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var params = new URLSearchParams();
+      new FormData(form).forEach(function (value, key) {
+        if (String(value).trim() !== "") params.append(key, value);
+      });
+      go("/?" + params.toString(), "push");
+    });
+    Array.prototype.forEach.call(svg.querySelectorAll("a.map__place"), function (a) {
+      a.addEventListener("click", function (event) {
+        if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+        event.preventDefault();
+        var url = new URL(a.getAttribute("href"), window.location.href);
+        go(url.pathname + url.search, "push");
+      });
+    });
+  }
+
   function setUp() {
     if (!document.querySelector(".overview, form.filter-form")) return;
     ensureLiveRegion();
     setUpStrip();
     setUpLinks();
     linkCards();
+    setUpMap();
     document.documentElement.classList.add("js");
   }
 

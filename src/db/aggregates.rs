@@ -19,7 +19,9 @@ const REFRESH: &[&str] = &[
     "INSERT INTO facet_count (facet, value, label, count)
      SELECT 'category', category, category, count(*) FROM event GROUP BY category",
     "INSERT INTO facet_count (facet, value, label, count)
-     SELECT 'place', place, place, count(*) FROM event WHERE place IS NOT NULL GROUP BY place",
+     SELECT 'place', p.slug, p.label, n
+     FROM (SELECT place_id, count(*) AS n FROM event_place GROUP BY place_id)
+     JOIN place p ON p.id = place_id",
     "INSERT INTO facet_count (facet, value, label, count)
      SELECT 'conflict', c.slug, c.name, n
      FROM (SELECT conflict_id, count(*) AS n FROM event GROUP BY conflict_id)

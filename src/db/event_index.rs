@@ -50,6 +50,8 @@ struct Value {
 struct FacetTable {
     values: Vec<Value>,
     by_value: HashMap<String, usize>,
+    /// Other keys of values, folded (`place_names::fold`): every name of a place.
+    aliases: HashMap<String, Vec<usize>>,
 }
 
 impl FacetTable {
@@ -58,6 +60,13 @@ impl FacetTable {
         for v in wanted {
             if let Some(&i) = self.by_value.get(v) {
                 out |= &self.values[i].events;
+            }
+            if !self.aliases.is_empty()
+                && let Some(list) = self.aliases.get(&crate::place_names::fold(v))
+            {
+                for &i in list {
+                    out |= &self.values[i].events;
+                }
             }
         }
         out
@@ -81,6 +90,9 @@ pub struct EventIndex {
     notability: Vec<u32>,
     /// The positions of the events an editor flagged as notable.
     flagged: RoaringBitmap,
+    /// The places with coordinates: latitude, longitude and their value in the place
+    /// facet's table, for `bbox`.
+    place_points: Vec<(f64, f64, usize)>,
 }
 
 /// Positions by event id: a table indexed by id when the ids are dense enough (they are
@@ -178,17 +190,17 @@ impl EventIndex {
         let version = super::combined_version(count, imported_at.as_deref());
         let conflicts = named(conn, "SELECT id, slug, name FROM conflict")?;
         let actors = named(conn, "SELECT id, slug, name FROM actor")?;
+        let places = named(conn, "SELECT id, slug, label FROM place")?;
 
         let mut ids = Vec::new();
         let mut starts = Vec::new();
         let mut ends = Vec::new();
         let mut long = Vec::new();
         let mut categories: Interner = Interner::default();
-        let mut places: Interner = Interner::default();
         let mut conflict_lists: HashMap<i64, Vec<u32>> = HashMap::new();
         // The covering date index holds every column read here, in timeline order.
         let mut stmt = conn.prepare(
-            "SELECT id, start_day, end_day, category, conflict_id, place
+            "SELECT id, start_day, end_day, category, conflict_id
              FROM event INDEXED BY event_by_start ORDER BY start_day, end_day, id",
         )?;
         let mut rows = stmt.query([])?;
@@ -205,9 +217,6 @@ impl EventIndex {
             }
             categories.add(row.get_ref(3)?.as_str()?, pos);
             conflict_lists.entry(row.get(4)?).or_default().push(pos);
-            if let Some(place) = row.get_ref(5)?.as_str_or_null()? {
-                places.add(place, pos);
-            }
         }
         drop(rows);
         drop(stmt);
@@ -219,26 +228,10 @@ impl EventIndex {
             .map(|(p, &id)| (id, p as u32))
             .collect();
         by_id.sort_unstable();
-        let mut actor_lists: HashMap<i64, Vec<u32>> = HashMap::new();
-        let mut stmt = conn.prepare("SELECT event_id, actor_id FROM event_actor")?;
-        let mut rows = stmt.query([])?;
-        let mut cursor = 0usize;
-        while let Some(row) = rows.next()? {
-            let event_id: i64 = row.get(0)?;
-            let actor_id: i64 = row.get(1)?;
-            // Links come in event id order: walk the sorted ids alongside, with a search
-            // only when they jump.
-            if by_id.get(cursor).is_none_or(|&(id, _)| id != event_id) {
-                cursor = by_id.partition_point(|&(id, _)| id < event_id);
-            }
-            if let Some(&(id, pos)) = by_id.get(cursor)
-                && id == event_id
-            {
-                actor_lists.entry(actor_id).or_default().push(pos);
-            }
-        }
-        drop(rows);
-        drop(stmt);
+        let actor_lists =
+            links_by_event(conn, "SELECT event_id, actor_id FROM event_actor", &by_id)?;
+        let place_lists =
+            links_by_event(conn, "SELECT event_id, place_id FROM event_place", &by_id)?;
         drop(by_id);
 
         let by_id = IdMap::new(&ids);
@@ -250,7 +243,35 @@ impl EventIndex {
 
         let mut facets: [FacetTable; 4] = Default::default();
         facets[slot(Facet::Category)] = categories.into_table();
-        facets[slot(Facet::Place)] = places.into_table();
+        facets[slot(Facet::Place)] = table_of(place_lists, &places);
+        // Every name of a place finds it, as in SQLite (`queries::push_place_ids`).
+        let table = &mut facets[slot(Facet::Place)];
+        let mut stmt = conn.prepare(
+            "SELECT DISTINCT pn.folded, p.slug FROM place_name pn JOIN place p ON p.id = pn.place_id",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let slug = row.get_ref(1)?.as_str()?;
+            if let Some(&i) = table.by_value.get(slug) {
+                let key: String = row.get(0)?;
+                table.aliases.entry(key).or_default().push(i);
+            }
+        }
+        drop(rows);
+        drop(stmt);
+        let mut place_points = Vec::new();
+        let mut stmt = conn.prepare(
+            "SELECT slug, latitude, longitude FROM place
+             WHERE latitude IS NOT NULL AND longitude IS NOT NULL",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            if let Some(&i) = table.by_value.get(row.get_ref(0)?.as_str()?) {
+                place_points.push((row.get(1)?, row.get(2)?, i));
+            }
+        }
+        drop(rows);
+        drop(stmt);
         facets[slot(Facet::Conflict)] = table_of(conflict_lists, &conflicts);
         facets[slot(Facet::Actor)] = table_of(actor_lists, &actors);
         Ok(EventIndex {
@@ -263,6 +284,7 @@ impl EventIndex {
             by_id,
             notability,
             flagged,
+            place_points,
         })
     }
 
@@ -349,29 +371,46 @@ impl EventIndex {
         set
     }
 
-    /// The events the filter's facets and hits keep whatever their dates; `None` when
-    /// they keep every event.
-    fn restriction(&self, filter: &EventFilter, hits: Option<&Hits>) -> Option<RoaringBitmap> {
+    /// The events the filter's facet values and box keep, dates aside; `None` when it
+    /// has neither.
+    fn facet_set(&self, filter: &EventFilter) -> Option<RoaringBitmap> {
         let mut out: Option<RoaringBitmap> = None;
+        let mut narrow = |set: RoaringBitmap| {
+            out = Some(match out.take() {
+                Some(acc) => acc & set,
+                None => set,
+            });
+        };
         for facet in Facet::ALL {
             let wanted = facet.values_in(filter);
             if !wanted.is_empty() {
-                let union = self.facets[slot(facet)].union_of(wanted);
-                out = Some(match out {
-                    Some(set) => set & union,
-                    None => union,
-                });
+                narrow(self.facets[slot(facet)].union_of(wanted));
             }
         }
-        if filter.text.is_some()
-            && let Some(hits) = hits
-        {
-            out = Some(match out {
-                Some(set) => set & &hits.positions,
-                None => hits.positions.clone(),
-            });
+        if let Some(b) = filter.bbox {
+            let table = &self.facets[slot(Facet::Place)];
+            let mut inside = RoaringBitmap::new();
+            for &(lat, lon, i) in &self.place_points {
+                if b.contains(lat, lon) {
+                    inside |= &table.values[i].events;
+                }
+            }
+            narrow(inside);
         }
         out
+    }
+
+    /// The events the filter's facets and hits keep whatever their dates; `None` when
+    /// they keep every event.
+    fn restriction(&self, filter: &EventFilter, hits: Option<&Hits>) -> Option<RoaringBitmap> {
+        let out = self.facet_set(filter);
+        match (&filter.text, hits) {
+            (Some(_), Some(hits)) => Some(match out {
+                Some(set) => set & &hits.positions,
+                None => hits.positions.clone(),
+            }),
+            _ => out,
+        }
     }
 
     /// How many events the filter keeps.
@@ -606,6 +645,34 @@ fn notability(conn: &Connection, by_id: &IdMap, len: usize) -> Result<Vec<u32>, 
     Ok(out)
 }
 
+/// Positions of the events of each row of a link table, from `(event id, other id)` rows
+/// in event id order; `by_id` maps event ids to positions, sorted by id.
+fn links_by_event(
+    conn: &Connection,
+    sql: &str,
+    by_id: &[(i64, u32)],
+) -> Result<HashMap<i64, Vec<u32>>, IndexError> {
+    let mut lists: HashMap<i64, Vec<u32>> = HashMap::new();
+    let mut stmt = conn.prepare(sql)?;
+    let mut rows = stmt.query([])?;
+    let mut cursor = 0usize;
+    while let Some(row) = rows.next()? {
+        let event_id: i64 = row.get(0)?;
+        let other: i64 = row.get(1)?;
+        // Links come in event id order: walk the sorted ids alongside, with a search
+        // only when they jump.
+        if by_id.get(cursor).is_none_or(|&(id, _)| id != event_id) {
+            cursor = by_id.partition_point(|&(id, _)| id < event_id);
+        }
+        if let Some(&(id, pos)) = by_id.get(cursor)
+            && id == event_id
+        {
+            lists.entry(other).or_default().push(pos);
+        }
+    }
+    Ok(lists)
+}
+
 /// Reads `(id, slug, name)` rows into a map by id.
 fn named(conn: &Connection, sql: &str) -> Result<HashMap<i64, (String, String)>, IndexError> {
     let mut stmt = conn.prepare(sql)?;
@@ -613,7 +680,7 @@ fn named(conn: &Connection, sql: &str) -> Result<HashMap<i64, (String, String)>,
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Positions of the events with each text value (category, place), in the order seen.
+/// Positions of the events with each text value (category), in the order seen.
 #[derive(Default)]
 struct Interner {
     lists: HashMap<String, Vec<u32>>,
@@ -673,7 +740,11 @@ fn table(values: Vec<Value>) -> FacetTable {
         .enumerate()
         .map(|(i, v)| (v.value.clone(), i))
         .collect();
-    FacetTable { values, by_value }
+    FacetTable {
+        values,
+        by_value,
+        aliases: HashMap::new(),
+    }
 }
 
 /// Builds the index of the database at `path` on a connection of its own, opened

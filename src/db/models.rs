@@ -42,6 +42,8 @@ pub struct EventSummary {
     pub place: Option<String>,
     /// Actor names joined by U+001F (unit separator), in their given order.
     pub actor_names: Option<String>,
+    /// The event's places as `slug U+001E label` pairs joined by U+001F, in order.
+    pub places_packed: Option<String>,
 }
 
 impl EventSummary {
@@ -53,6 +55,22 @@ impl EventSummary {
             .unwrap_or_default()
     }
 
+    /// The event's places (slug and label, "Shusha (Shushi)"), in order.
+    pub fn places(&self) -> Vec<PlaceLabel> {
+        self.places_packed
+            .as_deref()
+            .unwrap_or("")
+            .split('\u{1f}')
+            .filter_map(|pair| {
+                let (slug, label) = pair.split_once('\u{1e}')?;
+                Some(PlaceLabel {
+                    slug: slug.to_string(),
+                    label: label.to_string(),
+                })
+            })
+            .collect()
+    }
+
     /// The keyset position of this event in timeline order.
     pub fn cursor(&self) -> Cursor {
         Cursor {
@@ -61,6 +79,42 @@ impl EventSummary {
             id: self.id,
         }
     }
+}
+
+/// A place as an event names it: its slug and its label ("Shusha (Shushi)").
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct PlaceLabel {
+    pub slug: String,
+    pub label: String,
+}
+
+/// A place with everything pages and the API show of it.
+#[derive(Clone, Debug, FromRow)]
+pub struct Place {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub label: String,
+    pub kind: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub precision: Option<String>,
+    pub note: String,
+    /// The place it lies in (slug and label), if any.
+    pub parent_slug: Option<String>,
+    pub parent_label: Option<String>,
+    /// Events at the place.
+    pub events: i64,
+}
+
+/// One name of a place.
+#[derive(Clone, Debug, PartialEq, Eq, FromRow, serde::Serialize)]
+pub struct PlaceName {
+    pub name: String,
+    /// Who uses it ("Armenian usage", "Azerbaijani spelling"); empty when not said.
+    pub usage: String,
+    /// A web address documenting the name.
+    pub source_url: Option<String>,
 }
 
 /// Everything about one event.

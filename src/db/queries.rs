@@ -16,6 +16,7 @@ use super::models::{
     SearchSnippets, Source,
 };
 use crate::edtf::Day;
+use crate::model::Bbox;
 use crate::search::{FtsQuery, MARK_CLOSE, MARK_OPEN};
 
 /// Events longer than this many days are "long" and found through the partial index
@@ -23,7 +24,7 @@ use crate::search::{FtsQuery, MARK_CLOSE, MARK_OPEN};
 pub(super) const LONG_SPAN_DAYS: i32 = 400;
 
 /// Which events a view shows.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct EventFilter {
     /// Keep events whose span ends on or after this day.
     pub from: Option<Day>,
@@ -35,8 +36,12 @@ pub struct EventFilter {
     pub actors: Vec<String>,
     /// Keep events of any of these conflicts, by slug (none: all).
     pub conflicts: Vec<String>,
-    /// Keep events at any of these places, by exact name (none: all).
+    /// Keep events at any of these places, each a place slug or any name of the place, with
+    /// or without diacritics (none: all).
     pub places: Vec<String>,
+    /// Keep events with a place inside this box, edges included (see
+    /// [`crate::model::Bbox`]).
+    pub bbox: Option<Bbox>,
     /// Keep events the full-text index matches (see [`crate::search`]).
     pub text: Option<FtsQuery>,
 }
@@ -52,7 +57,10 @@ const SUMMARY_COLUMNS: &str =
      e.date_label, e.category, e.place,
      (SELECT group_concat(a.name, char(31) ORDER BY ea.position)
         FROM event_actor ea JOIN actor a ON a.id = ea.actor_id
-       WHERE ea.event_id = e.id) AS actor_names";
+       WHERE ea.event_id = e.id) AS actor_names,
+     (SELECT group_concat(p.slug || char(30) || p.label, char(31) ORDER BY ep.position)
+        FROM event_place ep JOIN place p ON p.id = ep.place_id
+       WHERE ep.event_id = e.id) AS places_packed";
 
 /// Which half of an overlap query a `SELECT` is (see [`LONG_SPAN_DAYS`]).
 #[derive(Clone, Copy)]
@@ -64,6 +72,9 @@ enum Arm {
     /// The plain overlap test in one condition, for queries that another index drives
     /// (full-text search), where splitting the range would only repeat the work.
     Overlap,
+    /// No date condition of its own: the caller bounds a short run of the date index
+    /// (the strip's slices), and every other filter is tested on each event it gives.
+    Dated,
 }
 
 impl Arm {
@@ -95,11 +106,14 @@ impl Arm {
     /// each of them (see [`Arm::from`]).
     fn by_dates(self, filter: &EventFilter) -> bool {
         const LONG_RANGE_DAYS: i64 = 4 * 366;
-        let by_own_list = !filter.actors.is_empty() || filter.text.is_some();
+        let by_own_list = !filter.actors.is_empty()
+            || !filter.places.is_empty()
+            || filter.bbox.is_some()
+            || filter.text.is_some();
         let span = i64::from(filter.to.unwrap_or(Day::MAX).0)
             - i64::from(filter.from.unwrap_or(Day::MIN).0);
         match self {
-            Arm::Long => true,
+            Arm::Long | Arm::Dated => true,
             Arm::Short => !by_own_list || span <= LONG_RANGE_DAYS,
             Arm::All | Arm::Overlap => false,
         }
@@ -125,7 +139,7 @@ fn push_where(
     let to = filter.to.unwrap_or(Day::MAX).0;
     qb.push(" WHERE 1");
     match arm {
-        Arm::All => {}
+        Arm::All | Arm::Dated => {}
         Arm::Short => {
             // Both ends of the index range are bounded: a short event that overlaps
             // [from, to] starts no earlier than from - LONG_SPAN_DAYS.
@@ -178,7 +192,46 @@ fn push_where(
         &filter.conflicts,
         "))",
     );
-    push_in_list(qb, " AND e.place IN (", &filter.places, ")");
+    // Places like actors, through their link table; a value is a place slug or any of
+    // its names (compared folded, see `place_names::fold`).
+    if !filter.places.is_empty() {
+        if arm.by_dates(filter) {
+            qb.push(
+                " AND EXISTS (SELECT 1 FROM event_place ep WHERE ep.event_id = e.id
+                 AND ep.place_id IN (",
+            );
+            push_place_ids(qb, &filter.places);
+            qb.push("))");
+        } else {
+            qb.push(" AND e.id IN (SELECT ep.event_id FROM event_place ep WHERE ep.place_id IN (");
+            push_place_ids(qb, &filter.places);
+            qb.push("))");
+        }
+    }
+    if let Some(b) = filter.bbox {
+        let (open, close) = if arm.by_dates(filter) {
+            (
+                " AND EXISTS (SELECT 1 FROM event_place ep JOIN place p ON p.id = ep.place_id
+                 WHERE ep.event_id = e.id AND p.latitude BETWEEN ",
+                ")",
+            )
+        } else {
+            (
+                " AND e.id IN (SELECT ep.event_id FROM event_place ep JOIN place p
+                 ON p.id = ep.place_id WHERE p.latitude BETWEEN ",
+                ")",
+            )
+        };
+        qb.push(open)
+            .push_bind(b.south)
+            .push(" AND ")
+            .push_bind(b.north)
+            .push(" AND p.longitude BETWEEN ")
+            .push_bind(b.west)
+            .push(" AND ")
+            .push_bind(b.east)
+            .push(close);
+    }
     if let Some(text) = &filter.text {
         qb.push(" AND e.id IN (SELECT rowid FROM event_fts WHERE event_fts MATCH ")
             .push_bind(text.as_str().to_string())
@@ -193,6 +246,24 @@ fn push_where(
             .push_bind(c.id)
             .push(")");
     }
+}
+
+/// Pushes a query of the ids of the places `values` name: by slug, or by a name that folds
+/// the same.
+fn push_place_ids(qb: &mut QueryBuilder<Sqlite>, values: &[String]) {
+    let folded: Vec<String> = values.iter().map(|v| crate::place_names::fold(v)).collect();
+    push_in_list(
+        qb,
+        "SELECT p.id FROM place p WHERE p.slug IN (",
+        values,
+        ")",
+    );
+    push_in_list(
+        qb,
+        " UNION SELECT pn.place_id FROM place_name pn WHERE pn.folded IN (",
+        &folded,
+        ")",
+    );
 }
 
 /// Pushes `open`, the values as bound parameters separated by commas, and `close`; nothing
@@ -277,6 +348,9 @@ const RECORD_COLUMNS: &str =
      (SELECT group_concat(a.name, char(31) ORDER BY ea.position)
         FROM event_actor ea JOIN actor a ON a.id = ea.actor_id
        WHERE ea.event_id = e.id) AS actor_names,
+     (SELECT group_concat(p.slug || char(30) || p.label, char(31) ORDER BY ep.position)
+        FROM event_place ep JOIN place p ON p.id = ep.place_id
+       WHERE ep.event_id = e.id) AS places_packed,
      (SELECT group_concat(a.slug || char(30) || a.name, char(31) ORDER BY ea.position)
         FROM event_actor ea JOIN actor a ON a.id = ea.actor_id
        WHERE ea.event_id = e.id) AS actors_packed,
@@ -492,6 +566,9 @@ pub async fn event_by_slug(
             (SELECT group_concat(a.name, char(31) ORDER BY ea.position)
                FROM event_actor ea JOIN actor a ON a.id = ea.actor_id
               WHERE ea.event_id = e.id) AS actor_names,
+     (SELECT group_concat(p.slug || char(30) || p.label, char(31) ORDER BY ep.position)
+        FROM event_place ep JOIN place p ON p.id = ep.place_id
+       WHERE ep.event_id = e.id) AS places_packed,
             e.body, e.latitude, e.longitude, e.fatalities_best, e.fatalities_low,
             e.fatalities_high, e.created_at, e.updated_at
          FROM event e WHERE e.slug = ?1",
@@ -739,17 +816,16 @@ fn push_facet_counts(
     facet: Facet,
     limit: u32,
 ) {
-    // Category, place and conflict are grouped straight from the covering index
-    // `event_by_start`, one grouped count per arm of the filter, summed; actors need their
-    // link table, reached from the ids of the view.
+    // Category and conflict are grouped straight from the covering index
+    // `event_by_start`, one grouped count per arm of the filter, summed; actors and places
+    // need their link tables, reached from the ids of the view.
     // Grouped by an expression, not the bare column: otherwise SQLite may walk a whole
     // index ordered by that column (`event_by_category`) to avoid a sort, instead of the
     // view's bounded range.
     let column = match facet {
         Facet::Category => Some("e.category || ''"),
-        Facet::Place => Some("e.place || ''"),
         Facet::Conflict => Some("e.conflict_id + 0"),
-        Facet::Actor => None,
+        Facet::Actor | Facet::Place => None,
     };
     if let Some(column) = column {
         qb.push("WITH g(value, n) AS (");
@@ -783,11 +859,15 @@ fn push_facet_counts(
             qb.push("SELECT e.id").push(arm.from(filter));
             push_where(qb, filter, *arm, None);
         }
-        qb.push(
+        qb.push(if facet == Facet::Place {
+            ") SELECT p.slug AS value, p.label AS label, count(*) AS count
+             FROM v JOIN event_place ep ON ep.event_id = v.id JOIN place p ON p.id = ep.place_id
+             GROUP BY p.id"
+        } else {
             ") SELECT a.slug AS value, a.name AS label, count(*) AS count
              FROM v JOIN event_actor ea ON ea.event_id = v.id JOIN actor a ON a.id = ea.actor_id
-             GROUP BY a.id",
-        );
+             GROUP BY a.id"
+        });
     }
     qb.push(" ORDER BY count DESC, value LIMIT ")
         .push_bind(i64::from(limit));
@@ -841,6 +921,7 @@ fn push_histogram(
 }
 
 pub mod export_pages;
+pub mod places;
 
 /// Where a page's queries go: the in-memory [`EventIndex`] for what it covers when it is
 /// at the data's current version, with the search index ([`TextIndex`]) giving a search's

@@ -26,7 +26,8 @@ use crate::db::queries::{EventFilter, Order, export_pages};
 use crate::edtf::{Day, Edtf};
 use crate::model::LinkRel;
 use crate::record::{
-    ConflictRecord, Coordinates, EraRecord, EventRecord, Fatalities, LinkRecord, SourceRecord,
+    ConflictRecord, Coordinates, EraRecord, EventRecord, Fatalities, LinkRecord, PlaceNameRecord,
+    PlaceRecord, PlaceRef, SourceRecord,
 };
 
 /// Events read per query. Small enough that a page is a few milliseconds of SQLite work
@@ -115,6 +116,9 @@ pub struct Document {
     pub conflicts: Vec<ConflictRecord>,
     /// The eras of the exported conflicts that overlap the date range.
     pub eras: Vec<EraRecord>,
+    /// The places the events name and the places those lie in, the places others lie in
+    /// first (the native format only).
+    pub places: Vec<PlaceRecord>,
     /// The public base URL (no trailing slash), for links back to event pages; `None`
     /// writes no such links (the `export` command without `--public-url`).
     pub base_url: Option<String>,
@@ -199,11 +203,17 @@ impl Export {
             .iter()
             .filter_map(|era| era_record(era, &slugs))
             .collect();
+        let places = if selection.format == Format::Native {
+            place_records(conn, &selection.filter).await?
+        } else {
+            Vec::new()
+        };
         let doc = Document {
             title: format!("{name}{describe}"),
             intro,
             conflicts: conflicts.iter().map(conflict_record).collect(),
             eras,
+            places,
             base_url,
             updated,
             ..Document::default()
@@ -321,6 +331,48 @@ impl Export {
     }
 }
 
+/// The places the filter's events name (and the places those lie in) as records, with
+/// their names: the first is the display name.
+async fn place_records(
+    conn: &mut SqliteConnection,
+    filter: &EventFilter,
+) -> Result<Vec<PlaceRecord>, ExportError> {
+    let (places, names) = export_pages::places(conn, filter).await?;
+    let mut by_place: HashMap<i64, Vec<PlaceNameRecord>> = HashMap::new();
+    for (id, name, usage, source) in names {
+        by_place.entry(id).or_default().push(PlaceNameRecord {
+            name,
+            usage,
+            source,
+        });
+    }
+    Ok(places
+        .into_iter()
+        .filter_map(|p| {
+            let mut names = by_place.remove(&p.id).unwrap_or_default().into_iter();
+            let display = names.next()?;
+            Some(PlaceRecord {
+                slug: p.slug,
+                name: display.name,
+                usage: display.usage,
+                source: display.source,
+                names: names.collect(),
+                kind: p.kind,
+                within: p.parent_slug,
+                coordinates: match (p.latitude, p.longitude) {
+                    (Some(latitude), Some(longitude)) => Some(Coordinates {
+                        latitude,
+                        longitude,
+                    }),
+                    _ => None,
+                },
+                precision: p.precision,
+                note: p.note,
+            })
+        })
+        .collect())
+}
+
 fn event_record(
     row: ExportRow,
     sources: Vec<SourceRecord>,
@@ -333,6 +385,11 @@ fn event_record(
         message: e.to_string(),
     })?;
     let actors = s.actors().into_iter().map(str::to_string).collect();
+    let places = s
+        .places()
+        .into_iter()
+        .map(|p| PlaceRef::named(p.slug))
+        .collect();
     Ok(ExportEvent {
         record: EventRecord {
             conflict: row.conflict_slug,
@@ -343,6 +400,7 @@ fn event_record(
             date,
             label: s.date_label,
             category: s.category,
+            places,
             place: s.place,
             notable: row.notable,
             coordinates: match (row.latitude, row.longitude) {

@@ -1,5 +1,5 @@
-//! The native TOML dataset format (`docs/dataset-format.md`): the conflicts and eras first,
-//! then one `[[events]]` table per event with its sources and links. It round-trips:
+//! The native TOML dataset format (`docs/dataset-format.md`): the conflicts, eras and places
+//! first, then one `[[events]]` table per event with its sources and links. It round-trips:
 //! importing it into an empty database gives back the same conflicts, eras, events (dates,
 //! labels, actors and sources in order) and links; links to events outside the export are
 //! left out so that the file imports on its own.
@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use std::io::Write;
 
 use super::{Document, ExportError, ExportEvent, FormatWriter};
-use crate::record::{EventRecord, NATIVE_FORMAT as FORMAT};
+use crate::record::{Coordinates, EventRecord, NATIVE_FORMAT as FORMAT, PlaceRecord};
 
 /// Writes the native format.
 pub struct NativeWriter;
@@ -35,6 +35,9 @@ impl FormatWriter for NativeWriter {
             if !era.summary.is_empty() {
                 key(&mut text, "summary", &era.summary);
             }
+        }
+        for place in &doc.places {
+            native_place(&mut text, place);
         }
         out.write_all(text.as_bytes())?;
         Ok(())
@@ -90,6 +93,43 @@ fn optional_key(out: &mut String, name: &str, value: Option<&str>) {
     }
 }
 
+fn coordinates(out: &mut String, c: Option<Coordinates>) {
+    if let Some(c) = c {
+        // `{:?}` writes the shortest text that reads back as the same f64, with a `.0`
+        // on whole numbers as TOML floats need.
+        let _ = writeln!(
+            out,
+            "latitude = {:?}\nlongitude = {:?}",
+            c.latitude, c.longitude
+        );
+    }
+}
+
+fn native_place(out: &mut String, p: &PlaceRecord) {
+    out.push_str("\n[[places]]\n");
+    key(out, "slug", &p.slug);
+    key(out, "name", &p.name);
+    if !p.usage.is_empty() {
+        key(out, "usage", &p.usage);
+    }
+    optional_key(out, "source", p.source.as_deref());
+    optional_key(out, "kind", p.kind.as_deref());
+    optional_key(out, "within", p.within.as_deref());
+    coordinates(out, p.coordinates);
+    optional_key(out, "precision", p.precision.as_deref());
+    if !p.note.is_empty() {
+        key(out, "note", &p.note);
+    }
+    for n in &p.names {
+        out.push_str("[[places.names]]\n");
+        key(out, "name", &n.name);
+        if !n.usage.is_empty() {
+            key(out, "usage", &n.usage);
+        }
+        optional_key(out, "source", n.source.as_deref());
+    }
+}
+
 fn native_event(out: &mut String, e: &EventRecord) {
     out.push_str("\n[[events]]\n");
     key(out, "conflict", &e.conflict);
@@ -99,15 +139,11 @@ fn native_event(out: &mut String, e: &EventRecord) {
     key(out, "title", &e.title);
     key(out, "category", &e.category);
     optional_key(out, "place", e.place.as_deref());
-    if let Some(c) = e.coordinates {
-        // `{:?}` writes the shortest text that reads back as the same f64, with a `.0`
-        // on whole numbers as TOML floats need.
-        let _ = writeln!(
-            out,
-            "latitude = {:?}\nlongitude = {:?}",
-            c.latitude, c.longitude
-        );
+    if !e.places.is_empty() {
+        let places: Vec<String> = e.places.iter().map(|p| toml_str(&p.name)).collect();
+        let _ = writeln!(out, "places = [{}]", places.join(", "));
     }
+    coordinates(out, e.coordinates);
     let f = e.fatalities;
     let fatalities: Vec<String> = [("best", f.best), ("low", f.low), ("high", f.high)]
         .into_iter()

@@ -9,7 +9,7 @@ use super::tabular::{
 use super::{ConflictChoice, Item, MappingOptions};
 use crate::edtf::{Day, Edtf};
 use crate::record::{
-    EVENT_SLUG_MAX, EventRecord, Fatalities, FieldProblem, SourceRecord, TITLE_MAX,
+    EVENT_SLUG_MAX, EventRecord, Fatalities, FieldProblem, PlaceRef, SourceRecord, TITLE_MAX,
 };
 
 /// Columns without which a row cannot be mapped.
@@ -32,7 +32,9 @@ struct Columns {
     region: Option<usize>,
     country: Option<usize>,
     admin1: Option<usize>,
+    admin2: Option<usize>,
     location: Option<usize>,
+    geo_precision: Option<usize>,
     latitude: Option<usize>,
     longitude: Option<usize>,
     source: Option<usize>,
@@ -108,7 +110,9 @@ impl RowMapper for Acled {
             region: h.col("region"),
             country: h.col("country"),
             admin1: h.col("admin1"),
+            admin2: h.col("admin2"),
             location: h.col("location"),
+            geo_precision: h.col("geo_precision"),
             latitude: h.col("latitude"),
             longitude: h.col("longitude"),
             source: h.col("source"),
@@ -244,6 +248,22 @@ impl RowMapper for Acled {
             actors,
             sources: vec![source],
             links: Vec::new(),
+            // The event's place: ACLED's location with its coordinates and their precision
+            // code, lying in the smallest admin area given (see `writer::places`).
+            places: match [location, admin1].into_iter().find(|s| !s.is_empty()) {
+                Some(name) => vec![PlaceRef {
+                    name: fit_text(name, 300),
+                    coordinates,
+                    precision: row
+                        .opt(c.geo_precision)
+                        .map(|p| format!("ACLED geo_precision {p}")),
+                    within: [row.get(c.admin2), admin1]
+                        .into_iter()
+                        .find(|a| !a.is_empty() && *a != name)
+                        .map(|a| fit_text(a, 300)),
+                }],
+                None => Vec::new(),
+            },
             notable: false,
         };
         problems.extend(check_event(&record, column_of));

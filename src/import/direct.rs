@@ -35,6 +35,13 @@ pub struct ActorRow {
     pub position: i64,
 }
 
+/// A place of an event, in the order the record names them.
+pub struct PlaceRow {
+    pub event_id: i64,
+    pub place_id: i64,
+    pub position: i64,
+}
+
 /// A source of an event.
 pub struct SourceRow<'a> {
     pub event_id: i64,
@@ -87,7 +94,7 @@ pub fn insert_events(
 }
 
 /// Rewrites events stored before the import with new content (`id` is the stored event's),
-/// and removes their actors, sources and links, which the caller writes again. `now` is
+/// and removes their actors, places, sources and links, which the caller writes again. `now` is
 /// their new `updated_at`. Their search index entries must be removed before and added
 /// after (the index reads the rows).
 pub fn rewrite_events(
@@ -105,6 +112,7 @@ pub fn rewrite_events(
     )?;
     let mut children = [
         conn.prepare("DELETE FROM event_actor WHERE event_id = ?1")?,
+        conn.prepare("DELETE FROM event_place WHERE event_id = ?1")?,
         conn.prepare("DELETE FROM source WHERE event_id = ?1")?,
         conn.prepare("DELETE FROM event_link WHERE from_event_id = ?1")?,
     ];
@@ -154,12 +162,21 @@ fn execute_event(
     ])
 }
 
-/// Inserts the actor links and sources of events just written.
+/// Inserts the actor and place links and the sources of events just written.
 pub fn insert_children(
     conn: &Connection,
     actors: &[ActorRow],
+    places: &[PlaceRow],
     sources: &[SourceRow<'_>],
 ) -> rusqlite::Result<()> {
+    if !places.is_empty() {
+        let mut insert = conn.prepare(
+            "INSERT INTO event_place (event_id, place_id, position) VALUES (?1, ?2, ?3)",
+        )?;
+        for row in places {
+            insert.execute(params![row.event_id, row.place_id, row.position])?;
+        }
+    }
     if !actors.is_empty() {
         let mut insert = conn.prepare(
             "INSERT INTO event_actor (event_id, actor_id, position) VALUES (?1, ?2, ?3)",
@@ -280,6 +297,7 @@ mod tests {
             actors: Vec::new(),
             sources: Vec::new(),
             links: Vec::new(),
+            places: Vec::new(),
             notable: false,
         }
     }

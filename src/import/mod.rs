@@ -21,7 +21,7 @@ use std::path::PathBuf;
 
 use sqlx::SqlitePool;
 
-use crate::record::{self, ConflictRecord, EraRecord, EventRecord, FieldProblem};
+use crate::record::{self, ConflictRecord, EraRecord, EventRecord, FieldProblem, PlaceRecord};
 use error::Problems;
 pub use error::{ImportError, ImportProblem};
 pub use writer::ImportSummary;
@@ -36,6 +36,8 @@ pub const BUNDLED_NAME: &str = "data/nagorno-karabakh.toml";
 pub enum Item {
     Conflict(ConflictRecord),
     Era(EraRecord),
+    /// A place declared once (native `[[places]]`), before the events that name it.
+    Place(Box<PlaceRecord>),
     Event(Box<EventRecord>),
     /// A conflict that a foreign format's rows imply (an ACLED country, a UCDP
     /// `conflict_name`, `--conflict`): created when missing, never overwritten, except that
@@ -307,6 +309,16 @@ pub async fn import_with(
                         }
                         None => Vec::new(),
                     },
+                    Item::Place(p) => match writer.place(&p).await? {
+                        Some(problem) => {
+                            flush_before_problem(&mut writer, &mut problems, inputs).await?;
+                            vec![writer::Refused {
+                                origin: (file_index, line),
+                                problem,
+                            }]
+                        }
+                        None => Vec::new(),
+                    },
                     Item::Event(e) => {
                         let hash = hash.unwrap_or_else(|| writer::content_hash(&e));
                         writer.event(e, hash, (file_index, line)).await?
@@ -359,6 +371,7 @@ fn check(item: &Item) -> Vec<FieldProblem> {
         Item::Conflict(c) => c.check(),
         Item::ImpliedConflict { record, .. } => record.check(),
         Item::Era(e) => e.check(),
+        Item::Place(p) => p.check(),
         Item::Event(e) => e.check(),
     }
 }

@@ -1,5 +1,5 @@
-//! The native dataset format: one TOML file with `[[conflicts]]`, `[[eras]]` and
-//! `[[events]]` (with `[[events.sources]]` and `[[events.links]]`). It is what `data/` holds
+//! The native dataset format: one TOML file with `[[conflicts]]`, `[[eras]]`, `[[places]]`
+//! and `[[events]]` (with `[[events.sources]]` and `[[events.links]]`). It is what `data/` holds
 //! and what a curator edits by hand; `docs/dataset-format.md` documents it. Unknown keys are
 //! errors, so a typo never silently drops a field.
 
@@ -11,7 +11,7 @@ use super::{Item, Located};
 use crate::edtf::Edtf;
 use crate::record::{
     ConflictRecord, Coordinates, EraRecord, EventRecord, Fatalities, FieldProblem, LinkRecord,
-    LinkRel, SourceRecord,
+    LinkRel, PlaceNameRecord, PlaceRecord, PlaceRef, SourceRecord,
 };
 
 /// The value of the `format` key this version reads and writes.
@@ -30,7 +30,37 @@ struct RawFile {
     #[serde(default)]
     eras: Vec<Spanned<RawEra>>,
     #[serde(default)]
+    places: Vec<Spanned<RawPlace>>,
+    #[serde(default)]
     events: Vec<Spanned<RawEvent>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPlace {
+    slug: String,
+    name: String,
+    #[serde(default)]
+    usage: String,
+    source: Option<String>,
+    kind: Option<String>,
+    within: Option<String>,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    precision: Option<String>,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    names: Vec<RawPlaceName>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPlaceName {
+    name: String,
+    #[serde(default)]
+    usage: String,
+    source: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -64,6 +94,9 @@ struct RawEvent {
     title: String,
     category: String,
     place: Option<String>,
+    /// The places the event names, by slug (declared in `[[places]]`) or name.
+    #[serde(default)]
+    places: Vec<String>,
     latitude: Option<f64>,
     longitude: Option<f64>,
     fatalities: Option<RawFatalities>,
@@ -123,7 +156,7 @@ impl Lines {
 
 /// What a file yields: the items that could be read, and the problems with the rest.
 pub struct Parsed {
-    /// In dependency order: conflicts, then eras, then events.
+    /// In dependency order: conflicts, then eras, then places, then events.
     pub items: Vec<Located<Item>>,
     pub problems: Vec<ImportProblem>,
 }
@@ -244,6 +277,37 @@ fn parse_entries(file: &str, text: &str) -> Result<Parsed, Vec<ImportProblem>> {
             }
         }
     }
+    for spanned in raw.places {
+        let line = Some(lines.line_of(spanned.span().start));
+        let raw = spanned.into_inner();
+        match coordinates(raw.latitude, raw.longitude) {
+            Ok(coordinates) => items.push(Located {
+                file_index: 0,
+                line,
+                item: Item::Place(Box::new(PlaceRecord {
+                    slug: raw.slug,
+                    name: raw.name,
+                    names: raw
+                        .names
+                        .into_iter()
+                        .map(|n| PlaceNameRecord {
+                            name: n.name,
+                            usage: n.usage,
+                            source: n.source,
+                        })
+                        .collect(),
+                    usage: raw.usage,
+                    source: raw.source,
+                    kind: raw.kind,
+                    within: raw.within,
+                    coordinates,
+                    precision: raw.precision,
+                    note: raw.note,
+                })),
+            }),
+            Err(p) => problems.push(problem(line, p)),
+        }
+    }
     for spanned in raw.events {
         let line = Some(lines.line_of(spanned.span().start));
         let raw = spanned.into_inner();
@@ -257,6 +321,32 @@ fn parse_entries(file: &str, text: &str) -> Result<Parsed, Vec<ImportProblem>> {
         }
     }
     Ok(Parsed { items, problems })
+}
+
+/// Coordinates from a latitude and a longitude that must come together.
+fn coordinates(
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+) -> Result<Option<Coordinates>, FieldProblem> {
+    match (latitude, longitude) {
+        (Some(latitude), Some(longitude)) => Ok(Some(Coordinates {
+            latitude,
+            longitude,
+        })),
+        (None, None) => Ok(None),
+        (lat, _) => {
+            let (field, other) = if lat.is_some() {
+                ("longitude", "latitude")
+            } else {
+                ("latitude", "longitude")
+            };
+            Err(FieldProblem::new(
+                field,
+                "",
+                format!("is required when {other} is given"),
+            ))
+        }
+    }
 }
 
 /// Builds one event, or every problem with it (with a more precise line where known).
@@ -278,25 +368,10 @@ fn event_record(
             ))
         })
         .ok();
-    let coordinates = match (raw.latitude, raw.longitude) {
-        (Some(latitude), Some(longitude)) => Some(Coordinates {
-            latitude,
-            longitude,
-        }),
-        (None, None) => None,
-        (lat, _) => {
-            let (field, other) = if lat.is_some() {
-                ("longitude", "latitude")
-            } else {
-                ("latitude", "longitude")
-            };
-            problems.push((
-                None,
-                FieldProblem::new(field, "", format!("is required when {other} is given")),
-            ));
-            None
-        }
-    };
+    let coordinates = coordinates(raw.latitude, raw.longitude)
+        .map_err(|p| problems.push((None, p)))
+        .ok()
+        .flatten();
     let mut links = Vec::new();
     for (i, link) in raw.links.into_iter().enumerate() {
         match LinkRel::parse(&link.rel) {
@@ -341,6 +416,7 @@ fn event_record(
         label: raw.label,
         category: raw.category,
         place: raw.place,
+        places: raw.places.into_iter().map(PlaceRef::named).collect(),
         coordinates,
         fatalities,
         actors: raw.actors,

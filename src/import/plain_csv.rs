@@ -199,6 +199,7 @@ impl RowMapper for PlainCsv {
             actors: split_list(row.get(c.actors), ';').collect(),
             sources,
             links: Vec::new(),
+            places: Vec::new(),
             notable: false,
         };
         problems.extend(check_event(&record, column_of));

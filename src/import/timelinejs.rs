@@ -19,8 +19,8 @@ use super::{ConflictRecord, Input, Item, Located, MappingOptions};
 use crate::edtf::Edtf;
 use crate::import::ImportError;
 use crate::record::{
-    EVENT_SLUG_MAX, EraRecord, EventRecord, Fatalities, FieldProblem, SHORT_SLUG_MAX, SourceRecord,
-    TITLE_MAX, is_web_url,
+    Coordinates, EVENT_SLUG_MAX, EraRecord, EventRecord, Fatalities, FieldProblem, SHORT_SLUG_MAX,
+    SourceRecord, TITLE_MAX, is_web_url,
 };
 
 /// The names of the three date components, for messages.
@@ -875,9 +875,56 @@ fn event_item(
     )
     .into_iter()
     .collect();
+    // Not in TimelineJS's schema: optional `place`, `latitude` and `longitude` keys.
+    let place = event
+        .get("place")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| fit_text(p, 300));
+    let degrees = |key: &str, problems: &mut Vec<FieldProblem>| match event.get(key) {
+        None | Some(Value::Null) => None,
+        Some(v) => match v.as_f64() {
+            Some(n) => Some(n),
+            None => {
+                problems.push(FieldProblem::new(
+                    format!("{path}.{key}"),
+                    v.to_string(),
+                    "must be a number of degrees",
+                ));
+                None
+            }
+        },
+    };
+    let coordinates = match (
+        degrees("latitude", &mut problems),
+        degrees("longitude", &mut problems),
+    ) {
+        (Some(latitude), Some(longitude)) => Some(Coordinates {
+            latitude,
+            longitude,
+        }),
+        (None, None) => None,
+        (lat, _) => {
+            let (field, other) = if lat.is_some() {
+                ("longitude", "latitude")
+            } else {
+                ("latitude", "longitude")
+            };
+            problems.push(FieldProblem::new(
+                format!("{path}.{field}"),
+                "",
+                format!("is required when {other} is given"),
+            ));
+            None
+        }
+    };
     let Some(date) = date else {
         return Err(problems.into_iter().map(problem).collect());
     };
+    if !problems.is_empty() {
+        return Err(problems.into_iter().map(problem).collect());
+    }
     let title = if headline.is_empty() {
         derived_title(&html_to_text(&html), label.as_deref(), &date)
     } else {
@@ -892,9 +939,10 @@ fn event_item(
         date,
         label: label.map(|l| fit_text(&l, 100)),
         category: category(&text_of(event.get("group"))),
-        place: None,
+        place,
+        places: Vec::new(),
         notable: false,
-        coordinates: None,
+        coordinates,
         fatalities: Fatalities::default(),
         actors: Vec::new(),
         sources,
@@ -962,6 +1010,10 @@ struct Columns {
     media_caption: Option<usize>,
     kind: Option<usize>,
     group: Option<usize>,
+    /// Not in Knight Lab's template: optional columns for the event's place.
+    place: Option<usize>,
+    latitude: Option<usize>,
+    longitude: Option<usize>,
 }
 
 /// Maps the rows of a TimelineJS sheet: events, eras (`Type` = era) and the title row.
@@ -1069,6 +1121,9 @@ impl RowMapper for SheetCsv {
             media_caption: h.col("media caption"),
             kind: h.col("type"),
             group: h.col("group"),
+            place: h.col("place"),
+            latitude: h.col("latitude"),
+            longitude: h.col("longitude"),
         };
         let mut problems = h.missing(&["Year", "Headline"]);
         if problems.is_empty() && self.conflict.is_none() && self.conflict_slug.is_none() {
@@ -1125,6 +1180,15 @@ impl RowMapper for SheetCsv {
         } else {
             fit_text(&headline, TITLE_MAX)
         };
+        let mut problems = Vec::new();
+        let coordinates = tabular::parse_coordinates(
+            ("Latitude", row.get(c.latitude)),
+            ("Longitude", row.get(c.longitude)),
+            &mut problems,
+        );
+        if !problems.is_empty() {
+            return Err(problems);
+        }
         let record = EventRecord {
             conflict,
             slug: event_slug("", &headline, &date, &mut self.seen),
@@ -1134,8 +1198,8 @@ impl RowMapper for SheetCsv {
             date,
             label,
             category: category(row.get(c.group)),
-            place: None,
-            coordinates: None,
+            place: row.opt(c.place).map(|p| fit_text(p, 300)),
+            coordinates,
             fatalities: Fatalities::default(),
             actors: Vec::new(),
             sources: media_source(
@@ -1146,6 +1210,7 @@ impl RowMapper for SheetCsv {
             .into_iter()
             .collect(),
             links: Vec::new(),
+            places: Vec::new(),
             notable: false,
         };
         let problems = check_event(&record, sheet_column);

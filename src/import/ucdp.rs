@@ -9,7 +9,8 @@ use super::tabular::{
 use super::{ConflictChoice, Item, MappingOptions};
 use crate::edtf::{Day, Edtf, days_in_month};
 use crate::record::{
-    EVENT_SLUG_MAX, EventRecord, Fatalities, FieldProblem, NAME_MAX, SourceRecord, TITLE_MAX,
+    EVENT_SLUG_MAX, EventRecord, Fatalities, FieldProblem, NAME_MAX, PlaceRef, SourceRecord,
+    TITLE_MAX,
 };
 
 const REQUIRED: &[&str] = &["id", "date_start", "date_end", "conflict_name"];
@@ -26,6 +27,9 @@ struct Columns {
     source_headline: Option<usize>,
     where_description: Option<usize>,
     adm_1: Option<usize>,
+    adm_2: Option<usize>,
+    where_coordinates: Option<usize>,
+    where_prec: Option<usize>,
     latitude: Option<usize>,
     longitude: Option<usize>,
     country: Option<usize>,
@@ -97,6 +101,9 @@ impl RowMapper for Ucdp {
             source_headline: h.col("source_headline"),
             where_description: h.col("where_description"),
             adm_1: h.col("adm_1"),
+            adm_2: h.col("adm_2"),
+            where_coordinates: h.col("where_coordinates"),
+            where_prec: h.col("where_prec"),
             latitude: h.col("latitude"),
             longitude: h.col("longitude"),
             country: h.col("country"),
@@ -288,6 +295,25 @@ impl RowMapper for Ucdp {
             actors,
             sources: vec![source],
             links: Vec::new(),
+            // The place UCDP geocoded the event to (`where_coordinates`), with its
+            // coordinates and precision code, lying in the smallest admin area given.
+            places: match [row.get(c.where_coordinates), where_description, adm_1]
+                .into_iter()
+                .find(|s| !s.is_empty())
+            {
+                Some(name) => vec![PlaceRef {
+                    name: fit_text(name, 300),
+                    coordinates,
+                    precision: row
+                        .opt(c.where_prec)
+                        .map(|p| format!("UCDP where_prec {p}")),
+                    within: [row.get(c.adm_2), adm_1]
+                        .into_iter()
+                        .find(|a| !a.is_empty() && *a != name)
+                        .map(|a| fit_text(a, 300)),
+                }],
+                None => Vec::new(),
+            },
             notable: false,
         };
         // Messages name the CSV's columns, also inside the text ("high", not "fatalities.high").

@@ -12,12 +12,12 @@ use axum::response::Response;
 use axum::routing::{MethodRouter, get};
 use tower_http::cors::{Any, CorsLayer};
 
-use super::api::{conflicts, events, exports, histogram_api, oembed, openapi, problem};
+use super::api::{conflicts, events, exports, histogram_api, oembed, openapi, places_api, problem};
 use super::http::caching::{self, CachePolicy};
 use super::http::error::{self, ErrorInfo};
 use super::http::state::AppState;
 use super::http::{assets, health, middleware};
-use super::pages::{about, cite, embed, error_page, event_page, share_image, timeline};
+use super::pages::{about, cite, embed, error_page, event_page, places, share_image, timeline};
 
 /// Where the JSON API lives: errors under it are problem documents.
 pub const API_PREFIX: &str = "/api";
@@ -30,6 +30,8 @@ pub fn router(state: AppState) -> Router {
         .route("/search", get(timeline::redirect_search))
         .route("/events/{slug}", page(get(event_page::show_event)))
         .route("/about", page(get(about::show_about)))
+        .route("/places", page(get(places::list_places)))
+        .route("/places/{slug}", page(get(places::show_place)))
         .route("/events/{slug}/cite.bib", get(cite::event_bib))
         .route("/events/{slug}/cite.ris", get(cite::event_ris))
         .route("/events/{slug}/cite.json", get(cite::event_json))
@@ -74,6 +76,8 @@ fn documented_routes(state: &AppState) -> Vec<(&'static str, MethodRouter<AppSta
         ("/api/events", answer(get(events::list_events))),
         ("/api/events/{slug}", answer(get(events::show_event))),
         ("/api/conflicts", answer(get(conflicts::list_conflicts))),
+        ("/api/places", answer(get(places_api::list_places))),
+        ("/api/places/{slug}", answer(get(places_api::show_place))),
         ("/api/histogram", answer(get(histogram_api::histogram))),
         ("/api/openapi.json", answer(get(openapi::openapi_json))),
         ("/oembed", answer(get(oembed::oembed))),

@@ -39,6 +39,9 @@ async fn key_pages_have_no_serious_or_critical_axe_violations() {
         "/?q=peacekeep*",
         "/events/2023-09-19-azerbaijani-military-operation",
         "/events/no-such-event",
+        "/places/shusha",
+        "/places",
+        "/?from=2020-09&to=2020-12&bbox=46,39,47.5,40.5",
     ] {
         let found = serious_violations(&b, path).await;
         assert!(found.is_empty(), "{path}: {found:#?}");

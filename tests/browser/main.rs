@@ -8,5 +8,6 @@ mod harness;
 mod accessibility;
 mod embed;
 mod interaction;
+mod map;
 mod strip;
 mod xss;

@@ -83,7 +83,8 @@ for (const tag of ['iframe', 'object', 'embed', 'img', 'math', 'base', 'style'])
   for (const el of document.getElementsByTagName(tag)) found.push(`<${tag}> ${el.outerHTML.slice(0, 80)}`);
 }
 for (const svg of document.getElementsByTagName('svg')) {
-  if (!(svg.getAttribute('class') || '').startsWith('overview__')) found.push(`svg ${svg.outerHTML.slice(0, 80)}`);
+  const cls = svg.getAttribute('class') || '';
+  if (!cls.startsWith('overview__') && !cls.startsWith('map ')) found.push(`svg ${svg.outerHTML.slice(0, 80)}`);
 }
 return found;
 "#;

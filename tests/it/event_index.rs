@@ -16,6 +16,8 @@ use conflict_timeline::db::queries::{self, EventFilter, Facet, Order, Reader};
 use conflict_timeline::db::text_index;
 use conflict_timeline::edtf::Day;
 use conflict_timeline::import::{self, Format, ImportOptions, Input};
+use conflict_timeline::model::Bbox;
+use conflict_timeline::place_names;
 use conflict_timeline::search::FtsQuery;
 use conflict_timeline::{AppState, db, web};
 use sqlx::SqlitePool;
@@ -45,7 +47,15 @@ const WORDS: [&str; 12] = [
     "peacekeepers",
     "blockade",
 ];
-const PLACES: [&str; 5] = ["Stepanakert", "Shusha", "Lachin", "Kelbajar Pass", "Baku"];
+/// Places with their coordinates (latitude, longitude); one has none.
+const PLACES: [(&str, Option<(f64, f64)>); 6] = [
+    ("Stepanakert", Some((39.82, 46.75))),
+    ("Shusha", Some((39.76, 46.75))),
+    ("Lachin", Some((39.64, 46.55))),
+    ("Kelbajar Pass", Some((40.1, 46.04))),
+    ("Baku", Some((40.41, 49.87))),
+    ("Somewhere unmapped", None),
+];
 
 /// A small deterministic generator (xorshift), so the data is the same on every run.
 struct Rng(u64);
@@ -70,7 +80,8 @@ fn iso(day: i32) -> String {
 fn csv(rng: &mut Rng) -> String {
     let first = Day::from_ymd(1990, 1, 1).expect("day").0;
     let span = 30 * 365;
-    let mut out = String::from("title,edtf,category,actors,location,conflict,summary\n");
+    let mut out =
+        String::from("title,edtf,category,actors,location,latitude,longitude,conflict,summary\n");
     for i in 0..EVENTS {
         let start = first + rng.below(span) as i32;
         let (y, m, _) = Day(start).ymd();
@@ -94,11 +105,14 @@ fn csv(rng: &mut Rng) -> String {
                 actors.push(a);
             }
         }
-        let place = if rng.below(10) == 0 {
-            ""
+        let (place, coordinates) = if rng.below(10) == 0 {
+            ("", None)
         } else {
             PLACES[rng.below(PLACES.len())]
         };
+        let (lat, lon) = coordinates.map_or((String::new(), String::new()), |(a, o)| {
+            (a.to_string(), o.to_string())
+        });
         let conflict = if rng.below(4) == 0 { "other" } else { "main" };
         // Words for the searches, picked from the event's number (not the generator, so the
         // dates and facets stay as they were): some in a third of the events, some rare,
@@ -107,7 +121,7 @@ fn csv(rng: &mut Rng) -> String {
             .map(|k| WORDS[(i * 7 + k * 13 + i / 3) % WORDS.len()])
             .collect();
         out.push_str(&format!(
-            "Event {i},{edtf},{},{},{place},{conflict},Summary of event {i}: {}\n",
+            "Event {i},{edtf},{},{},{place},{lat},{lon},{conflict},Summary of event {i}: {}\n",
             CATEGORIES[rng.below(CATEGORIES.len())],
             actors.join(";"),
             words.join(" ")
@@ -187,7 +201,46 @@ fn facet_sets() -> Vec<EventFilter> {
     out.push(f(&["no-such-category"], &[], &[], &[]));
     out.push(f(&[], &["nobody", "armenia"], &[], &[]));
     out.push(f(&[], &[], &[], &["Nowhere"]));
+    // Places by slug and by a name spelt otherwise.
+    out.push(f(&[], &[], &[], &["kelbajar-pass"]));
+    out.push(f(&["military"], &[], &[], &["  SHUSHA ", "stepanakert"]));
+    // Boxes: edges exactly on places (Lachin's west and south, Stepanakert's east and
+    // north), one point, one over no place.
+    let bbox = |west, south, east, north| EventFilter {
+        bbox: Some(Bbox {
+            west,
+            south,
+            east,
+            north,
+        }),
+        ..EventFilter::default()
+    };
+    out.push(bbox(46.55, 39.64, 46.75, 39.82));
+    out.push(bbox(49.87, 40.41, 49.87, 40.41));
+    out.push(bbox(0.0, 0.0, 1.0, 1.0));
+    out.push(EventFilter {
+        categories: s(&["diplomatic"]),
+        ..bbox(46.0, 39.7, 47.0, 40.2)
+    });
     out
+}
+
+/// The events with a place inside a box, written plainly.
+fn plain_bbox(qb: &mut sqlx::QueryBuilder<sqlx::Sqlite>, b: Option<Bbox>) {
+    if let Some(b) = b {
+        qb.push(
+            " AND e.id IN (SELECT ep.event_id FROM event_place ep, place p
+              WHERE p.id = ep.place_id AND p.latitude >= ",
+        )
+        .push_bind(b.south)
+        .push(" AND p.latitude <= ")
+        .push_bind(b.north)
+        .push(" AND p.longitude >= ")
+        .push_bind(b.west)
+        .push(" AND p.longitude <= ")
+        .push_bind(b.east)
+        .push(")");
+    }
 }
 
 /// A plain count, written without the two arms or any index hint.
@@ -210,7 +263,24 @@ async fn plain_count(pool: &SqlitePool, f: &EventFilter) -> i64 {
         qb.push("))");
     };
     list(&mut qb, " AND (e.category IN (", &f.categories);
-    list(&mut qb, " AND (e.place IN (", &f.places);
+    if !f.places.is_empty() {
+        // By slug or by any name, folded.
+        qb.push(
+            " AND e.id IN (SELECT ep.event_id FROM event_place ep JOIN place p ON p.id = ep.place_id
+              WHERE p.slug IN (",
+        );
+        let mut sep = qb.separated(", ");
+        for v in &f.places {
+            sep.push_bind(v.clone());
+        }
+        qb.push(") OR p.id IN (SELECT n.place_id FROM place_name n WHERE n.folded IN (");
+        let mut sep = qb.separated(", ");
+        for v in &f.places {
+            sep.push_bind(place_names::fold(v));
+        }
+        qb.push(")))");
+    }
+    plain_bbox(&mut qb, f.bbox);
     list(
         &mut qb,
         " AND e.id IN (SELECT ea.event_id FROM event_actor ea JOIN actor a ON a.id = ea.actor_id WHERE a.slug IN (",
@@ -316,6 +386,67 @@ async fn every_count_page_facet_and_histogram_equals_sqlite() {
         }
     }
     assert!(checked > 250, "{checked} filters checked");
+
+    // Property: for random boxes (their edges drawn from the places' own coordinates, a
+    // hair either side of them, and anywhere), the index, SQLite's queries and a plain SQL
+    // count agree, so edges are included exactly as the plain comparison includes them.
+    let edges = |rng: &mut Rng, coord: fn((f64, f64)) -> f64, lo: f64, hi: f64| -> f64 {
+        let known: Vec<f64> = PLACES.iter().filter_map(|(_, c)| c.map(coord)).collect();
+        match rng.below(4) {
+            0 => lo + (hi - lo) * (rng.below(10_000) as f64 / 10_000.0),
+            1 => known[rng.below(known.len())] + 1e-9,
+            2 => known[rng.below(known.len())] - 1e-9,
+            _ => known[rng.below(known.len())],
+        }
+    };
+    let mut rng = Rng(0xb0c5);
+    let mut nonempty = 0;
+    for case in 0..300 {
+        let (a, b) = (
+            edges(&mut rng, |c| c.1, 44.0, 51.0),
+            edges(&mut rng, |c| c.1, 44.0, 51.0),
+        );
+        let (c, d) = (
+            edges(&mut rng, |c| c.0, 38.0, 42.0),
+            edges(&mut rng, |c| c.0, 38.0, 42.0),
+        );
+        let filter = EventFilter {
+            bbox: Some(Bbox {
+                west: a.min(b),
+                east: a.max(b),
+                south: c.min(d),
+                north: c.max(d),
+            }),
+            from: if case % 3 == 0 {
+                Day::from_ymd(2000, 1, 1)
+            } else {
+                None
+            },
+            ..EventFilter::default()
+        };
+        let want = plain_count(&pool, &filter).await;
+        assert_eq!(
+            fast.count_events(&filter).await.expect("count"),
+            want,
+            "{filter:?}"
+        );
+        assert_eq!(
+            slow.count_events(&filter).await.expect("count"),
+            want,
+            "{filter:?}"
+        );
+        let a = fast
+            .facet_counts(&filter, Facet::Place, 100)
+            .await
+            .expect("facets");
+        let b = slow
+            .facet_counts(&filter, Facet::Place, 100)
+            .await
+            .expect("facets");
+        assert_eq!(a, b, "places of {filter:?}");
+        nonempty += usize::from(want > 0);
+    }
+    assert!(nonempty > 50, "{nonempty} boxes held events");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -359,6 +490,8 @@ async fn pages_and_searches_read_the_same_with_and_without_the_index() {
         "/?from=2000&to=2009&category=military&place=Lachin",
         "/?from=1995-03&to=1995-04&actor=osce&actor=icrc",
         "/?conflict=other&place=Baku",
+        "/?bbox=46.55,39.64,46.75,39.82&from=2001",
+        "/api/events?bbox=46,39,47,40&place=shusha&limit=20",
         "/?q=summary",
         "/?q=event+12*&actor=armenia",
         "/?q=summary&from=2001&to=2001&category=political",

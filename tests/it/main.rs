@@ -29,6 +29,7 @@ mod hardening;
 mod import;
 mod import_concurrency;
 mod limits;
+mod places;
 mod read_only;
 mod request_ids;
 mod search;

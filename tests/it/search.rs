@@ -27,6 +27,26 @@ fn words(text: &str) -> Vec<String> {
 
 fn docs() -> Vec<Doc> {
     let value: toml::Value = toml::from_str(import::BUNDLED_DATASET).expect("bundled TOML");
+    // Every name of every place, by slug: an event's places are searchable by all of them,
+    // each also folded as the index is given it.
+    let mut place_words: std::collections::HashMap<&str, Vec<String>> = Default::default();
+    for p in value["places"].as_array().expect("places") {
+        let mut names = vec![p["name"].as_str().expect("name")];
+        for n in p
+            .get("names")
+            .and_then(|n| n.as_array())
+            .into_iter()
+            .flatten()
+        {
+            names.push(n["name"].as_str().expect("name"));
+        }
+        let mut all = Vec::new();
+        for n in names {
+            all.extend(words(n));
+            all.extend(words(&conflict_timeline::place_names::fold(n)));
+        }
+        place_words.insert(p["slug"].as_str().expect("slug"), all);
+    }
     value["events"]
         .as_array()
         .expect("events")
@@ -44,6 +64,14 @@ fn docs() -> Vec<Doc> {
             }
             for actor in actors {
                 all.extend(words(actor));
+            }
+            for place in e
+                .get("places")
+                .and_then(|p| p.as_array())
+                .into_iter()
+                .flatten()
+            {
+                all.extend(place_words[place.as_str().expect("slug")].iter().cloned());
             }
             Doc {
                 slug: field("slug").to_string(),

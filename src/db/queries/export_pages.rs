@@ -17,6 +17,9 @@ const EXPORT_COLUMNS: &str =
      (SELECT group_concat(a.name, char(31) ORDER BY ea.position)
         FROM event_actor ea JOIN actor a ON a.id = ea.actor_id
        WHERE ea.event_id = e.id) AS actor_names,
+     (SELECT group_concat(p.slug || char(30) || p.label, char(31) ORDER BY ep.position)
+        FROM event_place ep JOIN place p ON p.id = ep.place_id
+       WHERE ep.event_id = e.id) AS places_packed,
      (SELECT c.slug FROM conflict c WHERE c.id = e.conflict_id) AS conflict_slug,
      e.body, e.latitude, e.longitude, e.fatalities_best, e.fatalities_low, e.fatalities_high,
      e.updated_at, e.notable";
@@ -126,6 +129,53 @@ pub async fn eras(
     }
     qb.push(" ORDER BY r.start_day, r.end_day, r.id");
     qb.build_query_as().fetch_all(&mut *conn).await
+}
+
+/// A place as the native export writes it.
+#[derive(Debug, sqlx::FromRow)]
+pub struct PlaceRow {
+    pub id: i64,
+    pub slug: String,
+    pub kind: Option<String>,
+    pub parent_slug: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub precision: Option<String>,
+    pub note: String,
+}
+
+/// The places the filter's events name and the places those lie in, with their names
+/// (`(place id, name, usage, source)` in order), places that others lie in before them.
+pub async fn places(
+    conn: &mut SqliteConnection,
+    filter: &EventFilter,
+) -> Result<(Vec<PlaceRow>, Vec<(i64, String, String, Option<String>)>), sqlx::Error> {
+    // Depth first: a place after the place it lies in (parents form a tree: a place cannot
+    // lie in itself, and the importer only links to places already declared).
+    let mut qb = QueryBuilder::<Sqlite>::new(
+        "WITH RECURSIVE used(id) AS (
+             SELECT ep.place_id FROM event_place ep WHERE ep.event_id IN (SELECT e.id FROM event e",
+    );
+    push_where(&mut qb, filter, Arm::Overlap, None);
+    qb.push(
+        ") UNION SELECT p.parent_id FROM place p JOIN used ON p.id = used.id
+             WHERE p.parent_id IS NOT NULL),
+         depth(id, d) AS (
+             SELECT id, 0 FROM place WHERE parent_id IS NULL
+             UNION ALL SELECT p.id, depth.d + 1 FROM place p JOIN depth ON p.parent_id = depth.id
+             WHERE depth.d < 64)
+         SELECT p.id, p.slug, p.kind, (SELECT q.slug FROM place q WHERE q.id = p.parent_id)
+                AS parent_slug, p.latitude, p.longitude, p.precision, p.note
+         FROM place p JOIN depth ON depth.id = p.id WHERE p.id IN (SELECT id FROM used)
+         ORDER BY depth.d, p.slug",
+    );
+    let places: Vec<PlaceRow> = qb.build_query_as().fetch_all(&mut *conn).await?;
+    let names = sqlx::query_as(
+        "SELECT place_id, name, usage, source_url FROM place_name ORDER BY place_id, position",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok((places, names))
 }
 
 /// When any event last changed, if there are events (an empty feed's `updated`).

@@ -90,11 +90,12 @@ pub async fn notable_marks(
         let mut qb = QueryBuilder::<Sqlite>::new("SELECT * FROM (");
         // Driven by the date index whatever the other filters: the slice is short, and an
         // actor's or a search's own list (130,000 events of one actor at a million) read in
-        // full for each of the slices took seconds.
+        // full for each of the slices took seconds; so did a place's or a box's (each event
+        // is asked instead, by the link table's key: `Arm::Dated`).
         qb.push(COLUMNS)
             .push(NOTABILITY)
             .push(" FROM event e INDEXED BY event_by_start");
-        push_where(&mut qb, &undated, Arm::All, None);
+        push_where(&mut qb, &undated, Arm::Dated, None);
         qb.push(" AND e.start_day BETWEEN ")
             .push_bind(a)
             .push(" AND ")

@@ -7,7 +7,7 @@ use super::super::direct;
 use super::{
     BATCH, LOOKUP_BY_SLUG, PendingLink, Queued, Refused, SLUGS_PER_LOOKUP, Stored, Writer,
 };
-use crate::record::{EventRecord, FieldProblem};
+use crate::record::{EventRecord, FieldProblem, PlaceRef};
 
 impl Writer {
     /// Queues an event to be inserted, updated or confirmed; writes the batch when it is
@@ -263,7 +263,7 @@ impl Writer {
         .await
     }
 
-    /// Writes the actors and sources of the events `written` (`(index in batch, id)`).
+    /// Writes the actors, places and sources of the events `written` (`(index in batch, id)`).
     async fn write_children(
         &mut self,
         batch: &[Queued],
@@ -272,8 +272,35 @@ impl Writer {
         let mut actors: Vec<direct::ActorRow> = Vec::new();
         let mut sources: Vec<direct::SourceRow<'_>> = Vec::new();
         let mut actors_done = Vec::new();
+        let mut places: Vec<direct::PlaceRow> = Vec::new();
+        let mut places_done = Vec::new();
         for (i, event_id) in written {
             let rec = &batch[*i].record;
+            places_done.clear();
+            // Without a list of places, the event's place text is its one place, where
+            // the event's coordinates are.
+            let implied;
+            let refs: &[PlaceRef] = match (&rec.place, rec.places.is_empty()) {
+                (Some(text), true) => {
+                    implied = [PlaceRef {
+                        coordinates: rec.coordinates,
+                        ..PlaceRef::named(text.clone())
+                    }];
+                    &implied
+                }
+                _ => &rec.places,
+            };
+            for place in refs {
+                let place_id = self.place_id(place).await?;
+                if !places_done.contains(&place_id) {
+                    places.push(direct::PlaceRow {
+                        event_id: *event_id,
+                        place_id,
+                        position: places_done.len() as i64,
+                    });
+                    places_done.push(place_id);
+                }
+            }
             actors_done.clear();
             for name in &rec.actors {
                 let actor_id = self.actor_id(name).await?;
@@ -295,11 +322,11 @@ impl Writer {
                 }
             }));
         }
-        if actors.is_empty() && sources.is_empty() {
+        if actors.is_empty() && sources.is_empty() && places.is_empty() {
             return Ok(());
         }
         direct::with_connection(&mut self.tx, |conn| {
-            direct::insert_children(conn, &actors, &sources)
+            direct::insert_children(conn, &actors, &places, &sources)
         })
         .await
     }

@@ -15,7 +15,8 @@
 //! the file.
 //!
 //! By concern: [`transaction`] (begin, commit, rollback), [`conflicts`] (conflicts and
-//! eras), [`batches`] (events, actors, sources), [`bulk`] (a large import as a bulk load),
+//! eras), [`places`] (places and the rule that joins an event's places to them),
+//! [`batches`] (events, actors, places, sources), [`bulk`] (a large import as a bulk load),
 //! [`search_index`], [`links`] and [`replace`] (`--replace`).
 
 use std::collections::{HashMap, HashSet};
@@ -31,6 +32,7 @@ mod batches;
 mod bulk;
 mod conflicts;
 mod links;
+mod places;
 mod replace;
 mod search_index;
 mod transaction;
@@ -45,6 +47,8 @@ const SLUGS_PER_LOOKUP: usize = 256;
 pub struct ImportSummary {
     pub conflicts_written: u64,
     pub eras_written: u64,
+    /// Places declared, renamed or made for the events that name them.
+    pub places_written: u64,
     pub inserted: u64,
     pub updated: u64,
     pub unchanged: u64,
@@ -54,7 +58,13 @@ pub struct ImportSummary {
 impl ImportSummary {
     /// Did the import change the database at all.
     pub fn changed_anything(&self) -> bool {
-        self.conflicts_written + self.eras_written + self.inserted + self.updated + self.deleted > 0
+        self.conflicts_written
+            + self.eras_written
+            + self.places_written
+            + self.inserted
+            + self.updated
+            + self.deleted
+            > 0
     }
 }
 
@@ -99,6 +109,8 @@ pub struct Writer {
     /// Actor ids by slug, and by the names seen (as written) in this import.
     actor_ids: HashMap<String, i64>,
     actor_names: HashMap<String, i64>,
+    /// Place ids by the references (name, coordinates) seen in this import.
+    place_refs: HashMap<(String, Option<(u64, u64)>), i64>,
     /// The highest event id before this import: events above it were inserted by it.
     base_id: i64,
     /// The id the next new event gets. The import holds the write lock, so no one else

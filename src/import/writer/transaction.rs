@@ -37,6 +37,7 @@ impl Writer {
             conflict_ids: HashMap::new(),
             actor_ids: HashMap::new(),
             actor_names: HashMap::new(),
+            place_refs: HashMap::new(),
             base_id,
             next_id: base_id + 1,
             batch: Vec::with_capacity(BATCH),

@@ -58,9 +58,17 @@ pub struct FilterQuery {
     /// Keep events of any of these conflicts, by conflict slug (repeat the parameter).
     #[param(value_type = Option<Vec<ConflictParam>>)]
     conflict: Option<Vec<String>>,
-    /// Keep events at any of these places, by exact place name (repeat the parameter).
+    /// Keep events at any of these places, by place slug or any of the place's names, with
+    /// or without diacritics (repeat the parameter).
     #[param(value_type = Option<Vec<TextParam>>)]
     place: Option<Vec<String>>,
+    /// Keep events with a place inside this box, `west,south,east,north` in WGS 84
+    /// degrees, edges included (west not east of east, south not north of north). Empty:
+    /// no box.
+    #[param(
+        pattern = r"^\s*([-+]?[0-9.]+ *, *[-+]?[0-9.]+ *, *[-+]?[0-9.]+ *, *[-+]?[0-9.]+)?\s*$"
+    )]
+    bbox: Option<String>,
 }
 
 /// Declares a string parameter type for the OpenAPI document, with the parser's own
@@ -137,6 +145,9 @@ pub struct EventJson {
     /// Where it happened, as the sources name it (both names where two are in use).
     #[schema(required = true)]
     pub place: Option<String>,
+    /// The places it names, in order: each a place of `/api/places`, with its label
+    /// (display name and the other side's name, "Shusha (Shushi)").
+    pub places: Vec<PlaceRefJson>,
     #[schema(required = true)]
     pub coordinates: Option<Coordinates>,
     /// Reported deaths; null when no figure is recorded.
@@ -146,6 +157,15 @@ pub struct EventJson {
     pub actors: Vec<ActorJson>,
     /// The slug of the conflict the event belongs to.
     pub conflict: String,
+}
+
+/// A place an event names.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlaceRefJson {
+    pub slug: String,
+    /// "Shusha (Shushi)".
+    pub label: String,
 }
 
 /// An event in full: what the list gives ([`EventJson`], the same fields), plus its text,
@@ -385,6 +405,14 @@ impl EventJson {
             date: DateJson::new(&e.edtf, e.date_label.as_deref()),
             category: e.category.clone(),
             place: e.place.clone(),
+            places: e
+                .places()
+                .into_iter()
+                .map(|p| PlaceRefJson {
+                    slug: p.slug,
+                    label: p.label,
+                })
+                .collect(),
             coordinates: coordinates(latitude, longitude),
             fatalities: Fatalities::new(best, low, high),
             actors: actors.into_iter().map(ActorJson::from).collect(),
@@ -393,7 +421,7 @@ impl EventJson {
     }
 }
 
-fn coordinates(latitude: Option<f64>, longitude: Option<f64>) -> Option<Coordinates> {
+pub(super) fn coordinates(latitude: Option<f64>, longitude: Option<f64>) -> Option<Coordinates> {
     Some(Coordinates {
         latitude: latitude?,
         longitude: longitude?,

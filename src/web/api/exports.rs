@@ -199,6 +199,9 @@ fn describe(params: &TimelineParams) -> String {
     if !params.places.is_empty() {
         out.push_str(&format!(" at {}", params.places.join(" or ")));
     }
+    if !params.bbox.is_empty() {
+        out.push_str(&format!(" inside {}", params.bbox));
+    }
     if !params.q.is_empty() {
         out.push_str(&format!(" matching “{}”", params.q));
     }

@@ -7,4 +7,5 @@ pub mod exports;
 pub mod histogram_api;
 pub mod oembed;
 pub mod openapi;
+pub mod places_api;
 pub mod problem;

@@ -11,7 +11,7 @@ use utoipa::openapi::server::Server;
 
 use super::events::EventPages;
 use super::histogram_api::WholeRange;
-use super::{conflicts, events, exports, histogram_api, oembed};
+use super::{conflicts, events, exports, histogram_api, oembed, places_api};
 use crate::web::http::params::{MAX_REPEATS, MAX_VALUE_BYTES};
 use crate::web::http::state::AppState;
 use crate::web::http::view_query::ViewRules;
@@ -30,6 +30,8 @@ use crate::web::http::view_query::ViewRules;
         events::list_events,
         events::show_event,
         conflicts::list_conflicts,
+        places_api::list_places,
+        places_api::show_place,
         histogram_api::histogram,
         openapi_json,
         exports::events_csv,
@@ -42,6 +44,7 @@ use crate::web::http::view_query::ViewRules;
     tags(
         (name = "events", description = "The chronology, filtered and paged."),
         (name = "conflicts", description = "The conflicts and their eras."),
+        (name = "places", description = "The places, with every name each side uses."),
         (name = "exports", description = "Any filtered view, whole, in other formats."),
         (name = "meta", description = "This document."),
         (name = "embed", description = "oEmbed 1.0: any timeline view or event as an iframe to embed."),

@@ -157,8 +157,10 @@ pub struct TimelineParams {
     pub actors: Vec<String>,
     /// Conflict slugs (`conflict`).
     pub conflicts: Vec<String>,
-    /// Place names (`place`), exactly as events give them.
+    /// Places (`place`): slugs or any of their names.
     pub places: Vec<String>,
+    /// The bounding box as typed (`bbox`), empty when not given.
+    pub bbox: String,
     /// The search text as typed (`q`).
     pub q: String,
     /// `page=` of search results (1-based), when given.
@@ -169,7 +171,7 @@ pub struct TimelineParams {
 }
 
 impl TimelineParams {
-    /// Reads `from`, `to`, `category`, `actor`, `conflict`, `place`, `q`, `page` and
+    /// Reads `from`, `to`, `category`, `actor`, `conflict`, `place`, `bbox`, `q`, `page` and
     /// `after`, collecting every
     /// problem.
     pub fn parse(query: Option<&str>) -> TimelineParams {
@@ -265,6 +267,17 @@ impl TimelineParams {
         out.filter.actors = out.actors.clone();
         out.filter.conflicts = out.conflicts.clone();
         out.filter.places = out.places.clone();
+        match raw.single("bbox") {
+            Ok(Some(value)) => {
+                out.bbox = value.to_string();
+                match crate::model::Bbox::parse(value) {
+                    Ok(b) => out.filter.bbox = Some(b),
+                    Err(err) => problems.push(ParamProblem::new("bbox", value, err.to_string())),
+                }
+            }
+            Ok(None) => {}
+            Err(problem) => problems.push(problem),
+        }
 
         match raw.single("q") {
             Ok(Some(value)) => {
@@ -307,7 +320,8 @@ impl TimelineParams {
     }
 
     /// The address of this view with one filter value added, or removed if present
-    /// (`kind` is `category`, `actor`, `conflict`, `place` or `q`), back on its first page.
+    /// (`kind` is `category`, `actor`, `conflict`, `place` or `q`; `bbox` is removed), back on
+    /// its first page.
     pub fn toggled_url(&self, kind: &str, value: &str) -> String {
         let mut p = TimelineParams {
             from: self.from.clone(),
@@ -316,10 +330,15 @@ impl TimelineParams {
             actors: self.actors.clone(),
             conflicts: self.conflicts.clone(),
             places: self.places.clone(),
+            bbox: self.bbox.clone(),
             q: self.q.clone(),
             ..TimelineParams::default()
         };
         let list = match kind {
+            "bbox" => {
+                p.bbox.clear();
+                return p.url();
+            }
             "category" => &mut p.categories,
             "actor" => &mut p.actors,
             "conflict" => &mut p.conflicts,
@@ -360,6 +379,9 @@ impl TimelineParams {
         pairs.extend(self.actors.iter().map(|a| ("actor", a.as_str())));
         pairs.extend(self.conflicts.iter().map(|c| ("conflict", c.as_str())));
         pairs.extend(self.places.iter().map(|p| ("place", p.as_str())));
+        if !self.bbox.is_empty() {
+            pairs.push(("bbox", &self.bbox));
+        }
         if !self.q.is_empty() {
             pairs.push(("q", &self.q));
         }

@@ -133,10 +133,15 @@ pub async fn serve_cached(
     let (Some(DataVersion(version)), true) = (version, eligible) else {
         return next.run(request).await;
     };
+    // The address as the client sent it: inside the nested `/api` router the request's own
+    // URI has lost its prefix, and `/api/events/x` must not share `/events/x`'s entry.
+    let uri = request
+        .extensions()
+        .get::<axum::extract::OriginalUri>()
+        .map_or_else(|| request.uri(), |original| &original.0);
     let key = Key {
         version,
-        target: request
-            .uri()
+        target: uri
             .path_and_query()
             .map_or_else(String::new, |pq| pq.as_str().to_string()),
         accept_encoding: request

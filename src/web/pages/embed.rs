@@ -19,7 +19,6 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
-use super::dates::DateView;
 use super::dates::thousands;
 use super::overview::{self, Overview};
 use super::timeline::EventCard;
@@ -170,19 +169,7 @@ pub async fn show_embed(
 
 /// An event as the timeline's card template shows it.
 fn card(e: &EventSummary) -> EventCard {
-    EventCard {
-        id: e.id,
-        slug: e.slug.clone(),
-        url: format!("/events/{}", e.slug),
-        title: e.title.clone(),
-        date: DateView::new(&e.edtf, e.date_label.as_deref()),
-        category: e.category.clone(),
-        place: e.place.clone(),
-        actors: e.actors().into_iter().map(str::to_string).collect(),
-        summary: e.summary.clone(),
-        snippet: None,
-        sources: Vec::new(),
-    }
+    EventCard::new(e)
 }
 
 /// The strip's zoom and pan links lead to `/?…`, which refuses to be framed: inside the

@@ -25,7 +25,12 @@ struct EventPage {
     date: DateView,
     category: String,
     category_url: String,
+    /// The place as the sources put it.
     place: Option<String>,
+    /// The places it names, each with all its names.
+    places: Vec<super::places::PlaceView>,
+    /// Whether any of them has more than one name.
+    has_place_names: bool,
     actors: Vec<ActorLink>,
     summary: String,
     body_html: String,
@@ -126,6 +131,7 @@ pub async fn show_event(
     let sources = queries::sources_of(&state.db, id).await?;
     let related = queries::related_events(&state.db, id).await?;
     let (previous, next) = queries::neighbours(&state.db, &event.summary).await?;
+    let places = super::places::views_of_event(&state.db, id).await?;
 
     let e = &event.summary;
     let date = DateView::new(&e.edtf, e.date_label.as_deref());
@@ -136,7 +142,7 @@ pub async fn show_event(
         e.title.as_str(),
         e.summary.as_str(),
         &date,
-        e.place.as_deref(),
+        &places,
     );
 
     let mut layout = Layout::new(format!("{} · {}", isolate(&e.title), date.words));
@@ -165,6 +171,8 @@ pub async fn show_event(
         category: e.category.clone(),
         category_url: format!("/?category={}", e.category),
         place: e.place.clone(),
+        has_place_names: places.iter().any(|p| p.names.len() > 1),
+        places,
         actors: actors
             .into_iter()
             .map(|a| ActorLink {
@@ -220,7 +228,7 @@ fn json_ld(
     name: &str,
     description: &str,
     date: &DateView,
-    place: Option<&str>,
+    places: &[super::places::PlaceView],
 ) -> String {
     let mut value = serde_json::json!({
         "@context": "https://schema.org",
@@ -235,8 +243,11 @@ fn json_ld(
     if let Some(end) = &date.datetime_end {
         value["endDate"] = end.clone().into();
     }
-    if let Some(place) = place {
-        value["location"] = serde_json::json!({ "@type": "Place", "name": place });
+    let locations: Vec<serde_json::Value> = places.iter().map(|p| p.json_ld()).collect();
+    match locations.len() {
+        0 => {}
+        1 => value["location"] = locations[0].clone(),
+        _ => value["location"] = locations.into(),
     }
     value
         .to_string()

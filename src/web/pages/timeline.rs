@@ -64,6 +64,13 @@ struct TimelinePage {
     facets: Vec<FacetView>,
     /// "Embed or share this view" (`_share.html`).
     share: super::share::ShareView,
+    /// The map of the events in view by place (SVG), and the places in view that lie off
+    /// it or have no coordinates.
+    map: Option<String>,
+    off_map: Vec<super::places::PlaceLine>,
+    /// The box as typed, and the rest of the view for the map's box form.
+    bbox: String,
+    map_keep: Vec<(&'static str, String)>,
 }
 
 /// A link to this view in another format.
@@ -102,22 +109,38 @@ pub struct EventCard {
     pub summary: String,
     /// In search results: the best extract with hits in `<mark>`, as safe HTML.
     pub snippet: Option<String>,
+    /// The slugs of its places, separated by spaces (the map lights the cards of a place).
+    pub place_slugs: String,
     /// Who the sources are (publishers, else titles): the printed chronology lists them.
     pub sources: Vec<String>,
 }
 
 impl EventCard {
-    fn new(e: &EventSummary) -> Self {
+    /// The card of an event as lists show it (its places by their labels).
+    pub(super) fn new(e: &EventSummary) -> Self {
         EventCard {
             slug: e.slug.clone(),
             url: format!("/events/{}", e.slug),
             title: e.title.clone(),
             date: DateView::new(&e.edtf, e.date_label.as_deref()),
             category: e.category.clone(),
-            place: e.place.clone(),
+            place: {
+                let labels: Vec<String> = e.places().into_iter().map(|p| p.label).collect();
+                if labels.is_empty() {
+                    e.place.clone()
+                } else {
+                    Some(labels.join("; "))
+                }
+            },
             actors: e.actors().into_iter().map(str::to_string).collect(),
             summary: e.summary.clone(),
             snippet: None,
+            place_slugs: e
+                .places()
+                .into_iter()
+                .map(|p| p.slug)
+                .collect::<Vec<_>>()
+                .join(" "),
             sources: Vec::new(),
             id: e.id,
         }
@@ -186,10 +209,23 @@ pub async fn show_timeline(
             .chain(params.actors.iter().map(|a| ("actor", a.clone())))
             .chain(params.conflicts.iter().map(|c| ("conflict", c.clone())))
             .chain(params.places.iter().map(|p| ("place", p.clone())))
+            .chain((!params.bbox.is_empty()).then(|| ("bbox", params.bbox.clone())))
             .collect(),
         downloads: Vec::new(),
         facets: Vec::new(),
         share,
+        map: None,
+        off_map: Vec::new(),
+        bbox: params.bbox.clone(),
+        map_keep: [("from", &params.from), ("to", &params.to), ("q", &params.q)]
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| (k, v.clone()))
+            .chain(params.categories.iter().map(|c| ("category", c.clone())))
+            .chain(params.actors.iter().map(|a| ("actor", a.clone())))
+            .chain(params.conflicts.iter().map(|c| ("conflict", c.clone())))
+            .chain(params.places.iter().map(|p| ("place", p.clone())))
+            .collect(),
     };
     page.layout.description = Some(page.intro.chars().take(200).collect());
     page.layout.has_timeline = true;
@@ -221,6 +257,7 @@ pub async fn show_timeline(
         page.facets = facets::build(&db, &params, matching).await?;
         page.active_filters = active_filters(&params, &page.facets);
         attach_overview(&state, &db, &params, &eras, matching, &mut page).await?;
+        attach_map(&state, &db, &params, &mut page).await?;
         return Ok(Html(page.render()?).into_response());
     }
 
@@ -258,7 +295,75 @@ pub async fn show_timeline(
     page.facets = facets::build(&db, &params, matching).await?;
     page.active_filters = active_filters(&params, &page.facets);
     attach_overview(&state, &db, &params, &eras, matching, &mut page).await?;
+    attach_map(&state, &db, &params, &mut page).await?;
     Ok(Html(page.render()?).into_response())
+}
+
+/// Places drawn on the timeline's map at most.
+const MAP_PLACES: u32 = 500;
+
+/// The map beside the timeline: the events in view counted per place, a circle per place
+/// on the map, the others listed.
+async fn attach_map(
+    state: &AppState,
+    db: &queries::Reader<'_>,
+    params: &TimelineParams,
+    page: &mut TimelinePage,
+) -> Result<(), AppError> {
+    let started = std::time::Instant::now();
+    // The whole collection's counts are kept by the importer; any other view is counted
+    // by the index (or, without it, live by SQLite: the answer is the same either way).
+    let counts = if params.filter == queries::EventFilter::default() {
+        queries::facet_totals(&state.db, queries::Facet::Place, MAP_PLACES).await?
+    } else {
+        db.facet_counts(&params.filter, queries::Facet::Place, MAP_PLACES)
+            .await?
+    };
+    if counts.is_empty() && params.filter.bbox.is_none() {
+        return Ok(());
+    }
+    let points: std::collections::HashMap<String, (f64, f64)> =
+        queries::places::place_points(&state.db)
+            .await?
+            .into_iter()
+            .map(|(slug, lat, lon)| (slug, (lat, lon)))
+            .collect();
+    let mut on_map = Vec::new();
+    for c in counts {
+        let url = params.toggled_url("place", &c.value);
+        match points.get(&c.value) {
+            Some(&(latitude, longitude)) if super::map::project(latitude, longitude).is_some() => {
+                on_map.push(super::map::ViewPoint {
+                    slug: c.value,
+                    label: c.label,
+                    count: c.count,
+                    latitude,
+                    longitude,
+                    url,
+                })
+            }
+            _ => page.off_map.push(super::places::PlaceLine {
+                url,
+                label: c.label,
+                events: c.count,
+            }),
+        }
+    }
+    let on_map_count = on_map.len();
+    page.map = Some(super::map::view_map(
+        &on_map,
+        params
+            .filter
+            .bbox
+            .map(|b| [b.west, b.south, b.east, b.north]),
+    ));
+    // What the map adds to the page (read by `bench/map_bench.py`).
+    tracing::debug!(
+        micros = started.elapsed().as_micros() as u64,
+        places = on_map_count,
+        "timeline map drawn"
+    );
+    Ok(())
 }
 
 /// Draws the overview strip of the view (search results included) when there is data.
@@ -494,6 +599,12 @@ fn active_filters(params: &TimelineParams, facets: &[FacetView]) -> Vec<ActiveFi
         out.push(ActiveFilter {
             label: format!("Search: {}", params.q),
             remove_url: params.toggled_url("q", ""),
+        });
+    }
+    if !params.bbox.is_empty() {
+        out.push(ActiveFilter {
+            label: format!("Inside the box {}", params.bbox),
+            remove_url: params.toggled_url("bbox", ""),
         });
     }
     for (kind, word, values) in [
