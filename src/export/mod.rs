@@ -345,6 +345,7 @@ fn event_record(
             category: s.category,
             place: s.place,
             notable: row.notable,
+            formerly: Vec::new(),
             coordinates: match (row.latitude, row.longitude) {
                 (Some(latitude), Some(longitude)) => Some(Coordinates {
                     latitude,

@@ -245,6 +245,7 @@ impl RowMapper for Acled {
             sources: vec![source],
             links: Vec::new(),
             notable: false,
+            formerly: Vec::new(),
         };
         problems.extend(check_event(&record, column_of));
         if problems.is_empty() {

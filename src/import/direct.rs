@@ -281,6 +281,7 @@ mod tests {
             sources: Vec::new(),
             links: Vec::new(),
             notable: false,
+            formerly: Vec::new(),
         }
     }
 

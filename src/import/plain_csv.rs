@@ -200,6 +200,7 @@ impl RowMapper for PlainCsv {
             sources,
             links: Vec::new(),
             notable: false,
+            formerly: Vec::new(),
         };
         problems.extend(check_event(&record, column_of));
         if problems.is_empty() {

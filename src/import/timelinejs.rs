@@ -894,6 +894,7 @@ fn event_item(
         category: category(&text_of(event.get("group"))),
         place: None,
         notable: false,
+        formerly: Vec::new(),
         coordinates: None,
         fatalities: Fatalities::default(),
         actors: Vec::new(),
@@ -1147,6 +1148,7 @@ impl RowMapper for SheetCsv {
             .collect(),
             links: Vec::new(),
             notable: false,
+            formerly: Vec::new(),
         };
         let problems = check_event(&record, sheet_column);
         if problems.is_empty() {

@@ -12,12 +12,14 @@ use axum::response::Response;
 use axum::routing::{MethodRouter, get};
 use tower_http::cors::{Any, CorsLayer};
 
-use super::api::{conflicts, events, exports, histogram_api, oembed, openapi, problem};
+use super::api::{changes, conflicts, events, exports, histogram_api, oembed, openapi, problem};
 use super::http::caching::{self, CachePolicy};
 use super::http::error::{self, ErrorInfo};
 use super::http::state::AppState;
 use super::http::{assets, health, middleware};
-use super::pages::{about, cite, embed, error_page, event_page, share_image, timeline};
+use super::pages::{
+    about, cite, embed, error_page, event_page, history, share_image, timeline,
+};
 
 /// Where the JSON API lives: errors under it are problem documents.
 pub const API_PREFIX: &str = "/api";
@@ -29,6 +31,12 @@ pub fn router(state: AppState) -> Router {
         .route("/", page(get(timeline::show_timeline)))
         .route("/search", get(timeline::redirect_search))
         .route("/events/{slug}", page(get(event_page::show_event)))
+        .route(
+            "/events/{slug}/history",
+            page(get(history::show_history)),
+        )
+        .route("/changes", page(get(history::show_changes)))
+        .route("/changes.atom", page(get(history::changes_atom)))
         .route("/about", page(get(about::show_about)))
         .route("/events/{slug}/cite.bib", get(cite::event_bib))
         .route("/events/{slug}/cite.ris", get(cite::event_ris))
@@ -74,6 +82,7 @@ fn documented_routes(state: &AppState) -> Vec<(&'static str, MethodRouter<AppSta
         ("/api/events", answer(get(events::list_events))),
         ("/api/events/{slug}", answer(get(events::show_event))),
         ("/api/conflicts", answer(get(conflicts::list_conflicts))),
+        ("/api/changes", answer(get(changes::list_changes))),
         ("/api/histogram", answer(get(histogram_api::histogram))),
         ("/api/openapi.json", answer(get(openapi::openapi_json))),
         ("/oembed", answer(get(oembed::oembed))),

@@ -26,6 +26,7 @@ mod file_truth;
 mod filter;
 mod formats;
 mod hardening;
+mod history;
 mod import;
 mod import_concurrency;
 mod limits;

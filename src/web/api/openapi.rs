@@ -11,7 +11,7 @@ use utoipa::openapi::server::Server;
 
 use super::events::EventPages;
 use super::histogram_api::WholeRange;
-use super::{conflicts, events, exports, histogram_api, oembed};
+use super::{changes, conflicts, events, exports, histogram_api, oembed};
 use crate::web::http::params::{MAX_REPEATS, MAX_VALUE_BYTES};
 use crate::web::http::state::AppState;
 use crate::web::http::view_query::ViewRules;
@@ -30,6 +30,7 @@ use crate::web::http::view_query::ViewRules;
         events::list_events,
         events::show_event,
         conflicts::list_conflicts,
+        changes::list_changes,
         histogram_api::histogram,
         openapi_json,
         exports::events_csv,
@@ -42,6 +43,7 @@ use crate::web::http::view_query::ViewRules;
     tags(
         (name = "events", description = "The chronology, filtered and paged."),
         (name = "conflicts", description = "The conflicts and their eras."),
+        (name = "changes", description = "What each import added, corrected and removed."),
         (name = "exports", description = "Any filtered view, whole, in other formats."),
         (name = "meta", description = "This document."),
         (name = "embed", description = "oEmbed 1.0: any timeline view or event as an iframe to embed."),

@@ -116,6 +116,23 @@ impl RawParams {
     }
 }
 
+impl RawParams {
+    /// A change id cursor (`before`, `after` of the changes lists): a whole number above 0.
+    pub fn change_id(&self, name: &str) -> Result<Option<i64>, ParamProblem> {
+        match self.single(name)? {
+            None => Ok(None),
+            Some(value) => match value.parse::<i64>() {
+                Ok(n) if n > 0 => Ok(Some(n)),
+                _ => Err(ParamProblem::new(
+                    name,
+                    value,
+                    "is not a change id (a whole number above 0) from a previous page",
+                )),
+            },
+        }
+    }
+}
+
 fn check_length<'a>(name: &str, value: &'a str) -> Result<&'a str, ParamProblem> {
     if value.len() > MAX_VALUE_BYTES {
         Err(ParamProblem::new(
