@@ -18,6 +18,7 @@ name = "Other"
 
 const EDITED: &str = r#"
 [[events]]
+conflict = "c"
 slug = "edited"
 date = "2001-01-01"
 title = "Talks open in the capital"
@@ -31,6 +32,7 @@ url = "https://example.org/a"
 
 const RENAMED: &str = r#"
 [[events]]
+conflict = "c"
 slug = "old-name"
 date = "2001-02"
 title = "Old name"
@@ -39,6 +41,7 @@ category = "military"
 
 const REMOVED: &str = r#"
 [[events]]
+conflict = "c"
 slug = "removed"
 date = "2001-03-05"
 title = "A clash that never happened"
@@ -48,6 +51,7 @@ category = "military"
 
 const LINKING: &str = r#"
 [[events]]
+conflict = "c"
 slug = "linking"
 date = "2001-04"
 title = "Answer to the clash"
@@ -82,6 +86,7 @@ fn second_version() -> String {
     let linking = LINKING.split("[[events.links]]").next().unwrap_or(LINKING);
     let added = r#"
 [[events]]
+conflict = "c"
 slug = "added"
 date = "2001-05-09"
 title = "A new event"
@@ -215,7 +220,7 @@ async fn a_removed_event_answers_410_with_its_last_version_and_history() {
         .collect();
     assert!(!slugs.contains(&"removed"));
     assert_eq!(api["total"], 5);
-    let search = app.get("/api/events?q=clash").await.json();
+    let search = app.get("/api/events?q=outlet").await.json();
     assert_eq!(search["total"], 0, "out of the search index: {search}");
     // The event that linked to it lost the link: a change of its own.
     let linking = app.get("/events/linking/history").await.html();

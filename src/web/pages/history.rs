@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use serde_json::{Map, Value};
 
 use super::dates::DateView;
@@ -269,7 +269,7 @@ pub async fn moved_or_gone(
     suffix: &str,
 ) -> Result<Option<Response>, AppError> {
     if let Some(target) = history::alias_target(&state.db, slug).await? {
-        return Ok(Some(permanent_redirect(&format!("/events/{target}{suffix}"))));
+        return permanent_redirect(&format!("/events/{target}{suffix}")).map(Some);
     }
     if suffix.is_empty()
         && let Some(removed) = history::removed_by_slug(&state.db, slug).await?
@@ -279,14 +279,11 @@ pub async fn moved_or_gone(
     Ok(None)
 }
 
-/// A 301 to `location` (never stored, like every redirect here).
-fn permanent_redirect(location: &str) -> Response {
-    let mut response = Redirect::permanent(location).into_response();
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static(crate::web::http::caching::NO_STORE),
-    );
-    response
+/// A 301 to `location` (the cache policy makes it `no-store`, like every redirect here).
+fn permanent_redirect(location: &str) -> Result<Response, AppError> {
+    // Slugs are ASCII: a location that is not a header value cannot come from here.
+    let value = HeaderValue::from_str(location).map_err(|_| AppError::NotFound("event"))?;
+    Ok((StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, value)]).into_response())
 }
 
 /// The 410 Gone page of a removed event: its last version, when and why, and its history.
