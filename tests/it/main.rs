@@ -27,6 +27,7 @@ mod filter;
 mod formats;
 mod hardening;
 mod history;
+mod history_replay;
 mod import;
 mod import_concurrency;
 mod limits;
