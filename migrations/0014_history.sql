@@ -25,7 +25,11 @@ CREATE TABLE import_revision (
     added       INTEGER NOT NULL DEFAULT 0 CHECK (added >= 0),
     changed     INTEGER NOT NULL DEFAULT 0 CHECK (changed >= 0),
     unchanged   INTEGER NOT NULL DEFAULT 0 CHECK (unchanged >= 0),
-    removed     INTEGER NOT NULL DEFAULT 0 CHECK (removed >= 0)
+    removed     INTEGER NOT NULL DEFAULT 0 CHECK (removed >= 0),
+    -- The id of the first change this import made (`event_change.id`): imports hold the
+    -- write lock one at a time, so a revision's changes follow every earlier one's, and
+    -- "changed since" is a range of change ids (no index on times needed).
+    first_change_id INTEGER NOT NULL DEFAULT 1
 ) STRICT;
 
 -- One row per event per revision that added, changed, renamed or removed it. Compact on

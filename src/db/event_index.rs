@@ -206,10 +206,10 @@ impl EventIndex {
         })
     }
 
-    /// Whether the index can answer for this filter (it holds no text: searches go to
-    /// SQLite's full-text index).
+    /// Whether the index can answer for this filter (it holds no text and no history:
+    /// searches go to SQLite's full-text index, `changed_since` to the changes).
     pub fn covers(&self, filter: &EventFilter) -> bool {
-        filter.text.is_none()
+        filter.text.is_none() && filter.changed_since.is_none()
     }
 
     /// First position whose start day is at least `day`.

@@ -152,6 +152,11 @@ pub struct ChangeFilter {
     pub kinds: Vec<ChangeKind>,
 }
 
+/// The first change id of the imports that finished at or after a time (bound after
+/// this, then a closing parenthesis); past every id when none did.
+pub const FIRST_CHANGE_SINCE: &str = "(SELECT coalesce(min(first_change_id), 9223372036854775807)
+     FROM import_revision WHERE finished_at >= ";
+
 /// Every revision, newest first.
 pub async fn revisions(pool: &SqlitePool) -> Result<Vec<Revision>, sqlx::Error> {
     sqlx::query_as(
@@ -305,6 +310,12 @@ pub async fn list_changes(
          WHERE (e.id IS NOT NULL OR t.event_id IS NOT NULL)",
     );
     if let Some(since) = &filter.since {
+        // The range of change ids first (see `first_change_id`), then the exact time.
+        query
+            .push(" AND c.id >= ")
+            .push(FIRST_CHANGE_SINCE)
+            .push_bind(since.clone())
+            .push(")");
         query.push(" AND r.finished_at >= ").push_bind(since.clone());
     }
     if let Some(until) = &filter.until {

@@ -398,3 +398,64 @@ async fn the_api_pages_changes_since_a_moment() {
         .collect();
     assert_eq!(fields, ["since", "after"]);
 }
+
+#[tokio::test]
+async fn the_api_follows_renames_and_removals_and_filters_by_change() {
+    let app = changed_app().await;
+    let moved = app.get("/api/events/old-name").await;
+    assert_eq!(moved.status, 301);
+    assert_eq!(moved.header("location"), Some("/api/events/new-name"));
+    let gone = app.get("/api/events/removed").await;
+    assert_eq!(gone.status, 410);
+    assert_eq!(gone.header("content-type"), Some("application/problem+json"));
+    assert!(gone.json()["detail"]
+        .as_str()
+        .is_some_and(|d| d.contains("https://timeline.example/events/removed")));
+
+    // Changed since the second import: the edit, the rename, the event that lost its link
+    // and the addition; not the untouched one.
+    let second_at: String =
+        sqlx::query_scalar("SELECT finished_at FROM import_revision ORDER BY id DESC LIMIT 1")
+            .fetch_one(&app.rw)
+            .await
+            .expect("time");
+    let changed = app
+        .get(&format!("/api/events?changed_since={second_at}&limit=2"))
+        .await
+        .json();
+    assert_eq!(changed["total"], 4, "{changed}");
+    let next = changed["next_url"].as_str().expect("a second page").to_string();
+    assert!(next.contains("changed_since="), "{next}");
+    let mut slugs: Vec<String> = Vec::new();
+    for page in [
+        changed,
+        app.get(next.trim_start_matches("https://timeline.example"))
+            .await
+            .json(),
+    ] {
+        slugs.extend(
+            page["events"]
+                .as_array()
+                .expect("events")
+                .iter()
+                .filter_map(|e| e["slug"].as_str().map(str::to_string)),
+        );
+    }
+    slugs.sort();
+    assert_eq!(slugs, ["added", "edited", "linking", "new-name"]);
+    let all = app.get("/api/events?changed_since=2000-01-01").await.json();
+    assert_eq!(all["total"], 5);
+    let bad = app.get("/api/events?changed_since=last-week").await;
+    assert_eq!(bad.status, 400);
+
+    // The spreadsheet export says when each event last changed.
+    let csv = app.get("/export/events.csv?conflict=c").await;
+    let header = csv.body.lines().next().unwrap_or_default();
+    assert!(header.ends_with(",last_changed"), "{header}");
+    let edited = csv
+        .body
+        .lines()
+        .find(|l| l.starts_with("edited,"))
+        .expect("row");
+    assert!(edited.contains(&second_at[..10]), "{edited}");
+}

@@ -58,8 +58,9 @@ impl Writer {
             .fetch_one(&mut *tx)
             .await?;
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO import_revision (started_at, finished_at, format)
-             VALUES (?1, ?1, '') RETURNING id",
+            "INSERT INTO import_revision (started_at, finished_at, format, first_change_id)
+             VALUES (?1, ?1, '', (SELECT coalesce(max(id), 0) + 1 FROM event_change))
+             RETURNING id",
         )
         .bind(&started)
         .fetch_one(&mut *tx)
@@ -177,6 +178,16 @@ impl Writer {
              ORDER BY id",
         )
         .bind(self.revision_id)
+        .execute(&mut *self.tx)
+        .await?;
+        // Events that only lost a link were not rewritten: their change is their update.
+        sqlx::query(
+            "UPDATE event SET updated_at = ?2 WHERE id IN (
+                 SELECT c.event_id FROM event_change c JOIN temp.event_before b ON b.id = c.event_id
+                 WHERE c.revision_id = ?1 AND b.mentioned = 0)",
+        )
+        .bind(self.revision_id)
+        .bind(&self.now)
         .execute(&mut *self.tx)
         .await?;
         sqlx::query(

@@ -11,7 +11,7 @@ use super::events::{DEFAULT_LIMIT, MAX_LIMIT};
 use super::problem::Problem;
 use crate::db::history::{self, ChangeFilter, ChangeKind, ChangePage, ListedChange};
 use crate::web::http::error::AppError;
-use crate::web::http::params::{ParamProblem, RawParams};
+use crate::web::http::params::{ParamProblem, RawParams, is_utc_moment};
 use crate::web::http::state::AppState;
 
 /// The kinds of change, as `kind=` takes them.
@@ -127,44 +127,6 @@ fn change_json(c: &ListedChange, base: &str) -> ChangeJson {
     }
 }
 
-/// Is `s` a moment `since=` takes (see [`ChangeQuery`]).
-pub fn is_since(s: &str) -> bool {
-    let Some(day) = s.get(..10) else { return false };
-    if crate::edtf::parse_filter_date(day).is_err()
-        || day.len() != 10
-        || !day.bytes().take(4).all(|b| b.is_ascii_digit())
-    {
-        return false;
-    }
-    let rest = &s[10..];
-    if rest.is_empty() {
-        return true;
-    }
-    let b = rest.as_bytes();
-    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
-    let two = |at: usize| rest.get(at..at + 2).and_then(|d| d.parse::<u32>().ok());
-    let time_ok = rest.len() >= 10
-        && b[0] == b'T'
-        && digits(1..3)
-        && b[3] == b':'
-        && digits(4..6)
-        && b[6] == b':'
-        && digits(7..9)
-        && two(1).is_some_and(|h| h < 24)
-        && two(4).is_some_and(|m| m < 60)
-        && two(7).is_some_and(|s| s < 60);
-    if !time_ok {
-        return false;
-    }
-    match &rest[9..] {
-        "Z" => true,
-        fraction => fraction
-            .strip_prefix('.')
-            .and_then(|f| f.strip_suffix('Z'))
-            .is_some_and(|f| (1..=3).contains(&f.len()) && f.bytes().all(|d| d.is_ascii_digit())),
-    }
-}
-
 /// `GET /api/changes`.
 #[utoipa::path(
     get,
@@ -185,7 +147,7 @@ pub async fn list_changes(
     let mut problems = Vec::new();
     let mut filter = ChangeFilter::default();
     match raw.single("since") {
-        Ok(Some(value)) if is_since(value) => filter.since = Some(value.to_string()),
+        Ok(Some(value)) if is_utc_moment(value) => filter.since = Some(value.to_string()),
         Ok(Some(value)) => problems.push(ParamProblem::new(
             "since",
             value,
@@ -273,30 +235,4 @@ pub async fn list_changes(
         next_url,
     })
     .into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn since_takes_a_day_or_a_utc_time() {
-        for good in [
-            "2026-12-03",
-            "2026-12-03T10:20:30Z",
-            "2026-12-03T23:59:59.123Z",
-        ] {
-            assert!(super::is_since(good), "{good}");
-        }
-        for bad in [
-            "2026-12",
-            "2026-13-03",
-            "2026-02-30",
-            "2026-12-03T24:00:00Z",
-            "2026-12-03T10:20:30",
-            "2026-12-03T10:20:30.1234Z",
-            "2026-12-03 10:20:30Z",
-            "-2026-12-03",
-        ] {
-            assert!(!super::is_since(bad), "{bad}");
-        }
-    }
 }
