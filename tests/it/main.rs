@@ -28,6 +28,7 @@ mod formats;
 mod hardening;
 mod history;
 mod history_replay;
+mod housekeeping;
 mod import;
 mod import_concurrency;
 mod limits;
