@@ -297,7 +297,7 @@ fn gone_page(removed: &RemovedEvent) -> Result<Response, AppError> {
         .to_string();
     let fields = FIELDS
         .iter()
-        .filter(|f| !matches!(**f, "slug" | "links"))
+        .filter(|f| !matches!(**f, "slug" | "title" | "links"))
         .filter_map(|f| {
             let text = field_text(f, last.get(*f)?, &names);
             (!text.is_empty()).then_some((label(f), text))
