@@ -275,12 +275,12 @@ async fn list_imports(args: &DbArgs) -> Result<(), CliError> {
     let path = db::path_from_arg(&args.db);
     let pool = db::open_read_write(&path).await?;
     db::migrate(&pool, &path).await?;
-    let revisions = db::history::revisions(&pool).await.map_err(|source| {
-        CliError::Query {
+    let revisions = db::history::revisions(&pool)
+        .await
+        .map_err(|source| CliError::Query {
             path: path.clone(),
             source,
-        }
-    })?;
+        })?;
     pool.close().await;
     if revisions.is_empty() {
         println!("no imports recorded");
@@ -312,11 +312,9 @@ async fn optimize(args: &OptimizeArgs) -> Result<(), CliError> {
     let started = std::time::Instant::now();
     let report = db::maintenance::optimize(&pool, args.vacuum_percent)
         .await
-        .map_err(|source| {
-            CliError::Query {
-                path: path.clone(),
-                source,
-            }
+        .map_err(|source| CliError::Query {
+            path: path.clone(),
+            source,
         })?;
     pool.close().await;
     println!(

@@ -29,9 +29,13 @@ pub const FIELDS: &[&str] = &[
 /// What happened to an event in a revision.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ChangeKind {
+    /// A new event.
     Added,
+    /// Fields changed, the slug kept.
     Changed,
+    /// Fields changed, the slug among them (the old one redirects).
     Renamed,
+    /// Taken out of the chronology (a tombstone keeps its last version).
     Removed,
 }
 
@@ -63,8 +67,11 @@ impl ChangeKind {
 /// One import, as recorded.
 #[derive(Clone, Debug, FromRow)]
 pub struct Revision {
+    /// The revision's number, in import order.
     pub id: i64,
+    /// When the import began and committed (UTC, ISO 8601 with milliseconds).
     pub started_at: String,
+    /// See `started_at`.
     pub finished_at: String,
     /// Formats of the files, comma-separated.
     pub format: String,
@@ -72,18 +79,26 @@ pub struct Revision {
     pub options: String,
     /// JSON array of `{name, size, sha256}`.
     pub files: String,
+    /// Events the import added.
     pub added: i64,
+    /// Events whose fields it changed (renames included).
     pub changed: i64,
+    /// Events it confirmed as they were.
     pub unchanged: i64,
+    /// Events it removed.
     pub removed: i64,
 }
 
 /// One change of one event, with when its import finished.
 #[derive(Clone, Debug, FromRow)]
 pub struct EventChange {
+    /// The change's id (changes are numbered in the order imports made them).
     pub id: i64,
+    /// The import that made it.
     pub revision_id: i64,
+    /// The event (current or removed).
     pub event_id: i64,
+    /// `added`, `changed`, `renamed` or `removed` (see [`ChangeKind`]).
     pub kind: String,
     /// JSON object of the previous values of the fields that changed.
     pub previous: Option<String>,
@@ -94,28 +109,40 @@ pub struct EventChange {
 /// A removed event: its tombstone.
 #[derive(Clone, Debug, FromRow)]
 pub struct RemovedEvent {
+    /// The id it had (never reused).
     pub event_id: i64,
+    /// The slug it had when removed.
     pub slug: String,
     /// JSON object of every field as it last was.
     pub last_version: String,
+    /// The import that removed it.
     pub revision_id: i64,
+    /// When (UTC).
     pub removed_at: String,
+    /// Why, in words a reader sees.
     pub reason: String,
 }
 
 /// A change as `/changes` and `/api/changes` list it.
 #[derive(Clone, Debug, FromRow)]
 pub struct ListedChange {
+    /// The change's id (the keyset cursor).
     pub id: i64,
+    /// The import that made it.
     pub revision_id: i64,
+    /// The event (current or removed).
     pub event_id: i64,
+    /// `added`, `changed`, `renamed` or `removed`.
     pub kind: String,
     /// JSON object of the previous values (changed and renamed).
     pub previous: Option<String>,
+    /// When the import finished (UTC).
     pub at: String,
     /// The event's slug now (or when it was removed).
     pub slug: String,
+    /// Its title now (or when it was removed).
     pub title: String,
+    /// The slug of its conflict.
     pub conflict_slug: String,
     /// Whether the event is still there.
     pub current: bool,
@@ -124,11 +151,9 @@ pub struct ListedChange {
 impl ListedChange {
     /// The names of the fields that changed (none for other kinds), in [`FIELDS`] order.
     pub fn fields(&self) -> Vec<&'static str> {
-        let Some(previous) = self
-            .previous
-            .as_deref()
-            .and_then(|p| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(p).ok())
-        else {
+        let Some(previous) = self.previous.as_deref().and_then(|p| {
+            serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(p).ok()
+        }) else {
             return Vec::new();
         };
         FIELDS
@@ -184,7 +209,10 @@ pub async fn event_changes(
 }
 
 /// When an event was last corrected (changed or renamed by an import), if ever.
-pub async fn last_corrected(pool: &SqlitePool, event_id: i64) -> Result<Option<String>, sqlx::Error> {
+pub async fn last_corrected(
+    pool: &SqlitePool,
+    event_id: i64,
+) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT r.finished_at FROM event_change c JOIN import_revision r ON r.id = c.revision_id
          WHERE c.event_id = ?1 AND c.kind IN ('changed', 'renamed')
@@ -196,7 +224,10 @@ pub async fn last_corrected(pool: &SqlitePool, event_id: i64) -> Result<Option<S
 }
 
 /// The event's version now (JSON object of every field), if it is there.
-pub async fn current_version(pool: &SqlitePool, event_id: i64) -> Result<Option<String>, sqlx::Error> {
+pub async fn current_version(
+    pool: &SqlitePool,
+    event_id: i64,
+) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar("SELECT version FROM event_version WHERE id = ?1")
         .bind(event_id)
         .fetch_optional(pool)
@@ -256,9 +287,8 @@ pub async fn event_names(
 ) -> Result<HashMap<i64, (String, String)>, sqlx::Error> {
     let mut names = HashMap::new();
     for chunk in ids.chunks(500) {
-        let mut query = QueryBuilder::<Sqlite>::new(
-            "SELECT id, slug, title FROM event WHERE id IN (",
-        );
+        let mut query =
+            QueryBuilder::<Sqlite>::new("SELECT id, slug, title FROM event WHERE id IN (");
         let mut list = query.separated(",");
         for id in chunk {
             list.push_bind(*id);
@@ -316,7 +346,9 @@ pub async fn list_changes(
             .push(FIRST_CHANGE_SINCE)
             .push_bind(since.clone())
             .push(")");
-        query.push(" AND r.finished_at >= ").push_bind(since.clone());
+        query
+            .push(" AND r.finished_at >= ")
+            .push_bind(since.clone());
     }
     if let Some(until) = &filter.until {
         query.push(" AND r.finished_at < ").push_bind(until.clone());

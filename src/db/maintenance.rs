@@ -9,8 +9,9 @@ use sqlx::SqlitePool;
 /// What [`optimize`] did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct OptimizeReport {
-    /// Bytes of the file before and after.
+    /// Bytes of the file before.
     pub bytes_before: i64,
+    /// Bytes of the file after.
     pub bytes_after: i64,
     /// Bytes in free pages before.
     pub free_bytes_before: i64,
@@ -26,15 +27,24 @@ impl OptimizeReport {
 }
 
 async fn pages(pool: &SqlitePool) -> Result<(i64, i64, i64), sqlx::Error> {
-    let count: i64 = sqlx::query_scalar("PRAGMA page_count").fetch_one(pool).await?;
-    let free: i64 = sqlx::query_scalar("PRAGMA freelist_count").fetch_one(pool).await?;
-    let size: i64 = sqlx::query_scalar("PRAGMA page_size").fetch_one(pool).await?;
+    let count: i64 = sqlx::query_scalar("PRAGMA page_count")
+        .fetch_one(pool)
+        .await?;
+    let free: i64 = sqlx::query_scalar("PRAGMA freelist_count")
+        .fetch_one(pool)
+        .await?;
+    let size: i64 = sqlx::query_scalar("PRAGMA page_size")
+        .fetch_one(pool)
+        .await?;
     Ok((count, free, size))
 }
 
 /// Merges the search index (FTS5 `optimize`), runs `PRAGMA optimize`, and runs `VACUUM`
 /// when free pages are more than `vacuum_percent` of the file.
-pub async fn optimize(pool: &SqlitePool, vacuum_percent: u8) -> Result<OptimizeReport, sqlx::Error> {
+pub async fn optimize(
+    pool: &SqlitePool,
+    vacuum_percent: u8,
+) -> Result<OptimizeReport, sqlx::Error> {
     let (count, free, size) = pages(pool).await?;
     let mut report = OptimizeReport {
         bytes_before: count * size,
@@ -54,7 +64,9 @@ pub async fn optimize(pool: &SqlitePool, vacuum_percent: u8) -> Result<OptimizeR
         sqlx::query("VACUUM").execute(pool).await?;
         report.vacuumed = true;
     }
-    sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(pool).await?;
+    sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+        .execute(pool)
+        .await?;
     let (count, _, size) = pages(pool).await?;
     report.bytes_after = count * size;
     Ok(report)

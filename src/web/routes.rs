@@ -17,9 +17,7 @@ use super::http::caching::{self, CachePolicy};
 use super::http::error::{self, ErrorInfo};
 use super::http::state::AppState;
 use super::http::{assets, health, middleware};
-use super::pages::{
-    about, cite, embed, error_page, event_page, history, share_image, timeline,
-};
+use super::pages::{about, cite, embed, error_page, event_page, history, share_image, timeline};
 
 /// Where the JSON API lives: errors under it are problem documents.
 pub const API_PREFIX: &str = "/api";
@@ -31,10 +29,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", page(get(timeline::show_timeline)))
         .route("/search", get(timeline::redirect_search))
         .route("/events/{slug}", page(get(event_page::show_event)))
-        .route(
-            "/events/{slug}/history",
-            page(get(history::show_history)),
-        )
+        .route("/events/{slug}/history", page(get(history::show_history)))
         .route("/changes", page(get(history::show_changes)))
         .route("/changes.atom", page(get(history::changes_atom)))
         .route("/about", page(get(about::show_about)))

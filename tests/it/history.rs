@@ -81,7 +81,10 @@ fn second_version() -> String {
         .replace("Talks open in the capital", "Talks open in Vienna")
         .replace("first round", "second round");
     let renamed = RENAMED
-        .replace("slug = \"old-name\"", "slug = \"new-name\"\nformerly = [\"old-name\"]")
+        .replace(
+            "slug = \"old-name\"",
+            "slug = \"new-name\"\nformerly = [\"old-name\"]",
+        )
         .replace("title = \"Old name\"", "title = \"New name\"");
     let linking = LINKING.split("[[events.links]]").next().unwrap_or(LINKING);
     let added = r#"
@@ -119,13 +122,16 @@ async fn changed_app() -> TestApp {
     app
 }
 
+/// id, format, options, files, added, changed, unchanged, removed.
+type RevisionRow = (i64, String, String, String, i64, i64, i64, i64);
+
 #[tokio::test]
 async fn every_import_is_a_revision_with_its_files_and_counts() {
     let app = changed_app().await;
     // The same file again changes nothing, and is recorded all the same.
     let again = import(&app, &second_version(), true).await;
     assert_eq!((again.inserted, again.updated, again.deleted), (0, 0, 0));
-    let revisions: Vec<(i64, String, String, String, i64, i64, i64, i64)> = sqlx::query_as(
+    let revisions: Vec<RevisionRow> = sqlx::query_as(
         "SELECT id, format, options, files, added, changed, unchanged, removed
          FROM import_revision ORDER BY id",
     )
@@ -173,7 +179,11 @@ async fn the_event_page_says_corrected_and_its_history_shows_a_diff_of_words() {
     assert_eq!(history.status, 200);
     let html = history.html();
     let changes: Vec<_> = html.select(&sel(".history__change")).collect();
-    assert_eq!(changes.len(), 2, "corrected, then added at the first import");
+    assert_eq!(
+        changes.len(),
+        2,
+        "corrected, then added at the first import"
+    );
     let newest = changes[0];
     assert!(text(newest).contains("Corrected"), "{}", text(newest));
     let labels: Vec<String> = newest.select(&sel("dt")).map(text).collect();
@@ -195,7 +205,11 @@ async fn a_removed_event_answers_410_with_its_last_version_and_history() {
     let heading = html.select(&sel("h1")).next().map(text).unwrap_or_default();
     assert_eq!(heading, "A clash that never happened");
     assert!(gone.body.contains("Reported by one outlet only."));
-    let status = html.select(&sel(".gone__status")).next().map(text).unwrap_or_default();
+    let status = html
+        .select(&sel(".gone__status"))
+        .next()
+        .map(text)
+        .unwrap_or_default();
     assert!(status.starts_with("Removed on "), "{status}");
     assert!(status.contains("--replace"), "why: {status}");
     assert!(gone.body.contains("href=\"/events/removed/history\""));
@@ -224,7 +238,10 @@ async fn a_removed_event_answers_410_with_its_last_version_and_history() {
     assert_eq!(search["total"], 0, "out of the search index: {search}");
     // The event that linked to it lost the link: a change of its own.
     let linking = app.get("/events/linking/history").await.html();
-    let labels: Vec<String> = linking.select(&sel(".history__change dt")).map(text).collect();
+    let labels: Vec<String> = linking
+        .select(&sel(".history__change dt"))
+        .map(text)
+        .collect();
     assert_eq!(labels, ["Related events"]);
     // An address that never existed is still a 404.
     assert_eq!(app.get("/events/never-was").await.status, 404);
@@ -244,18 +261,27 @@ async fn a_renamed_event_answers_301_from_its_old_address() {
     assert_eq!(moved.status, 301);
     assert_eq!(moved.header("location"), Some("/events/new-name/history"));
     let history = app.get("/events/new-name/history").await.html();
-    let labels: Vec<String> = history.select(&sel(".history__change dt")).map(text).collect();
+    let labels: Vec<String> = history
+        .select(&sel(".history__change dt"))
+        .map(text)
+        .collect();
     assert_eq!(labels, ["Address", "Title"]);
 
     // For ever: renamed once more, both old addresses lead to the newest.
-    let third = second_version()
-        .replace("slug = \"new-name\"\nformerly = [\"old-name\"]", "slug = \"newest-name\"\nformerly = [\"new-name\"]");
+    let third = second_version().replace(
+        "slug = \"new-name\"\nformerly = [\"old-name\"]",
+        "slug = \"newest-name\"\nformerly = [\"new-name\"]",
+    );
     let summary = import(&app, &third, false).await;
     assert_eq!(summary.updated, 1);
     for old in ["/events/old-name", "/events/new-name"] {
         let moved = app.get(old).await;
         assert_eq!(moved.status, 301, "{old}");
-        assert_eq!(moved.header("location"), Some("/events/newest-name"), "{old}");
+        assert_eq!(
+            moved.header("location"),
+            Some("/events/newest-name"),
+            "{old}"
+        );
     }
 }
 
@@ -269,10 +295,26 @@ async fn the_changes_page_lists_and_filters_the_latest_changes() {
     // 5 added by the first import, then the second's 1 added, 3 changed, 1 removed.
     assert_eq!(items.len(), 10, "{items:#?}");
     let newest: Vec<&String> = items.iter().take(5).collect();
-    assert!(newest.iter().any(|i| i.contains("Corrected") && i.contains("Talks open in Vienna")));
-    assert!(newest.iter().any(|i| i.contains("Removed") && i.contains("A clash that never happened")));
-    assert!(newest.iter().any(|i| i.contains("new address") && i.contains("New name")));
-    assert!(newest.iter().any(|i| i.contains("Added") && i.contains("A new event")));
+    assert!(
+        newest
+            .iter()
+            .any(|i| i.contains("Corrected") && i.contains("Talks open in Vienna"))
+    );
+    assert!(
+        newest
+            .iter()
+            .any(|i| i.contains("Removed") && i.contains("A clash that never happened"))
+    );
+    assert!(
+        newest
+            .iter()
+            .any(|i| i.contains("new address") && i.contains("New name"))
+    );
+    assert!(
+        newest
+            .iter()
+            .any(|i| i.contains("Added") && i.contains("A new event"))
+    );
 
     let removed = app.get("/changes?kind=removed").await.html();
     let items: Vec<String> = removed.select(&sel(".changes__item")).map(text).collect();
@@ -286,7 +328,11 @@ async fn the_changes_page_lists_and_filters_the_latest_changes() {
     assert_eq!(app.get(link).await.status, 410);
 
     let other = app.get("/changes?conflict=other").await.html();
-    assert_eq!(other.select(&sel(".changes__item")).count(), 1, "only its addition");
+    assert_eq!(
+        other.select(&sel(".changes__item")).count(),
+        1,
+        "only its addition"
+    );
     let future = app.get("/changes?from=2999-01-01").await.html();
     assert_eq!(future.select(&sel(".changes__item")).count(), 0);
     let today = app.get("/changes?from=2000&to=2999").await.html();
@@ -323,10 +369,12 @@ async fn the_atom_feed_of_changes_parses_and_names_each_change() {
             .unwrap_or_default()
     };
     let titles: Vec<String> = entries.iter().map(|e| child(*e, "title")).collect();
-    assert!(titles.contains(&"Corrected: Talks open in Vienna".to_string()), "{titles:?}");
+    assert!(
+        titles.contains(&"Corrected: Talks open in Vienna".to_string()),
+        "{titles:?}"
+    );
     assert!(titles.iter().any(|t| t.contains("New name")));
-    let ids: std::collections::HashSet<String> =
-        entries.iter().map(|e| child(*e, "id")).collect();
+    let ids: std::collections::HashSet<String> = entries.iter().map(|e| child(*e, "id")).collect();
     assert_eq!(ids.len(), 3, "distinct ids");
     for entry in &entries {
         let href = entry
@@ -334,7 +382,10 @@ async fn the_atom_feed_of_changes_parses_and_names_each_change() {
             .find(|c| c.has_tag_name((atom, "link")))
             .and_then(|l| l.attribute("href"))
             .expect("link");
-        assert!(href.starts_with("https://timeline.example/events/"), "{href}");
+        assert!(
+            href.starts_with("https://timeline.example/events/"),
+            "{href}"
+        );
         assert!(href.ends_with("/history"));
         assert!(!child(*entry, "updated").is_empty());
     }
@@ -355,10 +406,16 @@ async fn the_api_pages_changes_since_a_moment() {
         .expect("the edit");
     assert_eq!(edit["fields"], serde_json::json!(["title", "summary"]));
     assert_eq!(edit["previous"]["title"], "Talks open in the capital");
-    let rename = changes.iter().find(|c| c["kind"] == "renamed").expect("rename");
+    let rename = changes
+        .iter()
+        .find(|c| c["kind"] == "renamed")
+        .expect("rename");
     assert_eq!(rename["previous"]["slug"], "old-name");
     assert_eq!(rename["event"]["slug"], "new-name");
-    let removal = changes.iter().find(|c| c["kind"] == "removed").expect("removal");
+    let removal = changes
+        .iter()
+        .find(|c| c["kind"] == "removed")
+        .expect("removal");
     assert_eq!(removal["event"]["current"], false);
 
     // Keyset pages, oldest first, three at a time, give the same changes.
@@ -366,9 +423,19 @@ async fn the_api_pages_changes_since_a_moment() {
     let mut url = "/api/changes?limit=3".to_string();
     loop {
         let page = app.get(&url).await.json();
-        seen.extend(page["changes"].as_array().expect("page").iter().map(|c| c["id"].clone()));
+        seen.extend(
+            page["changes"]
+                .as_array()
+                .expect("page")
+                .iter()
+                .map(|c| c["id"].clone()),
+        );
         match page["next_url"].as_str() {
-            Some(next) => url = next.trim_start_matches("https://timeline.example").to_string(),
+            Some(next) => {
+                url = next
+                    .trim_start_matches("https://timeline.example")
+                    .to_string()
+            }
             None => break,
         }
     }
@@ -381,7 +448,10 @@ async fn the_api_pages_changes_since_a_moment() {
             .fetch_one(&app.rw)
             .await
             .expect("time");
-    let since = app.get(&format!("/api/changes?since={second_at}")).await.json();
+    let since = app
+        .get(&format!("/api/changes?since={second_at}"))
+        .await
+        .json();
     assert_eq!(since["changes"].as_array().map(Vec::len), Some(5));
     let future = app.get("/api/changes?since=2999-01-01").await.json();
     assert_eq!(future["changes"].as_array().map(Vec::len), Some(0));
@@ -407,10 +477,15 @@ async fn the_api_follows_renames_and_removals_and_filters_by_change() {
     assert_eq!(moved.header("location"), Some("/api/events/new-name"));
     let gone = app.get("/api/events/removed").await;
     assert_eq!(gone.status, 410);
-    assert_eq!(gone.header("content-type"), Some("application/problem+json"));
-    assert!(gone.json()["detail"]
-        .as_str()
-        .is_some_and(|d| d.contains("https://timeline.example/events/removed")));
+    assert_eq!(
+        gone.header("content-type"),
+        Some("application/problem+json")
+    );
+    assert!(
+        gone.json()["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("https://timeline.example/events/removed"))
+    );
 
     // Changed since the second import: the edit, the rename, the event that lost its link
     // and the addition; not the untouched one.
@@ -424,7 +499,10 @@ async fn the_api_follows_renames_and_removals_and_filters_by_change() {
         .await
         .json();
     assert_eq!(changed["total"], 4, "{changed}");
-    let next = changed["next_url"].as_str().expect("a second page").to_string();
+    let next = changed["next_url"]
+        .as_str()
+        .expect("a second page")
+        .to_string();
     assert!(next.contains("changed_since="), "{next}");
     let mut slugs: Vec<String> = Vec::new();
     for page in [

@@ -15,8 +15,21 @@ use serde_json::Value;
 use crate::harness::text_input;
 
 const SLUGS: usize = 7;
-const WORDS: [&str; 6] = ["talks", "ceasefire", "shelling", "summit", "blockade", "accord"];
-const DATES: [&str; 5] = ["2001-01-01", "2001-02", "2001", "2001-03-04/2001-03-09", "2002~"];
+const WORDS: [&str; 6] = [
+    "talks",
+    "ceasefire",
+    "shelling",
+    "summit",
+    "blockade",
+    "accord",
+];
+const DATES: [&str; 5] = [
+    "2001-01-01",
+    "2001-02",
+    "2001",
+    "2001-03-04/2001-03-09",
+    "2002~",
+];
 const ACTORS: [&str; 3] = ["Armenia", "Azerbaijan", "Russia"];
 const RELS: [&str; 3] = ["follows", "responds-to", "related"];
 
@@ -38,7 +51,12 @@ struct Ev {
 
 fn event() -> impl Strategy<Value = Ev> {
     (
-        (any::<bool>(), 0..WORDS.len(), 0..WORDS.len(), 0..DATES.len()),
+        (
+            any::<bool>(),
+            0..WORDS.len(),
+            0..WORDS.len(),
+            0..DATES.len(),
+        ),
         (
             prop::option::of(0..3usize),
             prop::sample::subsequence(vec![0usize, 1, 2], 0..=3),
@@ -90,7 +108,11 @@ fn toml((events, _): &(Vec<Ev>, bool)) -> String {
         if let Some(place) = e.place {
             text.push_str(&format!("place = \"Town {place}\"\n"));
         }
-        let actors: Vec<String> = e.actors.iter().map(|a| format!("\"{}\"", ACTORS[*a])).collect();
+        let actors: Vec<String> = e
+            .actors
+            .iter()
+            .map(|a| format!("\"{}\"", ACTORS[*a]))
+            .collect();
         text.push_str(&format!("actors = [{}]\n", actors.join(", ")));
         if let Some(former) = e.formerly.filter(|f| *f != i) {
             text.push_str(&format!("formerly = [\"e{former}\"]\n"));
@@ -148,21 +170,19 @@ async fn replay_matches(datasets: Vec<(Vec<Ev>, bool)>) -> Result<(), TestCaseEr
         snapshots.push(rows(&pool).await);
     }
 
-    let revisions: Vec<i64> =
-        sqlx::query_scalar("SELECT id FROM import_revision ORDER BY id")
+    let revisions: Vec<i64> = sqlx::query_scalar("SELECT id FROM import_revision ORDER BY id")
+        .fetch_all(&pool)
+        .await
+        .expect("revisions");
+    prop_assert_eq!(revisions.len(), datasets.len());
+    let tombstones: BTreeMap<i64, Value> =
+        sqlx::query_as::<_, (i64, String)>("SELECT event_id, last_version FROM event_removed")
             .fetch_all(&pool)
             .await
-            .expect("revisions");
-    prop_assert_eq!(revisions.len(), datasets.len());
-    let tombstones: BTreeMap<i64, Value> = sqlx::query_as::<_, (i64, String)>(
-        "SELECT event_id, last_version FROM event_removed",
-    )
-    .fetch_all(&pool)
-    .await
-    .expect("tombstones")
-    .into_iter()
-    .map(|(id, v)| (id, serde_json::from_str(&v).expect("json")))
-    .collect();
+            .expect("tombstones")
+            .into_iter()
+            .map(|(id, v)| (id, serde_json::from_str(&v).expect("json")))
+            .collect();
     let mut state = snapshots.last().cloned().unwrap_or_default();
     for (k, revision) in revisions.iter().enumerate().rev() {
         let changes: Vec<(i64, String, Option<String>)> = sqlx::query_as(

@@ -31,8 +31,18 @@ fn imports_lists_revisions_and_optimize_reclaims_space_while_a_server_answers() 
     let kept: Vec<&str> = text.lines().take(1001).collect();
     std::fs::write(&small, kept.join("\n") + "\n").expect("write");
     let db_arg = db.to_str().expect("path");
-    let out = run(&["import", small.to_str().expect("path"), "--replace", "--db", db_arg]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(&[
+        "import",
+        small.to_str().expect("path"),
+        "--replace",
+        "--db",
+        db_arg,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(
         String::from_utf8_lossy(&out.stdout).contains("2000 removed events"),
         "{}",
@@ -40,13 +50,29 @@ fn imports_lists_revisions_and_optimize_reclaims_space_while_a_server_answers() 
     );
 
     let out = run(&["imports", "--db", db_arg]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let listed = String::from_utf8_lossy(&out.stdout).to_string();
-    let heads: Vec<&str> = listed.lines().filter(|l| l.starts_with("import ")).collect();
+    let heads: Vec<&str> = listed
+        .lines()
+        .filter(|l| l.starts_with("import "))
+        .collect();
     assert_eq!(heads.len(), 2, "{listed}");
-    assert!(heads[0].starts_with("import 2 at "), "newest first: {listed}");
-    assert!(heads[0].ends_with("0 added, 0 changed, 1000 unchanged, 2000 removed"), "{listed}");
-    assert!(heads[1].ends_with("3000 added, 0 changed, 0 unchanged, 0 removed"), "{listed}");
+    assert!(
+        heads[0].starts_with("import 2 at "),
+        "newest first: {listed}"
+    );
+    assert!(
+        heads[0].ends_with("0 added, 0 changed, 1000 unchanged, 2000 removed"),
+        "{listed}"
+    );
+    assert!(
+        heads[1].ends_with("3000 added, 0 changed, 0 unchanged, 0 removed"),
+        "{listed}"
+    );
     assert!(listed.contains("options: {\"replace\":true}"), "{listed}");
     assert!(listed.contains("format: csv"), "{listed}");
     let size = std::fs::metadata(&small).expect("size").len();
@@ -86,8 +112,15 @@ fn imports_lists_revisions_and_optimize_reclaims_space_while_a_server_answers() 
     stop.store(true, Ordering::Relaxed);
     let failures = reader.join().expect("reader");
     let report = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(failures.is_empty(), "readers failed during optimize: {failures:?}");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        failures.is_empty(),
+        "readers failed during optimize: {failures:?}"
+    );
     assert!(answered.load(Ordering::Relaxed) > 0);
     assert!(report.contains("compacted with VACUUM"), "{report}");
     let numbers: Vec<i64> = report
@@ -99,7 +132,10 @@ fn imports_lists_revisions_and_optimize_reclaims_space_while_a_server_answers() 
     assert!(reclaimed > 0 && bytes_after < bytes_before, "{report}");
     assert_eq!(reclaimed, bytes_before - bytes_after, "{report}");
     let file = std::fs::metadata(&db).expect("db").len();
-    assert!(i64::try_from(file).is_ok_and(|f| f <= bytes_before), "{file} bytes: {report}");
+    assert!(
+        i64::try_from(file).is_ok_and(|f| f <= bytes_before),
+        "{file} bytes: {report}"
+    );
 
     // The server answers as before, from the compacted file.
     let (status, body) = tcp_get_status_body(server.addr, "/api/events?q=lorem&limit=2");

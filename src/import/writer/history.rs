@@ -40,9 +40,7 @@ pub const REMOVED_BY_REPLACE: &str = "not in the files of an import made with --
 impl Writer {
     /// Opens the import's revision (its times and counts are set at the commit) and the
     /// temporary table of versions before. Called by [`Writer::begin`].
-    pub(super) async fn begin_history(
-        tx: &mut sqlx::SqliteConnection,
-    ) -> Result<i64, sqlx::Error> {
+    pub(super) async fn begin_history(tx: &mut sqlx::SqliteConnection) -> Result<i64, sqlx::Error> {
         sqlx::query("DROP TABLE IF EXISTS temp.event_before")
             .execute(&mut *tx)
             .await?;
@@ -75,7 +73,11 @@ impl Writer {
 
     /// Keeps the current versions of events about to change (the first version kept of an
     /// event wins: it is the one from before the import).
-    pub(super) async fn remember(&mut self, ids: &[i64], mentioned: bool) -> Result<(), sqlx::Error> {
+    pub(super) async fn remember(
+        &mut self,
+        ids: &[i64],
+        mentioned: bool,
+    ) -> Result<(), sqlx::Error> {
         let sql = if mentioned {
             "INSERT OR IGNORE INTO temp.event_before (id, mentioned, version)
              SELECT id, 1, version FROM event_version WHERE id IN"

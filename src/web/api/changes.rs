@@ -37,7 +37,9 @@ pub struct ChangeQuery {
     /// Changes made by imports that finished at or after this moment (UTC): a day
     /// `YYYY-MM-DD` (from its start) or a time `YYYY-MM-DDTHH:MM:SSZ` (fractions of a second
     /// allowed).
-    #[param(pattern = r"^([0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,3})?Z)?)?$")]
+    #[param(
+        pattern = r"^([0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,3})?Z)?)?$"
+    )]
     since: Option<String>,
     /// Changes of events of this conflict, by slug.
     #[param(pattern = r"^([a-z0-9]+(-[a-z0-9]+)*)?$", max_length = 100)]

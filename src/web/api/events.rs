@@ -64,7 +64,9 @@ pub struct FilterQuery {
     /// Keep events added, corrected or renamed by an import that finished at or after this
     /// moment (UTC): a day `YYYY-MM-DD` (from its start) or a time `YYYY-MM-DDTHH:MM:SSZ`
     /// (fractions of a second allowed). See `/api/changes` for what changed.
-    #[param(pattern = r"^([0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,3})?Z)?)?$")]
+    #[param(
+        pattern = r"^([0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,3})?Z)?)?$"
+    )]
     changed_since: Option<String>,
 }
 

@@ -148,7 +148,8 @@ pub fn is_utc_moment(s: &str) -> bool {
         return true;
     }
     let b = rest.as_bytes();
-    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
     let two = |at: usize| rest.get(at..at + 2).and_then(|d| d.parse::<u32>().ok());
     let time_ok = rest.len() >= 10
         && b[0] == b'T'

@@ -36,6 +36,7 @@ pub const FEED_ENTRIES: u32 = 100;
 pub struct DiffPart {
     /// `same`, `del` (only before) or `ins` (only after).
     pub kind: &'static str,
+    /// The words, with the white space between them.
     pub text: String,
 }
 
@@ -43,6 +44,7 @@ pub struct DiffPart {
 pub struct FieldDiff {
     /// The field as readers call it.
     pub label: &'static str,
+    /// The diff of the field's text before and after, in order.
     pub parts: Vec<DiffPart>,
 }
 
@@ -50,11 +52,15 @@ pub struct FieldDiff {
 pub struct ChangeView {
     /// `YYYY-MM-DD…`, UTC, of the import that made it.
     pub at: String,
+    /// The day of `at` in words.
     pub at_words: String,
+    /// `added`, `changed`, `renamed` or `removed`.
     pub kind: &'static str,
-    /// "Added", "Corrected", "Renamed", "Removed".
+    /// "Added", "Corrected", "Corrected, with a new address", "Removed".
     pub kind_words: &'static str,
+    /// The import that made it.
     pub revision_id: i64,
+    /// The fields that changed, in page order.
     pub fields: Vec<FieldDiff>,
 }
 
@@ -131,11 +137,9 @@ fn field_text(field: &str, value: &Value, names: &HashMap<i64, (String, String)>
             .collect::<Vec<_>>()
             .join(", "),
         ("notable", Value::Bool(b)) => if *b { "yes" } else { "no" }.to_string(),
-        ("actors", Value::Array(names)) => names
-            .iter()
-            .filter_map(text)
-            .collect::<Vec<_>>()
-            .join("; "),
+        ("actors", Value::Array(names)) => {
+            names.iter().filter_map(text).collect::<Vec<_>>().join("; ")
+        }
         ("sources", Value::Array(sources)) => sources
             .iter()
             .map(|s| {
@@ -334,7 +338,12 @@ pub async fn show_history(
                 .await?
                 .map(|v| parse_object(&v))
                 .unwrap_or_default();
-            (id, event.summary.title, now, Some(format!("/events/{slug}")))
+            (
+                id,
+                event.summary.title,
+                now,
+                Some(format!("/events/{slug}")),
+            )
         }
         None => {
             if let Some(moved) = moved_or_gone(&state, &slug, "/history").await? {
@@ -354,11 +363,11 @@ pub async fn show_history(
     };
     let changes = history::event_changes(&state.db, event_id).await?;
     let changes = change_views(&state, changes, now).await?;
-    let mut layout = Layout::new(format!("History of {} · conflict-timeline", isolate(&title)));
-    layout.canonical = Some(format!(
-        "{}/events/{slug}/history",
-        state.config.public_url
+    let mut layout = Layout::new(format!(
+        "History of {} · conflict-timeline",
+        isolate(&title)
     ));
+    layout.canonical = Some(format!("{}/events/{slug}/history", state.config.public_url));
     let page = HistoryPage {
         layout,
         title,
@@ -371,10 +380,15 @@ pub async fn show_history(
 /// The filters of `/changes`, `/changes.atom` and `/api/changes`, as typed and as meant.
 #[derive(Clone, Debug, Default)]
 pub struct ChangeParams {
+    /// `from` as typed.
     pub from: String,
+    /// `to` as typed.
     pub to: String,
+    /// `conflict` as typed.
     pub conflict: String,
+    /// The kinds asked for (none: all).
     pub kinds: Vec<ChangeKind>,
+    /// What the values mean.
     pub filter: ChangeFilter,
 }
 
@@ -436,8 +450,11 @@ impl ChangeParams {
     /// The query string of these filters (without paging).
     pub fn query(&self) -> String {
         let mut pairs: Vec<(&str, &str)> = Vec::new();
-        for (name, value) in [("from", &self.from), ("to", &self.to), ("conflict", &self.conflict)]
-        {
+        for (name, value) in [
+            ("from", &self.from),
+            ("to", &self.to),
+            ("conflict", &self.conflict),
+        ] {
             if !value.is_empty() {
                 pairs.push((name, value.as_str()));
             }
@@ -530,10 +547,13 @@ pub async fn show_changes(
     let more = rows.len() > CHANGES_PER_PAGE as usize;
     let shown = &rows[..rows.len().min(CHANGES_PER_PAGE as usize)];
     let query = params.query();
-    let next_url = more
-        .then(|| shown.last())
-        .flatten()
-        .map(|last| format!("/changes?{query}{}before={}", if query.is_empty() { "" } else { "&" }, last.id));
+    let next_url = more.then(|| shown.last()).flatten().map(|last| {
+        format!(
+            "/changes?{query}{}before={}",
+            if query.is_empty() { "" } else { "&" },
+            last.id
+        )
+    });
     let atom_url = if query.is_empty() {
         "/changes.atom".to_string()
     } else {
@@ -547,14 +567,18 @@ pub async fn show_changes(
             (c.slug, c.name, selected)
         })
         .collect();
-    let kinds = [ChangeKind::Added, ChangeKind::Changed, ChangeKind::Renamed, ChangeKind::Removed]
-        .into_iter()
-        .map(|k| (k.as_str(), kind_words(k), params.kinds.contains(&k)))
-        .collect();
+    let kinds = [
+        ChangeKind::Added,
+        ChangeKind::Changed,
+        ChangeKind::Renamed,
+        ChangeKind::Removed,
+    ]
+    .into_iter()
+    .map(|k| (k.as_str(), kind_words(k), params.kinds.contains(&k)))
+    .collect();
     let mut layout = Layout::new("What changed · conflict-timeline");
-    layout.description = Some(
-        "The latest corrections, additions and removals of events, import by import.".into(),
-    );
+    layout.description =
+        Some("The latest corrections, additions and removals of events, import by import.".into());
     layout.canonical = Some(format!("{}/changes", state.config.public_url));
     layout.alternates.push(Alternate {
         href: atom_url.clone(),
@@ -619,7 +643,14 @@ pub async fn changes_atom(
     ));
     text.push_str(&format!(
         "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
-        xml(&format!("{base}/changes{}", if query.is_empty() { String::new() } else { format!("?{query}") }))
+        xml(&format!(
+            "{base}/changes{}",
+            if query.is_empty() {
+                String::new()
+            } else {
+                format!("?{query}")
+            }
+        ))
     ));
     text.push_str("  <author><name>conflict-timeline</name></author>\n");
     for row in &rows {
