@@ -17,7 +17,8 @@ What it does:
   5. runs `conflict-timeline optimize` on the last database and reports its time and the
      bytes it reclaimed;
   6. with `--baseline BIN` (a binary built from the commit before history), does the same
-     imports with it, so that both are measured on the same machine at the same load;
+     imports with it, its runs alternating with those of this build, so that both meet the
+     same load of the machine;
   7. prints the medians and whether the targets are met.
 
 Targets (issue 20, 1,000,000 events): the re-import with 100,000 changed titles within
@@ -142,27 +143,25 @@ def remove_db(db_path):
             os.remove(db_path + suffix)
 
 
-def measure(binary, label, csv_path, changed_path, rows, runs, workdir, history):
-    first, second, used, kept_history = [], [], [], []
+def measure_run(binary, label, run, csv_path, changed_path, rows, workdir, history):
+    """One run of one binary: a fresh import, then the changed tenth. Returns (database,
+    first wall, second wall, bytes in use added, history bytes added or None)."""
     db_path = os.path.join(workdir, f"history-{label}-{rows}.db")
-    for run in range(1, runs + 1):
-        remove_db(db_path)
-        wall, out = run_timed([binary, "import", csv_path, "--db", db_path, "--conflict", CONFLICT])
-        print(f"{label} run {run}: import {wall:.2f} s ({out})", file=sys.stderr)
-        first.append(wall)
-        used_before, history_before = space(db_path)
-        wall, out = run_timed([binary, "import", changed_path, "--db", db_path, "--conflict", CONFLICT])
-        print(f"{label} run {run}: changed tenth {wall:.2f} s ({out})", file=sys.stderr)
-        if f"{rows // 10} updated" not in out:
-            fail(f"expected {rows // 10} updated", out)
-        second.append(wall)
-        used_after, history_after = space(db_path)
-        used.append(used_after - used_before)
-        if history:
-            check_history(db_path, rows // 10)
-            if history_before is not None:
-                kept_history.append(history_after - history_before)
-    return db_path, first, second, used, kept_history
+    remove_db(db_path)
+    first, out = run_timed([binary, "import", csv_path, "--db", db_path, "--conflict", CONFLICT])
+    print(f"{label} run {run}: import {first:.2f} s ({out})", file=sys.stderr)
+    used_before, history_before = space(db_path)
+    second, out = run_timed([binary, "import", changed_path, "--db", db_path, "--conflict", CONFLICT])
+    print(f"{label} run {run}: changed tenth {second:.2f} s ({out})", file=sys.stderr)
+    if f"{rows // 10} updated" not in out:
+        fail(f"expected {rows // 10} updated", out)
+    used_after, history_after = space(db_path)
+    kept = None
+    if history:
+        check_history(db_path, rows // 10)
+        if history_before is not None:
+            kept = history_after - history_before
+    return db_path, first, second, used_after - used_before, kept
 
 
 def main():
@@ -183,23 +182,34 @@ def main():
     changed_text = old_titles_bytes(csv_path, a.rows)
     load = os.getloadavg()
 
-    db_path, first, second, used, kept = measure(BIN, "history", csv_path, changed_path, a.rows, a.runs, a.workdir, True)
+    # The runs of both binaries alternate, so that both meet the same load of the machine.
+    first, second, used, kept = [], [], [], []
+    bfirst, bsecond, bused = [], [], []
+    db_path = base_db = None
+    for run in range(1, a.runs + 1):
+        db_path, f, s2, u, k = measure_run(BIN, "history", run, csv_path, changed_path, a.rows, a.workdir, True)
+        first.append(f); second.append(s2); used.append(u)
+        if k is not None:
+            kept.append(k)
+        if a.baseline:
+            base_db, f, s2, u, _ = measure_run(a.baseline, "baseline", run, csv_path, changed_path, a.rows, a.workdir, False)
+            bfirst.append(f); bsecond.append(s2); bused.append(u)
+            remove_db(base_db)
     opt_wall, opt_out = run_timed([BIN, "optimize", "--db", db_path])
     print(f"optimize {opt_wall:.2f} s ({opt_out})", file=sys.stderr)
     size_after_optimize = os.path.getsize(db_path)
-
     base = None
     if a.baseline:
-        base_db, bfirst, bsecond, bused, _ = measure(a.baseline, "baseline", csv_path, changed_path, a.rows, a.runs, a.workdir, False)
         base = (statistics.median(bfirst), statistics.median(bsecond), statistics.median(bused))
-        remove_db(base_db)
     remove_db(db_path)
+    end_load = os.getloadavg()
 
     med = statistics.median
     tenth = a.rows // 10
     print(f"\nHistory at {a.rows:,} events ({tenth:,} changed titles, {changed_text / 1e6:.2f} MB of "
           f"previous titles), medians of {a.runs} runs, {datetime.date.today().isoformat()}, "
-          f"load average at start {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}:")
+          f"load average at start {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, at the end "
+          f"{end_load[0]:.2f} {end_load[1]:.2f} {end_load[2]:.2f}:")
     print("| | with history | baseline |")
     print("|---|---:|---:|")
     b = base or (None, BASELINE_SECONDS, None)

@@ -82,7 +82,11 @@ CREATE TABLE event_slug_alias (
 -- tombstone's last version, and what a change's previous values are compared against.
 -- Links name their target by event id (a target's rename is not a change of the linking
 -- event; a target's removal is, since the link goes with it). Actors are the stored names,
--- sources and actors in their given order, links ordered by relation and target.
+-- sources and actors in their given order, links ordered by relation and target: each list
+-- aggregates an ordered subquery (SQLite feeds an aggregate the rows of a subquery in its
+-- order), not `json_group_array(… ORDER BY …)`, which SQLite before 3.44 cannot parse. A
+-- view in the schema must parse in every tool that opens the file (the sqlite3 shell,
+-- Python's sqlite3, Datasette), however old its SQLite.
 CREATE VIEW event_version AS
 SELECT e.id AS id,
        json_object(
@@ -100,15 +104,16 @@ SELECT e.id AS id,
            'fatalities', json_object('best', e.fatalities_best, 'low', e.fatalities_low,
                                      'high', e.fatalities_high),
            'notable', json(CASE WHEN e.notable = 1 THEN 'true' ELSE 'false' END),
-           'actors', json((SELECT json_group_array(a.name ORDER BY ea.position)
-                           FROM event_actor ea JOIN actor a ON a.id = ea.actor_id
-                           WHERE ea.event_id = e.id)),
-           'sources', json((SELECT json_group_array(json_object(
-                                'title', s.title, 'publisher', s.publisher, 'url', s.url,
-                                'published', s.published, 'note', s.note) ORDER BY s.position)
-                            FROM source s WHERE s.event_id = e.id)),
-           'links', json((SELECT json_group_array(json_object('rel', l.rel, 'event', l.to_event_id)
-                                                  ORDER BY l.rel, l.to_event_id)
-                          FROM event_link l WHERE l.from_event_id = e.id))
+           'actors', json((SELECT json_group_array(name) FROM (
+                               SELECT a.name FROM event_actor ea JOIN actor a ON a.id = ea.actor_id
+                               WHERE ea.event_id = e.id ORDER BY ea.position))),
+           'sources', json((SELECT json_group_array(json(source)) FROM (
+                                SELECT json_object('title', s.title, 'publisher', s.publisher,
+                                    'url', s.url, 'published', s.published, 'note', s.note) AS source
+                                FROM source s WHERE s.event_id = e.id ORDER BY s.position))),
+           'links', json((SELECT json_group_array(json(link)) FROM (
+                              SELECT json_object('rel', l.rel, 'event', l.to_event_id) AS link
+                              FROM event_link l WHERE l.from_event_id = e.id
+                              ORDER BY l.rel, l.to_event_id)))
        ) AS version
 FROM event e JOIN conflict c ON c.id = e.conflict_id;
