@@ -537,3 +537,37 @@ async fn the_api_follows_renames_and_removals_and_filters_by_change() {
         .expect("row");
     assert!(edited.contains(&second_at[..10]), "{edited}");
 }
+
+#[tokio::test]
+async fn a_plain_csv_renames_by_its_formerly_column() {
+    let app = TestApp::with_dataset(HEAD).await;
+    let csv = |text: &str| import::Input {
+        name: "rows.csv".to_string(),
+        source: import::InputSource::Text(text.to_string()),
+        format: Some(import::Format::Csv),
+    };
+    let first = "slug,title,start_date,category,conflict\n\
+                 talks-in-geneva,Talks in Geneva,2001-05-02,diplomatic,c\n";
+    let second = "slug,title,start_date,category,conflict,formerly\n\
+                  talks-in-vienna,Talks in Vienna,2001-05-02,diplomatic,c,talks-in-geneva\n";
+    for text in [first, second] {
+        import::import(&app.rw, &[csv(text)], ImportOptions::default())
+            .await
+            .expect("import");
+    }
+    assert_eq!(app.count("event").await, 1, "renamed, not added");
+    let moved = app.get("/events/talks-in-geneva").await;
+    assert_eq!(moved.status, 301);
+    assert_eq!(moved.header("location"), Some("/events/talks-in-vienna"));
+    // A former slug that is not a slug is refused, naming the column.
+    let bad = "slug,title,start_date,category,conflict,formerly\n\
+               x,Talks,2001-05-02,diplomatic,c,Not A Slug\n";
+    let err = import::import(&app.rw, &[csv(bad)], ImportOptions::default())
+        .await
+        .expect_err("refused");
+    let import::ImportError::Invalid { problems, .. } = err else {
+        panic!("problems expected: {err}")
+    };
+    assert_eq!(problems[0].field, "formerly", "{problems:?}");
+    assert_eq!(problems[0].value, "Not A Slug");
+}

@@ -137,7 +137,9 @@ impl Writer {
             // changes (see [`Writer::unindex`]); their versions before are kept to tell
             // what changed (see [`Writer::remember`]).
             let ids: Vec<i64> = rewritten.iter().map(|(_, id)| *id).collect();
+            let phase = std::time::Instant::now();
             self.remember(&ids, true).await?;
+            self.remembering += phase.elapsed();
             self.unindex(&ids).await?;
             let events: Vec<direct::EventRow<'_>> = rewritten
                 .iter()

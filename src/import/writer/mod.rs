@@ -136,6 +136,8 @@ pub struct Writer {
     revision_id: i64,
     /// What the revision records of the import's files and options.
     revision: RevisionMeta,
+    /// Time spent keeping versions before rewrites (logged at `debug` level).
+    remembering: std::time::Duration,
     summary: ImportSummary,
 }
 

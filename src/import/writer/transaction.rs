@@ -56,6 +56,7 @@ impl Writer {
             started: Instant::now(),
             revision_id,
             revision: super::RevisionMeta::default(),
+            remembering: std::time::Duration::ZERO,
             summary: ImportSummary::default(),
         })
     }
@@ -72,6 +73,7 @@ impl Writer {
         // Whether any row changed, before events rewritten with nothing visible changed
         // are counted as unchanged.
         let changed_anything = self.summary.changed_anything();
+        tracing::debug!(elapsed = ?self.remembering, "import: versions before rewrites");
         self.record_changes().await?;
         tracing::debug!(elapsed = ?phase.elapsed(), "import: changes recorded");
         let phase = Instant::now();
