@@ -16,16 +16,16 @@ use crate::web::http::state::AppState;
 
 /// The kinds of change, as `kind=` takes them.
 #[derive(Debug, ToSchema)]
-#[schema(as = ChangeKindParam)]
+#[schema(rename_all = "lowercase")]
 #[allow(dead_code)]
 pub enum ChangeKindParam {
-    #[schema(rename = "added")]
+    /// A new event.
     Added,
-    #[schema(rename = "changed")]
+    /// Fields changed, the slug kept.
     Changed,
-    #[schema(rename = "renamed")]
+    /// Fields changed, the slug among them.
     Renamed,
-    #[schema(rename = "removed")]
+    /// Taken out of the chronology.
     Removed,
 }
 
@@ -45,13 +45,13 @@ pub struct ChangeQuery {
     #[param(pattern = r"^([a-z0-9]+(-[a-z0-9]+)*)?$", max_length = 100)]
     conflict: Option<String>,
     /// Changes of these kinds (repeat the parameter); all kinds without it.
-    #[param(value_type = Option<Vec<ChangeKindParam>>, max_items = 4)]
+    #[param(value_type = Option<Vec<ChangeKindParam>>)]
     kind: Option<Vec<String>>,
     /// Changes per page (1 to 500; 50 without it).
     #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
     /// The `next` cursor of the previous page (a change id); the first page without it.
-    #[param(pattern = r"^[1-9][0-9]{0,17}$")]
+    #[param(pattern = r"^([1-9][0-9]{0,17})?$")]
     after: Option<String>,
 }
 

@@ -39,7 +39,12 @@ use crate::web::http::view_query::ViewRules;
         exports::timelinejs,
         oembed::oembed,
     ),
-    components(schemas(events::CategoryParam, events::ConflictParam, events::TextParam)),
+    components(schemas(
+        events::CategoryParam,
+        events::ConflictParam,
+        events::TextParam,
+        changes::ChangeKindParam
+    )),
     tags(
         (name = "events", description = "The chronology, filtered and paged."),
         (name = "conflicts", description = "The conflicts and their eras."),
@@ -98,8 +103,9 @@ fn add_parser_limits(doc: &mut utoipa::openapi::OpenApi) {
     }
 }
 
-/// The filters that may be given more than once (see `TimelineParams`).
-const REPEATABLE: [&str; 4] = ["category", "actor", "conflict", "place"];
+/// The filters that may be given more than once (see `TimelineParams`, and `kind` of
+/// `/api/changes`).
+const REPEATABLE: [&str; 5] = ["category", "actor", "conflict", "place", "kind"];
 
 /// Every operation can be refused before its handler runs (see `limits`): an address over
 /// the length limit (414) and a server at its limit of requests in flight (503). Under
