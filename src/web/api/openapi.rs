@@ -84,7 +84,9 @@ fn add_parser_limits(doc: &mut utoipa::openapi::OpenApi) {
             };
             let name = parameter.name.as_str();
             match parameter.schema.as_mut() {
-                Some(RefOr::T(Schema::Array(array))) if REPEATABLE.contains(&name) => {
+                Some(RefOr::T(Schema::Array(array)))
+                    if REPEATABLE.contains(&name) || REPEATABLE_ELSEWHERE.contains(&name) =>
+                {
                     array.max_items = Some(MAX_REPEATS);
                 }
                 Some(RefOr::T(Schema::Object(object))) => {
@@ -103,9 +105,10 @@ fn add_parser_limits(doc: &mut utoipa::openapi::OpenApi) {
     }
 }
 
-/// The filters that may be given more than once (see `TimelineParams`, and `kind` of
-/// `/api/changes`).
-const REPEATABLE: [&str; 5] = ["category", "actor", "conflict", "place", "kind"];
+/// The filters that may be given more than once (see `TimelineParams`).
+const REPEATABLE: [&str; 4] = ["category", "actor", "conflict", "place"];
+/// The repeatable parameters of other operations (`kind` of `/api/changes`).
+const REPEATABLE_ELSEWHERE: [&str; 1] = ["kind"];
 
 /// Every operation can be refused before its handler runs (see `limits`): an address over
 /// the length limit (414) and a server at its limit of requests in flight (503). Under
@@ -258,6 +261,8 @@ mod tests {
                 assert_eq!(bound(&item, "maxLength"), max, "{path} {name}");
             }
         }
+        let kinds = parameter(&doc, "/api/changes", "kind");
+        assert_eq!(bound(&kinds, "maxItems"), MAX_REPEATS);
         let limit = parameter(&doc, "/api/events", "limit");
         assert_eq!(bound(&limit, "maximum"), super::events::MAX_LIMIT as usize);
         assert_eq!(
