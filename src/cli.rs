@@ -42,9 +42,35 @@ pub enum Command {
     /// Write the database (or part of it) out as native TOML, CSV, TimelineJS JSON,
     /// iCalendar or Atom.
     Export(ExportArgs),
+    /// List the imports recorded in the database, newest first: when, which files (name,
+    /// size, SHA-256), which format and options, and the events added, changed, unchanged
+    /// and removed.
+    Imports(DbArgs),
+    /// Merge the search index, refresh the planner's statistics and compact the file when
+    /// free pages exceed a threshold; reports the space reclaimed. Safe while servers run.
+    Optimize(OptimizeArgs),
     /// Ask a running server whether it is ready (`GET /readyz`); exit 0 if it answers 200.
     /// For container health checks, where no HTTP client is installed.
     Probe(ProbeArgs),
+}
+
+/// Options of a command that only needs the database.
+#[derive(Clone, Debug, Args)]
+pub struct DbArgs {
+    /// The SQLite database file.
+    #[arg(long, env = "CONFLICT_TIMELINE_DB", default_value = DEFAULT_DB)]
+    pub db: String,
+}
+
+/// Options of `optimize`.
+#[derive(Clone, Debug, Args)]
+pub struct OptimizeArgs {
+    /// The SQLite database file.
+    #[arg(long, env = "CONFLICT_TIMELINE_DB", default_value = DEFAULT_DB)]
+    pub db: String,
+    /// Compact the file (VACUUM) when free pages are more than this percentage of it.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub vacuum_percent: u8,
 }
 
 /// Options of `probe`.
@@ -203,6 +229,12 @@ pub enum CliError {
     Serve(#[from] web::ServeError),
     #[error(transparent)]
     Export(#[from] ExportError),
+    #[error("the database {} failed: {source}", .path.display())]
+    Query {
+        path: PathBuf,
+        #[source]
+        source: sqlx::Error,
+    },
     #[error("probe of {url}: {why}")]
     Probe { url: String, why: String },
     #[error("cannot create {}: {source}", .path.display())]
@@ -218,7 +250,13 @@ impl Cli {
     pub fn log_format(&self) -> LogFormat {
         match &self.command {
             Some(Command::Serve(args)) => args.log_format,
-            Some(Command::Import(_) | Command::Export(_) | Command::Probe(_)) => LogFormat::Text,
+            Some(
+                Command::Import(_)
+                | Command::Export(_)
+                | Command::Probe(_)
+                | Command::Imports(_)
+                | Command::Optimize(_),
+            ) => LogFormat::Text,
             None => self.serve.log_format,
         }
     }
@@ -232,7 +270,72 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::Import(args)) => run_import(args).await,
         Some(Command::Export(args)) => run_export(args).await,
         Some(Command::Probe(args)) => probe(&args),
+        Some(Command::Imports(args)) => list_imports(&args).await,
+        Some(Command::Optimize(args)) => optimize(&args).await,
     }
+}
+
+/// `imports`: the recorded revisions, newest first, one block each.
+async fn list_imports(args: &DbArgs) -> Result<(), CliError> {
+    let path = db::path_from_arg(&args.db);
+    let pool = db::open_read_write(&path).await?;
+    db::migrate(&pool, &path).await?;
+    let revisions = db::history::revisions(&pool)
+        .await
+        .map_err(|source| CliError::Query {
+            path: path.clone(),
+            source,
+        })?;
+    pool.close().await;
+    if revisions.is_empty() {
+        println!("no imports recorded");
+    }
+    for r in revisions {
+        println!(
+            "import {} at {} (started {}): {} added, {} changed, {} unchanged, {} removed",
+            r.id, r.finished_at, r.started_at, r.added, r.changed, r.unchanged, r.removed
+        );
+        println!("  format: {}; options: {}", r.format, r.options);
+        let files: Vec<serde_json::Value> = serde_json::from_str(&r.files).unwrap_or_default();
+        for file in files {
+            println!(
+                "  file: {} ({} bytes, sha256 {})",
+                file["name"].as_str().unwrap_or(""),
+                file["size"],
+                file["sha256"].as_str().unwrap_or("")
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `optimize`: housekeeping after large imports, with the space reclaimed.
+async fn optimize(args: &OptimizeArgs) -> Result<(), CliError> {
+    let path = db::path_from_arg(&args.db);
+    let pool = db::open_read_write(&path).await?;
+    db::migrate(&pool, &path).await?;
+    let started = std::time::Instant::now();
+    let report = db::maintenance::optimize(&pool, args.vacuum_percent)
+        .await
+        .map_err(|source| CliError::Query {
+            path: path.clone(),
+            source,
+        })?;
+    pool.close().await;
+    println!(
+        "optimized in {:.1} s: {} bytes before, {} after ({} reclaimed; {} bytes were free pages; {})",
+        started.elapsed().as_secs_f64(),
+        report.bytes_before,
+        report.bytes_after,
+        report.reclaimed(),
+        report.free_bytes_before,
+        if report.vacuumed {
+            "compacted with VACUUM"
+        } else {
+            "no VACUUM needed"
+        }
+    );
+    Ok(())
 }
 
 /// `probe`: one GET over a fresh connection; success is a 200.
@@ -390,7 +493,7 @@ async fn run_import(args: ImportArgs) -> Result<(), CliError> {
         "imported"
     };
     println!(
-        "{verb}: {} new, {} updated, {} unchanged, {} deleted events; {} conflicts, {} eras and {} places written",
+        "{verb}: {} new, {} updated, {} unchanged, {} removed events; {} conflicts, {} eras and {} places written",
         summary.inserted,
         summary.updated,
         summary.unchanged,

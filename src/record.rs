@@ -75,6 +75,11 @@ pub struct EventRecord {
     /// existed keep their hashes.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub notable: bool,
+    /// Slugs this event was stored under before (its title or date was corrected): an
+    /// import finds the stored event by them, renames it, and the old addresses answer 301.
+    /// Identity, not content: left out of the content hash.
+    #[serde(skip)]
+    pub formerly: Vec<String>,
 }
 
 /// A place an event names: a slug of a declared place, or a name, with what the file says
@@ -399,6 +404,17 @@ impl EventRecord {
     pub fn check(&self) -> Vec<FieldProblem> {
         let mut problems = Vec::new();
         check_slug(&mut problems, "slug", &self.slug, EVENT_SLUG_MAX);
+        for (i, former) in self.formerly.iter().enumerate() {
+            let field = format!("formerly[{i}]");
+            check_slug(&mut problems, &field, former, EVENT_SLUG_MAX);
+            if *former == self.slug {
+                problems.push(FieldProblem::new(
+                    field,
+                    former.as_str(),
+                    "is the event's own slug: list only slugs it had before",
+                ));
+            }
+        }
         check_text(&mut problems, "title", &self.title, TITLE_MAX);
         check_length(&mut problems, "summary", &self.summary, SUMMARY_MAX);
         check_length(&mut problems, "body", &self.body, BODY_MAX);
@@ -531,6 +547,7 @@ mod tests {
             links: vec![],
             places: vec![],
             notable: false,
+            formerly: vec![],
         }
     }
 

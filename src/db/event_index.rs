@@ -289,10 +289,11 @@ impl EventIndex {
     }
 
     /// Whether the index can answer for this filter given the search's hits: a filter
-    /// with a search needs the set of its hits (from [`super::text_index`]), the rest is
-    /// all here.
+    /// with a search needs the set of its hits (from [`super::text_index`]); one asking for
+    /// events changed since a time goes to SQLite (the index holds no history).
     pub fn covers(&self, filter: &EventFilter, hits: Option<&Hits>) -> bool {
-        filter.text.is_none() || hits.is_some_and(|h| h.version == self.version)
+        filter.changed_since.is_none()
+            && (filter.text.is_none() || hits.is_some_and(|h| h.version == self.version))
     }
 
     /// The positions of the events with the given ids, for a search's hits; ids the index

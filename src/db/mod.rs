@@ -7,6 +7,8 @@ pub mod aggregates;
 pub mod budget;
 pub mod event_index;
 pub mod file_identity;
+pub mod history;
+pub mod maintenance;
 pub mod models;
 pub mod queries;
 pub mod text_index;

@@ -44,6 +44,9 @@ pub struct EventFilter {
     pub bbox: Option<Bbox>,
     /// Keep events the full-text index matches (see [`crate::search`]).
     pub text: Option<FtsQuery>,
+    /// Keep events added, changed or renamed by an import that finished at or after this
+    /// UTC moment (`YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SSZ`).
+    pub changed_since: Option<String>,
 }
 
 impl EventFilter {
@@ -236,6 +239,15 @@ fn push_where(
         qb.push(" AND e.id IN (SELECT rowid FROM event_fts WHERE event_fts MATCH ")
             .push_bind(text.as_str().to_string())
             .push(")");
+    }
+    if let Some(since) = &filter.changed_since {
+        qb.push(
+            " AND e.id IN (SELECT c.event_id FROM event_change c
+                 WHERE c.kind <> 'removed' AND c.id >= ",
+        )
+        .push(super::history::FIRST_CHANGE_SINCE)
+        .push_bind(since.clone())
+        .push("))");
     }
     if let Some(c) = after {
         qb.push(" AND (e.start_day, e.end_day, e.id) > (")

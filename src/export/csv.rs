@@ -2,8 +2,9 @@
 //! or line break), in two named column profiles:
 //!
 //! * [`Profile::Spreadsheet`] (the site's `/export/events.csv`): for reading in a
-//!   spreadsheet: the date in words, its first and last day, the event's URL and every
-//!   source URL. [`SPREADSHEET_COLUMNS`].
+//!   spreadsheet: the date in words, its first and last day, the event's URL, every
+//!   source URL, and when an import last changed it (`last_changed`, UTC).
+//!   [`SPREADSHEET_COLUMNS`].
 //! * [`Profile::RoundTrip`] (`export --format csv`): the plain CSV columns the importer
 //!   reads, so that a plain CSV file imported, exported and imported again is unchanged
 //!   (first source only, no links; the native format keeps everything).
@@ -28,7 +29,7 @@ pub enum Profile {
 }
 
 /// The spreadsheet profile's header row, in column order.
-pub const SPREADSHEET_COLUMNS: [&str; 14] = [
+pub const SPREADSHEET_COLUMNS: [&str; 15] = [
     "slug",
     "title",
     "edtf",
@@ -43,6 +44,7 @@ pub const SPREADSHEET_COLUMNS: [&str; 14] = [
     "summary",
     "url",
     "source_urls",
+    "last_changed",
 ];
 
 /// The round-trip profile's header row: the plain CSV format's columns.
@@ -131,7 +133,7 @@ impl FormatWriter for CsvWriter {
         let mut text = String::with_capacity(512 * events.len());
         for event in events {
             match self.profile {
-                Profile::Spreadsheet => spreadsheet_row(&mut text, doc, &event.record),
+                Profile::Spreadsheet => spreadsheet_row(&mut text, doc, event),
                 Profile::RoundTrip => round_trip_row(&mut text, doc, &event.record),
             }
         }
@@ -148,7 +150,8 @@ fn number<T: ToString>(value: Option<T>) -> String {
     value.map(|v| v.to_string()).unwrap_or_default()
 }
 
-fn spreadsheet_row(out: &mut String, doc: &Document, e: &EventRecord) {
+fn spreadsheet_row(out: &mut String, doc: &Document, event: &ExportEvent) {
+    let e = &event.record;
     let words = e.label.clone().unwrap_or_else(|| e.date.words());
     let (earliest, latest) = known_bounds(&e.date);
     let earliest = number(earliest.map(|d| d.iso()));
@@ -176,6 +179,7 @@ fn spreadsheet_row(out: &mut String, doc: &Document, e: &EventRecord) {
             Cell::Text(&e.summary),
             Cell::Text(&url),
             Cell::Text(&sources),
+            Cell::Number(&event.updated_at),
         ],
     );
 }

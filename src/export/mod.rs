@@ -403,6 +403,7 @@ fn event_record(
             places,
             place: s.place,
             notable: row.notable,
+            formerly: Vec::new(),
             coordinates: match (row.latitude, row.longitude) {
                 (Some(latitude), Some(longitude)) => Some(Coordinates {
                     latitude,

@@ -265,6 +265,7 @@ impl RowMapper for Acled {
                 None => Vec::new(),
             },
             notable: false,
+            formerly: Vec::new(),
         };
         problems.extend(check_event(&record, column_of));
         if problems.is_empty() {

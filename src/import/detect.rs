@@ -6,17 +6,21 @@
 use super::tabular::{self, CsvSource, Header, ItemSource, VecSource, Yielded};
 use super::{Format, ImportError, Input, Located, MappingOptions, native};
 
+/// The format `input` is read as: the one named, or the one detected.
+pub fn format_of(input: &Input) -> Result<Format, ImportError> {
+    match input.format {
+        Some(format) => Ok(format),
+        None => detect(input),
+    }
+}
+
 /// Opens `input` for reading, as its named or detected format.
 pub fn open(
     input: &Input,
     file_index: usize,
     mapping: &MappingOptions,
 ) -> Result<Box<dyn ItemSource>, ImportError> {
-    let format = match input.format {
-        Some(format) => format,
-        None => detect(input)?,
-    };
-    Ok(match format {
+    Ok(match format_of(input)? {
         Format::Native => Box::new(native_source(input, file_index)?),
         Format::Csv => csv_source(input, file_index, super::plain_csv::PlainCsv::new(mapping))?,
         Format::Acled => csv_source(input, file_index, super::acled::Acled::new(mapping))?,

@@ -299,6 +299,7 @@ mod tests {
             links: Vec::new(),
             places: Vec::new(),
             notable: false,
+            formerly: Vec::new(),
         }
     }
 

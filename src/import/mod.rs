@@ -243,7 +243,9 @@ pub async fn import_with(
     mapping: &MappingOptions,
 ) -> Result<ImportSummary, ImportError> {
     let mut problems = Problems::default();
+    let meta = revision_meta(inputs, options, mapping).await?;
     let mut writer = writer::Writer::begin(pool).await?;
+    writer.describe(meta);
 
     let mut progress = progress::Progress::new(mapping.progress);
     for (file_index, input) in inputs.iter().enumerate() {
@@ -349,6 +351,87 @@ pub async fn import_with(
         return Ok(writer.rollback().await?);
     }
     Ok(writer.commit().await?)
+}
+
+/// What the import's revision records: each file's format, name, size and SHA-256, and
+/// the options that change what the import does.
+async fn revision_meta(
+    inputs: &[Input],
+    options: ImportOptions,
+    mapping: &MappingOptions,
+) -> Result<writer::RevisionMeta, ImportError> {
+    let mut meta = writer::RevisionMeta::default();
+    for input in inputs {
+        let format = detect::format_of(input)?;
+        meta.formats.push(
+            clap::ValueEnum::to_possible_value(&format)
+                .map(|v| v.get_name().to_string())
+                .unwrap_or_default(),
+        );
+        let input = input.clone();
+        let file = tokio::task::spawn_blocking(move || digest_file(&input))
+            .await
+            .map_err(|e| ImportError::Read {
+                path: PathBuf::new(),
+                source: std::io::Error::other(e),
+            })??;
+        meta.files.push(file);
+    }
+    let mut set = |key: &str, value: serde_json::Value| {
+        meta.options.insert(key.to_string(), value);
+    };
+    set("replace", options.replace.into());
+    if let Some(format) = inputs.iter().find_map(|i| i.format) {
+        let name = clap::ValueEnum::to_possible_value(&format).map(|v| v.get_name().to_string());
+        set("format", name.into());
+    }
+    if let Some(conflict) = &mapping.conflict {
+        set("conflict", conflict.as_str().into());
+    }
+    if let Some(name) = &mapping.conflict_name {
+        set("conflict_name", name.as_str().into());
+    }
+    Ok(meta)
+}
+
+/// An input's name, size and SHA-256, read through once.
+fn digest_file(input: &Input) -> Result<writer::InputFile, ImportError> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    let mut hasher = Sha256::new();
+    let mut size = 0u64;
+    match &input.source {
+        InputSource::Text(text) => {
+            hasher.update(text.as_bytes());
+            size = text.len() as u64;
+        }
+        InputSource::Path(path) => {
+            let read_error = |source| ImportError::Read {
+                path: path.clone(),
+                source,
+            };
+            let mut file = std::fs::File::open(path).map_err(read_error)?;
+            let mut buf = vec![0u8; 1 << 16];
+            loop {
+                let n = file.read(&mut buf).map_err(read_error)?;
+                if n == 0 {
+                    break;
+                }
+                hasher.update(&buf[..n]);
+                size += n as u64;
+            }
+        }
+    }
+    let sha256 = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok(writer::InputFile {
+        name: input.name.clone(),
+        size,
+        sha256,
+    })
 }
 
 /// Items read ahead of the writer at a time.

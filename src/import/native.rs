@@ -113,6 +113,10 @@ struct RawEvent {
     /// A turning point of the conflict, labelled first on the timeline.
     #[serde(default)]
     notable: bool,
+    /// Slugs the event had before (a corrected title or date): the stored event is found
+    /// and renamed, and the old addresses redirect.
+    #[serde(default)]
+    formerly: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -433,6 +437,7 @@ fn event_record(
             .collect(),
         links,
         notable: raw.notable,
+        formerly: raw.formerly,
     };
     if complete {
         Ok(record)

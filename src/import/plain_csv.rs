@@ -33,6 +33,7 @@ struct Columns {
     source_url: Option<usize>,
     source_title: Option<usize>,
     conflict: Option<usize>,
+    formerly: Option<usize>,
 }
 
 /// Maps plain CSV rows to events.
@@ -64,6 +65,7 @@ fn column_of(field: &str) -> Option<&'static str> {
         "sources[0].url" => "source_url",
         "sources[0].title" => "source_title",
         "actors" => "actors",
+        f if f.starts_with("formerly[") => "formerly",
         _ => return None,
     })
 }
@@ -90,6 +92,7 @@ impl RowMapper for PlainCsv {
             source_url: h.col("source_url"),
             source_title: h.col("source_title"),
             conflict: h.col("conflict"),
+            formerly: h.col("formerly"),
         };
         let mut problems = h.missing(&["title"]);
         if self.cols.edtf.is_none() && self.cols.start_date.is_none() {
@@ -201,6 +204,7 @@ impl RowMapper for PlainCsv {
             links: Vec::new(),
             places: Vec::new(),
             notable: false,
+            formerly: split_list(row.get(c.formerly), ';').collect(),
         };
         problems.extend(check_event(&record, column_of));
         if problems.is_empty() {

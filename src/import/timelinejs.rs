@@ -942,6 +942,7 @@ fn event_item(
         place,
         places: Vec::new(),
         notable: false,
+        formerly: Vec::new(),
         coordinates,
         fatalities: Fatalities::default(),
         actors: Vec::new(),
@@ -1212,6 +1213,7 @@ impl RowMapper for SheetCsv {
             links: Vec::new(),
             places: Vec::new(),
             notable: false,
+            formerly: Vec::new(),
         };
         let problems = check_event(&record, sheet_column);
         if problems.is_empty() {

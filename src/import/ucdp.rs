@@ -315,6 +315,7 @@ impl RowMapper for Ucdp {
                 None => Vec::new(),
             },
             notable: false,
+            formerly: Vec::new(),
         };
         // Messages name the CSV's columns, also inside the text ("high", not "fatalities.high").
         problems.extend(check_event(&record, column_of).into_iter().map(|mut p| {

@@ -12,12 +12,16 @@ use axum::response::Response;
 use axum::routing::{MethodRouter, get};
 use tower_http::cors::{Any, CorsLayer};
 
-use super::api::{conflicts, events, exports, histogram_api, oembed, openapi, places_api, problem};
+use super::api::{
+    changes, conflicts, events, exports, histogram_api, oembed, openapi, places_api, problem,
+};
 use super::http::caching::{self, CachePolicy};
 use super::http::error::{self, ErrorInfo};
 use super::http::state::AppState;
 use super::http::{assets, health, middleware};
-use super::pages::{about, cite, embed, error_page, event_page, places, share_image, timeline};
+use super::pages::{
+    about, cite, embed, error_page, event_page, history, places, share_image, timeline,
+};
 
 /// Where the JSON API lives: errors under it are problem documents.
 pub const API_PREFIX: &str = "/api";
@@ -29,6 +33,9 @@ pub fn router(state: AppState) -> Router {
         .route("/", page(get(timeline::show_timeline)))
         .route("/search", get(timeline::redirect_search))
         .route("/events/{slug}", page(get(event_page::show_event)))
+        .route("/events/{slug}/history", page(get(history::show_history)))
+        .route("/changes", page(get(history::show_changes)))
+        .route("/changes.atom", page(get(history::changes_atom)))
         .route("/about", page(get(about::show_about)))
         .route("/places", page(get(places::list_places)))
         .route("/places/{slug}", page(get(places::show_place)))
@@ -78,6 +85,7 @@ fn documented_routes(state: &AppState) -> Vec<(&'static str, MethodRouter<AppSta
         ("/api/conflicts", answer(get(conflicts::list_conflicts))),
         ("/api/places", answer(get(places_api::list_places))),
         ("/api/places/{slug}", answer(get(places_api::show_place))),
+        ("/api/changes", answer(get(changes::list_changes))),
         ("/api/histogram", answer(get(histogram_api::histogram))),
         ("/api/openapi.json", answer(get(openapi::openapi_json))),
         ("/oembed", answer(get(oembed::oembed))),

@@ -75,7 +75,8 @@ async fn csv_has_a_header_and_one_row_per_event_in_timeline_order() {
             "actors",
             "summary",
             "url",
-            "source_urls"
+            "source_urls",
+            "last_changed"
         ]
     );
     assert_eq!(rows.len(), bundled_events().len());

@@ -74,10 +74,34 @@ impl Writer {
         let mut refused = Vec::new();
         let mut rewritten: Vec<(usize, i64)> = Vec::new();
         let mut confirmed: Vec<i64> = Vec::new();
+        // Stored events this batch has matched so far (by slug, or renamed by a former
+        // slug): the batch's lookup happened before any of them changed, so an event renamed
+        // away from a slug no longer holds it, and an event is matched once.
+        let mut claimed: Vec<i64> = Vec::new();
         let inserted_before = new.len();
         for (i, queued) in batch.iter().enumerate().skip(start) {
             let hash = &queued.hash;
-            match stored.get(&queued.record.slug) {
+            let by_slug = stored
+                .get(&queued.record.slug)
+                .filter(|found| !claimed.contains(&found.id));
+            let found = by_slug.or_else(|| {
+                // Not stored under its slug: under one it had before (a rename), if that
+                // event is not already claimed by this import.
+                queued
+                    .record
+                    .formerly
+                    .iter()
+                    .filter_map(|former| stored.get(former))
+                    .find(|found| {
+                        found.id <= self.base_id
+                            && !self.is_touched(found.id)
+                            && !claimed.contains(&found.id)
+                    })
+            });
+            if let Some(found) = found {
+                claimed.push(found.id);
+            }
+            match found {
                 Some(found) if found.id > self.base_id || self.is_touched(found.id) => refused
                     .push(Refused {
                         origin: queued.origin,
@@ -110,8 +134,12 @@ impl Writer {
 
         if !rewritten.is_empty() {
             // Out of the search index with their old text, all at once, before any of them
-            // changes (see [`Writer::unindex`]).
+            // changes (see [`Writer::unindex`]); their versions before are kept to tell
+            // what changed (see [`Writer::remember`]).
             let ids: Vec<i64> = rewritten.iter().map(|(_, id)| *id).collect();
+            let phase = std::time::Instant::now();
+            self.remember(&ids, true).await?;
+            self.remembering += phase.elapsed();
             self.unindex(&ids).await?;
             let events: Vec<direct::EventRow<'_>> = rewritten
                 .iter()
@@ -149,11 +177,20 @@ impl Writer {
         new: &mut Vec<(usize, i64, String)>,
     ) -> Result<usize, sqlx::Error> {
         self.maybe_begin_bulk().await?;
-        let candidates: Vec<(usize, i64, String)> = (0..batch.len())
+        // A record naming former slugs may be a rename of a stored event: it and the rest
+        // are looked up.
+        let limit = batch
+            .iter()
+            .position(|queued| !queued.record.formerly.is_empty())
+            .unwrap_or(batch.len());
+        if limit < batch.len() {
+            self.optimistic = false;
+        }
+        let candidates: Vec<(usize, i64, String)> = (0..limit)
             .map(|i| (i, self.next_id + i as i64, batch[i].hash.clone()))
             .collect();
         let done = self.insert_events(batch, &candidates, true).await?;
-        if done < batch.len() {
+        if done < limit {
             self.optimistic = false;
         }
         self.next_id += done as i64;
@@ -222,11 +259,19 @@ impl Writer {
     /// What the database holds for the slugs of a batch.
     async fn lookup(&mut self, batch: &[Queued]) -> Result<HashMap<String, Stored>, sqlx::Error> {
         let mut stored = HashMap::new();
-        for chunk in batch.chunks(SLUGS_PER_LOOKUP) {
+        // Each event's slug, and the slugs it names as former ones.
+        let slugs: Vec<&str> = batch
+            .iter()
+            .flat_map(|queued| {
+                std::iter::once(queued.record.slug.as_str())
+                    .chain(queued.record.formerly.iter().map(String::as_str))
+            })
+            .collect();
+        for chunk in slugs.chunks(SLUGS_PER_LOOKUP) {
             let sql = self.in_list_sql(LOOKUP_BY_SLUG, chunk.len());
             let mut query = sqlx::query_as::<_, (String, i64, String)>(sql);
-            for queued in chunk {
-                query = query.bind(queued.record.slug.as_str());
+            for slug in chunk {
+                query = query.bind(*slug);
             }
             for (slug, id, hash) in query.fetch_all(&mut *self.tx).await? {
                 stored.insert(slug, Stored { id, hash });

@@ -17,7 +17,8 @@
 //! By concern: [`transaction`] (begin, commit, rollback), [`conflicts`] (conflicts and
 //! eras), [`places`] (places and the rule that joins an event's places to them),
 //! [`batches`] (events, actors, places, sources), [`bulk`] (a large import as a bulk load),
-//! [`search_index`], [`links`] and [`replace`] (`--replace`).
+//! [`search_index`], [`links`], [`replace`] (`--replace`) and [`history`] (the import's
+//! revision and the changes it made to each event).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -28,9 +29,12 @@ use sqlx::{AssertSqlSafe, Sqlite, Transaction};
 
 use crate::record::{EventRecord, FieldProblem, LinkRel};
 
+pub use history::{InputFile, RevisionMeta};
+
 mod batches;
 mod bulk;
 mod conflicts;
+mod history;
 mod links;
 mod places;
 mod replace;
@@ -140,6 +144,12 @@ pub struct Writer {
     now: String,
     /// When the import began, for the timings logged at `debug` level.
     started: Instant,
+    /// The `import_revision` row this import writes (see [`history`]).
+    revision_id: i64,
+    /// What the revision records of the import's files and options.
+    revision: RevisionMeta,
+    /// Time spent keeping versions before rewrites (logged at `debug` level).
+    remembering: std::time::Duration,
     summary: ImportSummary,
 }
 

@@ -26,12 +26,16 @@ impl Writer {
         ] {
             sqlx::query(pragma).execute(&mut *tx).await?;
         }
+        // Ids are never reused: a removed event's id lives on in its tombstone and history.
         let (base_id, events_before, now): (i64, i64, String) = sqlx::query_as(
-            "SELECT coalesce(max(id), 0), count(*), strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+            "SELECT max(coalesce(max(id), 0),
+                        coalesce((SELECT max(event_id) FROM event_removed), 0)),
+                    count(*), strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
              FROM event",
         )
         .fetch_one(&mut *tx)
         .await?;
+        let revision_id = Writer::begin_history(&mut tx).await?;
         Ok(Writer {
             tx,
             conflict_ids: HashMap::new(),
@@ -51,6 +55,9 @@ impl Writer {
             optimistic: true,
             now,
             started: Instant::now(),
+            revision_id,
+            revision: super::RevisionMeta::default(),
+            remembering: std::time::Duration::ZERO,
             summary: ImportSummary::default(),
         })
     }
@@ -64,7 +71,14 @@ impl Writer {
     /// caches revalidate), refreshes the planner's statistics, and commits.
     pub async fn commit(mut self) -> Result<ImportSummary, sqlx::Error> {
         let phase = Instant::now();
-        if self.summary.changed_anything() {
+        // Whether any row changed, before events rewritten with nothing visible changed
+        // are counted as unchanged.
+        let changed_anything = self.summary.changed_anything();
+        tracing::debug!(elapsed = ?self.remembering, "import: versions before rewrites");
+        self.record_changes().await?;
+        tracing::debug!(elapsed = ?phase.elapsed(), "import: changes recorded");
+        let phase = Instant::now();
+        if changed_anything {
             crate::db::aggregates::refresh(&mut self.tx).await?;
             tracing::debug!(elapsed = ?phase.elapsed(), "import: aggregates");
             sqlx::query(

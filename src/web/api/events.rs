@@ -69,6 +69,13 @@ pub struct FilterQuery {
         pattern = r"^\s*([-+]?[0-9.]+ *, *[-+]?[0-9.]+ *, *[-+]?[0-9.]+ *, *[-+]?[0-9.]+)?\s*$"
     )]
     bbox: Option<String>,
+    /// Keep events added, corrected or renamed by an import that finished at or after this
+    /// moment (UTC): a day `YYYY-MM-DD` (from its start) or a time `YYYY-MM-DDTHH:MM:SSZ`
+    /// (fractions of a second allowed). See `/api/changes` for what changed.
+    #[param(
+        pattern = r"^([0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,3})?Z)?)?$"
+    )]
+    changed_since: Option<String>,
 }
 
 /// Declares a string parameter type for the OpenAPI document, with the parser's own
@@ -505,7 +512,12 @@ pub async fn list_events(
     responses(
         (status = 200, description = "The event with its text, sources and related events.",
             body = EventResponse),
+        (status = 301, description = "The slug is a former one of an event (its title or \
+            date was corrected): `Location` is the event's address now."),
         (status = 404, description = "No event has this slug.",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 410, description = "The event was removed by an import; the problem \
+            document names its page, which keeps its last version and history.",
             body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -517,9 +529,29 @@ pub async fn show_event(
     if !slug::is_valid(&slug, crate::model::EVENT_SLUG_MAX) {
         return Err(AppError::NotFound("event"));
     }
-    let event = queries::event_by_slug(&state.db, &slug)
-        .await?
-        .ok_or(AppError::NotFound("event"))?;
+    let Some(event) = queries::event_by_slug(&state.db, &slug).await? else {
+        // A former slug redirects to the event's address now; a removed event is gone.
+        if let Some(target) = crate::db::history::alias_target(&state.db, &slug).await? {
+            let location = format!("/api/events/{target}");
+            let value = axum::http::HeaderValue::from_str(&location)
+                .map_err(|_| AppError::NotFound("event"))?;
+            return Ok((
+                axum::http::StatusCode::MOVED_PERMANENTLY,
+                [(axum::http::header::LOCATION, value)],
+            )
+                .into_response());
+        }
+        if crate::db::history::removed_by_slug(&state.db, &slug)
+            .await?
+            .is_some()
+        {
+            return Err(AppError::Gone(format!(
+                "{}/events/{slug}",
+                state.config.public_url
+            )));
+        }
+        return Err(AppError::NotFound("event"));
+    };
     let id = event.summary.id;
     let actors = queries::actors_of(&state.db, id).await?;
     let sources = queries::sources_of(&state.db, id).await?;

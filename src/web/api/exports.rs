@@ -217,7 +217,7 @@ fn describe(params: &TimelineParams) -> String {
         (status = 200, description = "RFC 4180 CSV, UTF-8, CRLF line ends, a header row, one \
             row per event in timeline order (at most 100,000). Text cells starting with `=`, \
             `+`, `-`, `@`, tab, carriage return or `'` get a leading `'` so spreadsheets do \
-            not run them as formulas (the importer takes it off again). `actors` are joined by `; `, `source_urls` by spaces.",
+            not run them as formulas (the importer takes it off again). `actors` are joined by `; `, `source_urls` by spaces; `last_changed` is when an import last added or changed the event (UTC).",
             body = String, content_type = "text/csv"),
         (status = 400, description = "A parameter cannot be used (an HTML page naming it).",
             body = String, content_type = "text/html"),

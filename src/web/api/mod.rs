@@ -1,6 +1,7 @@
 //! The JSON API under `/api/`, its OpenAPI document and problem documents, and the
 //! downloadable exports.
 
+pub mod changes;
 pub mod conflicts;
 pub mod events;
 pub mod exports;

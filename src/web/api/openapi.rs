@@ -11,7 +11,7 @@ use utoipa::openapi::server::Server;
 
 use super::events::EventPages;
 use super::histogram_api::WholeRange;
-use super::{conflicts, events, exports, histogram_api, oembed, places_api};
+use super::{changes, conflicts, events, exports, histogram_api, oembed, places_api};
 use crate::web::http::params::{MAX_REPEATS, MAX_VALUE_BYTES};
 use crate::web::http::state::AppState;
 use crate::web::http::view_query::ViewRules;
@@ -32,6 +32,7 @@ use crate::web::http::view_query::ViewRules;
         conflicts::list_conflicts,
         places_api::list_places,
         places_api::show_place,
+        changes::list_changes,
         histogram_api::histogram,
         openapi_json,
         exports::events_csv,
@@ -40,11 +41,17 @@ use crate::web::http::view_query::ViewRules;
         exports::timelinejs,
         oembed::oembed,
     ),
-    components(schemas(events::CategoryParam, events::ConflictParam, events::TextParam)),
+    components(schemas(
+        events::CategoryParam,
+        events::ConflictParam,
+        events::TextParam,
+        changes::ChangeKindParam
+    )),
     tags(
         (name = "events", description = "The chronology, filtered and paged."),
         (name = "conflicts", description = "The conflicts and their eras."),
         (name = "places", description = "The places, with every name each side uses."),
+        (name = "changes", description = "What each import added, corrected and removed."),
         (name = "exports", description = "Any filtered view, whole, in other formats."),
         (name = "meta", description = "This document."),
         (name = "embed", description = "oEmbed 1.0: any timeline view or event as an iframe to embed."),
@@ -80,7 +87,9 @@ fn add_parser_limits(doc: &mut utoipa::openapi::OpenApi) {
             };
             let name = parameter.name.as_str();
             match parameter.schema.as_mut() {
-                Some(RefOr::T(Schema::Array(array))) if REPEATABLE.contains(&name) => {
+                Some(RefOr::T(Schema::Array(array)))
+                    if REPEATABLE.contains(&name) || REPEATABLE_ELSEWHERE.contains(&name) =>
+                {
                     array.max_items = Some(MAX_REPEATS);
                 }
                 Some(RefOr::T(Schema::Object(object))) => {
@@ -101,6 +110,8 @@ fn add_parser_limits(doc: &mut utoipa::openapi::OpenApi) {
 
 /// The filters that may be given more than once (see `TimelineParams`).
 const REPEATABLE: [&str; 4] = ["category", "actor", "conflict", "place"];
+/// The repeatable parameters of other operations (`kind` of `/api/changes`).
+const REPEATABLE_ELSEWHERE: [&str; 1] = ["kind"];
 
 /// Every operation can be refused before its handler runs (see `limits`): an address over
 /// the length limit (414) and a server at its limit of requests in flight (503). Under
@@ -253,6 +264,8 @@ mod tests {
                 assert_eq!(bound(&item, "maxLength"), max, "{path} {name}");
             }
         }
+        let kinds = parameter(&doc, "/api/changes", "kind");
+        assert_eq!(bound(&kinds, "maxItems"), MAX_REPEATS);
         let limit = parameter(&doc, "/api/events", "limit");
         assert_eq!(bound(&limit, "maximum"), super::events::MAX_LIMIT as usize);
         assert_eq!(

@@ -48,6 +48,11 @@ pub enum AppError {
     /// Nothing here: the argument says what was looked for ("event", "page").
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// Removed from the chronology by an import (the HTML page of a removed event is a page
+    /// of its own, with its last version; this is the API's answer): the argument is the
+    /// event's history page.
+    #[error("gone")]
+    Gone(String),
     /// A query parameter is wrong.
     #[error("bad request")]
     BadRequest(Vec<ParamProblem>),
@@ -111,6 +116,7 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Gone(_) => StatusCode::GONE,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::BodyNotAllowed => StatusCode::PAYLOAD_TOO_LARGE,
@@ -140,6 +146,13 @@ impl AppError {
                 "Not found".to_string(),
                 format!(
                     "There is no {what} at this address. It may have been renamed, or the link may be mistyped."
+                ),
+                Vec::new(),
+            ),
+            AppError::Gone(history) => (
+                "Gone".to_string(),
+                format!(
+                    "This event was removed from the chronology by an import; its last version and history are at {history}."
                 ),
                 Vec::new(),
             ),

@@ -116,6 +116,63 @@ impl RawParams {
     }
 }
 
+impl RawParams {
+    /// A change id cursor (`before`, `after` of the changes lists): a whole number above 0.
+    pub fn change_id(&self, name: &str) -> Result<Option<i64>, ParamProblem> {
+        match self.single(name)? {
+            None => Ok(None),
+            Some(value) => match value.parse::<i64>() {
+                Ok(n) if n > 0 => Ok(Some(n)),
+                _ => Err(ParamProblem::new(
+                    name,
+                    value,
+                    "is not a change id (a whole number above 0) from a previous page",
+                )),
+            },
+        }
+    }
+}
+
+/// Is `s` a UTC moment as `since=` and `changed_since=` take it: a day `YYYY-MM-DD` (from
+/// its start) or a time `YYYY-MM-DDTHH:MM:SSZ`, with up to three decimals of a second.
+pub fn is_utc_moment(s: &str) -> bool {
+    let Some(day) = s.get(..10) else { return false };
+    if crate::edtf::parse_filter_date(day).is_err()
+        || day.len() != 10
+        || !day.bytes().take(4).all(|b| b.is_ascii_digit())
+    {
+        return false;
+    }
+    let rest = &s[10..];
+    if rest.is_empty() {
+        return true;
+    }
+    let b = rest.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let two = |at: usize| rest.get(at..at + 2).and_then(|d| d.parse::<u32>().ok());
+    let time_ok = rest.len() >= 10
+        && b[0] == b'T'
+        && digits(1..3)
+        && b[3] == b':'
+        && digits(4..6)
+        && b[6] == b':'
+        && digits(7..9)
+        && two(1).is_some_and(|h| h < 24)
+        && two(4).is_some_and(|m| m < 60)
+        && two(7).is_some_and(|s| s < 60);
+    if !time_ok {
+        return false;
+    }
+    match &rest[9..] {
+        "Z" => true,
+        fraction => fraction
+            .strip_prefix('.')
+            .and_then(|f| f.strip_suffix('Z'))
+            .is_some_and(|f| (1..=3).contains(&f.len()) && f.bytes().all(|d| d.is_ascii_digit())),
+    }
+}
+
 fn check_length<'a>(name: &str, value: &'a str) -> Result<&'a str, ParamProblem> {
     if value.len() > MAX_VALUE_BYTES {
         Err(ParamProblem::new(
@@ -166,6 +223,8 @@ pub struct TimelineParams {
     /// `page=` of search results (1-based), when given.
     pub page: Option<u32>,
     pub after: Option<Cursor>,
+    /// `changed_since` as typed (the API's and exports' filter by history).
+    pub changed_since: String,
     pub filter: EventFilter,
     pub problems: Vec<ParamProblem>,
 }
@@ -290,6 +349,19 @@ impl TimelineParams {
             Ok(None) => {}
             Err(problem) => problems.push(problem),
         }
+        match raw.single("changed_since") {
+            Ok(Some(value)) if is_utc_moment(value) => {
+                out.changed_since = value.to_string();
+                out.filter.changed_since = Some(value.to_string());
+            }
+            Ok(Some(value)) => problems.push(ParamProblem::new(
+                "changed_since",
+                value,
+                "is not a day (YYYY-MM-DD) or a UTC time (YYYY-MM-DDTHH:MM:SSZ)",
+            )),
+            Ok(None) => {}
+            Err(problem) => problems.push(problem),
+        }
         match raw.single("page") {
             Ok(Some(value)) => match value.parse::<u32>() {
                 Ok(n) if (1..=MAX_PAGE).contains(&n) => out.page = Some(n),
@@ -332,6 +404,7 @@ impl TimelineParams {
             places: self.places.clone(),
             bbox: self.bbox.clone(),
             q: self.q.clone(),
+            changed_since: self.changed_since.clone(),
             ..TimelineParams::default()
         };
         let list = match kind {
@@ -384,6 +457,9 @@ impl TimelineParams {
         }
         if !self.q.is_empty() {
             pairs.push(("q", &self.q));
+        }
+        if !self.changed_since.is_empty() {
+            pairs.push(("changed_since", &self.changed_since));
         }
         serde_urlencoded::to_string(&pairs).unwrap_or_default()
     }
@@ -604,6 +680,30 @@ mod proptests {
                     let _ = raw.multi(name);
                 }
             }
+        }
+    }
+
+    #[test]
+    fn a_utc_moment_is_a_day_or_a_time_in_utc() {
+        for good in [
+            "2026-12-03",
+            "2026-12-03T10:20:30Z",
+            "2026-12-03T23:59:59.123Z",
+        ] {
+            assert!(is_utc_moment(good), "{good}");
+        }
+        for bad in [
+            "2026-12",
+            "2026-13-03",
+            "2026-02-30",
+            "2026-12-03T24:00:00Z",
+            "2026-12-03T10:20:30",
+            "2026-12-03T10:20:30.1234Z",
+            "2026-12-03 10:20:30Z",
+            "-2026-12-03",
+            "2026-12-03T10:20:30ZZ",
+        ] {
+            assert!(!is_utc_moment(bad), "{bad}");
         }
     }
 }

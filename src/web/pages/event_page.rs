@@ -42,6 +42,10 @@ struct EventPage {
     timeline_url: String,
     json_ld: String,
     updated_at: String,
+    /// When an import last corrected the event (words, UTC timestamp), if one did.
+    corrected: Option<(String, String)>,
+    /// `/events/{slug}/history`.
+    history_url: String,
     /// "Embed or share this event" (`_share.html`).
     share: super::share::ShareView,
     /// "Cite this event" (`_cite.html`).
@@ -123,10 +127,17 @@ pub async fn show_event(
     if !slug::is_valid(&slug, crate::model::EVENT_SLUG_MAX) {
         return Err(AppError::NotFound("event"));
     }
-    let event = queries::event_by_slug(&state.db, &slug)
-        .await?
-        .ok_or(AppError::NotFound("event"))?;
+    let Some(event) = queries::event_by_slug(&state.db, &slug).await? else {
+        // A former slug redirects; a removed event's page answers 410 with its last version.
+        return match super::history::moved_or_gone(&state, &slug, "").await? {
+            Some(answer) => Ok(answer),
+            None => Err(AppError::NotFound("event")),
+        };
+    };
     let id = event.summary.id;
+    let corrected = crate::db::history::last_corrected(&state.db, id)
+        .await?
+        .map(|at| (super::history::day_words(&at), at));
     let actors = queries::actors_of(&state.db, id).await?;
     let sources = queries::sources_of(&state.db, id).await?;
     let related = queries::related_events(&state.db, id).await?;
@@ -197,6 +208,8 @@ pub async fn show_event(
         timeline_url: format!("/?from={year:04}&to={year:04}#{}", e.slug),
         json_ld,
         updated_at: event.updated_at.clone(),
+        corrected,
+        history_url: format!("/events/{}/history", e.slug),
         share,
         cite: super::cite::CiteView::new(&citation, &e.slug),
         date,

@@ -8,6 +8,7 @@ pub mod embed;
 pub mod error_page;
 pub mod event_page;
 pub mod facets;
+pub mod history;
 pub mod layout;
 pub mod map;
 pub mod overview;
