@@ -311,9 +311,9 @@ impl EventIndex {
         }
     }
 
-    /// Whether the event with this id is among `set` (positions).
-    pub fn id_in(&self, id: i64, set: &RoaringBitmap) -> bool {
-        self.by_id.get(id).is_some_and(|p| set.contains(p))
+    /// The event ids of `set` (positions), in timeline order.
+    pub fn ids_of<'s>(&'s self, set: &'s RoaringBitmap) -> impl Iterator<Item = i64> + 's {
+        set.iter().map(|p| self.ids[p as usize])
     }
 
     /// The positions the filter keeps apart from its search text, for ranking a search

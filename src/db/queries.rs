@@ -1072,16 +1072,11 @@ impl<'a> Reader<'a> {
             text: None,
             ..filter.clone()
         };
-        let keep: Option<Arc<dyn Fn(u64) -> bool + Send + Sync>> = if rest == EventFilter::default()
-        {
-            None
-        } else {
-            let kept = Arc::new(ix.kept(&rest));
-            let ix = Arc::clone(ix);
-            Some(Arc::new(move |id: u64| {
-                i64::try_from(id).is_ok_and(|id| ix.id_in(id, &kept))
-            }))
-        };
+        let kept = (rest != EventFilter::default()).then(|| ix.kept(&rest));
+        let mut kept_ids = kept.as_ref().map(|set| ix.ids_of(set));
+        let keep = kept_ids
+            .as_mut()
+            .map(|it| it as &mut dyn Iterator<Item = i64>);
         let cached = self.cached_hits(query).is_some();
         let found = if cached {
             text.best(query, keep, offset as usize, limit as usize)

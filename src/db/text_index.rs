@@ -22,14 +22,16 @@
 //! otherwise builds a new one in the background from a read-only connection, answering
 //! from FTS5 meanwhile; a folder it cannot write means no index, never a wrong answer.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, OpenFlags};
-use tantivy::collector::{Collector, FilterCollector, SegmentCollector, TopDocs};
-use tantivy::columnar::ColumnValues;
+use tantivy::collector::{Collector, SegmentCollector, TopDocs};
+use tantivy::index::SegmentId;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, EmptyQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query, TermQuery,
+    BooleanQuery, BoostQuery, ConstScorer, EmptyQuery, EnableScoring, Explanation, Occur,
+    PhrasePrefixQuery, PhraseQuery, Query, Scorer, TermQuery, Weight,
 };
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, Schema, TextFieldIndexing, TextOptions,
@@ -38,7 +40,8 @@ use tantivy::tokenizer::{
     LowerCaser, SimpleTokenizer, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
 };
 use tantivy::{
-    DocId, Index, IndexReader, ReloadPolicy, Score, Searcher, SegmentReader, TantivyDocument,
+    DocId, DocSet, Index, IndexReader, ReloadPolicy, Score, Searcher, SegmentReader, TERMINATED,
+    TantivyDocument,
 };
 
 use crate::search::{FtsQuery, QueryTerm};
@@ -192,6 +195,8 @@ pub struct TextIndex {
     /// Each segment's event ids by document, read once from the `id` fast field: a hit's
     /// event is then one array read rather than a column decoded for every hit.
     ids: Vec<Arc<[u32]>>,
+    /// Where each event id is: (segment, document), by id; `u32::MAX` for none.
+    docs_by_id: Vec<(u32, u32)>,
     fields: Fields,
     /// One more than the largest event id (for sizing sets of ids).
     id_bound: u32,
@@ -227,7 +232,7 @@ impl TextIndex {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
         let searcher = reader.searcher();
-        let mut ids = Vec::new();
+        let mut ids: Vec<Arc<[u32]>> = Vec::new();
         for segment in searcher.segment_readers() {
             let column = segment.fast_fields().u64("id")?.first_or_default_col(0);
             ids.push(
@@ -237,9 +242,18 @@ impl TextIndex {
                     .into(),
             );
         }
+        let mut docs_by_id = vec![(u32::MAX, u32::MAX); id_bound as usize];
+        for (segment, ids) in ids.iter().enumerate() {
+            for (doc, &id) in ids.iter().enumerate() {
+                if let Some(slot) = docs_by_id.get_mut(id as usize) {
+                    *slot = (segment as u32, doc as u32);
+                }
+            }
+        }
         Ok(TextIndex {
             version,
             searcher,
+            docs_by_id,
             ids,
             fields,
             id_bound,
@@ -317,7 +331,7 @@ impl TextIndex {
     pub fn best(
         &self,
         query: &FtsQuery,
-        keep: Option<Arc<dyn Fn(u64) -> bool + Send + Sync>>,
+        keep: Option<&mut dyn Iterator<Item = i64>>,
         offset: usize,
         limit: usize,
     ) -> Result<Vec<i64>, TextIndexError> {
@@ -330,7 +344,7 @@ impl TextIndex {
     pub fn best_and_hits(
         &self,
         query: &FtsQuery,
-        keep: Option<Arc<dyn Fn(u64) -> bool + Send + Sync>>,
+        keep: Option<&mut dyn Iterator<Item = i64>>,
         offset: usize,
         limit: usize,
     ) -> Result<(Vec<i64>, Vec<u32>), TextIndexError> {
@@ -341,32 +355,39 @@ impl TextIndex {
     fn best_and_all(
         &self,
         query: &FtsQuery,
-        keep: Option<Arc<dyn Fn(u64) -> bool + Send + Sync>>,
+        keep: Option<&mut dyn Iterator<Item = i64>>,
         offset: usize,
         limit: usize,
         all: bool,
     ) -> Result<(Vec<i64>, Option<Vec<u32>>), TextIndexError> {
-        let query = self.query(query);
+        let text = self.query(query);
         let searcher = &self.searcher;
         let ids = IdsCollector { ids: &self.ids };
         // TopDocs takes at least one: asked for none, it takes one and drops it.
         let top = TopDocs::with_limit(limit.max(1))
             .and_offset(offset)
             .order_by_score();
-        let (hits, every) = match (keep, all) {
-            (None, false) => (searcher.search(&*query, &top)?, None),
-            (None, true) => {
-                let (hits, every) = searcher.search(&*query, &(top, ids))?;
+        let (hits, every) = match keep {
+            None if !all => (searcher.search(&*text, &top)?, None),
+            None => {
+                let (hits, every) = searcher.search(&*text, &(top, ids))?;
                 (hits, Some(every))
             }
-            (Some(keep), all) => {
-                let filter = FilterCollector::new("id".to_string(), move |id: u64| keep(id), top);
-                if all {
-                    let (hits, every) = searcher.search(&*query, &(filter, ids))?;
-                    (hits, Some(every))
+            Some(keep) => {
+                // The best among the kept events: the text query intersected with the kept
+                // documents (scoring only those); every hit of the text alone, if asked, in
+                // a pass of its own.
+                let among = BooleanQuery::new(vec![
+                    (Occur::Must, text.box_clone()),
+                    (Occur::Must, Box::new(self.among(keep))),
+                ]);
+                let hits = searcher.search(&among, &top)?;
+                let every = if all {
+                    Some(searcher.search(&*text, &ids)?)
                 } else {
-                    (searcher.search(&*query, &filter)?, None)
-                }
+                    None
+                };
+                (hits, every)
             }
         };
         let best = hits
@@ -376,6 +397,30 @@ impl TextIndex {
             .map(|&id| i64::from(id))
             .collect();
         Ok((best, every.map(|e| e.into_iter().flatten().collect())))
+    }
+
+    /// The documents of the given events, segment by segment, as a query that matches
+    /// them and scores nothing.
+    fn among(&self, ids: &mut dyn Iterator<Item = i64>) -> Among {
+        let mut docs: Vec<Vec<DocId>> = vec![Vec::new(); self.ids.len()];
+        for id in ids {
+            if let Some(&(segment, doc)) = usize::try_from(id)
+                .ok()
+                .and_then(|i| self.docs_by_id.get(i))
+                && let Some(list) = docs.get_mut(segment as usize)
+            {
+                list.push(doc);
+            }
+        }
+        let mut by_segment = HashMap::new();
+        for (segment, mut list) in docs.into_iter().enumerate() {
+            list.sort_unstable();
+            let id = self.searcher.segment_reader(segment as u32).segment_id();
+            by_segment.insert(id, Arc::new(list));
+        }
+        Among {
+            docs: Arc::new(by_segment),
+        }
     }
 
     /// The query for marking hits in the extracts of events already known to match (FTS5's
@@ -549,6 +594,80 @@ fn remove_folder(path: &Path) -> Result<(), TextIndexError> {
             path: path.to_path_buf(),
             source,
         }),
+    }
+}
+
+/// A query matching given documents of each segment, with no score of its own (see
+/// [`TextIndex::among`]).
+#[derive(Clone)]
+struct Among {
+    docs: Arc<HashMap<SegmentId, Arc<Vec<DocId>>>>,
+}
+
+impl std::fmt::Debug for Among {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Among({} segments)", self.docs.len())
+    }
+}
+
+impl Query for Among {
+    fn weight(&self, _: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(self.clone()))
+    }
+}
+
+impl Weight for Among {
+    fn scorer(&self, reader: &SegmentReader, _: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let docs = self
+            .docs
+            .get(&reader.segment_id())
+            .cloned()
+            .unwrap_or_default();
+        Ok(Box::new(ConstScorer::new(
+            SortedDocs { docs, cursor: 0 },
+            0.0,
+        )))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let kept = self
+            .docs
+            .get(&reader.segment_id())
+            .is_some_and(|d| d.binary_search(&doc).is_ok());
+        if kept {
+            Ok(Explanation::new("among the kept events", 0.0))
+        } else {
+            Err(tantivy::TantivyError::InvalidArgument(
+                "not among the kept events".to_string(),
+            ))
+        }
+    }
+}
+
+/// Ascending, distinct documents of one segment as a [`DocSet`].
+struct SortedDocs {
+    docs: Arc<Vec<DocId>>,
+    cursor: usize,
+}
+
+impl DocSet for SortedDocs {
+    fn advance(&mut self) -> DocId {
+        self.cursor = (self.cursor + 1).min(self.docs.len());
+        self.doc()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        let rest = &self.docs[self.cursor..];
+        self.cursor += rest.partition_point(|&d| d < target);
+        self.doc()
+    }
+
+    fn doc(&self) -> DocId {
+        self.docs.get(self.cursor).copied().unwrap_or(TERMINATED)
+    }
+
+    fn size_hint(&self) -> u32 {
+        (self.docs.len() - self.cursor) as u32
     }
 }
 
