@@ -333,6 +333,9 @@ async fn the_changes_page_lists_and_filters_the_latest_changes() {
         1,
         "only its addition"
     );
+    // Each change names its conflict as readers know it, not by its slug.
+    let meta: Vec<String> = other.select(&sel(".changes__meta")).map(text).collect();
+    assert!(meta[0].starts_with("Other"), "{meta:?}");
     let future = app.get("/changes?from=2999-01-01").await.html();
     assert_eq!(future.select(&sel(".changes__item")).count(), 0);
     let today = app.get("/changes?from=2000&to=2999").await.html();

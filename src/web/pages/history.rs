@@ -559,7 +559,7 @@ pub async fn show_changes(
     } else {
         format!("/changes.atom?{query}")
     };
-    let conflicts = queries::conflicts(&state.db)
+    let conflicts: Vec<(String, String, bool)> = queries::conflicts(&state.db)
         .await?
         .into_iter()
         .map(|c| {
@@ -567,6 +567,13 @@ pub async fn show_changes(
             (c.slug, c.name, selected)
         })
         .collect();
+    // Each change names its conflict as a reader knows it, not by its slug.
+    let mut items: Vec<ChangeItem> = shown.iter().map(ChangeItem::from).collect();
+    for item in &mut items {
+        if let Some((_, name, _)) = conflicts.iter().find(|(slug, _, _)| *slug == item.conflict) {
+            item.conflict = name.clone();
+        }
+    }
     let kinds = [
         ChangeKind::Added,
         ChangeKind::Changed,
@@ -590,7 +597,7 @@ pub async fn show_changes(
     }
     let page = ChangesPage {
         layout,
-        items: shown.iter().map(ChangeItem::from).collect(),
+        items,
         params,
         conflicts,
         kinds,
