@@ -122,3 +122,42 @@ DELETE FROM facet_count WHERE facet = 'place';
 INSERT INTO facet_count (facet, value, label, count)
 SELECT 'place', p.slug, p.label, n
 FROM (SELECT place_id, count(*) AS n FROM event_place GROUP BY place_id) JOIN place p ON p.id = place_id;
+
+-- An event's version (migration 0014) now names its places too, by slug in the event's
+-- order, so that history records a change of the places an event is linked to, not only of
+-- its free-text `place`. Slugs, not names: a place's names can be corrected without every
+-- event there counting as changed.
+DROP VIEW event_version;
+CREATE VIEW event_version AS
+SELECT e.id AS id,
+       json_object(
+           'slug', e.slug,
+           'conflict', c.slug,
+           'title', e.title,
+           'summary', e.summary,
+           'body', e.body,
+           'date', e.edtf,
+           'label', e.date_label,
+           'category', e.category,
+           'place', e.place,
+           'places', json((SELECT json_group_array(slug) FROM (
+                               SELECT p.slug FROM event_place ep JOIN place p ON p.id = ep.place_id
+                               WHERE ep.event_id = e.id ORDER BY ep.position))),
+           'coordinates', json(CASE WHEN e.latitude IS NOT NULL
+                                    THEN json_array(e.latitude, e.longitude) END),
+           'fatalities', json_object('best', e.fatalities_best, 'low', e.fatalities_low,
+                                     'high', e.fatalities_high),
+           'notable', json(CASE WHEN e.notable = 1 THEN 'true' ELSE 'false' END),
+           'actors', json((SELECT json_group_array(name) FROM (
+                               SELECT a.name FROM event_actor ea JOIN actor a ON a.id = ea.actor_id
+                               WHERE ea.event_id = e.id ORDER BY ea.position))),
+           'sources', json((SELECT json_group_array(json(source)) FROM (
+                                SELECT json_object('title', s.title, 'publisher', s.publisher,
+                                    'url', s.url, 'published', s.published, 'note', s.note) AS source
+                                FROM source s WHERE s.event_id = e.id ORDER BY s.position))),
+           'links', json((SELECT json_group_array(json(link)) FROM (
+                              SELECT json_object('rel', l.rel, 'event', l.to_event_id) AS link
+                              FROM event_link l WHERE l.from_event_id = e.id
+                              ORDER BY l.rel, l.to_event_id)))
+       ) AS version
+FROM event e JOIN conflict c ON c.id = e.conflict_id;

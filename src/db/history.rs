@@ -18,6 +18,7 @@ pub const FIELDS: &[&str] = &[
     "body",
     "category",
     "place",
+    "places",
     "coordinates",
     "fatalities",
     "notable",

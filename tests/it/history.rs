@@ -574,3 +574,47 @@ async fn a_plain_csv_renames_by_its_formerly_column() {
     assert_eq!(problems[0].field, "formerly", "{problems:?}");
     assert_eq!(problems[0].value, "Not A Slug");
 }
+
+#[tokio::test]
+async fn a_change_of_an_events_places_is_kept() {
+    let places = r#"
+[[places]]
+slug = "lachin"
+name = "Lachin"
+
+[[places]]
+slug = "goris"
+name = "Goris"
+"#;
+    let event = |place: &str| {
+        format!(
+            r#"
+[[events]]
+conflict = "c"
+slug = "moved"
+date = "2001-05-09"
+title = "An event whose place was corrected"
+category = "political"
+places = ["{place}"]
+"#
+        )
+    };
+    let app = TestApp::with_dataset(&format!("{HEAD}{places}{}", event("lachin"))).await;
+    let summary = import(&app, &format!("{HEAD}{places}{}", event("goris")), true).await;
+    assert_eq!(summary.updated, 1, "{summary:?}");
+    let previous: String = sqlx::query_scalar(
+        "SELECT previous FROM event_change WHERE kind = 'changed' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&app.rw)
+    .await
+    .expect("the change");
+    assert!(previous.contains("\"places\":[\"lachin\"]"), "{previous}");
+    let page = app.get("/events/moved/history").await;
+    assert_eq!(page.status, 200);
+    let fields: Vec<String> = page
+        .html()
+        .select(&sel(".history__fields dt"))
+        .map(text)
+        .collect();
+    assert!(fields.contains(&"Places".to_string()), "{fields:?}");
+}

@@ -99,6 +99,7 @@ fn label(field: &str) -> &'static str {
         "body" => "Text",
         "category" => "Category",
         "place" => "Place",
+        "places" => "Places",
         "coordinates" => "Coordinates",
         "fatalities" => "Reported deaths",
         "notable" => "Turning point",
@@ -137,7 +138,7 @@ fn field_text(field: &str, value: &Value, names: &HashMap<i64, (String, String)>
             .collect::<Vec<_>>()
             .join(", "),
         ("notable", Value::Bool(b)) => if *b { "yes" } else { "no" }.to_string(),
-        ("actors", Value::Array(names)) => {
+        ("actors" | "places", Value::Array(names)) => {
             names.iter().filter_map(text).collect::<Vec<_>>().join("; ")
         }
         ("sources", Value::Array(sources)) => sources
