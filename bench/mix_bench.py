@@ -193,8 +193,7 @@ def start_ours(db, port, logfile, extra=(), wait_index=False):
     t0 = time.monotonic()
     proc = subprocess.Popen([sb.BIN, "serve", "--db", db, "--bind", f"127.0.0.1:{port}", *extra],
                             stdout=logfile, stderr=logfile,
-                            env={**os.environ, "RUST_LOG": "warn,conflict_timeline::db::event_index=info,"
-                                                         "conflict_timeline::db::text_index=info"})
+                            env={**os.environ, "RUST_LOG": "warn,conflict_timeline::db::derived=info"})
     sb.wait_ready(port, "/readyz", proc)
     ready = time.monotonic() - t0
     if wait_index and "--no-event-index" not in extra:

@@ -20,7 +20,6 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 
 use roaring::RoaringBitmap;
 use rusqlite::{Connection, OpenFlags};
@@ -776,63 +775,16 @@ pub async fn build_from(path: &Path) -> Result<EventIndex, IndexError> {
     result.await.map_err(|e| IndexError::Join(e.to_string()))?
 }
 
-/// The current index of a server, rebuilt in the background when the data changes.
-#[derive(Default)]
-pub struct IndexCell {
-    state: Mutex<CellState>,
-}
-
-#[derive(Default)]
-struct CellState {
-    index: Option<Arc<EventIndex>>,
-    /// The version a build is under way for.
-    building: Option<i64>,
-    /// A version whose build failed: not tried again (SQLite answers meanwhile).
-    failed: Option<i64>,
-}
-
-impl IndexCell {
-    /// The index if it is at `version`; otherwise `None` and, unless one is under way, a
-    /// build started in the background for the current data.
-    pub fn get(self: &Arc<Self>, path: &Path, version: i64) -> Option<Arc<EventIndex>> {
-        let Ok(mut state) = self.state.lock() else {
-            return None;
-        };
-        if let Some(index) = &state.index
-            && index.version == version
-        {
-            return Some(Arc::clone(index));
-        }
-        if state.building.is_none() && state.failed != Some(version) {
-            state.building = Some(version);
-            // The old index can never be used again: free its memory now.
-            state.index = None;
-            let cell = Arc::clone(self);
-            let path = path.to_path_buf();
-            tokio::spawn(async move {
-                let started = std::time::Instant::now();
-                let built = build_from(&path).await;
-                let Ok(mut state) = cell.state.lock() else {
-                    return;
-                };
-                state.building = None;
-                match built {
-                    Ok(index) => {
-                        tracing::info!(
-                            events = index.len(),
-                            version = index.version,
-                            ms = started.elapsed().as_millis() as u64,
-                            "in-memory event index ready"
-                        );
-                        state.index = Some(Arc::new(index));
-                    }
-                    Err(err) => {
-                        tracing::warn!(%err, "no in-memory event index: answering from SQLite");
-                        state.failed = Some(version);
-                    }
-                }
-            });
-        }
-        None
+impl super::derived::Derived for EventIndex {
+    fn version(&self) -> i64 {
+        self.version
     }
+}
+
+/// The current index of a server, rebuilt in the background when the data changes.
+pub type IndexCell = super::derived::DerivedCell<EventIndex>;
+
+/// An empty cell for the event index.
+pub fn cell() -> IndexCell {
+    IndexCell::new("in-memory event index", "answering from SQLite")
 }

@@ -24,7 +24,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use rusqlite::{Connection, OpenFlags};
 use tantivy::collector::{Collector, SegmentCollector, TopDocs};
@@ -773,60 +773,17 @@ fn snapshot_version(conn: &Connection) -> Result<i64, TextIndexError> {
     Ok(super::combined_version(count, at.as_deref()))
 }
 
+impl super::derived::Derived for TextIndex {
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
+
 /// The current search index of a server, opened or rebuilt in the background when the data
 /// changes.
-#[derive(Default)]
-pub struct TextIndexCell {
-    state: Mutex<CellState>,
-}
+pub type TextIndexCell = super::derived::DerivedCell<TextIndex>;
 
-#[derive(Default)]
-struct CellState {
-    index: Option<Arc<TextIndex>>,
-    building: Option<i64>,
-    failed: Option<i64>,
-}
-
-impl TextIndexCell {
-    /// The index if it is at `version`; otherwise `None` and, unless one is under way, an
-    /// open or a build started in the background.
-    pub fn get(self: &Arc<Self>, path: &Path, version: i64) -> Option<Arc<TextIndex>> {
-        let Ok(mut state) = self.state.lock() else {
-            return None;
-        };
-        if let Some(index) = &state.index
-            && index.version == version
-        {
-            return Some(Arc::clone(index));
-        }
-        if state.building.is_none() && state.failed != Some(version) {
-            state.building = Some(version);
-            state.index = None;
-            let cell = Arc::clone(self);
-            let path = path.to_path_buf();
-            tokio::spawn(async move {
-                let started = std::time::Instant::now();
-                let built = open_or_build(&path, version).await;
-                let Ok(mut state) = cell.state.lock() else {
-                    return;
-                };
-                state.building = None;
-                match built {
-                    Ok(index) => {
-                        tracing::info!(
-                            version = index.version,
-                            ms = started.elapsed().as_millis() as u64,
-                            "search index ready"
-                        );
-                        state.index = Some(Arc::new(index));
-                    }
-                    Err(err) => {
-                        tracing::warn!(%err, "no search index: searching with SQLite");
-                        state.failed = Some(version);
-                    }
-                }
-            });
-        }
-        None
-    }
+/// An empty cell for the search index.
+pub fn cell() -> TextIndexCell {
+    TextIndexCell::new("search index", "searching with SQLite")
 }

@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::events::{DEFAULT_LIMIT, MAX_LIMIT};
 use super::problem::Problem;
-use crate::db::history::{self, ChangeFilter, ChangeKind, ChangePage, ListedChange};
+use crate::db::history::{self, ChangeFilter, ChangePage, ListedChange};
 use crate::web::http::error::AppError;
 use crate::web::http::params::{ParamProblem, RawParams, is_utc_moment};
 use crate::web::http::state::AppState;
@@ -158,34 +158,11 @@ pub async fn list_changes(
         Ok(None) => {}
         Err(problem) => problems.push(problem),
     }
-    match raw.single("conflict") {
-        Ok(Some(value)) if crate::slug::is_valid(value, 100) => {
-            filter.conflict = Some(value.to_string());
-        }
-        Ok(Some(value)) => problems.push(ParamProblem::new(
-            "conflict",
-            value,
-            "is not a conflict's short name (lowercase words joined by hyphens)",
-        )),
-        Ok(None) => {}
+    match raw.conflict_slug("conflict") {
+        Ok(value) => filter.conflict = value.map(str::to_string),
         Err(problem) => problems.push(problem),
     }
-    match raw.multi("kind") {
-        Ok(values) => {
-            for value in values {
-                match ChangeKind::parse(value) {
-                    Some(kind) if !filter.kinds.contains(&kind) => filter.kinds.push(kind),
-                    Some(_) => {}
-                    None => problems.push(ParamProblem::new(
-                        "kind",
-                        value,
-                        "is not a kind of change: added, changed, renamed or removed",
-                    )),
-                }
-            }
-        }
-        Err(problem) => problems.push(problem),
-    }
+    filter.kinds = raw.change_kinds("kind", &mut problems);
     let limit = raw
         .count("limit", DEFAULT_LIMIT, MAX_LIMIT)
         .unwrap_or_else(|problem| {

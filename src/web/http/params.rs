@@ -7,6 +7,7 @@ use axum::http::request::Parts;
 
 use super::error::AppError;
 pub use super::error::ParamProblem;
+use crate::db::history::ChangeKind;
 use crate::db::models::Cursor;
 use crate::db::queries::EventFilter;
 use crate::edtf::parse_filter_date;
@@ -130,6 +131,41 @@ impl RawParams {
                 )),
             },
         }
+    }
+
+    /// A conflict's slug (`conflict` of the changes lists).
+    pub fn conflict_slug(&self, name: &str) -> Result<Option<&str>, ParamProblem> {
+        match self.single(name)? {
+            Some(value) if !slug::is_valid(value, 100) => Err(ParamProblem::new(
+                name,
+                value,
+                "is not a conflict's short name (lowercase words joined by hyphens)",
+            )),
+            other => Ok(other),
+        }
+    }
+
+    /// Kinds of change, repeatable and each kept once (`kind` of the changes lists); each
+    /// value that is not a kind is pushed onto `problems`.
+    pub fn change_kinds(&self, name: &str, problems: &mut Vec<ParamProblem>) -> Vec<ChangeKind> {
+        let mut kinds = Vec::new();
+        match self.multi(name) {
+            Ok(values) => {
+                for value in values {
+                    match ChangeKind::parse(value) {
+                        Some(kind) if !kinds.contains(&kind) => kinds.push(kind),
+                        Some(_) => {}
+                        None => problems.push(ParamProblem::new(
+                            name,
+                            value,
+                            "is not a kind of change: added, changed, renamed or removed",
+                        )),
+                    }
+                }
+            }
+            Err(problem) => problems.push(problem),
+        }
+        kinds
     }
 }
 

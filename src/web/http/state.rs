@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use sqlx::SqlitePool;
 
-use crate::db::event_index::IndexCell;
+use crate::db::event_index::{self, IndexCell};
 use crate::db::queries::Reader;
-use crate::db::text_index::TextIndexCell;
+use crate::db::text_index::{self, TextIndexCell};
 
 /// Settings the pages need.
 #[derive(Clone, Debug)]
@@ -93,8 +93,8 @@ impl AppState {
                 config.db_path.as_deref(),
             )),
             stopping: Arc::new(std::sync::atomic::AtomicBool::new(false)),
-            event_index: Arc::new(IndexCell::default()),
-            text_index: Arc::new(TextIndexCell::default()),
+            event_index: Arc::new(event_index::cell()),
+            text_index: Arc::new(text_index::cell()),
             config: Arc::new(config),
         }
     }
@@ -108,9 +108,15 @@ impl AppState {
             && let Some(path) = &self.config.db_path
             && let Ok(version) = self.data_version.current(&self.db).await
         {
-            reader.index = self.event_index.get(path, version);
+            let owned = path.clone();
+            reader.index = self.event_index.get(version, move || async move {
+                event_index::build_from(&owned).await
+            });
             if self.config.text_index {
-                reader.text = self.text_index.get(path, version);
+                let owned = path.clone();
+                reader.text = self.text_index.get(version, move || async move {
+                    text_index::open_or_build(&owned, version).await
+                });
             }
         }
         reader

@@ -415,35 +415,15 @@ impl ChangeParams {
                 Err(problem) => problems.push(problem),
             }
         }
-        match raw.single("conflict") {
-            Ok(Some(value)) if crate::slug::is_valid(value, 100) => {
+        match raw.conflict_slug("conflict") {
+            Ok(Some(value)) => {
                 out.conflict = value.to_string();
                 out.filter.conflict = Some(value.to_string());
             }
-            Ok(Some(value)) => problems.push(ParamProblem::new(
-                "conflict",
-                value,
-                "is not a conflict's short name (lowercase words joined by hyphens)",
-            )),
             Ok(None) => {}
             Err(problem) => problems.push(problem),
         }
-        match raw.multi("kind") {
-            Ok(values) => {
-                for value in values {
-                    match ChangeKind::parse(value) {
-                        Some(kind) if !out.kinds.contains(&kind) => out.kinds.push(kind),
-                        Some(_) => {}
-                        None => problems.push(ParamProblem::new(
-                            "kind",
-                            value,
-                            "is not a kind of change: added, changed, renamed or removed",
-                        )),
-                    }
-                }
-            }
-            Err(problem) => problems.push(problem),
-        }
+        out.kinds = raw.change_kinds("kind", problems);
         out.filter.kinds = out.kinds.clone();
         out
     }
