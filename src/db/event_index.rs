@@ -528,6 +528,13 @@ impl EventIndex {
 }
 
 impl EventIndex {
+    /// The notability of the event `id` (as [`super::queries::marks`] ranks it), if the
+    /// index holds it.
+    pub fn notability_of(&self, id: i64) -> Option<i64> {
+        let p = self.by_id.get(id)?;
+        self.notability.get(p as usize).map(|&n| i64::from(n))
+    }
+
     /// The ids of the events to label on a view too dense to draw one by one, as
     /// [`super::queries::marks::notable_marks`] chooses them: every flagged event of the
     /// range (up to `limit`, most notable first), then the two most notable of the first

@@ -5,6 +5,7 @@
 
 pub mod aggregates;
 pub mod budget;
+pub mod catalog;
 pub mod derived;
 pub mod event_index;
 pub mod file_identity;

@@ -1179,7 +1179,7 @@ impl<'a> Reader<'a> {
         match self.index_for(filter) {
             Some((ix, hits)) => {
                 let ids = ix.page(filter, hits.as_deref(), None, Order::Timeline, limit);
-                marks::ranked_by_ids(self.pool, &ids).await
+                marks::ranked_by_ids(self.pool, &ids, |id| ix.notability_of(id)).await
             }
             None => marks::ranked_marks(self.pool, filter, limit).await,
         }
@@ -1199,7 +1199,8 @@ impl<'a> Reader<'a> {
             Some((ix, hits)) => {
                 let ids =
                     ix.notable_marks(filter, hits.as_deref(), first, last, slices, sample, limit);
-                let mut rows = marks::ranked_by_ids(self.pool, &ids).await?;
+                let mut rows =
+                    marks::ranked_by_ids(self.pool, &ids, |id| ix.notability_of(id)).await?;
                 rows.sort_by(|a, b| {
                     b.notability
                         .cmp(&a.notability)

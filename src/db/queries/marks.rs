@@ -10,6 +10,7 @@ use crate::edtf::Day;
 /// One event as the strip draws it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RankedMark {
+    pub id: i64,
     pub slug: String,
     pub title: String,
     pub edtf: String,
@@ -118,19 +119,29 @@ pub async fn notable_marks(
     Ok(out)
 }
 
-/// The given events with their notability, in timeline order.
-pub async fn ranked_by_ids(pool: &SqlitePool, ids: &[i64]) -> Result<Vec<RankedMark>, sqlx::Error> {
+/// The given events in timeline order, each with the notability `rank` gives it (the
+/// in-memory event index keeps every event's, so the rows are read without counting their
+/// sources and links).
+pub async fn ranked_by_ids(
+    pool: &SqlitePool,
+    ids: &[i64],
+    rank: impl Fn(i64) -> Option<i64>,
+) -> Result<Vec<RankedMark>, sqlx::Error> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let mut qb = QueryBuilder::<Sqlite>::new(COLUMNS);
-    qb.push(NOTABILITY).push(" FROM event e WHERE e.id IN (");
+    qb.push("0 AS notability FROM event e WHERE e.id IN (");
     let mut list = qb.separated(", ");
     for id in ids {
         list.push_bind(*id);
     }
     qb.push(") ORDER BY e.start_day, e.end_day, e.id");
-    qb.build_query_as().fetch_all(pool).await
+    let mut rows: Vec<RankedMark> = qb.build_query_as().fetch_all(pool).await?;
+    for row in &mut rows {
+        row.notability = rank(row.id).unwrap_or(0);
+    }
+    Ok(rows)
 }
 
 /// The arms of the filter's overlap query with the mark columns.

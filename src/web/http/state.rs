@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use sqlx::SqlitePool;
 
+use crate::db::catalog::{Catalog, CatalogCell};
 use crate::db::event_index::{self, IndexCell};
 use crate::db::queries::Reader;
 use crate::db::text_index::{self, TextIndexCell};
@@ -75,6 +76,8 @@ pub struct AppState {
     pub event_index: Arc<IndexCell>,
     /// The search index of the current data version, when opened or built.
     pub text_index: Arc<TextIndexCell>,
+    /// The collection as a whole at the current data version.
+    pub catalog: Arc<CatalogCell>,
 }
 
 impl AppState {
@@ -95,8 +98,20 @@ impl AppState {
             stopping: Arc::new(std::sync::atomic::AtomicBool::new(false)),
             event_index: Arc::new(event_index::cell()),
             text_index: Arc::new(text_index::cell()),
+            catalog: Arc::default(),
             config: Arc::new(config),
         }
+    }
+
+    /// The collection's conflicts, eras, total, span, place points and facet totals at
+    /// the data's current version (read once per version, see [`crate::db::catalog`]).
+    pub async fn catalog(&self) -> Result<Arc<Catalog>, sqlx::Error> {
+        let version = self.data_version.current(&self.db).await?;
+        self.catalog
+            .get(&self.db, version, || async {
+                self.data_version.current(&self.db).await.ok() == Some(version)
+            })
+            .await
     }
 
     /// Where this request's queries go: the event and search indexes when they are at the

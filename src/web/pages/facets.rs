@@ -12,6 +12,7 @@
 //! events. Larger filtered views list the collection's most frequent
 //! values without counts, and the page says so, rather than scan a million rows per request.
 
+use crate::db::catalog::Catalog;
 use crate::db::queries::{self, EventFilter, Facet, Reader};
 use crate::web::http::params::TimelineParams;
 
@@ -50,12 +51,13 @@ pub struct FacetLink {
 /// Facets with a single value and no active filter are left out: they narrow nothing.
 pub async fn build(
     db: &Reader<'_>,
+    catalog: &Catalog,
     params: &TimelineParams,
     matching: i64,
 ) -> Result<Vec<FacetView>, sqlx::Error> {
     let mut out = Vec::new();
     for facet in Facet::ALL {
-        let view = facet_view(db, params, facet, matching).await?;
+        let view = facet_view(db, catalog, params, facet, matching).await?;
         let active = view.values.iter().any(|v| v.active);
         if active || view.values.len() > 1 {
             out.push(view);
@@ -66,6 +68,7 @@ pub async fn build(
 
 async fn facet_view(
     db: &Reader<'_>,
+    catalog: &Catalog,
     params: &TimelineParams,
     facet: Facet,
     matching: i64,
@@ -75,10 +78,7 @@ async fn facet_view(
     let active = facet.values_in(&params.filter);
     let wider = facet.widen(&params.filter);
     let (values, counted) = if wider == EventFilter::default() {
-        (
-            queries::facet_totals(pool, facet, VALUES_SHOWN).await?,
-            true,
-        )
+        (catalog.facet_totals(facet, VALUES_SHOWN), true)
     } else if db.counts_cheaply(&wider) {
         (db.facet_counts(&wider, facet, VALUES_SHOWN).await?, true)
     } else {
@@ -90,10 +90,7 @@ async fn facet_view(
         if size <= LIVE_COUNT_LIMIT {
             (db.facet_counts(&wider, facet, VALUES_SHOWN).await?, true)
         } else {
-            (
-                queries::facet_totals(pool, facet, VALUES_SHOWN).await?,
-                false,
-            )
+            (catalog.facet_totals(facet, VALUES_SHOWN), false)
         }
     };
     let mut links: Vec<FacetLink> = values

@@ -896,6 +896,7 @@ mod tests {
 
     fn ranked(slug: &str, title: &str, start: Day, notability: i64) -> RankedMark {
         RankedMark {
+            id: 0,
             slug: slug.to_string(),
             title: title.to_string(),
             edtf: start.iso(),
