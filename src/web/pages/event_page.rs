@@ -221,6 +221,14 @@ fn fatalities_text(best: Option<i64>, low: Option<i64>, high: Option<i64>) -> Op
     use super::dates::thousands;
     match (best, low, high) {
         (None, None, None) => None,
+        // A source's low estimate above its high one (UCDP has such rows) is shown as
+        // published, not as a range running backwards.
+        (b, Some(l), Some(h)) if l > h => Some(format!(
+            "{}low {}, high {} (as published)",
+            b.map(|b| format!("{}: ", thousands(b))).unwrap_or_default(),
+            thousands(l),
+            thousands(h)
+        )),
         (Some(b), Some(l), Some(h)) => Some(format!(
             "{} (range {}–{})",
             thousands(b),
@@ -267,4 +275,21 @@ fn json_ld(
         .replace('<', "\\u003c")
         .replace('>', "\\u003e")
         .replace('&', "\\u0026")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fatalities_text;
+
+    #[test]
+    fn a_low_estimate_above_the_high_one_reads_as_published() {
+        assert_eq!(
+            fatalities_text(Some(18), Some(18), Some(17)).as_deref(),
+            Some("18: low 18, high 17 (as published)")
+        );
+        assert_eq!(
+            fatalities_text(Some(6), Some(6), Some(9)).as_deref(),
+            Some("6 (range 6–9)")
+        );
+    }
 }
