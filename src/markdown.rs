@@ -104,9 +104,22 @@ pub fn render_inline(markdown: &str) -> String {
         return escape_html(markdown);
     }
     let mut first = true;
+    // A link to anything but a web address is its text alone (the sanitiser would keep an
+    // `<a>` without `href`, which reads as a link that goes nowhere).
+    let mut dropped_link = false;
     let parser = Parser::new_ext(markdown, Options::ENABLE_STRIKETHROUGH).filter_map(|event| {
         use pulldown_cmark::{Event, Tag, TagEnd};
         match event {
+            Event::Start(Tag::Link { ref dest_url, .. })
+                if !(dest_url.starts_with("https://") || dest_url.starts_with("http://")) =>
+            {
+                dropped_link = true;
+                None
+            }
+            Event::End(TagEnd::Link) if dropped_link => {
+                dropped_link = false;
+                None
+            }
             Event::Start(Tag::Paragraph) => {
                 let was_first = first;
                 first = false;
@@ -174,6 +187,10 @@ mod tests {
         );
         let hostile = render_inline("[x](javascript:alert(1)) <script>alert(1)</script>");
         assert!(!hostile.contains("javascript:"), "{hostile}");
+        assert!(
+            hostile.starts_with("x "),
+            "a link to nowhere is its text: {hostile}"
+        );
         assert!(!hostile.contains("<script"), "{hostile}");
         assert_eq!(render_inline("Fuzuli & Jabrayil"), "Fuzuli &amp; Jabrayil");
         assert_eq!(render_inline("One.\n\nTwo."), "One.<br><br>Two.");

@@ -49,7 +49,7 @@ impl NoticeKind {
             NoticeKind::MediaProtocolRelative => {
                 ("medium", "media", " protocol-relative (//…), read as https")
             }
-            NoticeKind::MediaEmbedAsLink => ("embed", "embeds", " kept as the link they hold"),
+            NoticeKind::MediaEmbedAsLink => ("embed", "embeds", " kept as a web link"),
             NoticeKind::TitleDerived => ("title", "titles", " derived from text or date"),
             NoticeKind::LowAboveHigh => ("row", "rows", ": low > high kept as published"),
         };
