@@ -813,19 +813,15 @@ fn read_json(
         }
     };
     let mut seen = SlugDeduper::default();
-    let base = mapping.base_url.as_ref();
+    let slides = SlideFile {
+        file,
+        file_index,
+        conflict: &conflict,
+        base: mapping.base_url.as_ref(),
+    };
     let mut sink = |i: usize, event: Value| {
         let mut notices = Vec::new();
-        let yielded = event_item(
-            file,
-            file_index,
-            &conflict,
-            i,
-            &event,
-            &mut seen,
-            base,
-            &mut notices,
-        );
+        let yielded = event_item(&slides, i, &event, &mut seen, &mut notices);
         // What the slide lost or gained is reported only when it imports.
         if yielded.is_ok() {
             for notice in notices {
@@ -917,17 +913,30 @@ fn era_items(file: &str, file_index: usize, conflict: &str, eras: Option<&Value>
     out
 }
 
-/// One TimelineJS slide (`events[i]`) as an event or its problems.
-fn event_item(
-    file: &str,
+/// What every slide of a file shares: the file's name and index, its conflict, and
+/// `--base-url`.
+struct SlideFile<'a> {
+    file: &'a str,
     file_index: usize,
-    conflict: &str,
+    conflict: &'a str,
+    base: Option<&'a url::Url>,
+}
+
+/// One TimelineJS slide (`events[i]`) as an event or its problems, and what it lost or
+/// gained (into `notices`).
+fn event_item(
+    at: &SlideFile<'_>,
     i: usize,
     event: &Value,
     seen: &mut SlugDeduper,
-    base: Option<&url::Url>,
     notices: &mut Vec<Notice>,
 ) -> Yielded {
+    let &SlideFile {
+        file,
+        file_index,
+        conflict,
+        base,
+    } = at;
     let problem = |p: FieldProblem| tabular::problem(file, None, p);
     let path = format!("events[{i}]");
     let mut problems = Vec::new();
