@@ -174,6 +174,11 @@ pub struct ImportArgs {
     /// The name of the `--conflict` conflict (default: its slug, or a TimelineJS title).
     #[arg(long, value_name = "NAME", requires = "conflict")]
     pub conflict_name: Option<String>,
+    /// Resolve relative media paths of TimelineJS files against this address (the page the
+    /// timeline was published on, as a browser would); without it they are left out and
+    /// reported.
+    #[arg(long, value_name = "URL", value_parser = base_url)]
+    pub base_url: Option<url::Url>,
 }
 
 /// Options of `export`.
@@ -202,6 +207,15 @@ pub struct ExportArgs {
     /// iCalendar, Atom, the spreadsheet CSV) as the site's own exports have them.
     #[arg(long, env = "CONFLICT_TIMELINE_PUBLIC_URL", value_name = "URL")]
     pub public_url: Option<String>,
+}
+
+/// An `http` or `https` address with a host, for `--base-url`.
+fn base_url(s: &str) -> Result<url::Url, String> {
+    let parsed = url::Url::parse(s).map_err(|e| format!("not a web address: {e}"))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err("must be an http:// or https:// address".to_string());
+    }
+    Ok(parsed)
 }
 
 fn first_day(s: &str) -> Result<Day, String> {
@@ -471,6 +485,7 @@ async fn run_import(args: ImportArgs) -> Result<(), CliError> {
         conflict: args.conflict.clone(),
         conflict_name: args.conflict_name.clone(),
         progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        base_url: args.base_url.clone(),
     };
     let result = import::import_with(&pool, &inputs, options, &mapping).await;
     pool.close().await;
@@ -502,5 +517,9 @@ async fn run_import(args: ImportArgs) -> Result<(), CliError> {
         summary.eras_written,
         summary.places_written
     );
+    // What was changed or left out of the files, per kind with a count and a line each.
+    for line in summary.report.lines() {
+        println!("{line}");
+    }
     Ok(())
 }

@@ -455,15 +455,8 @@ impl EventRecord {
                 ));
             }
         }
-        if let (Some(low), Some(high)) = (f.low, f.high)
-            && low > high
-        {
-            problems.push(FieldProblem::new(
-                "fatalities.low",
-                low.to_string(),
-                format!("must not exceed fatalities.high ({high})"),
-            ));
-        }
+        // A low estimate above the high one is kept as published (UCDP has such rows); the
+        // import reports it (`import::report`).
         for (i, actor) in self.actors.iter().enumerate() {
             let field = format!("actors[{i}]");
             check_text(&mut problems, &field, actor, NAME_MAX);

@@ -60,6 +60,25 @@ impl Catalog {
         })
     }
 
+    /// The eras of the conflicts with the given slugs (every era when none is given), in
+    /// timeline order, as [`queries::eras_of`] gives them.
+    pub fn eras_of(&self, conflicts: &[String]) -> Vec<Era> {
+        if conflicts.is_empty() {
+            return self.eras.clone();
+        }
+        let ids: Vec<i64> = self
+            .conflicts
+            .iter()
+            .filter(|c| conflicts.contains(&c.slug))
+            .map(|c| c.id)
+            .collect();
+        self.eras
+            .iter()
+            .filter(|e| ids.contains(&e.conflict_id))
+            .cloned()
+            .collect()
+    }
+
     /// The `limit` most frequent values of `facet` over the whole collection (at most
     /// [`KEPT_VALUES`]), as [`queries::facet_totals`] gives them.
     pub fn facet_totals(&self, facet: Facet, limit: u32) -> Vec<FacetValue> {

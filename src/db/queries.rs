@@ -538,6 +538,22 @@ pub async fn eras(pool: &SqlitePool) -> Result<Vec<Era>, sqlx::Error> {
     .await
 }
 
+/// The eras of the conflicts a view is narrowed to (`conflict=` slugs), in timeline order;
+/// every era when it names none. A view of one conflict shows only that conflict's periods
+/// ("Jump to an era", the strip's bands, the months they mark).
+pub async fn eras_of(pool: &SqlitePool, conflicts: &[String]) -> Result<Vec<Era>, sqlx::Error> {
+    if conflicts.is_empty() {
+        return eras(pool).await;
+    }
+    let mut qb = QueryBuilder::<Sqlite>::new(
+        "SELECT r.id, r.conflict_id, r.slug, r.name, r.edtf, r.start_day, r.end_day, r.summary
+         FROM era r JOIN conflict c ON c.id = r.conflict_id WHERE c.slug",
+    );
+    push_in_list(&mut qb, " IN (", conflicts, ")");
+    qb.push(" ORDER BY r.start_day, r.end_day, r.id");
+    qb.build_query_as().fetch_all(pool).await
+}
+
 /// The earliest start and the latest finite end over all events and eras, if any, as the
 /// importer stored them (`data_span`). Open ends are left out so that an ongoing event does
 /// not stretch the timeline to the year 9999.

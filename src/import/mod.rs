@@ -11,6 +11,7 @@ pub mod error;
 pub mod native;
 pub mod plain_csv;
 pub mod progress;
+pub mod report;
 pub mod tabular;
 pub mod timelinejs;
 pub mod ucdp;
@@ -24,6 +25,7 @@ use sqlx::SqlitePool;
 use crate::record::{self, ConflictRecord, EraRecord, EventRecord, FieldProblem, PlaceRecord};
 use error::Problems;
 pub use error::{ImportError, ImportProblem};
+pub use report::{ImportReport, Notice, NoticeKind};
 pub use writer::ImportSummary;
 
 /// The dataset that ships inside the binary, in the native format.
@@ -46,6 +48,9 @@ pub enum Item {
         record: ConflictRecord,
         rename: bool,
     },
+    /// Something the importer changed or left out of what it was given, reported, never
+    /// written (see [`report`]).
+    Notice(Notice),
 }
 
 /// An item with where it came from.
@@ -145,6 +150,9 @@ pub struct MappingOptions {
     pub conflict_name: Option<String>,
     /// Show a progress line (rows, rate, ETA) on stderr.
     pub progress: bool,
+    /// `--base-url`: what relative media paths of a TimelineJS file are resolved against
+    /// (without it they are left out, and reported).
+    pub base_url: Option<url::Url>,
 }
 
 /// Which conflict a foreign format's events go into, and which implied conflicts a file has
@@ -243,6 +251,7 @@ pub async fn import_with(
     mapping: &MappingOptions,
 ) -> Result<ImportSummary, ImportError> {
     let mut problems = Problems::default();
+    let mut report = ImportReport::default();
     let meta = revision_meta(inputs, options, mapping).await?;
     let mut writer = writer::Writer::begin(pool).await?;
     writer.describe(meta);
@@ -295,7 +304,21 @@ pub async fn import_with(
                 if !problems.is_empty() {
                     continue;
                 }
+                let item = match item {
+                    Item::Notice(notice) => {
+                        report.push(&input.name, line, notice);
+                        continue;
+                    }
+                    Item::Event(e) => {
+                        if let Some(notice) = low_above_high(&e) {
+                            report.push(&input.name, line, notice);
+                        }
+                        Item::Event(e)
+                    }
+                    other => other,
+                };
                 let refused = match item {
+                    Item::Notice(_) => Vec::new(),
                     Item::Conflict(c) => writer.conflict(&c).await.map(|()| Vec::new())?,
                     Item::ImpliedConflict { record, rename } => writer
                         .implied_conflict(&record, rename)
@@ -347,10 +370,30 @@ pub async fn import_with(
         writer.rollback().await?;
         return Err(problems.into_error());
     }
-    if options.check_only {
-        return Ok(writer.rollback().await?);
+    let mut summary = if options.check_only {
+        writer.rollback().await?
+    } else {
+        writer.commit().await?
+    };
+    summary.report = report;
+    Ok(summary)
+}
+
+/// Figures whose low estimate exceeds the high one: kept as published (UCDP publishes
+/// such rows), and said in the report. Named by the format's own columns where it has them.
+fn low_above_high(event: &EventRecord) -> Option<Notice> {
+    let f = event.fatalities;
+    match (f.low, f.high) {
+        (Some(low), Some(high)) if low > high => Some(Notice::new(
+            NoticeKind::LowAboveHigh,
+            "",
+            match f.best {
+                Some(best) => format!("low {low} > high {high} (best {best})"),
+                None => format!("low {low} > high {high}"),
+            },
+        )),
+        _ => None,
     }
-    Ok(writer.commit().await?)
 }
 
 /// What the import's revision records: each file's format, name, size and SHA-256, and
@@ -390,6 +433,9 @@ async fn revision_meta(
     }
     if let Some(name) = &mapping.conflict_name {
         set("conflict_name", name.as_str().into());
+    }
+    if let Some(base) = &mapping.base_url {
+        set("base_url", base.as_str().into());
     }
     Ok(meta)
 }
@@ -456,6 +502,7 @@ fn check(item: &Item) -> Vec<FieldProblem> {
         Item::Era(e) => e.check(),
         Item::Place(p) => p.check(),
         Item::Event(e) => e.check(),
+        Item::Notice(_) => Vec::new(),
     }
 }
 

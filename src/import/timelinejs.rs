@@ -15,7 +15,7 @@ use super::error::ImportProblem;
 use super::tabular::{
     self, Header, ItemSource, Row, RowMapper, Yielded, ascii_slug, check_event, fit_slug, fit_text,
 };
-use super::{ConflictRecord, Input, Item, Located, MappingOptions};
+use super::{ConflictRecord, Input, Item, Located, MappingOptions, Notice, NoticeKind};
 use crate::edtf::Edtf;
 use crate::import::ImportError;
 use crate::record::{
@@ -299,14 +299,27 @@ fn category(group: &str) -> String {
 }
 
 /// A slide's `media.url` as a web address: as given when it is one, `https:` before a
-/// protocol-relative `//host/…` (what TimelineJS's own examples use), and for an embed
-/// (HTML such as a `<blockquote>` or `<iframe>`) the first web link it holds.
-fn media_url(url: &str) -> Option<String> {
+/// protocol-relative `//host/…` (what TimelineJS's own examples use), a relative path
+/// resolved against `--base-url` (as the browser showing the timeline would), and for an
+/// embed (HTML such as a `<blockquote>` or `<iframe>`) the first web link it holds. Every
+/// change, and media left out, is a [`Notice`] naming `field`.
+fn media_url(
+    url: &str,
+    field: &str,
+    base: Option<&url::Url>,
+    notices: &mut Vec<Notice>,
+) -> Option<String> {
     let url = url.trim();
+    let mut notice =
+        |kind: NoticeKind, detail: String| notices.push(Notice::new(kind, field, detail));
+    let shown = ImportProblem::shorten(url);
     let absolute = |u: &str| match u.strip_prefix("//") {
         Some(rest) => format!("https://{rest}"),
         None => u.to_string(),
     };
+    if url.is_empty() {
+        return None;
+    }
     if url.starts_with('<') {
         let mut rest = url;
         while let Some(start) = rest.find('<') {
@@ -317,6 +330,10 @@ fn media_url(url: &str) -> Option<String> {
                 .map(|u| absolute(&u))
                 .filter(|u| is_web_url(u))
             {
+                notice(
+                    NoticeKind::MediaEmbedAsLink,
+                    format!("an embed, kept as {link}"),
+                );
                 return Some(link);
             }
             rest = &rest[tag_end..];
@@ -325,15 +342,71 @@ fn media_url(url: &str) -> Option<String> {
             }
             rest = &rest[1..];
         }
+        notice(
+            NoticeKind::MediaNotWebDropped,
+            format!("an embed without a web link, left out: {shown:?}"),
+        );
         return None;
     }
-    Some(absolute(url)).filter(|u| is_web_url(u))
+    if let Some(rest) = url.strip_prefix("//") {
+        let link = format!("https://{rest}");
+        if is_web_url(&link) {
+            notice(
+                NoticeKind::MediaProtocolRelative,
+                format!("{shown} read as {link}"),
+            );
+            return Some(link);
+        }
+    }
+    if is_web_url(url) {
+        return Some(url.to_string());
+    }
+    // A scheme (`data:`, `mailto:`, `javascript:`) before any `/`: not a path.
+    let has_scheme = url
+        .split_once(':')
+        .is_some_and(|(scheme, _)| !scheme.is_empty() && !scheme.contains(['/', '?', '#']));
+    if has_scheme || url.starts_with("//") {
+        notice(
+            NoticeKind::MediaNotWebDropped,
+            format!("{shown:?} is not a web address, left out"),
+        );
+        return None;
+    }
+    match base.map(|b| b.join(url)) {
+        Some(Ok(joined)) if is_web_url(joined.as_str()) => {
+            let link = joined.to_string();
+            notice(
+                NoticeKind::MediaResolved,
+                format!("{shown} resolved as {link}"),
+            );
+            Some(link)
+        }
+        Some(_) => {
+            notice(
+                NoticeKind::MediaNotWebDropped,
+                format!("{shown:?} does not resolve against --base-url, left out"),
+            );
+            None
+        }
+        None => {
+            notice(
+                NoticeKind::MediaRelativeDropped,
+                format!("{shown:?} left out (give --base-url to resolve it)"),
+            );
+            None
+        }
+    }
 }
 
 /// A media link as a source (with its caption as the title and its credit as the
-/// publisher), when it is or holds a web address.
-fn media_source(url: &str, caption: &str, credit: &str) -> Option<SourceRecord> {
-    let url = media_url(url)?;
+/// publisher), when it is or holds a web address (see [`media_url`]).
+fn media_source(
+    (url, caption, credit): (&str, &str, &str),
+    field: &str,
+    base: Option<&url::Url>,
+    notices: &mut Vec<Notice>,
+) -> Option<SourceRecord> {
+    let url = media_url(url, field, base, notices)?;
     let caption = html_to_text(caption);
     let credit = html_to_text(credit);
     let title = [caption.as_str(), credit.as_str(), url.as_str()]
@@ -740,10 +813,24 @@ fn read_json(
         }
     };
     let mut seen = SlugDeduper::default();
+    let slides = SlideFile {
+        file,
+        file_index,
+        conflict: &conflict,
+        base: mapping.base_url.as_ref(),
+    };
     let mut sink = |i: usize, event: Value| {
-        send(event_item(
-            file, file_index, &conflict, i, &event, &mut seen,
-        ))
+        let mut notices = Vec::new();
+        let yielded = event_item(&slides, i, &event, &mut seen, &mut notices);
+        // What the slide lost or gained is reported only when it imports.
+        if yielded.is_ok() {
+            for notice in notices {
+                if !send(located(Item::Notice(notice))) {
+                    return false;
+                }
+            }
+        }
+        send(yielded)
     };
     let counted = Counting {
         inner: second,
@@ -826,15 +913,30 @@ fn era_items(file: &str, file_index: usize, conflict: &str, eras: Option<&Value>
     out
 }
 
-/// One TimelineJS slide (`events[i]`) as an event or its problems.
-fn event_item(
-    file: &str,
+/// What every slide of a file shares: the file's name and index, its conflict, and
+/// `--base-url`.
+struct SlideFile<'a> {
+    file: &'a str,
     file_index: usize,
-    conflict: &str,
+    conflict: &'a str,
+    base: Option<&'a url::Url>,
+}
+
+/// One TimelineJS slide (`events[i]`) as an event or its problems, and what it lost or
+/// gained (into `notices`).
+fn event_item(
+    at: &SlideFile<'_>,
     i: usize,
     event: &Value,
     seen: &mut SlugDeduper,
+    notices: &mut Vec<Notice>,
 ) -> Yielded {
+    let &SlideFile {
+        file,
+        file_index,
+        conflict,
+        base,
+    } = at;
     let problem = |p: FieldProblem| tabular::problem(file, None, p);
     let path = format!("events[{i}]");
     let mut problems = Vec::new();
@@ -869,9 +971,14 @@ fn event_item(
     .map(|v| html_to_text(&text_of(v)))
     .find(|s| !s.is_empty());
     let sources = media_source(
-        &text_of(event.pointer("/media/url")),
-        &text_of(event.pointer("/media/caption")),
-        &text_of(event.pointer("/media/credit")),
+        (
+            &text_of(event.pointer("/media/url")),
+            &text_of(event.pointer("/media/caption")),
+            &text_of(event.pointer("/media/credit")),
+        ),
+        &format!("{path}.media.url"),
+        base,
+        notices,
     )
     .into_iter()
     .collect();
@@ -926,7 +1033,9 @@ fn event_item(
         return Err(problems.into_iter().map(problem).collect());
     }
     let title = if headline.is_empty() {
-        derived_title(&html_to_text(&html), label.as_deref(), &date)
+        let title = derived_title(&html_to_text(&html), label.as_deref(), &date);
+        notices.push(derived_notice(&format!("{path}.text.headline"), &title));
+        title
     } else {
         fit_text(&headline, TITLE_MAX)
     };
@@ -973,6 +1082,15 @@ fn event_item(
     } else {
         Err(problems.into_iter().map(problem).collect())
     }
+}
+
+/// The report's word on a title [`derived_title`] made.
+fn derived_notice(field: &str, title: &str) -> Notice {
+    Notice::new(
+        NoticeKind::TitleDerived,
+        field,
+        format!("no headline, titled {title:?}"),
+    )
 }
 
 /// The title of a slide without a headline (TimelineJS allows them): the first words of
@@ -1023,6 +1141,8 @@ pub struct SheetCsv {
     conflict: Option<Item>,
     conflict_slug: Option<String>,
     seen: SlugDeduper,
+    /// `--base-url`, for relative media paths.
+    base_url: Option<url::Url>,
 }
 
 impl SheetCsv {
@@ -1039,6 +1159,7 @@ impl SheetCsv {
             conflict,
             conflict_slug,
             seen: SlugDeduper::default(),
+            base_url: mapping.base_url.clone(),
         }
     }
 
@@ -1176,8 +1297,11 @@ impl RowMapper for SheetCsv {
         let label = row
             .opt(c.display_date)
             .map(|l| fit_text(&html_to_text(l), 100));
+        let mut notices = Vec::new();
         let title = if headline.is_empty() {
-            derived_title(&html_to_text(row.get(c.text)), label.as_deref(), &date)
+            let title = derived_title(&html_to_text(row.get(c.text)), label.as_deref(), &date);
+            notices.push(derived_notice("Headline", &title));
+            title
         } else {
             fit_text(&headline, TITLE_MAX)
         };
@@ -1204,9 +1328,14 @@ impl RowMapper for SheetCsv {
             fatalities: Fatalities::default(),
             actors: Vec::new(),
             sources: media_source(
-                row.get(c.media),
-                row.get(c.media_caption),
-                row.get(c.media_credit),
+                (
+                    row.get(c.media),
+                    row.get(c.media_caption),
+                    row.get(c.media_credit),
+                ),
+                "Media",
+                self.base_url.as_ref(),
+                &mut notices,
             )
             .into_iter()
             .collect(),
@@ -1217,6 +1346,7 @@ impl RowMapper for SheetCsv {
         };
         let problems = check_event(&record, sheet_column);
         if problems.is_empty() {
+            out.extend(notices.into_iter().map(Item::Notice));
             out.push(Item::Event(Box::new(record)));
             Ok(())
         } else {

@@ -229,8 +229,13 @@ impl RowMapper for Ucdp {
                 .filter_map(|(who, n)| n.map(|n| format!("{who} {n}")))
                 .collect();
             let mut deaths = format!("Deaths (best estimate): {best}");
-            if let (Some(low), Some(high)) = (fatalities.low, fatalities.high) {
-                deaths.push_str(&format!(", range {low}–{high}"));
+            match (fatalities.low, fatalities.high) {
+                // As published, not a range running backwards.
+                (Some(low), Some(high)) if low > high => {
+                    deaths.push_str(&format!(", low {low}, high {high}"))
+                }
+                (Some(low), Some(high)) => deaths.push_str(&format!(", range {low}–{high}")),
+                _ => {}
             }
             if !parts.is_empty() {
                 deaths.push_str(&format!(" ({})", parts.join(", ")));

@@ -38,6 +38,62 @@ async fn import_check_validates_and_writes_nothing() {
 }
 
 #[tokio::test]
+async fn import_prints_the_report_and_takes_a_base_url_for_relative_media() {
+    let db = EmptyDb::new().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("relative.json");
+    std::fs::write(
+        &file,
+        r#"{"title": {"text": {"headline": "Relative"}}, "events": [
+            {"start_date": {"year": "2001"}, "text": {"text": "<p>No headline here</p>"},
+             "media": {"url": "img/a.jpg"}}]}"#,
+    )
+    .expect("write");
+    let path = file.to_str().expect("path");
+    let db_path = db.path.to_str().expect("path");
+    let out = run(&["import", path, "--check", "--db", db_path]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("1 medium dropped: relative path without --base-url"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("1 title derived from text or date"),
+        "{stdout}"
+    );
+    let out = run(&[
+        "import",
+        path,
+        "--db",
+        db_path,
+        "--base-url",
+        "https://example.org/t/",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("1 medium resolved against --base-url"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("img/a.jpg resolved as https://example.org/t/img/a.jpg"),
+        "{stdout}"
+    );
+    // Not a web address: refused before anything is read.
+    let out = run(&["import", path, "--db", db_path, "--base-url", "ftp://x/"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[tokio::test]
 async fn a_failing_import_exits_non_zero_and_names_file_line_field_and_value() {
     let db = EmptyDb::new().await;
     let dir = tempfile::tempdir().expect("dir");

@@ -813,17 +813,68 @@ async fn ucdp_rows_as_published_import_with_long_names_and_prose_places() {
 }
 
 #[tokio::test]
-async fn ucdp_low_above_high_is_named_by_its_columns() {
-    // UCDP publishes rows such as best 18, low 18, high 17. The database cannot keep them
-    // yet (its fatalities check); the message names the CSV's columns, not the model's.
+async fn ucdp_rows_with_low_above_high_import_as_published_and_are_reported() {
+    // UCDP publishes rows such as best 18, high 17, low 18 (the quirks fixture's `2005`).
+    // They are kept as published, each named in the import report.
     let db = EmptyDb::new().await;
-    let text = fixture_text("ucdp_ged.csv").replacen(",6,9,6,373,", ",18,17,18,373,", 1);
-    assert!(text.contains(",18,17,18,373,"), "fixture layout changed");
-    let (problems, _) = problems_of(
-        db.import(&[text_file("ged.csv", &text)])
-            .await
-            .expect_err("low above high"),
+    let summary = db
+        .import(&[fixture("ucdp_ged_quirks.csv")])
+        .await
+        .expect("imports whole");
+    let figures: (i64, i64, i64) = sqlx::query_as(
+        "SELECT fatalities_best, fatalities_low, fatalities_high FROM event WHERE slug = 'ucdp-2005'",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .expect("the row as published");
+    assert_eq!(figures, (18, 18, 17));
+    assert_eq!(summary.report.count(import::NoticeKind::LowAboveHigh), 1);
+    let lines = summary.report.lines();
+    assert_eq!(lines[0], "1 row: low > high kept as published", "{lines:?}");
+    assert!(
+        lines[1].ends_with(":7: low 18 > high 17 (best 18)"),
+        "the line of the row: {lines:?}"
     );
-    assert_eq!(problems[0].field, "low", "{problems:?}");
-    assert_eq!(problems[0].message, "must not exceed high (17)");
+    // History records the figures as they are (event_version survived the rebuild).
+    let version: String = sqlx::query_scalar(
+        "SELECT v.version FROM event_version v JOIN event e ON e.id = v.id WHERE e.slug = 'ucdp-2005'",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .expect("version");
+    assert!(
+        version.contains(r#""fatalities":{"best":18,"low":18,"high":17}"#),
+        "{version}"
+    );
+}
+
+#[tokio::test]
+async fn the_fatalities_rebuild_keeps_events_their_rows_and_their_search() {
+    // Migration 0016 rebuilds `event`: the rows that point at events, the views and the
+    // full-text index still find them.
+    let db = EmptyDb::new().await;
+    db.import(&[fixture("ucdp_ged.csv")]).await.expect("import");
+    assert!(db.count("event_actor").await > 0);
+    assert!(db.count("source").await > 0);
+    let hits: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM event_fts WHERE event_fts MATCH 'azerbaijan'")
+            .fetch_one(&db.pool)
+            .await
+            .expect("search");
+    assert!(hits > 0);
+    let check: String = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(&db.pool)
+        .await
+        .expect("integrity");
+    assert_eq!(check, "ok");
+    let dangling: Vec<(String,)> = sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
+        .fetch_all(&db.pool)
+        .await
+        .expect("foreign keys");
+    assert!(dangling.is_empty(), "{dangling:?}");
+    let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+        .fetch_one(&db.pool)
+        .await
+        .expect("pragma");
+    assert_eq!(fk, 1, "foreign keys are enforced again after the migration");
 }

@@ -11,6 +11,7 @@ mod big_answers;
 mod caching;
 mod cite;
 mod cli;
+mod conflict_views;
 mod dataset;
 mod dataset_export;
 mod dates;

@@ -2,7 +2,9 @@
 //! common era, protocol-relative media and embeds, the title slide after the events, and
 //! every problem of a file reported in one run.
 
-use conflict_timeline::import::{ImportError, ImportProblem};
+use conflict_timeline::import::{
+    self, ImportError, ImportOptions, ImportProblem, MappingOptions, NoticeKind,
+};
 
 use crate::formats::{EmptyDb, fixture, text_file};
 
@@ -127,4 +129,105 @@ async fn the_title_may_come_after_the_events_and_a_missing_events_array_is_named
             .expect_err("syntax"),
     );
     assert_eq!(problems[0].line, Some(2), "{problems:?}");
+}
+
+/// A TimelineJS file whose media are relative paths (as a timeline published beside its
+/// images has them), a `data:` address and an absolute one.
+const RELATIVE_MEDIA: &str = r#"{
+  "title": { "text": { "headline": "Relative media" } },
+  "events": [
+    { "start_date": { "year": "2001" }, "text": { "headline": "One" },
+      "media": { "url": "images/one.jpg", "caption": "One" } },
+    { "start_date": { "year": "2002" }, "text": { "headline": "Two" },
+      "media": { "url": "/media/two.png" } },
+    { "start_date": { "year": "2003" }, "text": { "headline": "Three" },
+      "media": { "url": "data:image/png;base64,AAAA" } },
+    { "start_date": { "year": "2004" }, "text": { "headline": "Four" },
+      "media": { "url": "https://example.org/four.jpg" } }
+  ]
+}"#;
+
+async fn source_urls(db: &EmptyDb) -> Vec<String> {
+    sqlx::query_scalar("SELECT url FROM source ORDER BY url")
+        .fetch_all(&db.pool)
+        .await
+        .expect("sources")
+}
+
+#[tokio::test]
+async fn relative_media_without_a_base_url_are_reported_not_silently_dropped() {
+    let db = EmptyDb::new().await;
+    let summary = db
+        .import(&[text_file("relative.json", RELATIVE_MEDIA)])
+        .await
+        .expect("imports");
+    assert_eq!(source_urls(&db).await, ["https://example.org/four.jpg"]);
+    let report = &summary.report;
+    assert_eq!(report.count(NoticeKind::MediaRelativeDropped), 2);
+    assert_eq!(report.count(NoticeKind::MediaNotWebDropped), 1);
+    let lines = report.lines();
+    assert!(
+        lines.contains(&"2 media dropped: relative path without --base-url".to_string()),
+        "{lines:?}"
+    );
+    assert!(
+        lines.contains(
+            &"  relative.json: events[0].media.url: \"images/one.jpg\" left out (give --base-url to resolve it)"
+                .to_string()
+        ),
+        "{lines:?}"
+    );
+}
+
+#[tokio::test]
+async fn relative_media_resolve_against_the_base_url() {
+    let db = EmptyDb::new().await;
+    let mapping = MappingOptions {
+        base_url: Some(
+            "https://example.org/timelines/page.html"
+                .parse()
+                .expect("url"),
+        ),
+        ..MappingOptions::default()
+    };
+    let summary = import::import_with(
+        &db.pool,
+        &[text_file("relative.json", RELATIVE_MEDIA)],
+        ImportOptions::default(),
+        &mapping,
+    )
+    .await
+    .expect("imports");
+    assert_eq!(
+        source_urls(&db).await,
+        [
+            "https://example.org/four.jpg",
+            "https://example.org/media/two.png",
+            "https://example.org/timelines/images/one.jpg",
+        ]
+    );
+    assert_eq!(summary.report.count(NoticeKind::MediaResolved), 2);
+    assert_eq!(summary.report.count(NoticeKind::MediaRelativeDropped), 0);
+}
+
+#[tokio::test]
+async fn the_report_counts_what_a_file_had_changed_per_kind() {
+    // The quirks fixture: a protocol-relative address made https, an embed kept as its
+    // link, three slides titled from their text or date.
+    let db = EmptyDb::new().await;
+    let summary = db
+        .import(&[fixture("timeline_quirks.json")])
+        .await
+        .expect("imports");
+    let report = &summary.report;
+    assert_eq!(report.count(NoticeKind::MediaProtocolRelative), 1);
+    assert_eq!(report.count(NoticeKind::MediaEmbedAsLink), 1);
+    assert_eq!(report.count(NoticeKind::TitleDerived), 3);
+    assert!(
+        report
+            .lines()
+            .contains(&"3 titles derived from text or date".to_string()),
+        "{:?}",
+        report.lines()
+    );
 }

@@ -47,7 +47,7 @@ pub const BATCH: usize = 512;
 const SLUGS_PER_LOOKUP: usize = 256;
 
 /// What an import did, or (for a check) would do.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ImportSummary {
     pub conflicts_written: u64,
     pub eras_written: u64,
@@ -57,6 +57,8 @@ pub struct ImportSummary {
     pub updated: u64,
     pub unchanged: u64,
     pub deleted: u64,
+    /// What the import changed or left out of what it was given, by kind.
+    pub report: crate::import::ImportReport,
 }
 
 impl ImportSummary {

@@ -64,7 +64,7 @@ impl Writer {
 
     /// What has been done so far.
     pub fn summary(&self) -> ImportSummary {
-        self.summary
+        self.summary.clone()
     }
 
     /// Makes the import visible: bumps the dataset version when anything changed (so HTTP

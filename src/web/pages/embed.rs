@@ -158,7 +158,7 @@ pub async fn show_embed(
     page.more = (matching - page.events.len() as i64).max(0);
     page.count_text = format!("{} of {} events", thousands(matching), thousands(total));
     if let Some((first, last)) = queries::data_span(&state.db).await? {
-        let eras = queries::eras(&state.db).await?;
+        let eras = queries::eras_of(&state.db, &params.conflicts).await?;
         let data = overview::Span { first, last };
         let mut ov = overview::build(&state.reader().await, &params, &eras, data, matching).await?;
         keep_navigation_in_frame(&mut ov);

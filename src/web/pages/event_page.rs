@@ -31,8 +31,11 @@ struct EventPage {
     places: Vec<super::places::PlaceView>,
     /// Whether any of them has more than one name.
     has_place_names: bool,
-    actors: Vec<ActorLink>,
-    summary: String,
+    actors: Vec<NamedLink>,
+    /// The conflict the event belongs to, linked to its timeline (`/?conflict=slug`).
+    conflict: Option<NamedLink>,
+    /// The summary's Markdown as sanitised inline HTML.
+    summary_html: String,
     body_html: String,
     fatalities: Option<String>,
     sources: Vec<SourceView>,
@@ -52,7 +55,8 @@ struct EventPage {
     cite: super::cite::CiteView,
 }
 
-struct ActorLink {
+/// A name linking to a filtered timeline (an actor's, the conflict's).
+struct NamedLink {
     name: String,
     url: String,
 }
@@ -145,19 +149,32 @@ pub async fn show_event(
     let places = super::places::views_of_event(&state.db, id).await?;
 
     let e = &event.summary;
+    let conflict = queries::conflicts(&state.db)
+        .await?
+        .into_iter()
+        .find(|c| c.id == e.conflict_id)
+        .map(|c| NamedLink {
+            url: format!(
+                "/?{}",
+                serde_urlencoded::to_string([("conflict", c.slug.as_str())]).unwrap_or_default()
+            ),
+            name: c.name,
+        });
+    // Pages show the summary's Markdown rendered; text-only places take its words.
+    let summary_text = markdown::plain_text(&e.summary);
     let date = DateView::new(&e.edtf, e.date_label.as_deref());
     let canonical = format!("{}/events/{}", state.config.public_url, e.slug);
     let year = crate::edtf::Day(e.start_day).year();
     let json_ld = json_ld(
         &canonical,
         e.title.as_str(),
-        e.summary.as_str(),
+        summary_text.as_str(),
         &date,
         &places,
     );
 
     let mut layout = Layout::new(format!("{} · {}", isolate(&e.title), date.words));
-    layout.description = Some(e.summary.clone());
+    layout.description = Some(summary_text.clone());
     layout.canonical = Some(canonical);
     layout.alternates.push(Alternate {
         href: format!("/api/events/{}", e.slug),
@@ -168,7 +185,7 @@ pub async fn show_event(
         &state.config.public_url,
         &e.slug,
         &format!("{} ({})", e.title, date.words),
-        &e.summary,
+        &summary_text,
         e.start_day,
         e.end_day,
     );
@@ -186,7 +203,7 @@ pub async fn show_event(
         places,
         actors: actors
             .into_iter()
-            .map(|a| ActorLink {
+            .map(|a| NamedLink {
                 url: format!(
                     "/?{}",
                     serde_urlencoded::to_string([("actor", a.slug.as_str())]).unwrap_or_default()
@@ -194,7 +211,8 @@ pub async fn show_event(
                 name: a.name,
             })
             .collect(),
-        summary: e.summary.clone(),
+        conflict,
+        summary_html: markdown::render_inline(&e.summary),
         body_html: markdown::render(&event.body),
         fatalities: fatalities_text(
             event.fatalities_best,
@@ -221,6 +239,14 @@ fn fatalities_text(best: Option<i64>, low: Option<i64>, high: Option<i64>) -> Op
     use super::dates::thousands;
     match (best, low, high) {
         (None, None, None) => None,
+        // A source's low estimate above its high one (UCDP has such rows) is shown as
+        // published, not as a range running backwards.
+        (b, Some(l), Some(h)) if l > h => Some(format!(
+            "{}low {}, high {} (as published)",
+            b.map(|b| format!("{}: ", thousands(b))).unwrap_or_default(),
+            thousands(l),
+            thousands(h)
+        )),
         (Some(b), Some(l), Some(h)) => Some(format!(
             "{} (range {}–{})",
             thousands(b),
@@ -267,4 +293,21 @@ fn json_ld(
         .replace('<', "\\u003c")
         .replace('>', "\\u003e")
         .replace('&', "\\u0026")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fatalities_text;
+
+    #[test]
+    fn a_low_estimate_above_the_high_one_reads_as_published() {
+        assert_eq!(
+            fatalities_text(Some(18), Some(18), Some(17)).as_deref(),
+            Some("18: low 18, high 17 (as published)")
+        );
+        assert_eq!(
+            fatalities_text(Some(6), Some(6), Some(9)).as_deref(),
+            Some("6 (range 6–9)")
+        );
+    }
 }

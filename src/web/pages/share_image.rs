@@ -369,7 +369,7 @@ async fn view_overview(
     let Some((first, last)) = queries::data_span(&state.db).await? else {
         return Ok(None);
     };
-    let eras = queries::eras(&state.db).await?;
+    let eras = queries::eras_of(&state.db, &params.conflicts).await?;
     let data = overview::Span { first, last };
     Ok(Some(
         overview::build(&state.reader().await, params, &eras, data, matching).await?,

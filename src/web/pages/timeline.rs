@@ -38,6 +38,9 @@ struct TimelinePage {
     lead: String,
     /// The rest of the introduction, behind "More".
     more: String,
+    /// In a view of one conflict: its summary, Markdown rendered and sanitised, shown
+    /// whatever else the view filters.
+    conflict_intro: Option<String>,
     /// The filter form starts unfolded on narrow screens (it has problems to show).
     filters_open: bool,
     from: String,
@@ -109,7 +112,8 @@ pub struct EventCard {
     pub category: String,
     pub place: Option<String>,
     pub actors: Vec<String>,
-    pub summary: String,
+    /// The summary's Markdown as sanitised inline HTML (links, emphasis).
+    pub summary_html: String,
     /// In search results: the best extract with hits in `<mark>`, as safe HTML.
     pub snippet: Option<String>,
     /// The slugs of its places, separated by spaces (the map lights the cards of a place).
@@ -136,7 +140,7 @@ impl EventCard {
                 }
             },
             actors: e.actors().into_iter().map(str::to_string).collect(),
-            summary: e.summary.clone(),
+            summary_html: crate::markdown::render_inline(&e.summary),
             snippet: None,
             place_slugs: e
                 .places()
@@ -172,12 +176,23 @@ pub async fn show_timeline(
     let paging = paging_problems(&params);
     params.problems.extend(paging);
     let catalog = state.catalog().await?;
-    let (conflicts, eras, total) = (&catalog.conflicts, &catalog.eras, catalog.total);
+    let (conflicts, total) = (&catalog.conflicts, catalog.total);
+    let eras = &catalog.eras_of(&params.conflicts);
 
-    let (heading, intro) = match conflicts.as_slice() {
-        [only] => (only.name.clone(), only.summary.clone()),
+    // A view of one conflict (`conflict=X`) is headed by it and shows its summary (a
+    // TimelineJS title slide's whole text), as a collection of one conflict always is.
+    let selected = match params.conflicts.as_slice() {
+        [slug] => conflicts.iter().find(|c| &c.slug == slug),
+        _ => None,
+    };
+    let (heading, summary) = match (selected, conflicts.as_slice()) {
+        (Some(c), _) | (None, [c]) => (c.name.clone(), c.summary.clone()),
         _ => ("Conflict timelines".to_string(), String::new()),
     };
+    let conflict_intro = selected
+        .filter(|c| !c.summary.trim().is_empty())
+        .map(|c| crate::markdown::render(&c.summary));
+    let intro = crate::markdown::plain_text(&summary);
     let (lead, more) = split_lead(&intro);
     let (share_meta, share, oembed) =
         super::share::for_view(&state.config.public_url, &params, &heading, &intro);
@@ -187,6 +202,7 @@ pub async fn show_timeline(
         intro,
         lead,
         more,
+        conflict_intro,
         filters_open: !params.problems.is_empty(),
         from: params.from.clone(),
         to: params.to.clone(),

@@ -1,0 +1,151 @@
+//! A collection of several conflicts seen one conflict at a time: the event page names its
+//! conflict, `/?conflict=X` is headed by that conflict with its summary and shows only its
+//! eras, and summaries written in Markdown read as rich text on cards and pages.
+
+use crate::harness::{TestApp, sel, text, texts};
+
+const TWO_CONFLICTS: &str = r#"
+format = "conflict-timeline/1"
+
+[[conflicts]]
+slug = "alpha"
+name = "Alpha conflict"
+summary = """
+The first conflict, told by [its archive](https://example.org/alpha).
+
+Its title slide has a *second* paragraph."""
+
+[[conflicts]]
+slug = "beta"
+name = "Beta conflict"
+
+[[eras]]
+conflict = "alpha"
+slug = "alpha-war"
+name = "Alpha war"
+date = "1991/1994"
+
+[[eras]]
+conflict = "beta"
+slug = "beta-war"
+name = "Beta war"
+date = "1992/1993"
+
+[[events]]
+conflict = "alpha"
+slug = "alpha-talks"
+date = "1992-05-08"
+title = "Alpha talks"
+category = "diplomatic"
+summary = "Take [Ada Lovelace](https://example.org/ada): *first* of all. [bad](javascript:alert(1))"
+
+[[events]]
+conflict = "beta"
+slug = "beta-battle"
+date = "1992-06-01"
+title = "Beta battle"
+category = "military"
+summary = "Plain words & nothing else."
+"#;
+
+#[tokio::test]
+async fn the_event_page_names_its_conflict_linked_to_its_timeline() {
+    let app = TestApp::with_dataset(TWO_CONFLICTS).await;
+    let html = app.get("/events/alpha-talks").await.html();
+    let link = html
+        .select(&sel(".facts a[href='/?conflict=alpha']"))
+        .next()
+        .expect("a link to the conflict's timeline");
+    assert_eq!(text(link), "Alpha conflict");
+}
+
+#[tokio::test]
+async fn a_conflict_view_is_headed_by_the_conflict_and_shows_its_summary() {
+    let app = TestApp::with_dataset(TWO_CONFLICTS).await;
+    let html = app.get("/?conflict=alpha").await.html();
+    assert_eq!(texts(&html, "h1"), ["Alpha conflict"]);
+    let intro = html
+        .select(&sel(".intro__conflict"))
+        .next()
+        .expect("the conflict's summary");
+    let paragraphs: Vec<String> = intro.select(&sel("p")).map(text).collect();
+    assert_eq!(paragraphs.len(), 2, "the whole text: {paragraphs:?}");
+    assert!(
+        intro
+            .select(&sel("a[href='https://example.org/alpha']"))
+            .next()
+            .is_some(),
+        "its link rendered"
+    );
+    // The whole collection has no single conflict to introduce.
+    let html = app.get("/").await.html();
+    assert!(html.select(&sel(".intro__conflict")).next().is_none());
+}
+
+#[tokio::test]
+async fn a_conflict_view_shows_only_that_conflicts_eras() {
+    let app = TestApp::with_dataset(TWO_CONFLICTS).await;
+    let html = app.get("/?conflict=alpha").await.html();
+    let presets = texts(&html, "nav.eras a");
+    assert!(
+        presets.iter().any(|p| p.contains("Alpha war")),
+        "{presets:?}"
+    );
+    assert!(
+        !presets.iter().any(|p| p.contains("Beta war")),
+        "{presets:?}"
+    );
+    let bands: Vec<String> = html
+        .select(&sel("a.era-band"))
+        .filter_map(|a| a.value().attr("aria-label").map(str::to_string))
+        .collect();
+    assert!(bands.iter().any(|b| b.contains("Alpha war")), "{bands:?}");
+    assert!(!bands.iter().any(|b| b.contains("Beta war")), "{bands:?}");
+    let chips = texts(&html, ".era-chip");
+    assert!(!chips.iter().any(|c| c.contains("Beta war")), "{chips:?}");
+    // Without the filter both conflicts' eras are offered.
+    let all = texts(&app.get("/").await.html(), "nav.eras a");
+    assert!(all.iter().any(|p| p.contains("Beta war")), "{all:?}");
+}
+
+#[tokio::test]
+async fn summaries_in_markdown_are_rich_text_on_cards_and_the_event_page() {
+    let app = TestApp::with_dataset(TWO_CONFLICTS).await;
+    for (uri, selector) in [
+        ("/", "article#alpha-talks .card__summary"),
+        ("/events/alpha-talks", ".event__summary"),
+    ] {
+        let html = app.get(uri).await.html();
+        let summary = html
+            .select(&sel(selector))
+            .next()
+            .unwrap_or_else(|| panic!("{uri}: {selector}"));
+        let link = summary
+            .select(&sel("a[href='https://example.org/ada']"))
+            .next()
+            .unwrap_or_else(|| panic!("{uri}: the link rendered"));
+        assert_eq!(text(link), "Ada Lovelace");
+        assert!(summary.select(&sel("em")).next().is_some(), "{uri}");
+        let shown = text(summary);
+        assert!(!shown.contains("]("), "{uri}: no raw Markdown: {shown}");
+        assert!(!summary.inner_html().contains("javascript:"), "{uri}");
+    }
+    // Plain text stays plain, escaped once.
+    let html = app.get("/").await.html();
+    let plain = html
+        .select(&sel("article#beta-battle .card__summary"))
+        .next()
+        .expect("card");
+    assert_eq!(text(plain), "Plain words & nothing else.");
+    // Text-only places take the words without the markup.
+    let page = app.get("/events/alpha-talks").await.body;
+    assert!(
+        page.contains(
+            r#"<meta name="description" content="Take Ada Lovelace: first of all. bad">"#
+        ),
+        "{}",
+        page.lines()
+            .find(|l| l.contains("description"))
+            .unwrap_or("")
+    );
+}
