@@ -34,6 +34,12 @@ static SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     ]
     .into_iter()
     .collect();
+    sanitiser(tags)
+});
+
+/// A sanitiser keeping `tags`, links only to web addresses, each link marked as one the
+/// project does not vouch for.
+fn sanitiser(tags: HashSet<&'static str>) -> ammonia::Builder<'static> {
     let schemes: HashSet<&str> = ["http", "https"].into_iter().collect();
     let mut builder = ammonia::Builder::new();
     builder
@@ -42,7 +48,7 @@ static SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         .link_rel(Some("noopener noreferrer nofollow"))
         .url_relative(ammonia::UrlRelative::Deny);
     builder
-});
+}
 
 /// Renders Markdown to sanitised HTML. Raw HTML in the input is escaped or removed, never
 /// passed through; headings are demoted so a body cannot break the page's outline.
@@ -76,17 +82,11 @@ pub fn render(markdown: &str) -> String {
 /// The tags an inline rendering keeps: a summary sits inside one `<p>` (a card's, the event
 /// page's), so blocks are unwrapped rather than nested in it.
 static INLINE_SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
-    let tags: HashSet<&str> = ["em", "strong", "code", "a", "br", "del", "sup", "sub"]
-        .into_iter()
-        .collect();
-    let schemes: HashSet<&str> = ["http", "https"].into_iter().collect();
-    let mut builder = ammonia::Builder::new();
-    builder
-        .tags(tags)
-        .url_schemes(schemes)
-        .link_rel(Some("noopener noreferrer nofollow"))
-        .url_relative(ammonia::UrlRelative::Deny);
-    builder
+    sanitiser(
+        ["em", "strong", "code", "a", "br", "del", "sup", "sub"]
+            .into_iter()
+            .collect(),
+    )
 });
 
 /// Whether `text` could hold Markdown (or HTML) at all; most summaries are plain sentences,
