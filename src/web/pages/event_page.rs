@@ -13,6 +13,7 @@ use super::layout::{Alternate, Layout, isolate};
 use crate::db::models::{Neighbour, RelatedEvent, Source};
 use crate::db::queries;
 use crate::model::LinkRel;
+use crate::record::Fatalities;
 use crate::web::http::error::AppError;
 use crate::web::http::state::AppState;
 use crate::{markdown, slug};
@@ -123,7 +124,8 @@ pub async fn show_event(
     State(state): State<AppState>,
     Segment(slug): Segment,
 ) -> Result<Response, AppError> {
-    // Slugs are ASCII kebab-case: anything else cannot exist, so skip the query.
+    // Slugs are ASCII kebab-case: anything else cannot exist, nor have been an event's, so
+    // skip the queries.
     if !slug::is_valid(&slug, crate::model::EVENT_SLUG_MAX) {
         return Err(AppError::NotFound("event"));
     }
@@ -196,11 +198,7 @@ pub async fn show_event(
             .collect(),
         summary: e.summary.clone(),
         body_html: markdown::render(&event.body),
-        fatalities: fatalities_text(
-            event.fatalities_best,
-            event.fatalities_low,
-            event.fatalities_high,
-        ),
+        fatalities: fatalities_text(event.figures.fatalities()),
         sources: sources.into_iter().map(SourceView::from).collect(),
         related: related.into_iter().map(RelatedView::from).collect(),
         previous: previous.map(NeighbourView::from),
@@ -217,8 +215,9 @@ pub async fn show_event(
     Ok(Html(page.render()?).into_response())
 }
 
-fn fatalities_text(best: Option<i64>, low: Option<i64>, high: Option<i64>) -> Option<String> {
+fn fatalities_text(figures: Fatalities) -> Option<String> {
     use super::dates::thousands;
+    let Fatalities { best, low, high } = figures;
     match (best, low, high) {
         (None, None, None) => None,
         (Some(b), Some(l), Some(h)) => Some(format!(
