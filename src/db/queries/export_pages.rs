@@ -6,23 +6,18 @@
 
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
-use super::{Arm, EventFilter, Order, push_page, push_where};
+use super::{Arm, EventFilter, Order, push_in_list, push_list, push_page, push_where};
 use crate::db::models::{Conflict, Cursor, Era, EventLinkRow, EventSource, ExportRow};
 use crate::edtf::Day;
 
 /// The columns of [`ExportRow`].
-const EXPORT_COLUMNS: &str =
-    "e.id, e.conflict_id, e.slug, e.title, e.summary, e.edtf, e.start_day, e.end_day,
-     e.date_label, e.category, e.place,
-     (SELECT group_concat(a.name, char(31) ORDER BY ea.position)
-        FROM event_actor ea JOIN actor a ON a.id = ea.actor_id
-       WHERE ea.event_id = e.id) AS actor_names,
-     (SELECT group_concat(p.slug || char(30) || p.label, char(31) ORDER BY ep.position)
-        FROM event_place ep JOIN place p ON p.id = ep.place_id
-       WHERE ep.event_id = e.id) AS places_packed,
+const EXPORT_COLUMNS: &str = concat!(
+    summary_columns!(),
+    ",
      (SELECT c.slug FROM conflict c WHERE c.id = e.conflict_id) AS conflict_slug,
      e.body, e.latitude, e.longitude, e.fatalities_best, e.fatalities_low, e.fatalities_high,
-     e.updated_at, e.notable";
+     e.updated_at, e.notable"
+);
 
 /// One page of up to `limit` events of the filter in `order`, after `after` (timeline order
 /// only; a newest-first export is one page).
@@ -38,16 +33,6 @@ pub async fn page(
     qb.build_query_as().fetch_all(&mut *conn).await
 }
 
-/// Pushes `(id, id, …)` for a non-empty list of ids.
-fn push_ids(qb: &mut QueryBuilder<Sqlite>, ids: &[i64]) {
-    qb.push("(");
-    let mut list = qb.separated(", ");
-    for id in ids {
-        list.push_bind(*id);
-    }
-    qb.push(")");
-}
-
 /// The sources of the given events, by event and in their given order.
 pub async fn sources(
     conn: &mut SqliteConnection,
@@ -57,9 +42,9 @@ pub async fn sources(
         return Ok(Vec::new());
     }
     let mut qb = QueryBuilder::<Sqlite>::new(
-        "SELECT event_id, title, publisher, url, published, note FROM source WHERE event_id IN ",
+        "SELECT event_id, title, publisher, url, published, note FROM source",
     );
-    push_ids(&mut qb, ids);
+    push_list(&mut qb, " WHERE event_id IN (", ids.iter().copied(), ")");
     qb.push(" ORDER BY event_id, position");
     qb.build_query_as().fetch_all(&mut *conn).await
 }
@@ -76,9 +61,14 @@ pub async fn links(
     }
     let mut qb = QueryBuilder::<Sqlite>::new(
         "SELECT l.from_event_id, l.rel, t.slug AS target
-         FROM event_link l JOIN event t ON t.id = l.to_event_id WHERE l.from_event_id IN ",
+         FROM event_link l JOIN event t ON t.id = l.to_event_id",
     );
-    push_ids(&mut qb, ids);
+    push_list(
+        &mut qb,
+        " WHERE l.from_event_id IN (",
+        ids.iter().copied(),
+        ")",
+    );
     // The filter tested on each target by its id (a rowid lookup), not the filter's whole
     // set of events gathered once per page.
     qb.push(" AND EXISTS (SELECT 1 FROM event e");
@@ -94,14 +84,7 @@ pub async fn conflicts(
 ) -> Result<Vec<Conflict>, sqlx::Error> {
     let mut qb =
         QueryBuilder::<Sqlite>::new("SELECT id, slug, name, summary, region FROM conflict");
-    if !slugs.is_empty() {
-        qb.push(" WHERE slug IN (");
-        let mut list = qb.separated(", ");
-        for slug in slugs {
-            list.push_bind(slug.clone());
-        }
-        qb.push(")");
-    }
+    push_in_list(&mut qb, " WHERE slug IN (", slugs, ")");
     qb.push(" ORDER BY slug");
     qb.build_query_as().fetch_all(&mut *conn).await
 }
@@ -119,14 +102,12 @@ pub async fn eras(
     qb.push_bind(filter.from.unwrap_or(Day::MIN).0)
         .push(" AND r.start_day <= ")
         .push_bind(filter.to.unwrap_or(Day::MAX).0);
-    if !filter.conflicts.is_empty() {
-        qb.push(" AND r.conflict_id IN (SELECT c.id FROM conflict c WHERE c.slug IN (");
-        let mut list = qb.separated(", ");
-        for slug in &filter.conflicts {
-            list.push_bind(slug.clone());
-        }
-        qb.push("))");
-    }
+    push_in_list(
+        &mut qb,
+        " AND r.conflict_id IN (SELECT c.id FROM conflict c WHERE c.slug IN (",
+        &filter.conflicts,
+        "))",
+    );
     qb.push(" ORDER BY r.start_day, r.end_day, r.id");
     qb.build_query_as().fetch_all(&mut *conn).await
 }

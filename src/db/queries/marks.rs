@@ -4,7 +4,7 @@
 
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
-use super::{Arm, EventFilter, push_where};
+use super::{Arm, EventFilter, push_list, push_where};
 use crate::edtf::Day;
 
 /// One event as the strip draws it.
@@ -73,13 +73,7 @@ pub async fn notable_marks(
         .push_bind(i64::from(limit));
     let mut out: Vec<RankedMark> = qb.build_query_as().fetch_all(pool).await?;
 
-    let days = i64::from(last.0) - i64::from(first.0) + 1;
-    for slice in 0..i64::from(slices) {
-        let a = i64::from(first.0) + days * slice / i64::from(slices);
-        let b = i64::from(first.0) + days * (slice + 1) / i64::from(slices) - 1;
-        if b < a {
-            continue;
-        }
+    for (a, b) in slice_days(first, last, slices) {
         // Events that start in the slice (not merely overlap it): each event is sampled in
         // one slice only, and the scan is a plain range of the date index.
         let undated = EventFilter {
@@ -118,18 +112,34 @@ pub async fn notable_marks(
     Ok(out)
 }
 
+/// The first and last day of each of `slices` equal slices of [first, last] that holds a
+/// day at all, in order (the in-memory index samples the same slices).
+pub(crate) fn slice_days(first: Day, last: Day, slices: u32) -> impl Iterator<Item = (i64, i64)> {
+    let days = i64::from(last.0) - i64::from(first.0) + 1;
+    let slices = i64::from(slices);
+    (0..slices)
+        .map(move |slice| {
+            let a = i64::from(first.0) + days * slice / slices;
+            let b = i64::from(first.0) + days * (slice + 1) / slices - 1;
+            (a, b)
+        })
+        .filter(|(a, b)| a <= b)
+}
+
 /// The given events with their notability, in timeline order.
 pub async fn ranked_by_ids(pool: &SqlitePool, ids: &[i64]) -> Result<Vec<RankedMark>, sqlx::Error> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let mut qb = QueryBuilder::<Sqlite>::new(COLUMNS);
-    qb.push(NOTABILITY).push(" FROM event e WHERE e.id IN (");
-    let mut list = qb.separated(", ");
-    for id in ids {
-        list.push_bind(*id);
-    }
-    qb.push(") ORDER BY e.start_day, e.end_day, e.id");
+    qb.push(NOTABILITY);
+    push_list(
+        &mut qb,
+        " FROM event e WHERE e.id IN (",
+        ids.iter().copied(),
+        ")",
+    );
+    qb.push(" ORDER BY e.start_day, e.end_day, e.id");
     qb.build_query_as().fetch_all(pool).await
 }
 
@@ -154,12 +164,9 @@ pub async fn source_names(
         return Ok(Vec::new());
     }
     let mut qb = QueryBuilder::<Sqlite>::new(
-        "SELECT s.event_id, coalesce(s.publisher, s.title) FROM source s WHERE s.event_id IN (",
+        "SELECT s.event_id, coalesce(s.publisher, s.title) FROM source s",
     );
-    let mut list = qb.separated(", ");
-    for id in ids {
-        list.push_bind(*id);
-    }
-    qb.push(") ORDER BY s.event_id, s.position");
+    push_list(&mut qb, " WHERE s.event_id IN (", ids.iter().copied(), ")");
+    qb.push(" ORDER BY s.event_id, s.position");
     qb.build_query_as().fetch_all(pool).await
 }

@@ -40,6 +40,22 @@ pub async fn place_names(pool: &SqlitePool, place_id: i64) -> Result<Vec<PlaceNa
     .await
 }
 
+/// A place by slug with its names, the display name first. A slug no place can have is
+/// not looked up.
+pub async fn place_with_names(
+    pool: &SqlitePool,
+    slug: &str,
+) -> Result<Option<(Place, Vec<PlaceName>)>, sqlx::Error> {
+    if !crate::slug::is_valid(slug, 200) {
+        return Ok(None);
+    }
+    let Some(place) = place_by_slug(pool, slug).await? else {
+        return Ok(None);
+    };
+    let names = place_names(pool, place.id).await?;
+    Ok(Some((place, names)))
+}
+
 /// Up to `limit` places with coordinates nearest to a point (by distance on a plane
 /// scaled by the cosine of the latitude, exact enough to rank neighbours), itself left out.
 pub async fn places_near(
