@@ -24,6 +24,8 @@ pub const MAX_REPEATS: usize = 20;
 pub const MAX_CATEGORY_BYTES: usize = 60;
 /// Longest conflict slug accepted in `conflict=`.
 pub const MAX_CONFLICT_BYTES: usize = 100;
+/// What a bad `conflict=` is not.
+const NOT_A_CONFLICT: &str = "is not a conflict's short name (lowercase words joined by hyphens)";
 /// Deepest `page=` of search results: relevance order pages by offset, and nobody reads
 /// past the first thousand hits; narrowing the search is the better way on.
 pub const MAX_PAGE: u32 = 50;
@@ -136,13 +138,48 @@ impl RawParams {
     /// A conflict's slug (`conflict` of the changes lists).
     pub fn conflict_slug(&self, name: &str) -> Result<Option<&str>, ParamProblem> {
         match self.single(name)? {
-            Some(value) if !slug::is_valid(value, 100) => Err(ParamProblem::new(
+            Some(value) if !slug::is_valid(value, 100) => {
+                Err(ParamProblem::new(name, value, NOT_A_CONFLICT))
+            }
+            other => Ok(other),
+        }
+    }
+
+    /// A UTC moment (`since`, `changed_since`): see [`is_utc_moment`].
+    pub fn utc_moment(&self, name: &str) -> Result<Option<&str>, ParamProblem> {
+        match self.single(name)? {
+            Some(value) if !is_utc_moment(value) => Err(ParamProblem::new(
                 name,
                 value,
-                "is not a conflict's short name (lowercase words joined by hyphens)",
+                "is not a day (YYYY-MM-DD) or a UTC time (YYYY-MM-DDTHH:MM:SSZ)",
             )),
             other => Ok(other),
         }
+    }
+
+    /// Slugs of at most `max` bytes, repeatable (`category`, `conflict`); each value that is
+    /// not one is pushed onto `problems`, saying what it is not (`not_one`).
+    pub fn slugs(
+        &self,
+        name: &str,
+        max: usize,
+        not_one: &str,
+        problems: &mut Vec<ParamProblem>,
+    ) -> Vec<String> {
+        let mut slugs = Vec::new();
+        match self.multi(name) {
+            Ok(values) => {
+                for value in values {
+                    if slug::is_valid(value, max) {
+                        slugs.push(value.to_string());
+                    } else {
+                        problems.push(ParamProblem::new(name, value, not_one));
+                    }
+                }
+            }
+            Err(problem) => problems.push(problem),
+        }
+        slugs
     }
 
     /// Kinds of change, repeatable and each kept once (`kind` of the changes lists); each
@@ -318,42 +355,22 @@ impl TimelineParams {
         out.filter.from = from_days.map(|(first, _)| first);
         out.filter.to = to_days.map(|(_, last)| last);
 
-        match raw.multi("category") {
-            Ok(values) => {
-                for value in values {
-                    if slug::is_valid(value, MAX_CATEGORY_BYTES) {
-                        out.categories.push(value.to_string());
-                    } else {
-                        problems.push(ParamProblem::new(
-                            "category",
-                            value,
-                            "is not a category name (lowercase words joined by hyphens)",
-                        ));
-                    }
-                }
-            }
-            Err(problem) => problems.push(problem),
-        }
+        out.categories = raw.slugs(
+            "category",
+            MAX_CATEGORY_BYTES,
+            "is not a category name (lowercase words joined by hyphens)",
+            &mut problems,
+        );
         match raw.multi("actor") {
             Ok(values) => out.actors = values.into_iter().map(str::to_string).collect(),
             Err(problem) => problems.push(problem),
         }
-        match raw.multi("conflict") {
-            Ok(values) => {
-                for value in values {
-                    if slug::is_valid(value, MAX_CONFLICT_BYTES) {
-                        out.conflicts.push(value.to_string());
-                    } else {
-                        problems.push(ParamProblem::new(
-                            "conflict",
-                            value,
-                            "is not a conflict's short name (lowercase words joined by hyphens)",
-                        ));
-                    }
-                }
-            }
-            Err(problem) => problems.push(problem),
-        }
+        out.conflicts = raw.slugs(
+            "conflict",
+            MAX_CONFLICT_BYTES,
+            NOT_A_CONFLICT,
+            &mut problems,
+        );
         match raw.multi("place") {
             Ok(values) => out.places = values.into_iter().map(str::to_string).collect(),
             Err(problem) => problems.push(problem),
@@ -385,16 +402,11 @@ impl TimelineParams {
             Ok(None) => {}
             Err(problem) => problems.push(problem),
         }
-        match raw.single("changed_since") {
-            Ok(Some(value)) if is_utc_moment(value) => {
+        match raw.utc_moment("changed_since") {
+            Ok(Some(value)) => {
                 out.changed_since = value.to_string();
                 out.filter.changed_since = Some(value.to_string());
             }
-            Ok(Some(value)) => problems.push(ParamProblem::new(
-                "changed_since",
-                value,
-                "is not a day (YYYY-MM-DD) or a UTC time (YYYY-MM-DDTHH:MM:SSZ)",
-            )),
             Ok(None) => {}
             Err(problem) => problems.push(problem),
         }
