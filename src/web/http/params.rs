@@ -78,9 +78,11 @@ impl RawParams {
         let given = self.all(name);
         // Counted before empty values are dropped: the limit is on what was sent.
         let sent = given.len();
+        // Trimmed as a single value is (see `trim_form`): a value of other white space is
+        // a value, checked like any other.
         let values: Vec<&str> = given
             .into_iter()
-            .map(str::trim)
+            .map(trim_form)
             .filter(|v| !v.is_empty())
             .collect();
         if sent > MAX_REPEATS {
@@ -157,6 +159,28 @@ impl RawParams {
         }
     }
 
+    /// A parameter that `parse` reads, as a form shows it again (as typed, empty when
+    /// absent) and as a filter uses it (`None` when absent or refused); a refusal is pushed
+    /// onto `problems` in `parse`'s words.
+    pub fn parsed<T, E: std::fmt::Display>(
+        &self,
+        name: &str,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+        problems: &mut Vec<ParamProblem>,
+    ) -> (String, Option<T>) {
+        let typed = kept(self.single(name), problems).0;
+        if typed.is_empty() {
+            return (typed, None);
+        }
+        match parse(&typed) {
+            Ok(value) => (typed, Some(value)),
+            Err(err) => {
+                problems.push(ParamProblem::new(name, &typed, err.to_string()));
+                (typed, None)
+            }
+        }
+    }
+
     /// Slugs of at most `max` bytes, repeatable (`category`, `conflict`); each value that is
     /// not one is pushed onto `problems`, saying what it is not (`not_one`).
     pub fn slugs(
@@ -203,6 +227,24 @@ impl RawParams {
             Err(problem) => problems.push(problem),
         }
         kinds
+    }
+}
+
+/// A checked parameter as a form shows it again (as typed, empty when absent or refused)
+/// and as a filter uses it; a refusal is pushed onto `problems`.
+pub fn kept(
+    read: Result<Option<&str>, ParamProblem>,
+    problems: &mut Vec<ParamProblem>,
+) -> (String, Option<String>) {
+    match read {
+        Ok(value) => (
+            value.unwrap_or_default().to_string(),
+            value.map(str::to_string),
+        ),
+        Err(problem) => {
+            problems.push(problem);
+            (String::new(), None)
+        }
     }
 }
 
@@ -379,37 +421,10 @@ impl TimelineParams {
         out.filter.actors = out.actors.clone();
         out.filter.conflicts = out.conflicts.clone();
         out.filter.places = out.places.clone();
-        match raw.single("bbox") {
-            Ok(Some(value)) => {
-                out.bbox = value.to_string();
-                match crate::model::Bbox::parse(value) {
-                    Ok(b) => out.filter.bbox = Some(b),
-                    Err(err) => problems.push(ParamProblem::new("bbox", value, err.to_string())),
-                }
-            }
-            Ok(None) => {}
-            Err(problem) => problems.push(problem),
-        }
-
-        match raw.single("q") {
-            Ok(Some(value)) => {
-                out.q = value.to_string();
-                match FtsQuery::parse(value) {
-                    Ok(text) => out.filter.text = Some(text),
-                    Err(err) => problems.push(ParamProblem::new("q", value, err.to_string())),
-                }
-            }
-            Ok(None) => {}
-            Err(problem) => problems.push(problem),
-        }
-        match raw.utc_moment("changed_since") {
-            Ok(Some(value)) => {
-                out.changed_since = value.to_string();
-                out.filter.changed_since = Some(value.to_string());
-            }
-            Ok(None) => {}
-            Err(problem) => problems.push(problem),
-        }
+        (out.bbox, out.filter.bbox) = raw.parsed("bbox", crate::model::Bbox::parse, &mut problems);
+        (out.q, out.filter.text) = raw.parsed("q", FtsQuery::parse, &mut problems);
+        (out.changed_since, out.filter.changed_since) =
+            kept(raw.utc_moment("changed_since"), &mut problems);
         match raw.single("page") {
             Ok(Some(value)) => match value.parse::<u32>() {
                 Ok(n) if (1..=MAX_PAGE).contains(&n) => out.page = Some(n),
