@@ -702,15 +702,7 @@ pub async fn marks(
     limit: u32,
 ) -> Result<Vec<Mark>, sqlx::Error> {
     let mut qb = QueryBuilder::<Sqlite>::new("");
-    for (i, arm) in Arm::for_filter(filter).iter().enumerate() {
-        if i > 0 {
-            qb.push(" UNION ALL ");
-        }
-        qb.push("SELECT ").push(MARK_COLUMNS).push(arm.from(filter));
-        push_where(&mut qb, filter, *arm, None);
-    }
-    qb.push(" ORDER BY start_day, end_day, id LIMIT ")
-        .push_bind(i64::from(limit));
+    push_page(&mut qb, MARK_COLUMNS, filter, None, Order::Timeline, limit);
     qb.build_query_as().fetch_all(pool).await
 }
 
@@ -1214,7 +1206,7 @@ impl<'a> Reader<'a> {
                 rows.sort_by(|a, b| {
                     b.notability
                         .cmp(&a.notability)
-                        .then(a.start_day.cmp(&b.start_day))
+                        .then(a.mark.start_day.cmp(&b.mark.start_day))
                 });
                 Ok(rows)
             }

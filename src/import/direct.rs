@@ -338,6 +338,18 @@ mod tests {
             .expect("slugs")
     }
 
+    /// The database error the insert of `events` is refused with.
+    async fn refusal(
+        tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+        events: &[EventRow<'_>],
+        stop_at_taken: bool,
+    ) -> Box<dyn sqlx::error::DatabaseError> {
+        match with_connection(tx, |c| insert_events(c, "now", events, stop_at_taken)).await {
+            Err(sqlx::Error::Database(db)) => db,
+            other => panic!("a database error, got {other:?}"),
+        }
+    }
+
     #[tokio::test]
     async fn a_taken_slug_stops_the_inserts_or_fails_them() {
         let dir = tempfile::tempdir().expect("temp dir");
@@ -364,12 +376,7 @@ mod tests {
         tx.rollback().await.expect("rollback");
 
         let mut tx = pool.begin().await.expect("begin");
-        let err = with_connection(&mut tx, |c| insert_events(c, "now", &events, false))
-            .await
-            .expect_err("a taken slug is an error");
-        let sqlx::Error::Database(db) = &err else {
-            panic!("a database error, got {err:?}")
-        };
+        let db = refusal(&mut tx, &events, false).await;
         assert_eq!(db.kind(), ErrorKind::UniqueViolation);
         assert_eq!(
             db.code().as_deref(),
@@ -393,12 +400,7 @@ mod tests {
         let records = [record("bad-category", "Not A Slug")];
         let events = new_events(&records);
         let mut tx = pool.begin().await.expect("begin");
-        let err = with_connection(&mut tx, |c| insert_events(c, "now", &events, true))
-            .await
-            .expect_err("the CHECK constraint refuses it");
-        let sqlx::Error::Database(db) = &err else {
-            panic!("a database error, got {err:?}")
-        };
+        let db = refusal(&mut tx, &events, true).await;
         assert_eq!(db.kind(), ErrorKind::CheckViolation);
     }
 }

@@ -6,8 +6,9 @@
 
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
+use super::places::PLACE_COLUMNS;
 use super::{Arm, EventFilter, Order, push_in_list, push_list, push_page, push_where};
-use crate::db::models::{Conflict, Cursor, Era, EventLinkRow, EventSource, ExportRow};
+use crate::db::models::{Conflict, Cursor, Era, EventLinkRow, EventSource, ExportRow, Place};
 use crate::edtf::Day;
 
 /// The columns of [`ExportRow`].
@@ -112,25 +113,12 @@ pub async fn eras(
     qb.build_query_as().fetch_all(&mut *conn).await
 }
 
-/// A place as the native export writes it.
-#[derive(Debug, sqlx::FromRow)]
-pub struct PlaceRow {
-    pub id: i64,
-    pub slug: String,
-    pub kind: Option<String>,
-    pub parent_slug: Option<String>,
-    pub latitude: Option<f64>,
-    pub longitude: Option<f64>,
-    pub precision: Option<String>,
-    pub note: String,
-}
-
 /// The places the filter's events name and the places those lie in, with their names
 /// (`(place id, name, usage, source)` in order), places that others lie in before them.
 pub async fn places(
     conn: &mut SqliteConnection,
     filter: &EventFilter,
-) -> Result<(Vec<PlaceRow>, Vec<(i64, String, String, Option<String>)>), sqlx::Error> {
+) -> Result<(Vec<Place>, Vec<(i64, String, String, Option<String>)>), sqlx::Error> {
     // Depth first: a place after the place it lies in (parents form a tree: a place cannot
     // lie in itself, and the importer only links to places already declared).
     let mut qb = QueryBuilder::<Sqlite>::new(
@@ -145,12 +133,14 @@ pub async fn places(
              SELECT id, 0 FROM place WHERE parent_id IS NULL
              UNION ALL SELECT p.id, depth.d + 1 FROM place p JOIN depth ON p.parent_id = depth.id
              WHERE depth.d < 64)
-         SELECT p.id, p.slug, p.kind, (SELECT q.slug FROM place q WHERE q.id = p.parent_id)
-                AS parent_slug, p.latitude, p.longitude, p.precision, p.note
-         FROM place p JOIN depth ON depth.id = p.id WHERE p.id IN (SELECT id FROM used)
+         SELECT ",
+    )
+    .push(PLACE_COLUMNS)
+    .push(
+        " FROM place p JOIN depth ON depth.id = p.id WHERE p.id IN (SELECT id FROM used)
          ORDER BY depth.d, p.slug",
     );
-    let places: Vec<PlaceRow> = qb.build_query_as().fetch_all(&mut *conn).await?;
+    let places: Vec<Place> = qb.build_query_as().fetch_all(&mut *conn).await?;
     let names = sqlx::query_as(
         "SELECT place_id, name, usage, source_url FROM place_name ORDER BY place_id, position",
     )

@@ -4,33 +4,27 @@
 
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
-use super::{Arm, EventFilter, push_list, push_where};
+use super::{Arm, EventFilter, Mark, Order, push_list, push_page, push_where, rows_by_ids};
 use crate::edtf::Day;
 
 /// One event as the strip draws it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RankedMark {
-    pub slug: String,
-    pub title: String,
-    pub edtf: String,
-    pub date_label: Option<String>,
-    pub start_day: i32,
-    pub end_day: i32,
-    /// Higher is more notable (see [`NOTABILITY`]).
+    #[sqlx(flatten)]
+    pub mark: Mark,
+    /// Higher is more notable (see [`RANKED_COLUMNS`]).
     pub notability: i64,
 }
 
-/// The rank of an event for a label. A flag outranks any count; each source and each link
-/// counts alike; fatalities add a little, capped so that one large figure does not drown
-/// the documentary weight of the rest.
-const NOTABILITY: &str = "(e.notable * 1000000
+/// The columns of [`RankedMark`]. `notability` is the rank of an event for a label: a flag
+/// outranks any count; each source and each link counts alike; fatalities add a little,
+/// capped so that one large figure does not drown the documentary weight of the rest.
+const RANKED_COLUMNS: &str = "e.id, e.slug, e.title, e.edtf, e.date_label, e.start_day, e.end_day,
+     (e.notable * 1000000
      + 10 * (SELECT count(*) FROM source s WHERE s.event_id = e.id)
      + 10 * (SELECT count(*) FROM event_link l WHERE l.from_event_id = e.id)
      + 10 * (SELECT count(*) FROM event_link l WHERE l.to_event_id = e.id)
      + min(coalesce(e.fatalities_best, 0) / 10, 50)) AS notability";
-
-const COLUMNS: &str =
-    "SELECT e.id, e.slug, e.title, e.edtf, e.date_label, e.start_day, e.end_day, ";
 
 /// Up to `limit` events of the view in timeline order, each with its notability.
 pub async fn ranked_marks(
@@ -39,9 +33,14 @@ pub async fn ranked_marks(
     limit: u32,
 ) -> Result<Vec<RankedMark>, sqlx::Error> {
     let mut qb = QueryBuilder::<Sqlite>::new("");
-    push_union(&mut qb, filter);
-    qb.push(" ORDER BY start_day, end_day, id LIMIT ")
-        .push_bind(i64::from(limit));
+    push_page(
+        &mut qb,
+        RANKED_COLUMNS,
+        filter,
+        None,
+        Order::Timeline,
+        limit,
+    );
     qb.build_query_as().fetch_all(pool).await
 }
 
@@ -65,8 +64,8 @@ pub async fn notable_marks(
         ..filter.clone()
     };
     // The flagged events come from their own partial index, a handful of entries.
-    let mut qb = QueryBuilder::<Sqlite>::new(COLUMNS);
-    qb.push(NOTABILITY)
+    let mut qb = QueryBuilder::<Sqlite>::new("SELECT ");
+    qb.push(RANKED_COLUMNS)
         .push(" FROM event e INDEXED BY event_notable");
     push_where(&mut qb, &view, Arm::Overlap, None);
     qb.push(" AND e.notable = 1 ORDER BY notability DESC, e.start_day LIMIT ")
@@ -86,8 +85,8 @@ pub async fn notable_marks(
         // actor's or a search's own list (130,000 events of one actor at a million) read in
         // full for each of the slices took seconds; so did a place's or a box's (each event
         // is asked instead, by the link table's key: `Arm::Dated`).
-        qb.push(COLUMNS)
-            .push(NOTABILITY)
+        qb.push("SELECT ")
+            .push(RANKED_COLUMNS)
             .push(" FROM event e INDEXED BY event_by_start");
         push_where(&mut qb, &undated, Arm::Dated, None);
         qb.push(" AND e.start_day BETWEEN ")
@@ -99,7 +98,7 @@ pub async fn notable_marks(
             .push(") ORDER BY notability DESC, start_day LIMIT 2");
         let best: Vec<RankedMark> = qb.build_query_as().fetch_all(pool).await?;
         for m in best {
-            if !out.iter().any(|o| o.slug == m.slug) {
+            if !out.iter().any(|o| o.mark.slug == m.mark.slug) {
                 out.push(m);
             }
         }
@@ -107,7 +106,7 @@ pub async fn notable_marks(
     out.sort_by(|a, b| {
         b.notability
             .cmp(&a.notability)
-            .then(a.start_day.cmp(&b.start_day))
+            .then(a.mark.start_day.cmp(&b.mark.start_day))
     });
     Ok(out)
 }
@@ -128,30 +127,7 @@ pub(crate) fn slice_days(first: Day, last: Day, slices: u32) -> impl Iterator<It
 
 /// The given events with their notability, in timeline order.
 pub async fn ranked_by_ids(pool: &SqlitePool, ids: &[i64]) -> Result<Vec<RankedMark>, sqlx::Error> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut qb = QueryBuilder::<Sqlite>::new(COLUMNS);
-    qb.push(NOTABILITY);
-    push_list(
-        &mut qb,
-        " FROM event e WHERE e.id IN (",
-        ids.iter().copied(),
-        ")",
-    );
-    qb.push(" ORDER BY e.start_day, e.end_day, e.id");
-    qb.build_query_as().fetch_all(pool).await
-}
-
-/// The arms of the filter's overlap query with the mark columns.
-fn push_union(qb: &mut QueryBuilder<Sqlite>, filter: &EventFilter) {
-    for (i, arm) in Arm::for_filter(filter).iter().enumerate() {
-        if i > 0 {
-            qb.push(" UNION ALL ");
-        }
-        qb.push(COLUMNS).push(NOTABILITY).push(arm.from(filter));
-        push_where(qb, filter, *arm, None);
-    }
+    rows_by_ids(pool, RANKED_COLUMNS, ids, Order::Timeline).await
 }
 
 /// The names of the sources of each of `ids` (the publisher, else the title), in the order

@@ -5,7 +5,9 @@ use sqlx::SqlitePool;
 
 use crate::db::models::{Place, PlaceName};
 
-const PLACE_COLUMNS: &str = "p.id, p.slug, p.name, p.label, p.kind, p.latitude, p.longitude,
+/// The columns of [`Place`] (the place `p`).
+pub(super) const PLACE_COLUMNS: &str =
+    "p.id, p.slug, p.name, p.label, p.kind, p.latitude, p.longitude,
      p.precision, p.note,
      (SELECT q.slug FROM place q WHERE q.id = p.parent_id) AS parent_slug,
      (SELECT q.label FROM place q WHERE q.id = p.parent_id) AS parent_label,

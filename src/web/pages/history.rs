@@ -24,7 +24,7 @@ use crate::db::queries;
 use crate::edtf::parse_filter_date;
 use crate::export::text::xml;
 use crate::web::http::error::AppError;
-use crate::web::http::params::{ParamProblem, RawParams, Segment};
+use crate::web::http::params::{ParamProblem, RawParams, Segment, kept};
 use crate::web::http::state::AppState;
 
 /// Changes on one page of `/changes`.
@@ -415,14 +415,7 @@ impl ChangeParams {
                 Err(problem) => problems.push(problem),
             }
         }
-        match raw.conflict_slug("conflict") {
-            Ok(Some(value)) => {
-                out.conflict = value.to_string();
-                out.filter.conflict = Some(value.to_string());
-            }
-            Ok(None) => {}
-            Err(problem) => problems.push(problem),
-        }
+        (out.conflict, out.filter.conflict) = kept(raw.conflict_slug("conflict"), problems);
         out.kinds = raw.change_kinds("kind", problems);
         out.filter.kinds = out.kinds.clone();
         out
