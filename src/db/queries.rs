@@ -345,6 +345,24 @@ pub enum Order {
     NewestFirst,
 }
 
+/// One page of rows of `columns` over the filter (see [`push_page`]), on a pool or on one
+/// connection.
+async fn fetch_page<'c, T>(
+    db: impl sqlx::SqliteExecutor<'c>,
+    columns: &str,
+    filter: &EventFilter,
+    after: Option<Cursor>,
+    order: Order,
+    limit: u32,
+) -> Result<Vec<T>, sqlx::Error>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+{
+    let mut qb = QueryBuilder::<Sqlite>::new("");
+    push_page(&mut qb, columns, filter, after, order, limit);
+    qb.build_query_as().fetch_all(db).await
+}
+
 /// Pushes one page of `columns` over the filter: one `SELECT` per arm, merged in order.
 fn push_page(
     qb: &mut QueryBuilder<Sqlite>,
@@ -397,9 +415,7 @@ pub async fn list_event_records(
     order: Order,
     limit: u32,
 ) -> Result<Vec<EventListing>, sqlx::Error> {
-    let mut qb = QueryBuilder::<Sqlite>::new("");
-    push_page(&mut qb, RECORD_COLUMNS, filter, after, order, limit);
-    qb.build_query_as().fetch_all(pool).await
+    fetch_page(pool, RECORD_COLUMNS, filter, after, order, limit).await
 }
 
 /// Column weights for `bm25()`, in the index's column order (title, summary, body, actors,
@@ -701,9 +717,7 @@ pub async fn marks(
     filter: &EventFilter,
     limit: u32,
 ) -> Result<Vec<Mark>, sqlx::Error> {
-    let mut qb = QueryBuilder::<Sqlite>::new("");
-    push_page(&mut qb, MARK_COLUMNS, filter, None, Order::Timeline, limit);
-    qb.build_query_as().fetch_all(pool).await
+    fetch_page(pool, MARK_COLUMNS, filter, None, Order::Timeline, limit).await
 }
 
 /// Events starting in each of `buckets` equal slices of [first, last]: (bucket index, count).

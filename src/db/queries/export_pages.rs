@@ -7,7 +7,7 @@
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use super::places::PLACE_COLUMNS;
-use super::{Arm, EventFilter, Order, push_in_list, push_list, push_page, push_where};
+use super::{Arm, EventFilter, Order, fetch_page, push_in_list, push_list, push_where};
 use crate::db::models::{Conflict, Cursor, Era, EventLinkRow, EventSource, ExportRow, Place};
 use crate::edtf::Day;
 
@@ -29,9 +29,7 @@ pub async fn page(
     order: Order,
     limit: u32,
 ) -> Result<Vec<ExportRow>, sqlx::Error> {
-    let mut qb = QueryBuilder::<Sqlite>::new("");
-    push_page(&mut qb, EXPORT_COLUMNS, filter, after, order, limit);
-    qb.build_query_as().fetch_all(&mut *conn).await
+    fetch_page(&mut *conn, EXPORT_COLUMNS, filter, after, order, limit).await
 }
 
 /// The sources of the given events, by event and in their given order.

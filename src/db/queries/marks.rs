@@ -4,7 +4,7 @@
 
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
-use super::{Arm, EventFilter, Mark, Order, push_list, push_page, push_where, rows_by_ids};
+use super::{Arm, EventFilter, Mark, Order, fetch_page, push_list, push_where, rows_by_ids};
 use crate::edtf::Day;
 
 /// One event as the strip draws it.
@@ -32,16 +32,7 @@ pub async fn ranked_marks(
     filter: &EventFilter,
     limit: u32,
 ) -> Result<Vec<RankedMark>, sqlx::Error> {
-    let mut qb = QueryBuilder::<Sqlite>::new("");
-    push_page(
-        &mut qb,
-        RANKED_COLUMNS,
-        filter,
-        None,
-        Order::Timeline,
-        limit,
-    );
-    qb.build_query_as().fetch_all(pool).await
+    fetch_page(pool, RANKED_COLUMNS, filter, None, Order::Timeline, limit).await
 }
 
 /// The most notable events of a view too dense to draw one by one: every flagged event of
