@@ -20,12 +20,6 @@ pub enum BootstrapError {
         #[source]
         source: ImportError,
     },
-    #[error("the database {} is not usable: {source}", .path.display())]
-    Query {
-        path: PathBuf,
-        #[source]
-        source: sqlx::Error,
-    },
 }
 
 /// Migrates the database at `path` (creating it if needed) and, when nothing has ever been
@@ -42,10 +36,7 @@ async fn seed_if_empty(pool: &SqlitePool, path: &Path) -> Result<bool, Bootstrap
     let conflicts: i64 = sqlx::query_scalar("SELECT count(*) FROM conflict")
         .fetch_one(pool)
         .await
-        .map_err(|source| BootstrapError::Query {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        .map_err(DbError::query(path))?;
     if conflicts > 0 {
         return Ok(false);
     }

@@ -13,24 +13,12 @@
 /// ASCII, words (runs of letters and digits) joined by single spaces. Letters of other
 /// scripts (Armenian, Cyrillic) are kept, lower-cased.
 pub fn fold(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut pending_space = false;
-    for c in name.chars() {
-        if c.is_alphanumeric() {
-            if pending_space && !out.is_empty() {
-                out.push(' ');
-            }
-            pending_space = false;
-            match fold_letter(c) {
-                Some(ascii) => out.push_str(ascii),
-                None => out.extend(c.to_lowercase()),
-            }
-        } else if c != '\'' && c != '’' {
-            // An apostrophe is part of a word ("Ma'alot"); anything else separates words.
-            pending_space = true;
-        }
-    }
-    out
+    // An apostrophe is part of a word ("Ma'alot"); anything else separates words.
+    let apostrophe = |c: char| c == '\'' || c == '’';
+    crate::slug::join_words(name, ' ', apostrophe, |c, out| match fold_letter(c) {
+        Some(ascii) => out.push_str(ascii),
+        None => out.extend(c.to_lowercase()),
+    })
 }
 
 /// The ASCII form of a Latin letter with a diacritic (or one the tokenizer does not fold).

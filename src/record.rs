@@ -247,6 +247,16 @@ pub struct Coordinates {
     pub longitude: f64,
 }
 
+impl Coordinates {
+    /// The point, when both coordinates are given.
+    pub fn from_parts(latitude: Option<f64>, longitude: Option<f64>) -> Option<Coordinates> {
+        Some(Coordinates {
+            latitude: latitude?,
+            longitude: longitude?,
+        })
+    }
+}
+
 /// Reported deaths: a best estimate and/or a low-high range, as the source gives them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Fatalities {

@@ -17,17 +17,29 @@ pub fn is_valid(s: &str, max_len: usize) -> bool {
 /// "Şuşa" stays distinct from "Susa") joined by single hyphens. Returns an empty string when
 /// the text has no letter or digit at all.
 pub fn slugify(text: &str) -> String {
+    join_words(text, '-', |_| false, |c, out| out.extend(c.to_lowercase()))
+}
+
+/// The words of `text` (runs of letters and digits) joined by single `separator`s, each
+/// letter or digit written by `write`; a character `in_word` accepts (an apostrophe, for
+/// place names) is dropped without ending the word. What slugs and place-name keys share.
+pub fn join_words(
+    text: &str,
+    separator: char,
+    in_word: impl Fn(char) -> bool,
+    write: impl Fn(char, &mut String),
+) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut pending_hyphen = false;
+    let mut pending = false;
     for c in text.chars() {
         if c.is_alphanumeric() {
-            if pending_hyphen && !out.is_empty() {
-                out.push('-');
+            if pending && !out.is_empty() {
+                out.push(separator);
             }
-            pending_hyphen = false;
-            out.extend(c.to_lowercase());
-        } else {
-            pending_hyphen = true;
+            pending = false;
+            write(c, &mut out);
+        } else if !in_word(c) {
+            pending = true;
         }
     }
     out

@@ -570,13 +570,7 @@ impl EventIndex {
         let mut out = flagged;
 
         let restricted = self.restriction(filter, hits);
-        let days = i64::from(last.0) - i64::from(first.0) + 1;
-        for slice in 0..i64::from(slices) {
-            let a = i64::from(first.0) + days * slice / i64::from(slices);
-            let b = i64::from(first.0) + days * (slice + 1) / i64::from(slices) - 1;
-            if b < a {
-                continue;
-            }
+        for (a, b) in super::queries::marks::slice_days(first, last, slices) {
             let lo = self.first_starting(a) as u32;
             let hi = self.first_starting(b + 1) as u32;
             let mut sampled: Vec<u32> = match &restricted {

@@ -6,6 +6,8 @@ use std::collections::HashMap;
 
 use sqlx::{FromRow, QueryBuilder, Sqlite, SqlitePool};
 
+use super::queries::push_list;
+
 /// The fields of an event's version, in the order pages show them (the `event_version`
 /// view's keys).
 pub const FIELDS: &[&str] = &[
@@ -124,21 +126,12 @@ pub struct RemovedEvent {
     pub reason: String,
 }
 
-/// A change as `/changes` and `/api/changes` list it.
+/// A change as `/changes` and `/api/changes` list it: the change (its id is the keyset
+/// cursor) and the event it is of.
 #[derive(Clone, Debug, FromRow)]
 pub struct ListedChange {
-    /// The change's id (the keyset cursor).
-    pub id: i64,
-    /// The import that made it.
-    pub revision_id: i64,
-    /// The event (current or removed).
-    pub event_id: i64,
-    /// `added`, `changed`, `renamed` or `removed`.
-    pub kind: String,
-    /// JSON object of the previous values (changed and renamed).
-    pub previous: Option<String>,
-    /// When the import finished (UTC).
-    pub at: String,
+    #[sqlx(flatten)]
+    pub change: EventChange,
     /// The event's slug now (or when it was removed).
     pub slug: String,
     /// Its title now (or when it was removed).
@@ -149,7 +142,7 @@ pub struct ListedChange {
     pub current: bool,
 }
 
-impl ListedChange {
+impl EventChange {
     /// The names of the fields that changed (none for other kinds), in [`FIELDS`] order.
     pub fn fields(&self) -> Vec<&'static str> {
         let Some(previous) = self.previous.as_deref().and_then(|p| {
@@ -288,21 +281,18 @@ pub async fn event_names(
 ) -> Result<HashMap<i64, (String, String)>, sqlx::Error> {
     let mut names = HashMap::new();
     for chunk in ids.chunks(500) {
-        let mut query =
-            QueryBuilder::<Sqlite>::new("SELECT id, slug, title FROM event WHERE id IN (");
-        let mut list = query.separated(",");
-        for id in chunk {
-            list.push_bind(*id);
-        }
+        let mut query = QueryBuilder::<Sqlite>::new("SELECT id, slug, title FROM event");
+        push_list(&mut query, " WHERE id IN (", chunk.iter().copied(), ")");
         query.push(
-            ") UNION ALL SELECT event_id, slug, json_extract(last_version, '$.title')
-               FROM event_removed WHERE event_id IN (",
+            " UNION ALL SELECT event_id, slug, json_extract(last_version, '$.title')
+               FROM event_removed",
         );
-        let mut list = query.separated(",");
-        for id in chunk {
-            list.push_bind(*id);
-        }
-        query.push(")");
+        push_list(
+            &mut query,
+            " WHERE event_id IN (",
+            chunk.iter().copied(),
+            ")",
+        );
         let rows: Vec<(i64, String, String)> = query.build_query_as().fetch_all(pool).await?;
         for (id, slug, title) in rows {
             names.entry(id).or_insert((slug, title));
@@ -358,12 +348,8 @@ pub async fn list_changes(
         query.push(" AND k.slug = ").push_bind(conflict.clone());
     }
     if !filter.kinds.is_empty() {
-        query.push(" AND c.kind IN (");
-        let mut list = query.separated(",");
-        for kind in &filter.kinds {
-            list.push_bind(kind.as_str());
-        }
-        query.push(")");
+        let kinds = filter.kinds.iter().map(|kind| kind.as_str());
+        push_list(&mut query, " AND c.kind IN (", kinds, ")");
     }
     match page {
         ChangePage::NewestFirst { before } => {

@@ -75,6 +75,24 @@ pub enum DbError {
     },
 }
 
+impl DbError {
+    /// For `map_err`: the database at `path` cannot be opened.
+    pub fn open(path: &Path) -> impl FnOnce(sqlx::Error) -> DbError + '_ {
+        |source| DbError::Open {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    /// For `map_err`: a query on the database at `path` failed.
+    pub fn query(path: &Path) -> impl FnOnce(sqlx::Error) -> DbError + '_ {
+        |source| DbError::Query {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
 /// Options shared by every connection. WAL lets readers go on while an import writes, and
 /// readers never see a half-written import (they read the last committed snapshot);
 /// `synchronous=NORMAL` is durable across application crashes in WAL mode and much faster
@@ -108,10 +126,7 @@ pub async fn open_read_write(path: &Path) -> Result<SqlitePool, DbError> {
         .max_connections(1)
         .connect_with(options)
         .await
-        .map_err(|source| DbError::Open {
-            path: path.to_path_buf(),
-            source,
-        })
+        .map_err(DbError::open(path))
 }
 
 /// How the server may treat its database file.
@@ -155,10 +170,7 @@ pub async fn check_migrated(pool: &SqlitePool, path: &Path) -> Result<(), DbErro
         sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
             .fetch_one(pool)
             .await
-            .map_err(|source| DbError::Query {
-                path: path.to_path_buf(),
-                source,
-            })?;
+            .map_err(DbError::query(path))?;
     let latest = MIGRATOR.iter().map(|m| m.version).max();
     if latest > applied {
         return Err(DbError::NeedsMigration {
@@ -229,18 +241,12 @@ pub async fn open_serving(
         })
         .connect_with(options)
         .await
-        .map_err(|source| DbError::Open {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        .map_err(DbError::open(path))?;
     // Fail at start-up, not on the first request, if the file is not a usable database.
     sqlx::query_scalar::<_, i64>("SELECT version FROM dataset_version WHERE id = 1")
         .fetch_one(&pool)
         .await
-        .map_err(|source| DbError::Query {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        .map_err(DbError::query(path))?;
     Ok(pool)
 }
 

@@ -3,6 +3,8 @@
 
 use sqlx::FromRow;
 
+use crate::record::{Coordinates, Fatalities};
+
 /// A conflict.
 #[derive(Clone, Debug, FromRow)]
 pub struct Conflict {
@@ -117,17 +119,40 @@ pub struct PlaceName {
     pub source_url: Option<String>,
 }
 
+/// An event's point on the map and its reported deaths, as stored: each may be absent.
+#[derive(Clone, Copy, Debug, Default, FromRow)]
+pub struct EventFigures {
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub fatalities_best: Option<i64>,
+    pub fatalities_low: Option<i64>,
+    pub fatalities_high: Option<i64>,
+}
+
+impl EventFigures {
+    /// The point, when both coordinates are stored.
+    pub fn coordinates(&self) -> Option<Coordinates> {
+        Coordinates::from_parts(self.latitude, self.longitude)
+    }
+
+    /// The fatality figures.
+    pub fn fatalities(&self) -> Fatalities {
+        Fatalities {
+            best: self.fatalities_best,
+            low: self.fatalities_low,
+            high: self.fatalities_high,
+        }
+    }
+}
+
 /// Everything about one event.
 #[derive(Clone, Debug, FromRow)]
 pub struct EventDetail {
     #[sqlx(flatten)]
     pub summary: EventSummary,
     pub body: String,
-    pub latitude: Option<f64>,
-    pub longitude: Option<f64>,
-    pub fatalities_best: Option<i64>,
-    pub fatalities_low: Option<i64>,
-    pub fatalities_high: Option<i64>,
+    #[sqlx(flatten)]
+    pub figures: EventFigures,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -141,11 +166,8 @@ pub struct EventListing {
     /// `slug U+001E name` pairs joined by U+001F, in the actors' given order.
     pub actors_packed: Option<String>,
     pub conflict_slug: String,
-    pub latitude: Option<f64>,
-    pub longitude: Option<f64>,
-    pub fatalities_best: Option<i64>,
-    pub fatalities_low: Option<i64>,
-    pub fatalities_high: Option<i64>,
+    #[sqlx(flatten)]
+    pub figures: EventFigures,
     /// Source URLs joined by U+001F, in the sources' given order.
     pub source_urls: Option<String>,
     pub updated_at: String,
@@ -186,11 +208,8 @@ pub struct ExportRow {
     pub summary: EventSummary,
     pub conflict_slug: String,
     pub body: String,
-    pub latitude: Option<f64>,
-    pub longitude: Option<f64>,
-    pub fatalities_best: Option<i64>,
-    pub fatalities_low: Option<i64>,
-    pub fatalities_high: Option<i64>,
+    #[sqlx(flatten)]
+    pub figures: EventFigures,
     pub updated_at: String,
     /// An editor's turning point (see the dataset format's `notable`).
     pub notable: bool,

@@ -6,7 +6,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+use sqlx::{Encode, QueryBuilder, Sqlite, SqlitePool, Type};
 
 use super::event_index::{EventIndex, Hits};
 use super::text_index::TextIndex;
@@ -55,15 +55,22 @@ impl EventFilter {
     }
 }
 
-const SUMMARY_COLUMNS: &str =
-    "e.id, e.conflict_id, e.slug, e.title, e.summary, e.edtf, e.start_day, e.end_day,
+/// The columns of [`EventSummary`], as a literal, so that the longer column lists of the
+/// rows that flatten it begin with it (`concat!`).
+macro_rules! summary_columns {
+    () => {
+        "e.id, e.conflict_id, e.slug, e.title, e.summary, e.edtf, e.start_day, e.end_day,
      e.date_label, e.category, e.place,
      (SELECT group_concat(a.name, char(31) ORDER BY ea.position)
         FROM event_actor ea JOIN actor a ON a.id = ea.actor_id
        WHERE ea.event_id = e.id) AS actor_names,
      (SELECT group_concat(p.slug || char(30) || p.label, char(31) ORDER BY ep.position)
         FROM event_place ep JOIN place p ON p.id = ep.place_id
-       WHERE ep.event_id = e.id) AS places_packed";
+       WHERE ep.event_id = e.id) AS places_packed"
+    };
+}
+
+const SUMMARY_COLUMNS: &str = summary_columns!();
 
 /// Which half of an overlap query a `SELECT` is (see [`LONG_SPAN_DAYS`]).
 #[derive(Clone, Copy)]
@@ -278,18 +285,33 @@ fn push_place_ids(qb: &mut QueryBuilder<Sqlite>, values: &[String]) {
     );
 }
 
-/// Pushes `open`, the values as bound parameters separated by commas, and `close`; nothing
-/// when there are no values (no filter).
-fn push_in_list(qb: &mut QueryBuilder<Sqlite>, open: &str, values: &[String], close: &str) {
-    if values.is_empty() {
-        return;
-    }
+/// Pushes `open`, the values as bound parameters separated by commas, and `close`.
+pub(crate) fn push_list<T>(
+    qb: &mut QueryBuilder<Sqlite>,
+    open: &str,
+    values: impl IntoIterator<Item = T>,
+    close: &str,
+) where
+    T: for<'t> Encode<'t, Sqlite> + Type<Sqlite>,
+{
     qb.push(open);
     let mut list = qb.separated(", ");
     for value in values {
-        list.push_bind(value.clone());
+        list.push_bind(value);
     }
     qb.push(close);
+}
+
+/// [`push_list`] for a filter's values: nothing when there are none (no filter).
+pub(crate) fn push_in_list(
+    qb: &mut QueryBuilder<Sqlite>,
+    open: &str,
+    values: &[String],
+    close: &str,
+) {
+    if !values.is_empty() {
+        push_list(qb, open, values, close);
+    }
 }
 
 /// One page of events in timeline order, starting after `after`.
@@ -323,6 +345,24 @@ pub enum Order {
     NewestFirst,
 }
 
+/// One page of rows of `columns` over the filter (see [`push_page`]), on a pool or on one
+/// connection.
+async fn fetch_page<'c, T>(
+    db: impl sqlx::SqliteExecutor<'c>,
+    columns: &str,
+    filter: &EventFilter,
+    after: Option<Cursor>,
+    order: Order,
+    limit: u32,
+) -> Result<Vec<T>, sqlx::Error>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+{
+    let mut qb = QueryBuilder::<Sqlite>::new("");
+    push_page(&mut qb, columns, filter, after, order, limit);
+    qb.build_query_as().fetch_all(db).await
+}
+
 /// Pushes one page of `columns` over the filter: one `SELECT` per arm, merged in order.
 fn push_page(
     qb: &mut QueryBuilder<Sqlite>,
@@ -354,15 +394,9 @@ fn push_page(
 
 /// [`SUMMARY_COLUMNS`] and what the API and the exports add: the actors with their slugs,
 /// coordinates, fatalities, the conflict's slug, source URLs and the update time.
-const RECORD_COLUMNS: &str =
-    "e.id, e.conflict_id, e.slug, e.title, e.summary, e.edtf, e.start_day, e.end_day,
-     e.date_label, e.category, e.place,
-     (SELECT group_concat(a.name, char(31) ORDER BY ea.position)
-        FROM event_actor ea JOIN actor a ON a.id = ea.actor_id
-       WHERE ea.event_id = e.id) AS actor_names,
-     (SELECT group_concat(p.slug || char(30) || p.label, char(31) ORDER BY ep.position)
-        FROM event_place ep JOIN place p ON p.id = ep.place_id
-       WHERE ep.event_id = e.id) AS places_packed,
+const RECORD_COLUMNS: &str = concat!(
+    summary_columns!(),
+    ",
      (SELECT group_concat(a.slug || char(30) || a.name, char(31) ORDER BY ea.position)
         FROM event_actor ea JOIN actor a ON a.id = ea.actor_id
        WHERE ea.event_id = e.id) AS actors_packed,
@@ -370,7 +404,8 @@ const RECORD_COLUMNS: &str =
      e.latitude, e.longitude, e.fatalities_best, e.fatalities_low, e.fatalities_high,
      (SELECT group_concat(s.url, char(31) ORDER BY s.position)
         FROM source s WHERE s.event_id = e.id AND s.url IS NOT NULL) AS source_urls,
-     e.updated_at";
+     e.updated_at"
+);
 
 /// One page of full event records (for the API and the exports), in `order`.
 pub async fn list_event_records(
@@ -380,9 +415,7 @@ pub async fn list_event_records(
     order: Order,
     limit: u32,
 ) -> Result<Vec<EventListing>, sqlx::Error> {
-    let mut qb = QueryBuilder::<Sqlite>::new("");
-    push_page(&mut qb, RECORD_COLUMNS, filter, after, order, limit);
-    qb.build_query_as().fetch_all(pool).await
+    fetch_page(pool, RECORD_COLUMNS, filter, after, order, limit).await
 }
 
 /// Column weights for `bm25()`, in the index's column order (title, summary, body, actors,
@@ -453,13 +486,8 @@ pub async fn search_snippets(
         .push(", ")
         .push_bind(close)
         .push(", '…', 40) AS body FROM event_fts WHERE event_fts MATCH ")
-        .push_bind(text.as_str().to_string())
-        .push(" AND rowid IN (");
-    let mut list = qb.separated(", ");
-    for id in ids {
-        list.push_bind(*id);
-    }
-    qb.push(")");
+        .push_bind(text.as_str().to_string());
+    push_list(&mut qb, " AND rowid IN (", ids.iter().copied(), ")");
     qb.build_query_as().fetch_all(pool).await
 }
 
@@ -583,24 +611,23 @@ pub async fn dataset_stamp(pool: &SqlitePool) -> Result<(i64, Option<String>), s
         .await
 }
 
-/// One event by slug.
+/// One event by slug. Slugs are ASCII kebab-case: a slug no event can have is not looked
+/// up.
 pub async fn event_by_slug(
     pool: &SqlitePool,
     slug: &str,
 ) -> Result<Option<EventDetail>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT e.id, e.conflict_id, e.slug, e.title, e.summary, e.edtf, e.start_day, e.end_day,
-            e.date_label, e.category, e.place,
-            (SELECT group_concat(a.name, char(31) ORDER BY ea.position)
-               FROM event_actor ea JOIN actor a ON a.id = ea.actor_id
-              WHERE ea.event_id = e.id) AS actor_names,
-     (SELECT group_concat(p.slug || char(30) || p.label, char(31) ORDER BY ep.position)
-        FROM event_place ep JOIN place p ON p.id = ep.place_id
-       WHERE ep.event_id = e.id) AS places_packed,
-            e.body, e.latitude, e.longitude, e.fatalities_best, e.fatalities_low,
-            e.fatalities_high, e.created_at, e.updated_at
-         FROM event e WHERE e.slug = ?1",
-    )
+    if !crate::slug::is_valid(slug, crate::model::EVENT_SLUG_MAX) {
+        return Ok(None);
+    }
+    sqlx::query_as(concat!(
+        "SELECT ",
+        summary_columns!(),
+        ",
+     e.body, e.latitude, e.longitude, e.fatalities_best, e.fatalities_low, e.fatalities_high,
+     e.created_at, e.updated_at
+     FROM event e WHERE e.slug = ?1"
+    ))
     .bind(slug)
     .fetch_optional(pool)
     .await
@@ -706,17 +733,7 @@ pub async fn marks(
     filter: &EventFilter,
     limit: u32,
 ) -> Result<Vec<Mark>, sqlx::Error> {
-    let mut qb = QueryBuilder::<Sqlite>::new("");
-    for (i, arm) in Arm::for_filter(filter).iter().enumerate() {
-        if i > 0 {
-            qb.push(" UNION ALL ");
-        }
-        qb.push("SELECT ").push(MARK_COLUMNS).push(arm.from(filter));
-        push_where(&mut qb, filter, *arm, None);
-    }
-    qb.push(" ORDER BY start_day, end_day, id LIMIT ")
-        .push_bind(i64::from(limit));
-    qb.build_query_as().fetch_all(pool).await
+    fetch_page(pool, MARK_COLUMNS, filter, None, Order::Timeline, limit).await
 }
 
 /// Events starting in each of `buckets` equal slices of [first, last]: (bucket index, count).
@@ -1220,7 +1237,7 @@ impl<'a> Reader<'a> {
                 rows.sort_by(|a, b| {
                     b.notability
                         .cmp(&a.notability)
-                        .then(a.start_day.cmp(&b.start_day))
+                        .then(a.mark.start_day.cmp(&b.mark.start_day))
                 });
                 Ok(rows)
             }
@@ -1246,14 +1263,16 @@ where
         return Ok(Vec::new());
     }
     let mut qb = QueryBuilder::<Sqlite>::new("SELECT ");
-    qb.push(columns).push(" FROM event e WHERE e.id IN (");
-    let mut list = qb.separated(", ");
-    for id in ids {
-        list.push_bind(*id);
-    }
+    qb.push(columns);
+    push_list(
+        &mut qb,
+        " FROM event e WHERE e.id IN (",
+        ids.iter().copied(),
+        ")",
+    );
     qb.push(match order {
-        Order::Timeline => ") ORDER BY e.start_day, e.end_day, e.id",
-        Order::NewestFirst => ") ORDER BY e.start_day DESC, e.end_day DESC, e.id DESC",
+        Order::Timeline => " ORDER BY e.start_day, e.end_day, e.id",
+        Order::NewestFirst => " ORDER BY e.start_day DESC, e.end_day DESC, e.id DESC",
     });
     qb.build_query_as().fetch_all(pool).await
 }

@@ -49,21 +49,13 @@ fn the_parser_agrees_with_the_peer_table() {
         }
         if let Ok(v) = &parsed {
             let iso = |d: Option<String>| d.unwrap_or_else(|| "..".to_owned());
-            if !row.earliest.is_empty() && iso(v.earliest_iso()) != row.earliest {
-                failures.push(format!(
-                    "{:?}: earliest {} (table {})",
-                    row.input,
-                    iso(v.earliest_iso()),
-                    row.earliest
-                ));
-            }
-            if !row.latest.is_empty() && iso(v.latest_iso()) != row.latest {
-                failures.push(format!(
-                    "{:?}: latest {} (table {})",
-                    row.input,
-                    iso(v.latest_iso()),
-                    row.latest
-                ));
+            for (bound, ours, table) in [
+                ("earliest", iso(v.earliest_iso()), &row.earliest),
+                ("latest", iso(v.latest_iso()), &row.latest),
+            ] {
+                if !table.is_empty() && ours != *table {
+                    failures.push(format!("{:?}: {bound} {ours} (table {table})", row.input));
+                }
             }
         }
     }

@@ -2,10 +2,8 @@
 //! entry's id is the event's URL. The feed's `updated` is the latest change among its
 //! entries, so it is written with the first (and only) page of entries.
 
-use std::io::Write;
-
 use super::text::xml;
-use super::{Document, ExportError, ExportEvent, FormatWriter};
+use super::{Document, ExportEvent, FormatWriter, Written};
 
 /// Writes Atom; the feed element waits for the entries (see the module note).
 #[derive(Default)]
@@ -14,14 +12,9 @@ pub struct AtomWriter {
 }
 
 impl AtomWriter {
-    fn start(
-        &mut self,
-        out: &mut dyn Write,
-        doc: &Document,
-        updated: &str,
-    ) -> Result<(), ExportError> {
+    fn start(&mut self, text: &mut String, doc: &Document, updated: &str) {
         if self.started {
-            return Ok(());
+            return;
         }
         self.started = true;
         let id = if doc.self_url.is_empty() {
@@ -29,7 +22,6 @@ impl AtomWriter {
         } else {
             doc.self_url.as_str()
         };
-        let mut text = String::new();
         text.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
         text.push_str("<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
         text.push_str(&format!("  <id>{}</id>\n", xml(id)));
@@ -49,67 +41,56 @@ impl AtomWriter {
         }
         text.push_str("  <author><name>conflict-timeline</name></author>\n");
         text.push_str("  <generator>conflict-timeline</generator>\n");
-        out.write_all(text.as_bytes())?;
-        Ok(())
     }
 }
 
 const EPOCH: &str = "1970-01-01T00:00:00Z";
 
 impl FormatWriter for AtomWriter {
-    fn head(&mut self, _out: &mut dyn Write, _doc: &Document) -> Result<(), ExportError> {
-        Ok(())
-    }
-
-    fn events(
-        &mut self,
-        out: &mut dyn Write,
-        doc: &Document,
-        events: &[ExportEvent],
-    ) -> Result<(), ExportError> {
+    fn page(&mut self, text: &mut String, doc: &Document, events: &[ExportEvent]) -> Written {
         let updated = events
             .iter()
             .map(|e| e.updated_at.as_str())
             .max()
             .or(doc.updated.as_deref())
             .unwrap_or(EPOCH);
-        self.start(out, doc, updated)?;
-        let mut text = String::with_capacity(1024 * events.len());
-        for event in events {
-            let e = &event.record;
-            let id = doc
-                .event_url(&e.slug)
-                .unwrap_or_else(|| format!("urn:conflict-timeline:event:{}", e.slug));
-            let words = e.label.clone().unwrap_or_else(|| e.date.words());
-            text.push_str("  <entry>\n");
-            text.push_str(&format!("    <id>{}</id>\n", xml(&id)));
-            text.push_str(&format!("    <title>{}</title>\n", xml(&e.title)));
-            text.push_str(&format!(
-                "    <updated>{}</updated>\n",
-                xml(&event.updated_at)
-            ));
-            if let Some(url) = doc.event_url(&e.slug) {
-                text.push_str(&format!(
-                    "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
-                    xml(&url)
-                ));
-            }
-            text.push_str(&format!("    <category term=\"{}\"/>\n", xml(&e.category)));
-            text.push_str(&format!(
-                "    <summary type=\"text\">{}: {}</summary>\n",
-                xml(&words),
-                xml(&e.summary)
-            ));
-            text.push_str("  </entry>\n");
-        }
-        out.write_all(text.as_bytes())?;
+        self.start(text, doc, updated);
         Ok(())
     }
 
-    fn tail(&mut self, out: &mut dyn Write, doc: &Document) -> Result<(), ExportError> {
+    fn event(&mut self, text: &mut String, doc: &Document, event: &ExportEvent) -> Written {
+        let e = &event.record;
+        let id = doc
+            .event_url(&e.slug)
+            .unwrap_or_else(|| format!("urn:conflict-timeline:event:{}", e.slug));
+        let words = e.label.clone().unwrap_or_else(|| e.date.words());
+        text.push_str("  <entry>\n");
+        text.push_str(&format!("    <id>{}</id>\n", xml(&id)));
+        text.push_str(&format!("    <title>{}</title>\n", xml(&e.title)));
+        text.push_str(&format!(
+            "    <updated>{}</updated>\n",
+            xml(&event.updated_at)
+        ));
+        if let Some(url) = doc.event_url(&e.slug) {
+            text.push_str(&format!(
+                "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
+                xml(&url)
+            ));
+        }
+        text.push_str(&format!("    <category term=\"{}\"/>\n", xml(&e.category)));
+        text.push_str(&format!(
+            "    <summary type=\"text\">{}: {}</summary>\n",
+            xml(&words),
+            xml(&e.summary)
+        ));
+        text.push_str("  </entry>\n");
+        Ok(())
+    }
+
+    fn tail(&mut self, text: &mut String, doc: &Document) -> Written {
         let updated = doc.updated.clone().unwrap_or_else(|| EPOCH.to_string());
-        self.start(out, doc, &updated)?;
-        out.write_all(b"</feed>\n")?;
+        self.start(text, doc, &updated);
+        text.push_str("</feed>\n");
         Ok(())
     }
 }

@@ -13,10 +13,8 @@
 //! Both guard text cells against spreadsheet formulas the same way
 //! ([`crate::record::guard_formula`]), and the importer takes the guard off again.
 
-use std::io::Write;
-
 use super::dates::known_bounds;
-use super::{Document, ExportError, ExportEvent, FormatWriter};
+use super::{Document, ExportEvent, FormatWriter, Written};
 use crate::record::{EventRecord, guard_formula};
 
 /// A CSV column profile.
@@ -113,35 +111,20 @@ impl CsvWriter {
 }
 
 impl FormatWriter for CsvWriter {
-    fn head(&mut self, out: &mut dyn Write, _doc: &Document) -> Result<(), ExportError> {
-        let mut line = String::new();
+    fn head(&mut self, text: &mut String, _doc: &Document) -> Written {
         let columns: &[&str] = match self.profile {
             Profile::Spreadsheet => &SPREADSHEET_COLUMNS,
             Profile::RoundTrip => &ROUND_TRIP_COLUMNS,
         };
-        write_row(&mut line, columns.iter().map(|c| Cell::Text(c)));
-        out.write_all(line.as_bytes())?;
+        write_row(text, columns.iter().map(|c| Cell::Text(c)));
         Ok(())
     }
 
-    fn events(
-        &mut self,
-        out: &mut dyn Write,
-        doc: &Document,
-        events: &[ExportEvent],
-    ) -> Result<(), ExportError> {
-        let mut text = String::with_capacity(512 * events.len());
-        for event in events {
-            match self.profile {
-                Profile::Spreadsheet => spreadsheet_row(&mut text, doc, event),
-                Profile::RoundTrip => round_trip_row(&mut text, doc, &event.record),
-            }
+    fn event(&mut self, text: &mut String, doc: &Document, event: &ExportEvent) -> Written {
+        match self.profile {
+            Profile::Spreadsheet => spreadsheet_row(text, doc, event),
+            Profile::RoundTrip => round_trip_row(text, doc, &event.record),
         }
-        out.write_all(text.as_bytes())?;
-        Ok(())
-    }
-
-    fn tail(&mut self, _out: &mut dyn Write, _doc: &Document) -> Result<(), ExportError> {
         Ok(())
     }
 }

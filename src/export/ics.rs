@@ -3,51 +3,38 @@
 //! month-precision event spans the month. An event with an open or unknown end is a one-day
 //! event on the day it is known by.
 
-use std::io::Write;
-
 use super::dates::known_bounds;
 use super::text::is_bidi_control;
-use super::{Document, ExportError, ExportEvent, FormatWriter};
+use super::{Document, ExportEvent, FormatWriter, Written};
 use crate::edtf::Day;
 
 /// Writes iCalendar.
 pub struct IcsWriter;
 
 impl FormatWriter for IcsWriter {
-    fn head(&mut self, out: &mut dyn Write, doc: &Document) -> Result<(), ExportError> {
-        let mut text = String::new();
-        push_folded(&mut text, "BEGIN:VCALENDAR");
-        push_folded(&mut text, "VERSION:2.0");
+    fn head(&mut self, text: &mut String, doc: &Document) -> Written {
+        push_folded(text, "BEGIN:VCALENDAR");
+        push_folded(text, "VERSION:2.0");
         push_folded(
-            &mut text,
+            text,
             &format!(
                 "PRODID:-//conflict-timeline//conflict-timeline {}//EN",
                 env!("CARGO_PKG_VERSION")
             ),
         );
-        push_folded(&mut text, "CALSCALE:GREGORIAN");
-        push_folded(&mut text, "METHOD:PUBLISH");
-        push_folded(&mut text, &format!("X-WR-CALNAME:{}", ics_text(&doc.title)));
-        out.write_all(text.as_bytes())?;
+        push_folded(text, "CALSCALE:GREGORIAN");
+        push_folded(text, "METHOD:PUBLISH");
+        push_folded(text, &format!("X-WR-CALNAME:{}", ics_text(&doc.title)));
         Ok(())
     }
 
-    fn events(
-        &mut self,
-        out: &mut dyn Write,
-        doc: &Document,
-        events: &[ExportEvent],
-    ) -> Result<(), ExportError> {
-        let mut text = String::with_capacity(768 * events.len());
-        for event in events {
-            vevent(&mut text, doc, event);
-        }
-        out.write_all(text.as_bytes())?;
+    fn event(&mut self, text: &mut String, doc: &Document, event: &ExportEvent) -> Written {
+        vevent(text, doc, event);
         Ok(())
     }
 
-    fn tail(&mut self, out: &mut dyn Write, _doc: &Document) -> Result<(), ExportError> {
-        out.write_all(b"END:VCALENDAR\r\n")?;
+    fn tail(&mut self, text: &mut String, _doc: &Document) -> Written {
+        text.push_str("END:VCALENDAR\r\n");
         Ok(())
     }
 }

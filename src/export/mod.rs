@@ -2,9 +2,9 @@
 //! iCalendar ([`ics`]), Atom ([`atom`]), TimelineJS JSON ([`timelinejs`]) and the native TOML
 //! dataset format ([`native`]). The HTTP exports and the `export` command both go through
 //! [`Export`]: it reads keyset pages of events (`db::queries::export_pages`), turns each row
-//! into the file-side [`EventRecord`] the importers also produce, and hands the page to the
-//! format's writer, which writes to any [`std::io::Write`]. Memory stays at one page
-//! however many events a download holds.
+//! into the file-side [`EventRecord`] the importers also produce, has the format's writer
+//! append each event to the page's text, and writes the text to any [`std::io::Write`].
+//! Memory stays at one page however many events a download holds.
 //!
 //! A new format is a module here implementing [`FormatWriter`] and a [`Format`] variant.
 
@@ -26,8 +26,8 @@ use crate::db::queries::{EventFilter, Order, export_pages};
 use crate::edtf::{Day, Edtf};
 use crate::model::LinkRel;
 use crate::record::{
-    ConflictRecord, Coordinates, EraRecord, EventRecord, Fatalities, LinkRecord, PlaceNameRecord,
-    PlaceRecord, PlaceRef, SourceRecord,
+    ConflictRecord, Coordinates, EraRecord, EventRecord, LinkRecord, PlaceNameRecord, PlaceRecord,
+    PlaceRef, SourceRecord,
 };
 
 /// Events read per query. Small enough that a page is a few milliseconds of SQLite work
@@ -37,6 +37,9 @@ pub const PAGE_EVENTS: u32 = 1000;
 
 /// Events written between two turns given to other tasks (see [`Export::next_chunk`]).
 const WRITE_SLICE: usize = 100;
+
+/// Room reserved per event in the text of a slice (a guess; the text grows past it).
+const EVENT_BYTES: usize = 1024;
 
 /// The output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -138,17 +141,28 @@ impl Document {
     }
 }
 
-/// One output format. The driver calls `head` once, `events` once per page, `tail` once;
-/// each writes what it can at that point, so nothing but the page is held.
+/// What a writer's step gives: nothing, or why the export cannot go on.
+pub type Written = Result<(), ExportError>;
+
+/// One output format. The driver ([`Export`]) calls `head` once, then for each slice of a
+/// page `page` and `event` per event, then `tail` once; each appends what it can at that
+/// point to the text the driver writes out, so nothing but a page is held.
 pub trait FormatWriter {
-    fn head(&mut self, out: &mut dyn Write, doc: &Document) -> Result<(), ExportError>;
-    fn events(
-        &mut self,
-        out: &mut dyn Write,
-        doc: &Document,
-        events: &[ExportEvent],
-    ) -> Result<(), ExportError>;
-    fn tail(&mut self, out: &mut dyn Write, doc: &Document) -> Result<(), ExportError>;
+    /// What the document starts with.
+    fn head(&mut self, _text: &mut String, _doc: &Document) -> Written {
+        Ok(())
+    }
+    /// What comes before a slice of events, given all of them (Atom writes its feed element
+    /// with the first, which says when they last changed).
+    fn page(&mut self, _text: &mut String, _doc: &Document, _events: &[ExportEvent]) -> Written {
+        Ok(())
+    }
+    /// One event.
+    fn event(&mut self, text: &mut String, doc: &Document, event: &ExportEvent) -> Written;
+    /// What the document ends with.
+    fn tail(&mut self, _text: &mut String, _doc: &Document) -> Written {
+        Ok(())
+    }
 }
 
 /// Which events, in which format, how many at most.
@@ -251,8 +265,9 @@ impl Export {
         if let Stage::Done = self.stage {
             return Ok(false);
         }
+        let mut text = String::new();
         if let Stage::Head = self.stage {
-            self.writer.head(out, &self.doc)?;
+            self.writer.head(&mut text, &self.doc)?;
             self.stage = Stage::Events;
         }
         let room = self.selection.cap.map_or(u64::from(PAGE_EVENTS), |cap| {
@@ -272,7 +287,13 @@ impl Export {
         }
         let events = self.records(conn, rows).await?;
         for slice in events.chunks(WRITE_SLICE) {
-            self.writer.events(out, &self.doc, slice)?;
+            text.reserve(EVENT_BYTES * slice.len());
+            self.writer.page(&mut text, &self.doc, slice)?;
+            for event in slice {
+                self.writer.event(&mut text, &self.doc, event)?;
+            }
+            out.write_all(text.as_bytes())?;
+            text.clear();
             self.written += slice.len() as u64;
             // Writing is CPU work (Markdown, escaping) on a runtime thread: give the other
             // requests a turn between slices, so that a cheap page never waits for a whole
@@ -280,9 +301,10 @@ impl Export {
             tokio::task::yield_now().await;
         }
         if last_page {
-            self.writer.tail(out, &self.doc)?;
+            self.writer.tail(&mut text, &self.doc)?;
             self.stage = Stage::Done;
         }
+        out.write_all(text.as_bytes())?;
         Ok(!last_page)
     }
 
@@ -359,13 +381,7 @@ async fn place_records(
                 names: names.collect(),
                 kind: p.kind,
                 within: p.parent_slug,
-                coordinates: match (p.latitude, p.longitude) {
-                    (Some(latitude), Some(longitude)) => Some(Coordinates {
-                        latitude,
-                        longitude,
-                    }),
-                    _ => None,
-                },
+                coordinates: Coordinates::from_parts(p.latitude, p.longitude),
                 precision: p.precision,
                 note: p.note,
             })
@@ -404,18 +420,8 @@ fn event_record(
             place: s.place,
             notable: row.notable,
             formerly: Vec::new(),
-            coordinates: match (row.latitude, row.longitude) {
-                (Some(latitude), Some(longitude)) => Some(Coordinates {
-                    latitude,
-                    longitude,
-                }),
-                _ => None,
-            },
-            fatalities: Fatalities {
-                best: row.fatalities_best,
-                low: row.fatalities_low,
-                high: row.fatalities_high,
-            },
+            coordinates: row.figures.coordinates(),
+            fatalities: row.figures.fatalities(),
             actors,
             sources,
             links,

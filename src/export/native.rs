@@ -5,59 +5,43 @@
 //! left out so that the file imports on its own.
 
 use std::fmt::Write as _;
-use std::io::Write;
 
-use super::{Document, ExportError, ExportEvent, FormatWriter};
+use super::{Document, ExportEvent, FormatWriter, Written};
 use crate::record::{Coordinates, EventRecord, NATIVE_FORMAT as FORMAT, PlaceRecord};
 
 /// Writes the native format.
 pub struct NativeWriter;
 
 impl FormatWriter for NativeWriter {
-    fn head(&mut self, out: &mut dyn Write, doc: &Document) -> Result<(), ExportError> {
-        let mut text = String::new();
-        key(&mut text, "format", FORMAT);
+    fn head(&mut self, text: &mut String, doc: &Document) -> Written {
+        key(text, "format", FORMAT);
         for c in &doc.conflicts {
             text.push_str("\n[[conflicts]]\n");
-            key(&mut text, "slug", &c.slug);
-            key(&mut text, "name", &c.name);
-            optional_key(&mut text, "region", c.region.as_deref());
+            key(text, "slug", &c.slug);
+            key(text, "name", &c.name);
+            optional_key(text, "region", c.region.as_deref());
             if !c.summary.is_empty() {
-                key(&mut text, "summary", &c.summary);
+                key(text, "summary", &c.summary);
             }
         }
         for era in &doc.eras {
             text.push_str("\n[[eras]]\n");
-            key(&mut text, "conflict", &era.conflict);
-            key(&mut text, "slug", &era.slug);
-            key(&mut text, "name", &era.name);
-            key(&mut text, "date", &era.date.to_string());
+            key(text, "conflict", &era.conflict);
+            key(text, "slug", &era.slug);
+            key(text, "name", &era.name);
+            key(text, "date", &era.date.to_string());
             if !era.summary.is_empty() {
-                key(&mut text, "summary", &era.summary);
+                key(text, "summary", &era.summary);
             }
         }
         for place in &doc.places {
-            native_place(&mut text, place);
+            native_place(text, place);
         }
-        out.write_all(text.as_bytes())?;
         Ok(())
     }
 
-    fn events(
-        &mut self,
-        out: &mut dyn Write,
-        _doc: &Document,
-        events: &[ExportEvent],
-    ) -> Result<(), ExportError> {
-        let mut text = String::with_capacity(1024 * events.len());
-        for event in events {
-            native_event(&mut text, &event.record);
-        }
-        out.write_all(text.as_bytes())?;
-        Ok(())
-    }
-
-    fn tail(&mut self, _out: &mut dyn Write, _doc: &Document) -> Result<(), ExportError> {
+    fn event(&mut self, text: &mut String, _doc: &Document, event: &ExportEvent) -> Written {
+        native_event(text, &event.record);
         Ok(())
     }
 }

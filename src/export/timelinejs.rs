@@ -10,14 +10,12 @@
 //! the importer's placeholder `event`, which means the file gave none), and the text is
 //! HTML: headlines escaped, summaries rendered from Markdown and sanitised.
 
-use std::io::Write;
-
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::dates::{known_parts, sides};
 use super::text::html;
-use super::{Document, ExportError, ExportEvent, FormatWriter};
+use super::{Document, ExportEvent, FormatWriter, Written};
 use crate::edtf::Edtf;
 use crate::record::EraRecord;
 
@@ -119,7 +117,7 @@ pub struct TimelineJsWriter {
 }
 
 impl FormatWriter for TimelineJsWriter {
-    fn head(&mut self, out: &mut dyn Write, doc: &Document) -> Result<(), ExportError> {
+    fn head(&mut self, text: &mut String, doc: &Document) -> Written {
         let title = TimelineJsTitle {
             text: TimelineJsText {
                 headline: html(&doc.title),
@@ -131,38 +129,29 @@ impl FormatWriter for TimelineJsWriter {
             },
         };
         let eras: Vec<TimelineJsEra> = doc.eras.iter().filter_map(era).collect();
-        out.write_all(b"{\"title\":")?;
-        serde_json::to_writer(&mut *out, &title)?;
-        out.write_all(b",\"eras\":")?;
-        serde_json::to_writer(&mut *out, &eras)?;
-        out.write_all(b",\"events\":[")?;
+        text.push_str("{\"title\":");
+        text.push_str(&serde_json::to_string(&title)?);
+        text.push_str(",\"eras\":");
+        text.push_str(&serde_json::to_string(&eras)?);
+        text.push_str(",\"events\":[");
         self.first = true;
         Ok(())
     }
 
-    fn events(
-        &mut self,
-        out: &mut dyn Write,
-        doc: &Document,
-        events: &[ExportEvent],
-    ) -> Result<(), ExportError> {
-        let mut text = Vec::with_capacity(1024 * events.len());
-        for event in events {
-            let Some(slide) = slide(doc, event) else {
-                continue;
-            };
-            if !self.first {
-                text.extend_from_slice(b",\n");
-            }
-            self.first = false;
-            serde_json::to_writer(&mut text, &slide)?;
+    fn event(&mut self, text: &mut String, doc: &Document, event: &ExportEvent) -> Written {
+        let Some(slide) = slide(doc, event) else {
+            return Ok(());
+        };
+        if !self.first {
+            text.push_str(",\n");
         }
-        out.write_all(&text)?;
+        self.first = false;
+        text.push_str(&serde_json::to_string(&slide)?);
         Ok(())
     }
 
-    fn tail(&mut self, out: &mut dyn Write, _doc: &Document) -> Result<(), ExportError> {
-        out.write_all(b"]}\n")?;
+    fn tail(&mut self, text: &mut String, _doc: &Document) -> Written {
+        text.push_str("]}\n");
         Ok(())
     }
 }

@@ -3,14 +3,12 @@
 //! actors, place, source) is documented in `docs/dataset-format.md` ("ACLED").
 
 use super::tabular::{
-    Header, Row, RowMapper, ascii_slug, check_event, fit_slug, fit_text, parse_coordinates,
-    parse_count, split_list,
+    Header, Row, RowMapper, ascii_slug, check_event, fit_slug, fit_text, geocoded_place, hand_on,
+    named_source, parse_coordinates, parse_count, place_words, split_list,
 };
 use super::{ConflictChoice, Item, MappingOptions};
 use crate::edtf::{Day, Edtf};
-use crate::record::{
-    EVENT_SLUG_MAX, EventRecord, Fatalities, FieldProblem, PlaceRef, SourceRecord, TITLE_MAX,
-};
+use crate::record::{EVENT_SLUG_MAX, EventRecord, Fatalities, FieldProblem, TITLE_MAX};
 
 /// Columns without which a row cannot be mapped.
 const REQUIRED: &[&str] = &["event_id_cnty", "event_date", "event_type", "country"];
@@ -158,13 +156,7 @@ impl RowMapper for Acled {
             None => what.to_string(),
         };
 
-        let mut place_parts: Vec<&str> = Vec::with_capacity(3);
-        for part in [location, admin1, country] {
-            if !part.is_empty() && !place_parts.contains(&part) {
-                place_parts.push(part);
-            }
-        }
-        let place = (!place_parts.is_empty()).then(|| fit_text(&place_parts.join(", "), 300));
+        let place = place_words([location, admin1, country]);
 
         let mut actors: Vec<String> = Vec::new();
         for col in [c.actor1, c.assoc_actor_1, c.actor2, c.assoc_actor_2] {
@@ -183,16 +175,12 @@ impl RowMapper for Acled {
                 .flatten(),
             ..Fatalities::default()
         };
-        let source_name = row.opt(c.source);
         // The source column names the outlet; giving it as both title and publisher printed
         // "X, X." on the event page.
-        let source = SourceRecord {
-            title: fit_text(source_name.unwrap_or("ACLED"), 500),
-            publisher: None,
-            url: None,
-            published: None,
-            note: row.opt(c.source_scale).map(str::to_string),
-        };
+        let source = named_source(
+            row.opt(c.source).unwrap_or("ACLED"),
+            row.opt(c.source_scale),
+        );
 
         let mut body = Vec::new();
         for (label, col) in [
@@ -250,30 +238,18 @@ impl RowMapper for Acled {
             links: Vec::new(),
             // The event's place: ACLED's location with its coordinates and their precision
             // code, lying in the smallest admin area given (see `writer::places`).
-            places: match [location, admin1].into_iter().find(|s| !s.is_empty()) {
-                Some(name) => vec![PlaceRef {
-                    name: fit_text(name, 300),
-                    coordinates,
-                    precision: row
-                        .opt(c.geo_precision)
-                        .map(|p| format!("ACLED geo_precision {p}")),
-                    within: [row.get(c.admin2), admin1]
-                        .into_iter()
-                        .find(|a| !a.is_empty() && *a != name)
-                        .map(|a| fit_text(a, 300)),
-                }],
-                None => Vec::new(),
-            },
+            places: geocoded_place(
+                &[location, admin1],
+                coordinates,
+                row.opt(c.geo_precision)
+                    .map(|p| format!("ACLED geo_precision {p}")),
+                [row.get(c.admin2), admin1],
+            ),
             notable: false,
             formerly: Vec::new(),
         };
         problems.extend(check_event(&record, column_of));
-        if problems.is_empty() {
-            out.push(Item::Event(Box::new(record)));
-            Ok(())
-        } else {
-            Err(problems)
-        }
+        hand_on(record, problems, out)
     }
 }
 
@@ -471,29 +447,15 @@ mod tests {
 
 #[cfg(test)]
 mod proptests {
-    //! Arbitrary cells in every ACLED column never panic the row mapper.
+    //! Arbitrary dates, precisions and event types never panic their parsers (arbitrary
+    //! rows: `tabular::proptests`).
 
     use proptest::prelude::*;
 
-    use super::super::Format;
-    use super::super::tabular::proptests::{cell, fixture_header, read_rows};
-
-    fn header() -> Vec<&'static str> {
-        fixture_header(include_str!("../../tests/fixtures/acled.csv"))
-    }
+    use super::super::tabular::proptests::cell;
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
-
-        #[test]
-        fn arbitrary_rows_never_panic(
-            rows in prop::collection::vec(prop::collection::vec(cell(), 31), 1..4),
-            fixed in any::<bool>(),
-        ) {
-            let header = header();
-            prop_assume!(header.len() == 31);
-            read_rows(Format::Acled, &header, &rows, fixed.then_some("fuzz"))?;
-        }
 
         #[test]
         fn dates_and_types_never_panic(date in cell(), precision in cell(), kind in cell()) {

@@ -28,17 +28,12 @@ pub struct EventRow<'a> {
     pub hash: &'a str,
 }
 
-/// An actor of an event, in the order the record names them.
-pub struct ActorRow {
+/// An actor or a place of an event (a row of `event_actor` or `event_place`), in the order
+/// the record names them.
+pub struct LinkRow {
     pub event_id: i64,
-    pub actor_id: i64,
-    pub position: i64,
-}
-
-/// A place of an event, in the order the record names them.
-pub struct PlaceRow {
-    pub event_id: i64,
-    pub place_id: i64,
+    /// The actor's or the place's id.
+    pub linked_id: i64,
     pub position: i64,
 }
 
@@ -165,24 +160,25 @@ fn execute_event(
 /// Inserts the actor and place links and the sources of events just written.
 pub fn insert_children(
     conn: &Connection,
-    actors: &[ActorRow],
-    places: &[PlaceRow],
+    actors: &[LinkRow],
+    places: &[LinkRow],
     sources: &[SourceRow<'_>],
 ) -> rusqlite::Result<()> {
-    if !places.is_empty() {
-        let mut insert = conn.prepare(
+    for (insert, rows) in [
+        (
             "INSERT INTO event_place (event_id, place_id, position) VALUES (?1, ?2, ?3)",
-        )?;
-        for row in places {
-            insert.execute(params![row.event_id, row.place_id, row.position])?;
-        }
-    }
-    if !actors.is_empty() {
-        let mut insert = conn.prepare(
+            places,
+        ),
+        (
             "INSERT INTO event_actor (event_id, actor_id, position) VALUES (?1, ?2, ?3)",
-        )?;
-        for row in actors {
-            insert.execute(params![row.event_id, row.actor_id, row.position])?;
+            actors,
+        ),
+    ] {
+        if !rows.is_empty() {
+            let mut insert = conn.prepare(insert)?;
+            for row in rows {
+                insert.execute(params![row.event_id, row.linked_id, row.position])?;
+            }
         }
     }
     if !sources.is_empty() {
@@ -342,6 +338,18 @@ mod tests {
             .expect("slugs")
     }
 
+    /// The database error the insert of `events` is refused with.
+    async fn refusal(
+        tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+        events: &[EventRow<'_>],
+        stop_at_taken: bool,
+    ) -> Box<dyn sqlx::error::DatabaseError> {
+        match with_connection(tx, |c| insert_events(c, "now", events, stop_at_taken)).await {
+            Err(sqlx::Error::Database(db)) => db,
+            other => panic!("a database error, got {other:?}"),
+        }
+    }
+
     #[tokio::test]
     async fn a_taken_slug_stops_the_inserts_or_fails_them() {
         let dir = tempfile::tempdir().expect("temp dir");
@@ -368,12 +376,7 @@ mod tests {
         tx.rollback().await.expect("rollback");
 
         let mut tx = pool.begin().await.expect("begin");
-        let err = with_connection(&mut tx, |c| insert_events(c, "now", &events, false))
-            .await
-            .expect_err("a taken slug is an error");
-        let sqlx::Error::Database(db) = &err else {
-            panic!("a database error, got {err:?}")
-        };
+        let db = refusal(&mut tx, &events, false).await;
         assert_eq!(db.kind(), ErrorKind::UniqueViolation);
         assert_eq!(
             db.code().as_deref(),
@@ -397,12 +400,7 @@ mod tests {
         let records = [record("bad-category", "Not A Slug")];
         let events = new_events(&records);
         let mut tx = pool.begin().await.expect("begin");
-        let err = with_connection(&mut tx, |c| insert_events(c, "now", &events, true))
-            .await
-            .expect_err("the CHECK constraint refuses it");
-        let sqlx::Error::Database(db) = &err else {
-            panic!("a database error, got {err:?}")
-        };
+        let db = refusal(&mut tx, &events, true).await;
         assert_eq!(db.kind(), ErrorKind::CheckViolation);
     }
 }

@@ -317,37 +317,33 @@ pub async fn import_with(
                     }
                     other => other,
                 };
-                let refused = match item {
-                    Item::Notice(_) => Vec::new(),
-                    Item::Conflict(c) => writer.conflict(&c).await.map(|()| Vec::new())?,
+                // An era or a place is refused at once (its conflict or the place it lies
+                // in is unknown); events are refused when their batch is written.
+                let refused_now = match item {
+                    Item::Notice(_) => None,
+                    Item::Conflict(c) => writer.conflict(&c).await.map(|()| None)?,
                     Item::ImpliedConflict { record, rename } => writer
                         .implied_conflict(&record, rename)
                         .await
-                        .map(|()| Vec::new())?,
-                    Item::Era(e) => match writer.era(&e).await? {
-                        Some(problem) => {
-                            flush_before_problem(&mut writer, &mut problems, inputs).await?;
-                            vec![writer::Refused {
-                                origin: (file_index, line),
-                                problem,
-                            }]
-                        }
-                        None => Vec::new(),
-                    },
-                    Item::Place(p) => match writer.place(&p).await? {
-                        Some(problem) => {
-                            flush_before_problem(&mut writer, &mut problems, inputs).await?;
-                            vec![writer::Refused {
-                                origin: (file_index, line),
-                                problem,
-                            }]
-                        }
-                        None => Vec::new(),
-                    },
+                        .map(|()| None)?,
+                    Item::Era(e) => writer.era(&e).await?,
+                    Item::Place(p) => writer.place(&p).await?,
                     Item::Event(e) => {
                         let hash = hash.unwrap_or_else(|| writer::content_hash(&e));
-                        writer.event(e, hash, (file_index, line)).await?
+                        let refused = writer.event(e, hash, (file_index, line)).await?;
+                        push_refused(&mut problems, inputs, refused);
+                        None
                     }
+                };
+                let refused = match refused_now {
+                    Some(problem) => {
+                        flush_before_problem(&mut writer, &mut problems, inputs).await?;
+                        vec![writer::Refused {
+                            origin: (file_index, line),
+                            problem,
+                        }]
+                    }
+                    None => Vec::new(),
                 };
                 push_refused(&mut problems, inputs, refused);
             }

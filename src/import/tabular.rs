@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use super::error::ImportProblem;
 use super::{Input, InputSource, Item, Located};
 use crate::import::ImportError;
-use crate::record::{Coordinates, EventRecord, FieldProblem};
+use crate::record::{Coordinates, EventRecord, FieldProblem, PlaceRef, SourceRecord};
 
 /// What a format yields for each item: the item with where it starts, or the problems found.
 pub type Yielded = Result<Located<Item>, Vec<ImportProblem>>;
@@ -424,6 +424,68 @@ pub fn check_event(
         .collect()
 }
 
+/// Hands on an event mapped from a row, unless the row had problems (those found while
+/// mapping it and those of [`check_event`]).
+pub fn hand_on(
+    record: EventRecord,
+    problems: Vec<FieldProblem>,
+    out: &mut Vec<Item>,
+) -> Result<(), Vec<FieldProblem>> {
+    if problems.is_empty() {
+        out.push(Item::Event(Box::new(record)));
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+
+/// The place of a conflict-data row in words ("Shusha, Nagorno-Karabakh, Azerbaijan"): the
+/// parts given, from the most exact, each once.
+pub fn place_words(parts: [&str; 3]) -> Option<String> {
+    let mut given: Vec<&str> = Vec::with_capacity(3);
+    for part in parts {
+        if !part.is_empty() && !given.contains(&part) {
+            given.push(part);
+        }
+    }
+    (!given.is_empty()).then(|| fit_text(&given.join(", "), 300))
+}
+
+/// The gazetteer place a conflict-data row geocodes its event to: the first of `names`
+/// given (the most exact first), with the row's coordinates and their precision code,
+/// lying in the first of `within` that is given and is not the place itself (see
+/// `writer::places`). None when the row names no place.
+pub fn geocoded_place(
+    names: &[&str],
+    coordinates: Option<Coordinates>,
+    precision: Option<String>,
+    within: [&str; 2],
+) -> Vec<PlaceRef> {
+    let Some(name) = names.iter().copied().find(|s| !s.is_empty()) else {
+        return Vec::new();
+    };
+    vec![PlaceRef {
+        name: fit_text(name, 300),
+        coordinates,
+        precision,
+        within: within
+            .into_iter()
+            .find(|a| !a.is_empty() && *a != name)
+            .map(|a| fit_text(a, 300)),
+    }]
+}
+
+/// A source a conflict-data row knows by name only (its files give no URL).
+pub fn named_source(title: &str, note: Option<&str>) -> SourceRecord {
+    SourceRecord {
+        title: fit_text(title, 500),
+        publisher: None,
+        url: None,
+        published: None,
+        note: note.map(str::to_string),
+    }
+}
+
 /// Folds common Latin letters with diacritics to ASCII ("Xankəndi" → "Xankendi", "Şuşa" →
 /// "Susa"), then slugifies to `[a-z0-9]+(-[a-z0-9]+)*`. Letters it cannot fold are dropped.
 pub fn ascii_slug(text: &str) -> String {
@@ -743,6 +805,89 @@ pub(crate) mod proptests {
             }
         }
         Ok(events)
+    }
+
+    /// Every column the plain CSV mapper reads.
+    pub(crate) const PLAIN_CSV_HEADER: [&str; 19] = [
+        "id",
+        "slug",
+        "title",
+        "edtf",
+        "start_date",
+        "end_date",
+        "date_precision",
+        "label",
+        "category",
+        "actors",
+        "location",
+        "latitude",
+        "longitude",
+        "fatalities",
+        "summary",
+        "body",
+        "source_url",
+        "source_title",
+        "conflict",
+    ];
+
+    /// The columns of Knight Lab's TimelineJS sheet template.
+    const SHEET_HEADER: [&str; 18] = [
+        "Year",
+        "Month",
+        "Day",
+        "Time",
+        "End Year",
+        "End Month",
+        "End Day",
+        "End Time",
+        "Display Date",
+        "Headline",
+        "Text",
+        "Media",
+        "Media Credit",
+        "Media Caption",
+        "Media Thumbnail",
+        "Type",
+        "Group",
+        "Background",
+    ];
+
+    /// Cells in a generated row: as many as the widest header below has columns.
+    const WIDEST: usize = 49;
+
+    /// Every tabular format with a header of all its columns: those of its fixture file
+    /// (ACLED, UCDP GED) or of its template.
+    fn full_headers() -> [(Format, Vec<&'static str>); 4] {
+        [
+            (
+                Format::Acled,
+                fixture_header(include_str!("../../tests/fixtures/acled.csv")),
+            ),
+            (
+                Format::Ucdp,
+                fixture_header(include_str!("../../tests/fixtures/ucdp_ged.csv")),
+            ),
+            (Format::Csv, PLAIN_CSV_HEADER.to_vec()),
+            (Format::TimelinejsCsv, SHEET_HEADER.to_vec()),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Arbitrary cells in every column of every tabular format never panic its mapper.
+        #[test]
+        fn arbitrary_rows_never_panic(
+            rows in prop::collection::vec(prop::collection::vec(cell(), WIDEST), 1..4),
+            fixed in any::<bool>(),
+        ) {
+            for (format, header) in full_headers() {
+                prop_assert!(header.len() <= WIDEST, "{format:?}");
+                let rows: Vec<Vec<String>> =
+                    rows.iter().map(|row| row[..header.len()].to_vec()).collect();
+                read_rows(format, &header, &rows, fixed.then_some("fuzz"))?;
+            }
+        }
     }
 
     proptest! {

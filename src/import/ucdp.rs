@@ -3,15 +3,12 @@
 //! ignored. The mapping is documented in `docs/dataset-format.md` ("UCDP GED").
 
 use super::tabular::{
-    Header, Row, RowMapper, ascii_slug, check_event, fit_slug, fit_text, parse_coordinates,
-    parse_count, parse_iso_day,
+    Header, Row, RowMapper, ascii_slug, check_event, fit_slug, fit_text, geocoded_place, hand_on,
+    named_source, parse_coordinates, parse_count, parse_iso_day, place_words,
 };
 use super::{ConflictChoice, Item, MappingOptions};
 use crate::edtf::{Day, Edtf, days_in_month};
-use crate::record::{
-    EVENT_SLUG_MAX, EventRecord, Fatalities, FieldProblem, NAME_MAX, PlaceRef, SourceRecord,
-    TITLE_MAX,
-};
+use crate::record::{EVENT_SLUG_MAX, EventRecord, Fatalities, FieldProblem, NAME_MAX, TITLE_MAX};
 
 const REQUIRED: &[&str] = &["id", "date_start", "date_end", "conflict_name"];
 
@@ -187,13 +184,7 @@ impl RowMapper for Ucdp {
         let where_description = row.get(c.where_description);
         let adm_1 = row.get(c.adm_1);
         let country = row.get(c.country);
-        let mut place_parts: Vec<&str> = Vec::with_capacity(3);
-        for part in [where_description, adm_1, country] {
-            if !part.is_empty() && !place_parts.contains(&part) {
-                place_parts.push(part);
-            }
-        }
-        let place = (!place_parts.is_empty()).then(|| fit_text(&place_parts.join(", "), 300));
+        let place = place_words([where_description, adm_1, country]);
 
         let dyad = match row.opt(c.dyad_name) {
             Some(dyad) => dyad.to_string(),
@@ -250,13 +241,7 @@ impl RowMapper for Ucdp {
             .find(|s| !s.is_empty())
             .map(str::to_string)
             .unwrap_or_else(|| format!("UCDP GED event {id}"));
-        let source = SourceRecord {
-            title: fit_text(&source_title, 500),
-            publisher: None,
-            url: None,
-            published: None,
-            note: article.map(str::to_string),
-        };
+        let source = named_source(&source_title, article);
 
         let conflict = match self.conflicts.fixed(out) {
             Some(slug) => slug,
@@ -302,23 +287,13 @@ impl RowMapper for Ucdp {
             links: Vec::new(),
             // The place UCDP geocoded the event to (`where_coordinates`), with its
             // coordinates and precision code, lying in the smallest admin area given.
-            places: match [row.get(c.where_coordinates), where_description, adm_1]
-                .into_iter()
-                .find(|s| !s.is_empty())
-            {
-                Some(name) => vec![PlaceRef {
-                    name: fit_text(name, 300),
-                    coordinates,
-                    precision: row
-                        .opt(c.where_prec)
-                        .map(|p| format!("UCDP where_prec {p}")),
-                    within: [row.get(c.adm_2), adm_1]
-                        .into_iter()
-                        .find(|a| !a.is_empty() && *a != name)
-                        .map(|a| fit_text(a, 300)),
-                }],
-                None => Vec::new(),
-            },
+            places: geocoded_place(
+                &[row.get(c.where_coordinates), where_description, adm_1],
+                coordinates,
+                row.opt(c.where_prec)
+                    .map(|p| format!("UCDP where_prec {p}")),
+                [row.get(c.adm_2), adm_1],
+            ),
             notable: false,
             formerly: Vec::new(),
         };
@@ -327,12 +302,7 @@ impl RowMapper for Ucdp {
             p.message = p.message.replace("fatalities.high", "high");
             p
         }));
-        if problems.is_empty() {
-            out.push(Item::Event(Box::new(record)));
-            Ok(())
-        } else {
-            Err(problems)
-        }
+        hand_on(record, problems, out)
     }
 }
 
@@ -420,29 +390,15 @@ mod tests {
 
 #[cfg(test)]
 mod proptests {
-    //! Arbitrary cells in every UCDP GED column never panic the row mapper.
+    //! Arbitrary dates and codes never panic their parsers (arbitrary rows:
+    //! `tabular::proptests`).
 
     use proptest::prelude::*;
 
-    use super::super::Format;
-    use super::super::tabular::proptests::{cell, fixture_header, read_rows};
-
-    fn header() -> Vec<&'static str> {
-        fixture_header(include_str!("../../tests/fixtures/ucdp_ged.csv"))
-    }
+    use super::super::tabular::proptests::cell;
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
-
-        #[test]
-        fn arbitrary_rows_never_panic(
-            rows in prop::collection::vec(prop::collection::vec(cell(), 49), 1..4),
-            fixed in any::<bool>(),
-        ) {
-            let header = header();
-            prop_assume!(header.len() == 49);
-            read_rows(Format::Ucdp, &header, &rows, fixed.then_some("fuzz"))?;
-        }
 
         #[test]
         fn dates_and_codes_never_panic(start in cell(), end in cell(), prec in cell()) {

@@ -1,13 +1,12 @@
 //! The web layer: the route table ([`routes`]) and three rooms, importing one way: `http`
-//! (the plumbing: state, errors, parameters, limits, caching, middleware), `pages` (the
-//! HTML) and `api` (the JSON and the exports), which use the plumbing and not each other's
-//! handlers. Handlers call [`crate::db::queries`] and render askama templates.
+//! (the plumbing: the listener, state, errors, parameters, limits, caching, middleware),
+//! `pages` (the HTML) and `api` (the JSON and the exports), which use the plumbing and not
+//! each other's handlers. Handlers call [`crate::db::queries`] and render askama templates.
 
 mod api;
 mod http;
 mod pages;
 mod routes;
-mod server;
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -18,7 +17,7 @@ pub use http::error::AppError;
 pub use http::state::{AppState, Config};
 pub use routes::router;
 
-use http::caching;
+use http::{caching, server};
 
 /// Why the server stopped with an error.
 #[derive(Debug, thiserror::Error)]

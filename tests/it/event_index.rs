@@ -640,7 +640,7 @@ async fn every_search_count_facet_and_hit_equals_sqlite() {
                 let b = slow.ranked_marks(&filter, 300).await.expect("marks");
                 let slugs = |m: &[queries::marks::RankedMark]| {
                     m.iter()
-                        .map(|m| (m.slug.clone(), m.notability))
+                        .map(|m| (m.mark.slug.clone(), m.notability))
                         .collect::<Vec<_>>()
                 };
                 assert_eq!(slugs(&a), slugs(&b), "ranked marks of {what}");

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use crate::binary::Server;
 
-/// The server's header-read timeout (`web::server::HEADER_READ_TIMEOUT`).
+/// The server's header-read timeout (`web::http::server::HEADER_READ_TIMEOUT`).
 const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Whether the server has closed `stream` (a read sees the end, or a reset).

@@ -6,23 +6,19 @@
 
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
-use super::{Arm, EventFilter, Order, push_page, push_where};
-use crate::db::models::{Conflict, Cursor, Era, EventLinkRow, EventSource, ExportRow};
+use super::places::PLACE_COLUMNS;
+use super::{Arm, EventFilter, Order, fetch_page, push_in_list, push_list, push_where};
+use crate::db::models::{Conflict, Cursor, Era, EventLinkRow, EventSource, ExportRow, Place};
 use crate::edtf::Day;
 
 /// The columns of [`ExportRow`].
-const EXPORT_COLUMNS: &str =
-    "e.id, e.conflict_id, e.slug, e.title, e.summary, e.edtf, e.start_day, e.end_day,
-     e.date_label, e.category, e.place,
-     (SELECT group_concat(a.name, char(31) ORDER BY ea.position)
-        FROM event_actor ea JOIN actor a ON a.id = ea.actor_id
-       WHERE ea.event_id = e.id) AS actor_names,
-     (SELECT group_concat(p.slug || char(30) || p.label, char(31) ORDER BY ep.position)
-        FROM event_place ep JOIN place p ON p.id = ep.place_id
-       WHERE ep.event_id = e.id) AS places_packed,
+const EXPORT_COLUMNS: &str = concat!(
+    summary_columns!(),
+    ",
      (SELECT c.slug FROM conflict c WHERE c.id = e.conflict_id) AS conflict_slug,
      e.body, e.latitude, e.longitude, e.fatalities_best, e.fatalities_low, e.fatalities_high,
-     e.updated_at, e.notable";
+     e.updated_at, e.notable"
+);
 
 /// One page of up to `limit` events of the filter in `order`, after `after` (timeline order
 /// only; a newest-first export is one page).
@@ -33,19 +29,7 @@ pub async fn page(
     order: Order,
     limit: u32,
 ) -> Result<Vec<ExportRow>, sqlx::Error> {
-    let mut qb = QueryBuilder::<Sqlite>::new("");
-    push_page(&mut qb, EXPORT_COLUMNS, filter, after, order, limit);
-    qb.build_query_as().fetch_all(&mut *conn).await
-}
-
-/// Pushes `(id, id, …)` for a non-empty list of ids.
-fn push_ids(qb: &mut QueryBuilder<Sqlite>, ids: &[i64]) {
-    qb.push("(");
-    let mut list = qb.separated(", ");
-    for id in ids {
-        list.push_bind(*id);
-    }
-    qb.push(")");
+    fetch_page(&mut *conn, EXPORT_COLUMNS, filter, after, order, limit).await
 }
 
 /// The sources of the given events, by event and in their given order.
@@ -57,9 +41,9 @@ pub async fn sources(
         return Ok(Vec::new());
     }
     let mut qb = QueryBuilder::<Sqlite>::new(
-        "SELECT event_id, title, publisher, url, published, note FROM source WHERE event_id IN ",
+        "SELECT event_id, title, publisher, url, published, note FROM source",
     );
-    push_ids(&mut qb, ids);
+    push_list(&mut qb, " WHERE event_id IN (", ids.iter().copied(), ")");
     qb.push(" ORDER BY event_id, position");
     qb.build_query_as().fetch_all(&mut *conn).await
 }
@@ -76,9 +60,14 @@ pub async fn links(
     }
     let mut qb = QueryBuilder::<Sqlite>::new(
         "SELECT l.from_event_id, l.rel, t.slug AS target
-         FROM event_link l JOIN event t ON t.id = l.to_event_id WHERE l.from_event_id IN ",
+         FROM event_link l JOIN event t ON t.id = l.to_event_id",
     );
-    push_ids(&mut qb, ids);
+    push_list(
+        &mut qb,
+        " WHERE l.from_event_id IN (",
+        ids.iter().copied(),
+        ")",
+    );
     // The filter tested on each target by its id (a rowid lookup), not the filter's whole
     // set of events gathered once per page.
     qb.push(" AND EXISTS (SELECT 1 FROM event e");
@@ -94,14 +83,7 @@ pub async fn conflicts(
 ) -> Result<Vec<Conflict>, sqlx::Error> {
     let mut qb =
         QueryBuilder::<Sqlite>::new("SELECT id, slug, name, summary, region FROM conflict");
-    if !slugs.is_empty() {
-        qb.push(" WHERE slug IN (");
-        let mut list = qb.separated(", ");
-        for slug in slugs {
-            list.push_bind(slug.clone());
-        }
-        qb.push(")");
-    }
+    push_in_list(&mut qb, " WHERE slug IN (", slugs, ")");
     qb.push(" ORDER BY slug");
     qb.build_query_as().fetch_all(&mut *conn).await
 }
@@ -119,29 +101,14 @@ pub async fn eras(
     qb.push_bind(filter.from.unwrap_or(Day::MIN).0)
         .push(" AND r.start_day <= ")
         .push_bind(filter.to.unwrap_or(Day::MAX).0);
-    if !filter.conflicts.is_empty() {
-        qb.push(" AND r.conflict_id IN (SELECT c.id FROM conflict c WHERE c.slug IN (");
-        let mut list = qb.separated(", ");
-        for slug in &filter.conflicts {
-            list.push_bind(slug.clone());
-        }
-        qb.push("))");
-    }
+    push_in_list(
+        &mut qb,
+        " AND r.conflict_id IN (SELECT c.id FROM conflict c WHERE c.slug IN (",
+        &filter.conflicts,
+        "))",
+    );
     qb.push(" ORDER BY r.start_day, r.end_day, r.id");
     qb.build_query_as().fetch_all(&mut *conn).await
-}
-
-/// A place as the native export writes it.
-#[derive(Debug, sqlx::FromRow)]
-pub struct PlaceRow {
-    pub id: i64,
-    pub slug: String,
-    pub kind: Option<String>,
-    pub parent_slug: Option<String>,
-    pub latitude: Option<f64>,
-    pub longitude: Option<f64>,
-    pub precision: Option<String>,
-    pub note: String,
 }
 
 /// The places the filter's events name and the places those lie in, with their names
@@ -149,7 +116,7 @@ pub struct PlaceRow {
 pub async fn places(
     conn: &mut SqliteConnection,
     filter: &EventFilter,
-) -> Result<(Vec<PlaceRow>, Vec<(i64, String, String, Option<String>)>), sqlx::Error> {
+) -> Result<(Vec<Place>, Vec<(i64, String, String, Option<String>)>), sqlx::Error> {
     // Depth first: a place after the place it lies in (parents form a tree: a place cannot
     // lie in itself, and the importer only links to places already declared).
     let mut qb = QueryBuilder::<Sqlite>::new(
@@ -164,12 +131,14 @@ pub async fn places(
              SELECT id, 0 FROM place WHERE parent_id IS NULL
              UNION ALL SELECT p.id, depth.d + 1 FROM place p JOIN depth ON p.parent_id = depth.id
              WHERE depth.d < 64)
-         SELECT p.id, p.slug, p.kind, (SELECT q.slug FROM place q WHERE q.id = p.parent_id)
-                AS parent_slug, p.latitude, p.longitude, p.precision, p.note
-         FROM place p JOIN depth ON depth.id = p.id WHERE p.id IN (SELECT id FROM used)
+         SELECT ",
+    )
+    .push(PLACE_COLUMNS)
+    .push(
+        " FROM place p JOIN depth ON depth.id = p.id WHERE p.id IN (SELECT id FROM used)
          ORDER BY depth.d, p.slug",
     );
-    let places: Vec<PlaceRow> = qb.build_query_as().fetch_all(&mut *conn).await?;
+    let places: Vec<Place> = qb.build_query_as().fetch_all(&mut *conn).await?;
     let names = sqlx::query_as(
         "SELECT place_id, name, usage, source_url FROM place_name ORDER BY place_id, position",
     )

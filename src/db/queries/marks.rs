@@ -4,34 +4,28 @@
 
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
-use super::{Arm, EventFilter, push_where};
+use super::{Arm, EventFilter, Mark, Order, fetch_page, push_list, push_where, rows_by_ids};
 use crate::edtf::Day;
 
 /// One event as the strip draws it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RankedMark {
     pub id: i64,
-    pub slug: String,
-    pub title: String,
-    pub edtf: String,
-    pub date_label: Option<String>,
-    pub start_day: i32,
-    pub end_day: i32,
-    /// Higher is more notable (see [`NOTABILITY`]).
+    #[sqlx(flatten)]
+    pub mark: Mark,
+    /// Higher is more notable (see [`RANKED_COLUMNS`]).
     pub notability: i64,
 }
 
-/// The rank of an event for a label. A flag outranks any count; each source and each link
-/// counts alike; fatalities add a little, capped so that one large figure does not drown
-/// the documentary weight of the rest.
-const NOTABILITY: &str = "(e.notable * 1000000
+/// The columns of [`RankedMark`]. `notability` is the rank of an event for a label: a flag
+/// outranks any count; each source and each link counts alike; fatalities add a little,
+/// capped so that one large figure does not drown the documentary weight of the rest.
+const RANKED_COLUMNS: &str = "e.id, e.slug, e.title, e.edtf, e.date_label, e.start_day, e.end_day,
+     (e.notable * 1000000
      + 10 * (SELECT count(*) FROM source s WHERE s.event_id = e.id)
      + 10 * (SELECT count(*) FROM event_link l WHERE l.from_event_id = e.id)
      + 10 * (SELECT count(*) FROM event_link l WHERE l.to_event_id = e.id)
      + min(coalesce(e.fatalities_best, 0) / 10, 50)) AS notability";
-
-const COLUMNS: &str =
-    "SELECT e.id, e.slug, e.title, e.edtf, e.date_label, e.start_day, e.end_day, ";
 
 /// Up to `limit` events of the view in timeline order, each with its notability.
 pub async fn ranked_marks(
@@ -39,11 +33,7 @@ pub async fn ranked_marks(
     filter: &EventFilter,
     limit: u32,
 ) -> Result<Vec<RankedMark>, sqlx::Error> {
-    let mut qb = QueryBuilder::<Sqlite>::new("");
-    push_union(&mut qb, filter);
-    qb.push(" ORDER BY start_day, end_day, id LIMIT ")
-        .push_bind(i64::from(limit));
-    qb.build_query_as().fetch_all(pool).await
+    fetch_page(pool, RANKED_COLUMNS, filter, None, Order::Timeline, limit).await
 }
 
 /// The most notable events of a view too dense to draw one by one: every flagged event of
@@ -66,21 +56,15 @@ pub async fn notable_marks(
         ..filter.clone()
     };
     // The flagged events come from their own partial index, a handful of entries.
-    let mut qb = QueryBuilder::<Sqlite>::new(COLUMNS);
-    qb.push(NOTABILITY)
+    let mut qb = QueryBuilder::<Sqlite>::new("SELECT ");
+    qb.push(RANKED_COLUMNS)
         .push(" FROM event e INDEXED BY event_notable");
     push_where(&mut qb, &view, Arm::Overlap, None);
     qb.push(" AND e.notable = 1 ORDER BY notability DESC, e.start_day LIMIT ")
         .push_bind(i64::from(limit));
     let mut out: Vec<RankedMark> = qb.build_query_as().fetch_all(pool).await?;
 
-    let days = i64::from(last.0) - i64::from(first.0) + 1;
-    for slice in 0..i64::from(slices) {
-        let a = i64::from(first.0) + days * slice / i64::from(slices);
-        let b = i64::from(first.0) + days * (slice + 1) / i64::from(slices) - 1;
-        if b < a {
-            continue;
-        }
+    for (a, b) in slice_days(first, last, slices) {
         // Events that start in the slice (not merely overlap it): each event is sampled in
         // one slice only, and the scan is a plain range of the date index.
         let undated = EventFilter {
@@ -93,8 +77,8 @@ pub async fn notable_marks(
         // actor's or a search's own list (130,000 events of one actor at a million) read in
         // full for each of the slices took seconds; so did a place's or a box's (each event
         // is asked instead, by the link table's key: `Arm::Dated`).
-        qb.push(COLUMNS)
-            .push(NOTABILITY)
+        qb.push("SELECT ")
+            .push(RANKED_COLUMNS)
             .push(" FROM event e INDEXED BY event_by_start");
         push_where(&mut qb, &undated, Arm::Dated, None);
         qb.push(" AND e.start_day BETWEEN ")
@@ -106,7 +90,7 @@ pub async fn notable_marks(
             .push(") ORDER BY notability DESC, start_day LIMIT 2");
         let best: Vec<RankedMark> = qb.build_query_as().fetch_all(pool).await?;
         for m in best {
-            if !out.iter().any(|o| o.slug == m.slug) {
+            if !out.iter().any(|o| o.mark.slug == m.mark.slug) {
                 out.push(m);
             }
         }
@@ -114,9 +98,23 @@ pub async fn notable_marks(
     out.sort_by(|a, b| {
         b.notability
             .cmp(&a.notability)
-            .then(a.start_day.cmp(&b.start_day))
+            .then(a.mark.start_day.cmp(&b.mark.start_day))
     });
     Ok(out)
+}
+
+/// The first and last day of each of `slices` equal slices of [first, last] that holds a
+/// day at all, in order (the in-memory index samples the same slices).
+pub(crate) fn slice_days(first: Day, last: Day, slices: u32) -> impl Iterator<Item = (i64, i64)> {
+    let days = i64::from(last.0) - i64::from(first.0) + 1;
+    let slices = i64::from(slices);
+    (0..slices)
+        .map(move |slice| {
+            let a = i64::from(first.0) + days * slice / slices;
+            let b = i64::from(first.0) + days * (slice + 1) / slices - 1;
+            (a, b)
+        })
+        .filter(|(a, b)| a <= b)
 }
 
 /// The given events in timeline order, each with the notability `rank` gives it (the
@@ -127,33 +125,17 @@ pub async fn ranked_by_ids(
     ids: &[i64],
     rank: impl Fn(i64) -> Option<i64>,
 ) -> Result<Vec<RankedMark>, sqlx::Error> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut qb = QueryBuilder::<Sqlite>::new(COLUMNS);
-    qb.push("0 AS notability FROM event e WHERE e.id IN (");
-    let mut list = qb.separated(", ");
-    for id in ids {
-        list.push_bind(*id);
-    }
-    qb.push(") ORDER BY e.start_day, e.end_day, e.id");
-    let mut rows: Vec<RankedMark> = qb.build_query_as().fetch_all(pool).await?;
+    let mut rows: Vec<RankedMark> =
+        rows_by_ids(pool, UNRANKED_COLUMNS, ids, Order::Timeline).await?;
     for row in &mut rows {
         row.notability = rank(row.id).unwrap_or(0);
     }
     Ok(rows)
 }
 
-/// The arms of the filter's overlap query with the mark columns.
-fn push_union(qb: &mut QueryBuilder<Sqlite>, filter: &EventFilter) {
-    for (i, arm) in Arm::for_filter(filter).iter().enumerate() {
-        if i > 0 {
-            qb.push(" UNION ALL ");
-        }
-        qb.push(COLUMNS).push(NOTABILITY).push(arm.from(filter));
-        push_where(qb, filter, *arm, None);
-    }
-}
+/// The columns of [`RankedMark`] with the notability left for the caller to fill in.
+const UNRANKED_COLUMNS: &str =
+    "e.id, e.slug, e.title, e.edtf, e.date_label, e.start_day, e.end_day, 0 AS notability";
 
 /// The names of the sources of each of `ids` (the publisher, else the title), in the order
 /// given: `(event id, name)`, for the printed chronology.
@@ -165,12 +147,9 @@ pub async fn source_names(
         return Ok(Vec::new());
     }
     let mut qb = QueryBuilder::<Sqlite>::new(
-        "SELECT s.event_id, coalesce(s.publisher, s.title) FROM source s WHERE s.event_id IN (",
+        "SELECT s.event_id, coalesce(s.publisher, s.title) FROM source s",
     );
-    let mut list = qb.separated(", ");
-    for id in ids {
-        list.push_bind(*id);
-    }
-    qb.push(") ORDER BY s.event_id, s.position");
+    push_list(&mut qb, " WHERE s.event_id IN (", ids.iter().copied(), ")");
+    qb.push(" ORDER BY s.event_id, s.position");
     qb.build_query_as().fetch_all(pool).await
 }

@@ -5,10 +5,11 @@ use sqlx::SqlitePool;
 
 use crate::db::models::{Place, PlaceName};
 
-/// A place's events are counted by the importer (`facet_count`, see
-/// [`crate::db::aggregates`]): counting its links here took 1.5 ms an event page at a
-/// million events.
-const PLACE_COLUMNS: &str = "p.id, p.slug, p.name, p.label, p.kind, p.latitude, p.longitude,
+/// The columns of [`Place`] (the place `p`). A place's events are counted by the importer
+/// (`facet_count`, see [`crate::db::aggregates`]): counting its links here took 1.5 ms an
+/// event page at a million events.
+pub(super) const PLACE_COLUMNS: &str =
+    "p.id, p.slug, p.name, p.label, p.kind, p.latitude, p.longitude,
      p.precision, p.note,
      (SELECT q.slug FROM place q WHERE q.id = p.parent_id) AS parent_slug,
      (SELECT q.label FROM place q WHERE q.id = p.parent_id) AS parent_label,
@@ -42,6 +43,22 @@ pub async fn place_names(pool: &SqlitePool, place_id: i64) -> Result<Vec<PlaceNa
     .bind(place_id)
     .fetch_all(pool)
     .await
+}
+
+/// A place by slug with its names, the display name first. A slug no place can have is
+/// not looked up.
+pub async fn place_with_names(
+    pool: &SqlitePool,
+    slug: &str,
+) -> Result<Option<(Place, Vec<PlaceName>)>, sqlx::Error> {
+    if !crate::slug::is_valid(slug, 200) {
+        return Ok(None);
+    }
+    let Some(place) = place_by_slug(pool, slug).await? else {
+        return Ok(None);
+    };
+    let names = place_names(pool, place.id).await?;
+    Ok(Some((place, names)))
 }
 
 /// Up to `limit` places with coordinates nearest to a point (by distance on a plane

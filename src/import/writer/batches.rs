@@ -314,10 +314,10 @@ impl Writer {
         batch: &[Queued],
         written: &[(usize, i64)],
     ) -> Result<(), sqlx::Error> {
-        let mut actors: Vec<direct::ActorRow> = Vec::new();
+        let mut actors: Vec<direct::LinkRow> = Vec::new();
         let mut sources: Vec<direct::SourceRow<'_>> = Vec::new();
         let mut actors_done = Vec::new();
-        let mut places: Vec<direct::PlaceRow> = Vec::new();
+        let mut places: Vec<direct::LinkRow> = Vec::new();
         let mut places_done = Vec::new();
         for (i, event_id) in written {
             let rec = &batch[*i].record;
@@ -337,27 +337,12 @@ impl Writer {
             };
             for place in refs {
                 let place_id = self.place_id(place).await?;
-                if !places_done.contains(&place_id) {
-                    places.push(direct::PlaceRow {
-                        event_id: *event_id,
-                        place_id,
-                        position: places_done.len() as i64,
-                    });
-                    places_done.push(place_id);
-                }
+                link_once(&mut places, &mut places_done, *event_id, place_id);
             }
             actors_done.clear();
             for name in &rec.actors {
                 let actor_id = self.actor_id(name).await?;
-                // The same actor named twice (or spelled two ways with one slug) is one link.
-                if !actors_done.contains(&actor_id) {
-                    actors.push(direct::ActorRow {
-                        event_id: *event_id,
-                        actor_id,
-                        position: actors_done.len() as i64,
-                    });
-                    actors_done.push(actor_id);
-                }
+                link_once(&mut actors, &mut actors_done, *event_id, actor_id);
             }
             sources.extend(rec.sources.iter().enumerate().map(|(position, source)| {
                 direct::SourceRow {
@@ -407,5 +392,19 @@ impl Writer {
         };
         self.actor_ids.insert(slug, id);
         Ok(id)
+    }
+}
+
+/// Links an event to an actor or a place (`linked_id`) unless `done`, the ids it is linked
+/// to so far, already holds it: the same actor named twice (or spelled two ways with one
+/// slug), or the same place, is one link, at the position it is first named.
+fn link_once(rows: &mut Vec<direct::LinkRow>, done: &mut Vec<i64>, event_id: i64, linked_id: i64) {
+    if !done.contains(&linked_id) {
+        rows.push(direct::LinkRow {
+            event_id,
+            linked_id,
+            position: done.len() as i64,
+        });
+        done.push(linked_id);
     }
 }

@@ -5,27 +5,16 @@ use crate::record::{ConflictRecord, EraRecord, FieldProblem};
 
 impl Writer {
     pub async fn conflict(&mut self, rec: &ConflictRecord) -> Result<(), sqlx::Error> {
-        let result = sqlx::query(
+        self.upsert_conflict(
             "INSERT INTO conflict (slug, name, summary, region) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (slug) DO UPDATE SET
                  name = excluded.name, summary = excluded.summary, region = excluded.region
              WHERE conflict.name IS NOT excluded.name
                 OR conflict.summary IS NOT excluded.summary
                 OR conflict.region IS NOT excluded.region",
+            rec,
         )
-        .bind(&rec.slug)
-        .bind(&rec.name)
-        .bind(&rec.summary)
-        .bind(&rec.region)
-        .execute(&mut *self.tx)
-        .await?;
-        self.summary.conflicts_written += result.rows_affected();
-        let id: i64 = sqlx::query_scalar("SELECT id FROM conflict WHERE slug = ?1")
-            .bind(&rec.slug)
-            .fetch_one(&mut *self.tx)
-            .await?;
-        self.conflict_ids.insert(rec.slug.clone(), id);
-        Ok(())
+        .await
     }
 
     /// Creates a conflict that a foreign format implies (an ACLED country, `--conflict`) if
@@ -36,24 +25,31 @@ impl Writer {
         rec: &ConflictRecord,
         rename: bool,
     ) -> Result<(), sqlx::Error> {
-        let result = if rename {
-            sqlx::query(
-                "INSERT INTO conflict (slug, name, summary, region) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (slug) DO UPDATE SET name = excluded.name
-                 WHERE conflict.name IS NOT excluded.name",
-            )
+        let insert = if rename {
+            "INSERT INTO conflict (slug, name, summary, region) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (slug) DO UPDATE SET name = excluded.name
+             WHERE conflict.name IS NOT excluded.name"
         } else {
-            sqlx::query(
-                "INSERT INTO conflict (slug, name, summary, region) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (slug) DO NOTHING",
-            )
-        }
-        .bind(&rec.slug)
-        .bind(&rec.name)
-        .bind(&rec.summary)
-        .bind(&rec.region)
-        .execute(&mut *self.tx)
-        .await?;
+            "INSERT INTO conflict (slug, name, summary, region) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (slug) DO NOTHING"
+        };
+        self.upsert_conflict(insert, rec).await
+    }
+
+    /// Runs one of the conflict statements above (`?1` slug, `?2` name, `?3` summary, `?4`
+    /// region), counts what it wrote, and notes the conflict's id.
+    async fn upsert_conflict(
+        &mut self,
+        insert: &'static str,
+        rec: &ConflictRecord,
+    ) -> Result<(), sqlx::Error> {
+        let result = sqlx::query(insert)
+            .bind(&rec.slug)
+            .bind(&rec.name)
+            .bind(&rec.summary)
+            .bind(&rec.region)
+            .execute(&mut *self.tx)
+            .await?;
         self.summary.conflicts_written += result.rows_affected();
         self.conflict_ids.remove(&rec.slug);
         self.conflict_id(&rec.slug).await?;

@@ -11,7 +11,7 @@ use super::events::{DEFAULT_LIMIT, MAX_LIMIT};
 use super::problem::Problem;
 use crate::db::history::{self, ChangeFilter, ChangePage, ListedChange};
 use crate::web::http::error::AppError;
-use crate::web::http::params::{ParamProblem, RawParams, is_utc_moment};
+use crate::web::http::params::RawParams;
 use crate::web::http::state::AppState;
 
 /// The kinds of change, as `kind=` takes them.
@@ -109,10 +109,10 @@ pub struct ChangedEvent {
 
 fn change_json(c: &ListedChange, base: &str) -> ChangeJson {
     ChangeJson {
-        id: c.id,
-        revision: c.revision_id,
-        at: c.at.clone(),
-        kind: c.kind.clone(),
+        id: c.change.id,
+        revision: c.change.revision_id,
+        at: c.change.at.clone(),
+        kind: c.change.kind.clone(),
         event: ChangedEvent {
             slug: c.slug.clone(),
             title: c.title.clone(),
@@ -121,8 +121,9 @@ fn change_json(c: &ListedChange, base: &str) -> ChangeJson {
             current: c.current,
         },
         conflict: c.conflict_slug.clone(),
-        fields: c.fields().into_iter().map(str::to_string).collect(),
+        fields: c.change.fields().into_iter().map(str::to_string).collect(),
         previous: c
+            .change
             .previous
             .as_deref()
             .and_then(|p| serde_json::from_str(p).ok()),
@@ -148,14 +149,8 @@ pub async fn list_changes(
     let raw = RawParams::parse(uri.query()).map_err(|p| AppError::BadRequest(vec![p]))?;
     let mut problems = Vec::new();
     let mut filter = ChangeFilter::default();
-    match raw.single("since") {
-        Ok(Some(value)) if is_utc_moment(value) => filter.since = Some(value.to_string()),
-        Ok(Some(value)) => problems.push(ParamProblem::new(
-            "since",
-            value,
-            "is not a day (YYYY-MM-DD) or a UTC time (YYYY-MM-DDTHH:MM:SSZ)",
-        )),
-        Ok(None) => {}
+    match raw.utc_moment("since") {
+        Ok(value) => filter.since = value.map(str::to_string),
         Err(problem) => problems.push(problem),
     }
     match raw.conflict_slug("conflict") {
@@ -187,7 +182,7 @@ pub async fn list_changes(
     rows.truncate(limit as usize);
     let base = state.config.public_url.trim_end_matches('/');
     let next = more
-        .then(|| rows.last().map(|r| r.id.to_string()))
+        .then(|| rows.last().map(|r| r.change.id.to_string()))
         .flatten();
     let next_url = next.as_ref().map(|after| {
         let mut pairs: Vec<(&str, String)> = Vec::new();

@@ -13,7 +13,7 @@ use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::problem::Problem;
-use crate::db::models::{Actor, EventListing, EventSummary, RelatedEvent, Source};
+use crate::db::models::{Actor, EventFigures, EventListing, EventSummary, RelatedEvent, Source};
 use crate::db::queries::{self, Order};
 use crate::edtf::Edtf;
 use crate::model::LinkRel;
@@ -298,7 +298,9 @@ pub struct Fatalities {
 }
 
 impl Fatalities {
-    fn new(best: Option<i64>, low: Option<i64>, high: Option<i64>) -> Option<Fatalities> {
+    /// The figures, unless none is reported.
+    fn new(figures: crate::record::Fatalities) -> Option<Fatalities> {
+        let crate::record::Fatalities { best, low, high } = figures;
         (best.is_some() || low.is_some() || high.is_some()).then_some(Fatalities {
             best,
             low,
@@ -384,8 +386,7 @@ pub struct RelatedJson {
 pub fn event_json(r: &EventListing, base: &str) -> EventJson {
     EventJson::new(
         &r.summary,
-        (r.latitude, r.longitude),
-        (r.fatalities_best, r.fatalities_low, r.fatalities_high),
+        &r.figures,
         r.actors(),
         r.conflict_slug.clone(),
         base,
@@ -394,12 +395,10 @@ pub fn event_json(r: &EventListing, base: &str) -> EventJson {
 
 impl EventJson {
     /// An event as listed, from its summary row and what the queries add to it:
-    /// coordinates (latitude, longitude), fatalities (best, low, high), actors in order
-    /// and the conflict's slug.
+    /// coordinates and fatalities, actors in order and the conflict's slug.
     fn new(
         e: &EventSummary,
-        (latitude, longitude): (Option<f64>, Option<f64>),
-        (best, low, high): (Option<i64>, Option<i64>, Option<i64>),
+        figures: &EventFigures,
         actors: Vec<Actor>,
         conflict: String,
         base: &str,
@@ -420,8 +419,8 @@ impl EventJson {
                     label: p.label,
                 })
                 .collect(),
-            coordinates: coordinates(latitude, longitude),
-            fatalities: Fatalities::new(best, low, high),
+            coordinates: coordinates(figures.latitude, figures.longitude),
+            fatalities: Fatalities::new(figures.fatalities()),
             actors: actors.into_iter().map(ActorJson::from).collect(),
             conflict,
         }
@@ -565,18 +564,7 @@ pub async fn show_event(
 
     let base = &state.config.public_url;
     let detail = EventDetailJson {
-        listed: EventJson::new(
-            &event.summary,
-            (event.latitude, event.longitude),
-            (
-                event.fatalities_best,
-                event.fatalities_low,
-                event.fatalities_high,
-            ),
-            actors,
-            conflict,
-            base,
-        ),
+        listed: EventJson::new(&event.summary, &event.figures, actors, conflict, base),
         detail: DetailFields {
             body: event.body,
             updated_at: event.updated_at,

@@ -16,7 +16,7 @@
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
@@ -26,7 +26,8 @@ use crate::export::timelinejs::TimelineJs;
 use crate::export::{Export, ExportError, Format, Selection};
 use crate::web::AppState;
 use crate::web::http::error::AppError;
-use crate::web::http::params::{ParamProblem, TimelineParams};
+use crate::web::http::params::TimelineParams;
+use crate::web::http::view_query::{ViewQuery, ViewRules};
 
 /// Most events in a CSV, iCalendar or TimelineJS export. Past it, narrow the view (a date
 /// range, a category) or page through `/api/events`.
@@ -44,28 +45,16 @@ pub const PAGES_IN_FLIGHT: usize = 2;
 const X_EXPORT_ROW_LIMIT: HeaderName = HeaderName::from_static("x-export-row-limit");
 const X_EXPORT_TRUNCATED: HeaderName = HeaderName::from_static("x-export-truncated");
 
-/// The view to export, refusing paging parameters: an export holds the whole view.
-fn parse(query: Option<&str>) -> Result<TimelineParams, AppError> {
-    let mut params = TimelineParams::parse(query);
-    if let Some(after) = params.after {
-        params.problems.push(ParamProblem::new(
-            "after",
-            &after.encode(),
-            "exports hold the whole view, not a page of it; remove it",
-        ));
-    }
-    if let Some(page) = params.page {
-        params.problems.push(ParamProblem::new(
-            "page",
-            &page.to_string(),
-            "exports hold the whole view, not a page of it; remove it",
-        ));
-    }
-    if params.problems.is_empty() {
-        Ok(params)
-    } else {
-        Err(AppError::BadRequest(params.problems))
-    }
+/// The exports' rules: the view's filters and nothing else, since an export holds the
+/// whole view, not a page of it.
+pub struct WholeView;
+
+/// Why paging does not apply to an export.
+const WHOLE_VIEW: Option<&str> = Some("exports hold the whole view, not a page of it; remove it");
+
+impl ViewRules for WholeView {
+    const NO_PAGE: Option<&'static str> = WHOLE_VIEW;
+    const NO_AFTER: Option<&'static str> = WHOLE_VIEW;
 }
 
 impl From<ExportError> for AppError {
@@ -91,10 +80,9 @@ struct Download {
 /// Counts the view, answers with the export headers, and streams the body.
 async fn stream(
     state: &AppState,
-    query: Option<&str>,
+    ViewQuery { params, .. }: ViewQuery<WholeView>,
     download: Download,
 ) -> Result<Response, AppError> {
-    let params = parse(query)?;
     let total = state.reader().await.count_events(&params.filter).await?;
     let truncated = total > i64::from(download.cap);
     let base = state.config.public_url.clone();
@@ -225,7 +213,7 @@ fn describe(params: &TimelineParams) -> String {
 )]
 pub async fn events_csv(
     State(state): State<AppState>,
-    RawQuery(query): RawQuery,
+    view: ViewQuery<WholeView>,
 ) -> Result<Response, AppError> {
     let download = Download {
         format: Format::Csv(Profile::Spreadsheet),
@@ -233,7 +221,7 @@ pub async fn events_csv(
         filename: Some("conflict-timeline-events.csv"),
         cap: EXPORT_MAX_ROWS,
     };
-    stream(&state, query.as_deref(), download).await
+    stream(&state, view, download).await
 }
 
 #[utoipa::path(
@@ -253,7 +241,7 @@ pub async fn events_csv(
 )]
 pub async fn events_ics(
     State(state): State<AppState>,
-    RawQuery(query): RawQuery,
+    view: ViewQuery<WholeView>,
 ) -> Result<Response, AppError> {
     let download = Download {
         format: Format::Ics,
@@ -261,7 +249,7 @@ pub async fn events_ics(
         filename: Some("conflict-timeline-events.ics"),
         cap: EXPORT_MAX_ROWS,
     };
-    stream(&state, query.as_deref(), download).await
+    stream(&state, view, download).await
 }
 
 #[utoipa::path(
@@ -279,7 +267,7 @@ pub async fn events_ics(
 )]
 pub async fn events_atom(
     State(state): State<AppState>,
-    RawQuery(query): RawQuery,
+    view: ViewQuery<WholeView>,
 ) -> Result<Response, AppError> {
     let download = Download {
         format: Format::Atom,
@@ -287,7 +275,7 @@ pub async fn events_atom(
         filename: None,
         cap: FEED_MAX_ENTRIES,
     };
-    stream(&state, query.as_deref(), download).await
+    stream(&state, view, download).await
 }
 
 #[utoipa::path(
@@ -306,7 +294,7 @@ pub async fn events_atom(
 )]
 pub async fn timelinejs(
     State(state): State<AppState>,
-    RawQuery(query): RawQuery,
+    view: ViewQuery<WholeView>,
 ) -> Result<Response, AppError> {
     let download = Download {
         format: Format::TimelineJs,
@@ -314,5 +302,5 @@ pub async fn timelinejs(
         filename: Some("conflict-timeline-timelinejs.json"),
         cap: EXPORT_MAX_ROWS,
     };
-    stream(&state, query.as_deref(), download).await
+    stream(&state, view, download).await
 }

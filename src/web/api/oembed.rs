@@ -16,7 +16,6 @@ use utoipa::ToSchema;
 
 use super::problem::{PROBLEM_JSON, Problem};
 use crate::db::queries;
-use crate::slug;
 use crate::web::AppState;
 use crate::web::http::error::AppError;
 use crate::web::http::params::{ParamProblem, RawParams, TimelineParams};
@@ -231,9 +230,6 @@ async fn resolve(state: &AppState, url: &str) -> Result<Target, AppError> {
         }
         _ => {
             let slug = path.strip_prefix("/events/").ok_or_else(not_ours)?;
-            if !slug::is_valid(slug, crate::model::EVENT_SLUG_MAX) {
-                return Err(not_ours());
-            }
             let event = queries::event_by_slug(&state.db, slug)
                 .await?
                 .ok_or_else(not_ours)?;

@@ -126,13 +126,9 @@ pub async fn show_place(
     segment: Result<Segment, AppError>,
 ) -> Result<Response, AppError> {
     let Segment(slug) = segment?;
-    if !crate::slug::is_valid(&slug, 200) {
-        return Err(AppError::NotFound("place"));
-    }
-    let place = place_queries::place_by_slug(&state.db, &slug)
+    let (place, names) = place_queries::place_with_names(&state.db, &slug)
         .await?
         .ok_or(AppError::NotFound("place"))?;
-    let names = place_queries::place_names(&state.db, place.id).await?;
     let base = state.config.public_url.as_str();
     Ok(Json(PlaceDetailJson {
         place: place_json(&place, base),

@@ -24,6 +24,8 @@ pub const MAX_REPEATS: usize = 20;
 pub const MAX_CATEGORY_BYTES: usize = 60;
 /// Longest conflict slug accepted in `conflict=`.
 pub const MAX_CONFLICT_BYTES: usize = 100;
+/// What a bad `conflict=` is not.
+const NOT_A_CONFLICT: &str = "is not a conflict's short name (lowercase words joined by hyphens)";
 /// Deepest `page=` of search results: relevance order pages by offset, and nobody reads
 /// past the first thousand hits; narrowing the search is the better way on.
 pub const MAX_PAGE: u32 = 50;
@@ -76,9 +78,11 @@ impl RawParams {
         let given = self.all(name);
         // Counted before empty values are dropped: the limit is on what was sent.
         let sent = given.len();
+        // Trimmed as a single value is (see `trim_form`): a value of other white space is
+        // a value, checked like any other.
         let values: Vec<&str> = given
             .into_iter()
-            .map(str::trim)
+            .map(trim_form)
             .filter(|v| !v.is_empty())
             .collect();
         if sent > MAX_REPEATS {
@@ -136,13 +140,70 @@ impl RawParams {
     /// A conflict's slug (`conflict` of the changes lists).
     pub fn conflict_slug(&self, name: &str) -> Result<Option<&str>, ParamProblem> {
         match self.single(name)? {
-            Some(value) if !slug::is_valid(value, 100) => Err(ParamProblem::new(
+            Some(value) if !slug::is_valid(value, 100) => {
+                Err(ParamProblem::new(name, value, NOT_A_CONFLICT))
+            }
+            other => Ok(other),
+        }
+    }
+
+    /// A UTC moment (`since`, `changed_since`): see [`is_utc_moment`].
+    pub fn utc_moment(&self, name: &str) -> Result<Option<&str>, ParamProblem> {
+        match self.single(name)? {
+            Some(value) if !is_utc_moment(value) => Err(ParamProblem::new(
                 name,
                 value,
-                "is not a conflict's short name (lowercase words joined by hyphens)",
+                "is not a day (YYYY-MM-DD) or a UTC time (YYYY-MM-DDTHH:MM:SSZ)",
             )),
             other => Ok(other),
         }
+    }
+
+    /// A parameter that `parse` reads, as a form shows it again (as typed, empty when
+    /// absent) and as a filter uses it (`None` when absent or refused); a refusal is pushed
+    /// onto `problems` in `parse`'s words.
+    pub fn parsed<T, E: std::fmt::Display>(
+        &self,
+        name: &str,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+        problems: &mut Vec<ParamProblem>,
+    ) -> (String, Option<T>) {
+        let typed = kept(self.single(name), problems).0;
+        if typed.is_empty() {
+            return (typed, None);
+        }
+        match parse(&typed) {
+            Ok(value) => (typed, Some(value)),
+            Err(err) => {
+                problems.push(ParamProblem::new(name, &typed, err.to_string()));
+                (typed, None)
+            }
+        }
+    }
+
+    /// Slugs of at most `max` bytes, repeatable (`category`, `conflict`); each value that is
+    /// not one is pushed onto `problems`, saying what it is not (`not_one`).
+    pub fn slugs(
+        &self,
+        name: &str,
+        max: usize,
+        not_one: &str,
+        problems: &mut Vec<ParamProblem>,
+    ) -> Vec<String> {
+        let mut slugs = Vec::new();
+        match self.multi(name) {
+            Ok(values) => {
+                for value in values {
+                    if slug::is_valid(value, max) {
+                        slugs.push(value.to_string());
+                    } else {
+                        problems.push(ParamProblem::new(name, value, not_one));
+                    }
+                }
+            }
+            Err(problem) => problems.push(problem),
+        }
+        slugs
     }
 
     /// Kinds of change, repeatable and each kept once (`kind` of the changes lists); each
@@ -166,6 +227,24 @@ impl RawParams {
             Err(problem) => problems.push(problem),
         }
         kinds
+    }
+}
+
+/// A checked parameter as a form shows it again (as typed, empty when absent or refused)
+/// and as a filter uses it; a refusal is pushed onto `problems`.
+pub fn kept(
+    read: Result<Option<&str>, ParamProblem>,
+    problems: &mut Vec<ParamProblem>,
+) -> (String, Option<String>) {
+    match read {
+        Ok(value) => (
+            value.unwrap_or_default().to_string(),
+            value.map(str::to_string),
+        ),
+        Err(problem) => {
+            problems.push(problem);
+            (String::new(), None)
+        }
     }
 }
 
@@ -318,42 +397,22 @@ impl TimelineParams {
         out.filter.from = from_days.map(|(first, _)| first);
         out.filter.to = to_days.map(|(_, last)| last);
 
-        match raw.multi("category") {
-            Ok(values) => {
-                for value in values {
-                    if slug::is_valid(value, MAX_CATEGORY_BYTES) {
-                        out.categories.push(value.to_string());
-                    } else {
-                        problems.push(ParamProblem::new(
-                            "category",
-                            value,
-                            "is not a category name (lowercase words joined by hyphens)",
-                        ));
-                    }
-                }
-            }
-            Err(problem) => problems.push(problem),
-        }
+        out.categories = raw.slugs(
+            "category",
+            MAX_CATEGORY_BYTES,
+            "is not a category name (lowercase words joined by hyphens)",
+            &mut problems,
+        );
         match raw.multi("actor") {
             Ok(values) => out.actors = values.into_iter().map(str::to_string).collect(),
             Err(problem) => problems.push(problem),
         }
-        match raw.multi("conflict") {
-            Ok(values) => {
-                for value in values {
-                    if slug::is_valid(value, MAX_CONFLICT_BYTES) {
-                        out.conflicts.push(value.to_string());
-                    } else {
-                        problems.push(ParamProblem::new(
-                            "conflict",
-                            value,
-                            "is not a conflict's short name (lowercase words joined by hyphens)",
-                        ));
-                    }
-                }
-            }
-            Err(problem) => problems.push(problem),
-        }
+        out.conflicts = raw.slugs(
+            "conflict",
+            MAX_CONFLICT_BYTES,
+            NOT_A_CONFLICT,
+            &mut problems,
+        );
         match raw.multi("place") {
             Ok(values) => out.places = values.into_iter().map(str::to_string).collect(),
             Err(problem) => problems.push(problem),
@@ -362,42 +421,10 @@ impl TimelineParams {
         out.filter.actors = out.actors.clone();
         out.filter.conflicts = out.conflicts.clone();
         out.filter.places = out.places.clone();
-        match raw.single("bbox") {
-            Ok(Some(value)) => {
-                out.bbox = value.to_string();
-                match crate::model::Bbox::parse(value) {
-                    Ok(b) => out.filter.bbox = Some(b),
-                    Err(err) => problems.push(ParamProblem::new("bbox", value, err.to_string())),
-                }
-            }
-            Ok(None) => {}
-            Err(problem) => problems.push(problem),
-        }
-
-        match raw.single("q") {
-            Ok(Some(value)) => {
-                out.q = value.to_string();
-                match FtsQuery::parse(value) {
-                    Ok(text) => out.filter.text = Some(text),
-                    Err(err) => problems.push(ParamProblem::new("q", value, err.to_string())),
-                }
-            }
-            Ok(None) => {}
-            Err(problem) => problems.push(problem),
-        }
-        match raw.single("changed_since") {
-            Ok(Some(value)) if is_utc_moment(value) => {
-                out.changed_since = value.to_string();
-                out.filter.changed_since = Some(value.to_string());
-            }
-            Ok(Some(value)) => problems.push(ParamProblem::new(
-                "changed_since",
-                value,
-                "is not a day (YYYY-MM-DD) or a UTC time (YYYY-MM-DDTHH:MM:SSZ)",
-            )),
-            Ok(None) => {}
-            Err(problem) => problems.push(problem),
-        }
+        (out.bbox, out.filter.bbox) = raw.parsed("bbox", crate::model::Bbox::parse, &mut problems);
+        (out.q, out.filter.text) = raw.parsed("q", FtsQuery::parse, &mut problems);
+        (out.changed_since, out.filter.changed_since) =
+            kept(raw.utc_moment("changed_since"), &mut problems);
         match raw.single("page") {
             Ok(Some(value)) => match value.parse::<u32>() {
                 Ok(n) if (1..=MAX_PAGE).contains(&n) => out.page = Some(n),

@@ -26,7 +26,7 @@ pub struct Config {
     /// How long to go on serving after a stop signal, with `/readyz` answering 503.
     pub drain: std::time::Duration,
     /// Most client connections open at once (lowered to fit the file limit, see
-    /// [`crate::web::server::connection_limit`]).
+    /// [`crate::web::http::server::connection_limit`]).
     pub max_connections: usize,
     /// Longest time a request may take; then it is dropped and answers 503.
     pub request_timeout: std::time::Duration,
@@ -50,7 +50,7 @@ impl Config {
             response_cache_bytes: super::response_cache::DEFAULT_BUDGET_BYTES,
             db_path: None,
             drain: std::time::Duration::ZERO,
-            max_connections: crate::web::server::DEFAULT_MAX_CONNECTIONS,
+            max_connections: crate::web::http::server::DEFAULT_MAX_CONNECTIONS,
             request_timeout: super::limits::REQUEST_TIMEOUT,
             event_index: true,
             text_index: true,

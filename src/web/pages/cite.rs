@@ -14,7 +14,6 @@ use axum::response::{IntoResponse, Response};
 use super::dates::{DateView, month_name};
 use crate::db::queries;
 use crate::edtf::Day;
-use crate::slug;
 use crate::web::AppState;
 use crate::web::http::error::AppError;
 use crate::web::http::params::Segment;
@@ -313,9 +312,6 @@ async fn dataset_name(state: &AppState) -> Result<String, AppError> {
 
 /// The citation of one event, or 404.
 pub async fn event_citation(state: &AppState, slug: &str) -> Result<Citation, AppError> {
-    if !slug::is_valid(slug, crate::model::EVENT_SLUG_MAX) {
-        return Err(AppError::NotFound("event"));
-    }
     let event = queries::event_by_slug(&state.db, slug)
         .await?
         .ok_or(AppError::NotFound("event"))?;

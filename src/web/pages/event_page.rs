@@ -13,6 +13,7 @@ use super::layout::{Alternate, Layout, isolate};
 use crate::db::models::{Neighbour, RelatedEvent, Source};
 use crate::db::queries;
 use crate::model::LinkRel;
+use crate::record::Fatalities;
 use crate::web::http::error::AppError;
 use crate::web::http::state::AppState;
 use crate::{markdown, slug};
@@ -127,7 +128,8 @@ pub async fn show_event(
     State(state): State<AppState>,
     Segment(slug): Segment,
 ) -> Result<Response, AppError> {
-    // Slugs are ASCII kebab-case: anything else cannot exist, so skip the query.
+    // Slugs are ASCII kebab-case: anything else cannot exist, nor have been an event's, so
+    // skip the queries.
     if !slug::is_valid(&slug, crate::model::EVENT_SLUG_MAX) {
         return Err(AppError::NotFound("event"));
     }
@@ -214,11 +216,7 @@ pub async fn show_event(
         conflict,
         summary_html: markdown::render_inline(&e.summary),
         body_html: markdown::render(&event.body),
-        fatalities: fatalities_text(
-            event.fatalities_best,
-            event.fatalities_low,
-            event.fatalities_high,
-        ),
+        fatalities: fatalities_text(event.figures.fatalities()),
         sources: sources.into_iter().map(SourceView::from).collect(),
         related: related.into_iter().map(RelatedView::from).collect(),
         previous: previous.map(NeighbourView::from),
@@ -235,8 +233,9 @@ pub async fn show_event(
     Ok(Html(page.render()?).into_response())
 }
 
-fn fatalities_text(best: Option<i64>, low: Option<i64>, high: Option<i64>) -> Option<String> {
+fn fatalities_text(figures: Fatalities) -> Option<String> {
     use super::dates::thousands;
+    let Fatalities { best, low, high } = figures;
     match (best, low, high) {
         (None, None, None) => None,
         // A source's low estimate above its high one (UCDP has such rows) is shown as
@@ -298,15 +297,24 @@ fn json_ld(
 #[cfg(test)]
 mod tests {
     use super::fatalities_text;
+    use crate::record::Fatalities;
+
+    fn figures(best: i64, low: i64, high: i64) -> Fatalities {
+        Fatalities {
+            best: Some(best),
+            low: Some(low),
+            high: Some(high),
+        }
+    }
 
     #[test]
     fn a_low_estimate_above_the_high_one_reads_as_published() {
         assert_eq!(
-            fatalities_text(Some(18), Some(18), Some(17)).as_deref(),
+            fatalities_text(figures(18, 18, 17)).as_deref(),
             Some("18: low 18, high 17 (as published)")
         );
         assert_eq!(
-            fatalities_text(Some(6), Some(6), Some(9)).as_deref(),
+            fatalities_text(figures(6, 6, 9)).as_deref(),
             Some("6 (range 6–9)")
         );
     }

@@ -24,7 +24,7 @@ use crate::db::queries;
 use crate::edtf::parse_filter_date;
 use crate::export::text::xml;
 use crate::web::http::error::AppError;
-use crate::web::http::params::{ParamProblem, RawParams, Segment};
+use crate::web::http::params::{ParamProblem, RawParams, Segment, kept};
 use crate::web::http::state::AppState;
 
 /// Changes on one page of `/changes`.
@@ -415,14 +415,7 @@ impl ChangeParams {
                 Err(problem) => problems.push(problem),
             }
         }
-        match raw.conflict_slug("conflict") {
-            Ok(Some(value)) => {
-                out.conflict = value.to_string();
-                out.filter.conflict = Some(value.to_string());
-            }
-            Ok(None) => {}
-            Err(problem) => problems.push(problem),
-        }
+        (out.conflict, out.filter.conflict) = kept(raw.conflict_slug("conflict"), problems);
         out.kinds = raw.change_kinds("kind", problems);
         out.filter.kinds = out.kinds.clone();
         out
@@ -464,10 +457,10 @@ struct ChangeItem {
 
 impl From<&ListedChange> for ChangeItem {
     fn from(c: &ListedChange) -> Self {
-        let kind = ChangeKind::parse(&c.kind).unwrap_or(ChangeKind::Changed);
+        let kind = ChangeKind::parse(&c.change.kind).unwrap_or(ChangeKind::Changed);
         ChangeItem {
-            at_words: day_words(&c.at),
-            at: c.at.clone(),
+            at_words: day_words(&c.change.at),
+            at: c.change.at.clone(),
             kind: kind.as_str(),
             kind_words: kind_words(kind),
             title: c.title.clone(),
@@ -475,6 +468,7 @@ impl From<&ListedChange> for ChangeItem {
             history_url: format!("/events/{}/history", c.slug),
             conflict: c.conflict_slug.clone(),
             fields: c
+                .change
                 .fields()
                 .into_iter()
                 .map(label)
@@ -532,7 +526,7 @@ pub async fn show_changes(
         format!(
             "/changes?{query}{}before={}",
             if query.is_empty() { "" } else { "&" },
-            last.id
+            last.change.id
         )
     });
     let atom_url = if query.is_empty() {
@@ -618,7 +612,7 @@ pub async fn changes_atom(
     };
     let updated = rows
         .first()
-        .map(|r| r.at.clone())
+        .map(|r| r.change.at.clone())
         .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_string());
     let mut text = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     text.push_str("<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
@@ -651,13 +645,13 @@ pub async fn changes_atom(
         text.push_str("  <entry>\n");
         text.push_str(&format!(
             "    <id>{}</id>\n",
-            xml(&format!("{base}/changes#change-{}", row.id))
+            xml(&format!("{base}/changes#change-{}", row.change.id))
         ));
         text.push_str(&format!(
             "    <title>{}</title>\n",
             xml(&format!("{}: {}", item.kind_words, row.title))
         ));
-        text.push_str(&format!("    <updated>{}</updated>\n", xml(&row.at)));
+        text.push_str(&format!("    <updated>{}</updated>\n", xml(&row.change.at)));
         text.push_str(&format!(
             "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
             xml(&format!("{base}{}", item.history_url))

@@ -19,6 +19,7 @@ use super::dates::{month_name, thousands};
 use super::layout::isolate;
 use super::text_metrics;
 use crate::db::models::Era;
+use crate::db::queries::Mark;
 use crate::db::queries::marks::RankedMark;
 use crate::db::queries::{self, EventFilter};
 use crate::edtf::{Day, Edtf};
@@ -251,7 +252,7 @@ pub async fn build(
             .await?;
         let shapes = best
             .iter()
-            .map(|m| notable_shape(m, view, plot_top, plot_bottom))
+            .map(|m| notable_shape(&m.mark, view, plot_top, plot_bottom))
             .collect();
         (
             shapes,
@@ -380,7 +381,7 @@ fn lay_out_eras(eras: &[Era], view: Span) -> Vec<EraBand> {
     bands
 }
 
-fn date_words(m: &RankedMark) -> (String, bool) {
+fn date_words(m: &Mark) -> (String, bool) {
     let date = Edtf::parse(&m.edtf).ok();
     let words = m
         .date_label
@@ -398,7 +399,7 @@ fn date_words(m: &RankedMark) -> (String, bool) {
 fn lay_out_marks(rows: &[RankedMark], view: Span, top: u32) -> Vec<MarkShape> {
     let mut row_ends = [f64::NEG_INFINITY; MARK_ROWS];
     rows.iter()
-        .map(|m| {
+        .map(|RankedMark { mark: m, .. }| {
             let start = view.pct(i64::from(m.start_day));
             let end = view.pct(i64::from(m.end_day) + 1);
             let (words, fuzzy) = date_words(m);
@@ -435,7 +436,7 @@ fn lay_out_marks(rows: &[RankedMark], view: Span, top: u32) -> Vec<MarkShape> {
 }
 
 /// A notable event over a histogram: a line across the plot at its first day.
-fn notable_shape(m: &RankedMark, view: Span, top: u32, bottom: u32) -> MarkShape {
+fn notable_shape(m: &Mark, view: Span, top: u32, bottom: u32) -> MarkShape {
     let (words, fuzzy) = date_words(m);
     MarkShape {
         slug: m.slug.clone(),
@@ -470,13 +471,13 @@ fn lay_out_labels(
         ranked[b]
             .notability
             .cmp(&ranked[a].notability)
-            .then(ranked[a].start_day.cmp(&ranked[b].start_day))
+            .then(ranked[a].mark.start_day.cmp(&ranked[b].mark.start_day))
     });
     let mut leaders = Vec::new();
     for &(class, width, longest) in &WIDTHS {
         let mut lanes: Vec<Vec<(f64, f64)>> = vec![Vec::new(); LABEL_LANES as usize];
         for &i in &order {
-            let m = &ranked[i];
+            let m = &ranked[i].mark;
             let anchor = view.pct(i64::from(m.start_day)).clamp(0.0, 100.0);
             let x = anchor / 100.0 * width;
             let Some(placed) = place_label(&m.title, x, width, longest, &mut lanes) else {
@@ -897,12 +898,14 @@ mod tests {
     fn ranked(slug: &str, title: &str, start: Day, notability: i64) -> RankedMark {
         RankedMark {
             id: 0,
-            slug: slug.to_string(),
-            title: title.to_string(),
-            edtf: start.iso(),
-            date_label: None,
-            start_day: start.0,
-            end_day: start.0,
+            mark: Mark {
+                slug: slug.to_string(),
+                title: title.to_string(),
+                edtf: start.iso(),
+                date_label: None,
+                start_day: start.0,
+                end_day: start.0,
+            },
             notability,
         }
     }
@@ -949,7 +952,7 @@ mod tests {
             })
             .collect();
         let mut sorted = rows.clone();
-        sorted.sort_by_key(|m| m.start_day);
+        sorted.sort_by_key(|m| m.mark.start_day);
         let mut shapes = lay_out_marks(&sorted, view, 100);
         lay_out_labels(&sorted, &mut shapes, view, 40, 100);
         for &(class, min_width, _) in &WIDTHS {

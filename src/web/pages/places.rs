@@ -180,13 +180,9 @@ pub async fn show_place(
     State(state): State<AppState>,
     Segment(slug): Segment,
 ) -> Result<Response, AppError> {
-    if !crate::slug::is_valid(&slug, 200) {
-        return Err(AppError::NotFound("place"));
-    }
-    let place = place_queries::place_by_slug(&state.db, &slug)
+    let (place, names) = place_queries::place_with_names(&state.db, &slug)
         .await?
         .ok_or(AppError::NotFound("place"))?;
-    let names = place_queries::place_names(&state.db, place.id).await?;
     let within: Vec<PlaceLine> = place_queries::places_within(&state.db, place.id)
         .await?
         .iter()

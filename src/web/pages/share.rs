@@ -57,6 +57,46 @@ fn with_query(base: String, query: &str) -> String {
     }
 }
 
+/// What differs between sharing a view and sharing an event.
+struct Shared {
+    og_type: &'static str,
+    heading: &'static str,
+    /// Absolute address of the page.
+    link: String,
+    /// Absolute address of the preview PNG, and its alternative text.
+    image: String,
+    image_alt: String,
+}
+
+/// The card metadata, the control and the oEmbed address of a page whose embed and preview
+/// show the view `query`.
+fn share(
+    public_url: &str,
+    query: &str,
+    title: &str,
+    description: &str,
+    page: Shared,
+) -> (ShareMeta, ShareView, String) {
+    let oembed = oembed_url(public_url, &page.link);
+    let meta = ShareMeta {
+        og_type: page.og_type,
+        title: title.to_string(),
+        description: description.chars().take(300).collect(),
+        url: page.link.clone(),
+        image: page.image,
+        image_width: CARD_WIDTH,
+        image_height: CARD_HEIGHT,
+        image_alt: page.image_alt,
+    };
+    let view = ShareView {
+        heading: page.heading,
+        snippet: iframe_snippet(public_url, query, title, None, SNIPPET_HEIGHT),
+        embed_url: with_query("/embed".to_string(), query),
+        link: page.link,
+    };
+    (meta, view, oembed)
+}
+
 /// What a timeline view shares: its address (first page), the embed of the same view, and
 /// a preview of its strip.
 pub fn for_view(
@@ -66,24 +106,14 @@ pub fn for_view(
     description: &str,
 ) -> (ShareMeta, ShareView, String) {
     let query = params.view_query();
-    let link = format!("{public_url}{}", params.url());
-    let meta = ShareMeta {
+    let page = Shared {
         og_type: "website",
-        title: title.to_string(),
-        description: description.chars().take(300).collect(),
-        url: link.clone(),
+        heading: "Embed or share this view",
+        link: format!("{public_url}{}", params.url()),
         image: with_query(format!("{public_url}/share/view.png"), &query),
-        image_width: CARD_WIDTH,
-        image_height: CARD_HEIGHT,
         image_alt: format!("Overview strip of {title}"),
     };
-    let view = ShareView {
-        heading: "Embed or share this view",
-        snippet: iframe_snippet(public_url, &query, title, None, SNIPPET_HEIGHT),
-        embed_url: with_query("/embed".to_string(), &query),
-        link: link.clone(),
-    };
-    (meta, view, oembed_url(public_url, &link))
+    share(public_url, &query, title, description, page)
 }
 
 /// The months an event covers, as the `from`/`to` of a view (`from=2020-09&to=2020-11`):
@@ -106,25 +136,15 @@ pub fn for_event(
     start_day: i32,
     end_day: i32,
 ) -> (ShareMeta, ShareView, String) {
-    let link = format!("{public_url}/events/{slug}");
-    let query = event_view_query(start_day, end_day);
-    let meta = ShareMeta {
+    let page = Shared {
         og_type: "article",
-        title: title.to_string(),
-        description: description.chars().take(300).collect(),
-        url: link.clone(),
+        heading: "Embed or share this event",
+        link: format!("{public_url}/events/{slug}"),
         image: format!("{public_url}/events/{slug}/card.png"),
-        image_width: CARD_WIDTH,
-        image_height: CARD_HEIGHT,
         image_alt: format!("{title}, on the overview strip of the months around it"),
     };
-    let view = ShareView {
-        heading: "Embed or share this event",
-        snippet: iframe_snippet(public_url, &query, title, None, SNIPPET_HEIGHT),
-        embed_url: format!("/embed?{query}"),
-        link: link.clone(),
-    };
-    (meta, view, oembed_url(public_url, &link))
+    let query = event_view_query(start_day, end_day);
+    share(public_url, &query, title, description, page)
 }
 
 #[cfg(test)]

@@ -23,7 +23,6 @@ use super::embed::escape_html;
 use super::overview::{self, Overview};
 use super::share::{CARD_HEIGHT, CARD_WIDTH, event_view_query};
 use crate::db::queries;
-use crate::slug;
 use crate::web::AppState;
 use crate::web::http::error::AppError;
 use crate::web::http::params::{Segment, TimelineParams};
@@ -422,9 +421,6 @@ pub async fn event_card(
     State(state): State<AppState>,
     Segment(slug): Segment,
 ) -> Result<Response, AppError> {
-    if !slug::is_valid(&slug, crate::model::EVENT_SLUG_MAX) {
-        return Err(AppError::NotFound("event"));
-    }
     let event = queries::event_by_slug(&state.db, &slug)
         .await?
         .ok_or(AppError::NotFound("event"))?;
