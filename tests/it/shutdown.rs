@@ -95,3 +95,62 @@ fn a_stop_signal_right_after_start_up_is_a_clean_stop() {
         "a clean stop, not killed by the signal: {exit:?}"
     );
 }
+
+/// A download being streamed when the stop signal comes is sent to its end: the answer of a
+/// handler that has returned is still in flight while its body streams. The client reads
+/// through a small receive buffer and pauses, so the server is part way through the body
+/// when the signal arrives.
+#[test]
+fn a_stop_signal_lets_a_streamed_export_finish() {
+    use std::io::{Read, Write};
+
+    let dir = tempfile::tempdir().expect("dir");
+    let csv = dir.path().join("filler.csv");
+    let db = dir.path().join("filler.db");
+    crate::binary::filler_csv(&csv, 20_000);
+    crate::binary::import(&csv, &db);
+    let mut server = crate::binary::Server::start(&db, &["--cache-mb", "0"]);
+
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)
+        .expect("socket");
+    socket.set_recv_buffer_size(4096).expect("small buffer");
+    socket.connect(&server.addr.into()).expect("connect");
+    let mut stream: std::net::TcpStream = socket.into();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    write!(
+        stream,
+        "GET /export/events.csv HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .expect("write");
+    let mut answer = vec![0u8; 64 * 1024];
+    let mut read = 0;
+    while read < answer.len() {
+        let n = stream.read(&mut answer[read..]).expect("read the start");
+        assert!(n > 0, "the download ended before its first 64 KB");
+        read += n;
+    }
+    let head = String::from_utf8_lossy(&answer[..read]).to_string();
+    assert!(
+        head.starts_with("HTTP/1.1 200") && head.contains("transfer-encoding: chunked"),
+        "{}",
+        &head[..head.len().min(400)]
+    );
+    // Let the server fill what the socket holds and wait on the client.
+    std::thread::sleep(Duration::from_millis(300));
+
+    let signalled = server.terminate();
+    std::thread::sleep(Duration::from_millis(500));
+    let mut rest = Vec::new();
+    stream.read_to_end(&mut rest).expect("read the rest");
+    let total = read + rest.len();
+    assert!(
+        rest.ends_with(b"\r\n0\r\n\r\n"),
+        "the body was cut off after {total} bytes (its last bytes: {:?})",
+        String::from_utf8_lossy(&rest[rest.len().saturating_sub(80)..])
+    );
+    assert!(total > 1_000_000, "the whole export is {total} bytes");
+    let exit = server.exit_within(signalled, Duration::from_secs(15));
+    assert!(exit.success(), "exited cleanly: {exit:?}");
+}

@@ -8,7 +8,9 @@
 //! An export is a long download, not a long query: the handler answers with the headers as
 //! soon as it has counted the view, and a task streams the body one keyset page at a time,
 //! each page one short query on a pooled connection (given back before the page is sent) and
-//! under its own budget ([`PAGE_BUDGET`]). The request timeout covers producing the response
+//! under its own budget ([`PAGE_BUDGET`]). Downloads take turns for a share of the pool
+//! ([`crate::web::http::state::export_page_readers`]), so however many run, the other
+//! requests find a free connection. The request timeout covers producing the response
 //! head only, so a download may take as long as the client reads; memory stays at a page or
 //! two per download (the channel holds at most [`PAGES_IN_FLIGHT`]), and a client that goes
 //! away stops its task at the next page.
@@ -110,16 +112,24 @@ async fn stream(
 
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(PAGES_IN_FLIGHT);
     let pool = state.db.clone();
+    let turns = std::sync::Arc::clone(&state.export_pages);
     tokio::spawn(async move {
         loop {
             let mut chunk = Vec::with_capacity(64 * 1024);
             // The connection goes back to the pool before the page is sent, so a slow
-            // client never holds one.
+            // client never holds one; downloads take turns for a share of the pool, so the
+            // other requests never wait behind their pages.
+            let Ok(turn) = turns.acquire().await else {
+                return; // Only a closed semaphore refuses, and nothing closes it.
+            };
             let step = async {
                 let mut conn = pool.acquire().await?;
                 export.next_chunk(&mut conn, &mut chunk).await
             };
-            let more = match tokio::time::timeout(PAGE_BUDGET, step).await {
+            // The budget counts the page's reading, not the wait for a turn.
+            let read = tokio::time::timeout(PAGE_BUDGET, step).await;
+            drop(turn);
+            let more = match read {
                 Ok(Ok(more)) => more,
                 Ok(Err(err)) => {
                     tracing::error!(%err, "an export stopped part way");

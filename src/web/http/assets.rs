@@ -2,8 +2,11 @@
 //! (`/static/app.3f2a9c1b04.css`): the name changes whenever the content does, so they can be
 //! cached forever (the route's `CachePolicy::Immutable`) and a deploy never serves a stale stylesheet. Each is
 //! compressed once, with brotli and gzip at their best settings, when first asked for, and
-//! served in the best encoding the client accepts.
+//! served in the best encoding the client accepts. Stylesheets are served minified (comments
+//! and spaces dropped by the `minifier` crate, the tokenizer rustdoc uses for its own CSS):
+//! the source keeps its comments for the people who edit it.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use super::params::Segment;
@@ -19,7 +22,8 @@ pub struct Asset {
     pub logical: &'static str,
     /// The fingerprinted URL path (`/static/app.3f2a9c1b04.css`).
     pub url: String,
-    bytes: &'static [u8],
+    /// What is served: the file, minified when it is a stylesheet.
+    bytes: Cow<'static, [u8]>,
     content_type: &'static str,
     /// Brotli and gzip forms, made on first use (SVG and text compress; that is all there is).
     compressed: std::sync::OnceLock<Compressed>,
@@ -27,7 +31,7 @@ pub struct Asset {
 
 impl Asset {
     fn compressed(&self) -> &Compressed {
-        self.compressed.get_or_init(|| Compressed::of(self.bytes))
+        self.compressed.get_or_init(|| Compressed::of(&self.bytes))
     }
 }
 
@@ -81,8 +85,13 @@ static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
         ),
     ]
     .into_iter()
-    .map(|(logical, bytes, content_type)| {
-        let digest = Sha256::digest(bytes);
+    .map(|(logical, source, content_type)| {
+        let bytes = if content_type.starts_with("text/css") {
+            minified_css(logical, source)
+        } else {
+            Cow::Borrowed(source)
+        };
+        let digest = Sha256::digest(&bytes);
         let hash: String = digest[..5].iter().map(|b| format!("{b:02x}")).collect();
         let url = match logical.rsplit_once('.') {
             Some((stem, ext)) => format!("/static/{stem}.{hash}.{ext}"),
@@ -98,6 +107,27 @@ static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
     })
     .collect()
 });
+
+/// A stylesheet without its comments and spaces; the source as it is if it cannot be
+/// tokenized (a test holds every stylesheet to minifying).
+fn minified_css(logical: &str, source: &'static [u8]) -> Cow<'static, [u8]> {
+    let minified = std::str::from_utf8(source)
+        .map_err(|_| "not UTF-8")
+        .and_then(minifier::css::minify)
+        .and_then(|css| {
+            let mut out = Vec::with_capacity(source.len());
+            css.write(&mut out)
+                .map_err(|_| "cannot write")
+                .map(|()| out)
+        });
+    match minified {
+        Ok(out) => Cow::Owned(out),
+        Err(why) => {
+            tracing::warn!(file = logical, why, "stylesheet served as written");
+            Cow::Borrowed(source)
+        }
+    }
+}
 
 /// The fingerprinted URL of an embedded file. Unknown names are a programming error caught
 /// by the tests; they yield a URL that 404s rather than a panic.
@@ -150,7 +180,7 @@ pub async fn serve_asset(
     let (body, encoding): (&'static [u8], Option<&'static str>) = match pick_encoding(accept) {
         Some("br") => (asset.compressed().br.as_slice(), Some("br")),
         Some(_) => (asset.compressed().gzip.as_slice(), Some("gzip")),
-        None => (asset.bytes, None),
+        None => (&asset.bytes, None),
     };
     let mut response = (
         [
@@ -192,17 +222,54 @@ mod tests {
             brotli::Decompressor::new(asset.compressed().br.as_slice(), 4096)
                 .read_to_end(&mut out)
                 .expect("brotli");
-            assert_eq!(out, asset.bytes, "{}", asset.logical);
+            assert_eq!(out, *asset.bytes, "{}", asset.logical);
             let mut out = Vec::new();
             flate2::read::GzDecoder::new(asset.compressed().gzip.as_slice())
                 .read_to_end(&mut out)
                 .expect("gzip");
-            assert_eq!(out, asset.bytes, "{}", asset.logical);
+            assert_eq!(out, *asset.bytes, "{}", asset.logical);
             assert!(
                 asset.compressed().br.len() < asset.bytes.len(),
                 "{}",
                 asset.logical
             );
+        }
+    }
+
+    /// The stylesheets as served: smaller than their sources and the same rules, i.e. the
+    /// same braces once the comments are gone.
+    #[test]
+    fn stylesheets_are_served_minified_with_every_rule() {
+        let sources = [
+            ("app.css", include_str!("../../../static/app.css")),
+            ("embed.css", include_str!("../../../static/embed.css")),
+        ];
+        for (name, source) in sources {
+            let asset = ASSETS.iter().find(|a| a.logical == name).expect("asset");
+            assert!(matches!(asset.bytes, Cow::Owned(_)), "{name} not minified");
+            let served = std::str::from_utf8(&asset.bytes).expect("UTF-8");
+            assert!(
+                served.len() * 10 < source.len() * 9,
+                "{name}: {}",
+                served.len()
+            );
+            let mut code = String::new();
+            let mut rest = source;
+            while let Some((before, after)) = rest.split_once("/*") {
+                code.push_str(before);
+                rest = after.split_once("*/").map_or("", |(_, a)| a);
+            }
+            code.push_str(rest);
+            for brace in ['{', '}'] {
+                assert_eq!(
+                    served.matches(brace).count(),
+                    code.matches(brace).count(),
+                    "{name}: {brace}"
+                );
+            }
+            for kept in ["@media print", "@container", "prefers-color-scheme"] {
+                assert_eq!(served.contains(kept), code.contains(kept), "{name}: {kept}");
+            }
         }
     }
 

@@ -12,7 +12,8 @@
 //!   [`GONE_CHECK`], and the request is dropped, which stops its statements (see
 //!   [`crate::db::budget`]); hyper alone notices only when it next reads or writes;
 //! * on a stop signal, idle connections and connections with only part of a request are
-//!   closed at once; requests being answered finish.
+//!   closed at once; requests being answered finish, bodies included (a streamed export
+//!   is sent to its end), for up to [`STOP_GRACE`].
 
 use std::future::Future;
 use std::mem::MaybeUninit;
@@ -37,6 +38,9 @@ pub const GONE_CHECK: Duration = Duration::from_millis(50);
 
 /// Connections at once when not configured.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 4096;
+/// Longest a stop waits for answers still being sent (a long download to a slow client);
+/// then their connections are closed. Below the systemd unit's `TimeoutStopSec`.
+pub const STOP_GRACE: Duration = Duration::from_secs(20);
 
 /// File descriptors kept for everything but client connections: the listener, the
 /// database file, its log and shared memory per pooled connection, the executable read
@@ -96,6 +100,33 @@ impl InFlight {
 impl Drop for InFlightGuard {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// A response body that holds its request's place in [`InFlight`] until it has been sent
+/// or dropped.
+struct Answering {
+    body: Body,
+    _guard: InFlightGuard,
+}
+
+impl http_body::Body for Answering {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        std::pin::Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.body.size_hint()
     }
 }
 
@@ -168,11 +199,17 @@ pub async fn run(
                         },
                         None => answer.await,
                     };
-                    // The response body may still stream; the request counts as answered
-                    // when its handler has returned (a stop then waits for hyper to send
-                    // the rest, as the connection is not idle).
-                    drop(guard);
-                    response
+                    // The request counts as being answered until its body is sent (or
+                    // dropped): a streamed export is still in flight after its handler
+                    // has returned, and a stop waits for it.
+                    response.map(|response| {
+                        response.map(|body| {
+                            Body::new(Answering {
+                                body,
+                                _guard: guard,
+                            })
+                        })
+                    })
                 }
             })
         };
@@ -188,9 +225,15 @@ pub async fn run(
             // ends now.
             conn.as_mut().graceful_shutdown();
             let mut quiet_checks = 0;
+            let grace = tokio::time::sleep(STOP_GRACE);
+            tokio::pin!(grace);
             loop {
                 tokio::select! {
                     _ = conn.as_mut() => break,
+                    () = &mut grace => {
+                        tracing::warn!("an answer was still being sent at the end of the stop's grace period");
+                        break;
+                    }
                     () = tokio::time::sleep(GONE_CHECK) => {
                         // No request being answered twice in a row: the connection is idle
                         // or has sent only part of a request. Nobody waits for it.
