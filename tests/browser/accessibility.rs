@@ -14,7 +14,7 @@ pub async fn serious_violations(b: &Browser, path: &str) -> Vec<String> {
         .execute_async(
             "const done = arguments[arguments.length - 1];
              axe.run(document, { resultTypes: ['violations'] })
-                .then(r => done(r.violations.map(v => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help }))))
+                .then(r => done(r.violations.map(v => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help, first: (v.nodes[0] || {}).html }))))
                 .catch(e => done([{ id: 'axe-error', impact: 'critical', nodes: 0, help: String(e) }]));",
             vec![],
         )
@@ -24,7 +24,12 @@ pub async fn serious_violations(b: &Browser, path: &str) -> Vec<String> {
     violations
         .into_iter()
         .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
-        .map(|v| format!("{} ({} nodes): {}", v["id"], v["nodes"], v["help"]))
+        .map(|v| {
+            format!(
+                "{} ({} nodes): {}; first: {}",
+                v["id"], v["nodes"], v["help"], v["first"]
+            )
+        })
         .collect()
 }
 
@@ -47,4 +52,26 @@ async fn key_pages_have_no_serious_or_critical_axe_violations() {
         assert!(found.is_empty(), "{path}: {found:#?}");
     }
     b.close().await;
+}
+
+/// The timeline's own views (whole span, a year, a month, a day, a search), with the strip
+/// in each of its forms, at a desktop and a phone width.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn timeline_views_have_no_serious_axe_violations_at_both_widths() {
+    for (width, height) in [(1280, 800), (390, 844)] {
+        let Some(b) = Browser::start(width, height).await else {
+            return;
+        };
+        for path in [
+            "/",
+            "/?from=2020&to=2020",
+            "/?from=2020-10&to=2020-10",
+            "/?from=2023-09-19&to=2023-09-19",
+            "/?q=ceasefire",
+        ] {
+            let found = serious_violations(&b, path).await;
+            assert!(found.is_empty(), "{path} at {width} px: {found:#?}");
+        }
+        b.close().await;
+    }
 }

@@ -111,8 +111,8 @@ fn a_stop_signal_lets_a_streamed_export_finish() {
     crate::binary::import(&csv, &db);
     let mut server = crate::binary::Server::start(&db, &["--cache-mb", "0"]);
 
-    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)
-        .expect("socket");
+    let socket =
+        socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).expect("socket");
     socket.set_recv_buffer_size(4096).expect("small buffer");
     socket.connect(&server.addr.into()).expect("connect");
     let mut stream: std::net::TcpStream = socket.into();

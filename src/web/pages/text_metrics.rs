@@ -69,15 +69,17 @@ pub fn shorten(text: &str, max_px: f64, font_px: f64) -> Option<String> {
         used += w;
         end = i + c.len_utf8();
     }
-    // Cut between words (a space or a hyphen), never inside one: the shortened text stays
-    // made of whole words of the full one, which is how assistive technology matches what
-    // is shown against the full name a link carries. Nothing is shown when even the first
-    // word does not fit.
-    let fits_whole = text[end..].starts_with([' ', '-', '–']);
+    // Cut between words (at a space), never inside one, nor at the hyphen or dash of a
+    // compound ("Armenia–Azerbaijan", "Nagorno-Karabakh"): the shortened text stays made of
+    // whole words of the full one, which is how assistive technology (and axe's "label in
+    // name" rule, which drops punctuation before it compares words) matches what is shown
+    // against the full name a link carries. Nothing is shown when even the first word does
+    // not fit.
+    let fits_whole = text[end..].starts_with(char::is_whitespace);
     let cut = if fits_whole {
         &text[..end]
     } else {
-        let boundary = text[..end].rfind([' ', '-', '–'])?;
+        let boundary = text[..end].rfind(char::is_whitespace)?;
         &text[..boundary]
     };
     let cut = cut.trim_end_matches([' ', ',', ';', ':', '–', '-', '(']);
@@ -112,5 +114,14 @@ mod tests {
         let cut = shorten("Russian peacekeeping period", 80.0, 11.0).expect("fits");
         assert_eq!(cut, "Russian…");
         assert_eq!(shorten("Peacekeeping", 40.0, 11.0), None);
+        // Nor at the dash or hyphen of a compound: every word shown is a word of the title.
+        let title = "Clashes on the Armenia–Azerbaijan border (Tovuz–Tavush) in Nagorno-Karabakh";
+        let words: Vec<&str> = title.split_whitespace().collect();
+        for max_px in (40..400).step_by(7) {
+            if let Some(short) = shorten(title, f64::from(max_px), 11.0) {
+                let shown: Vec<&str> = short.trim_end_matches('…').split_whitespace().collect();
+                assert_eq!(shown[..], words[..shown.len()], "{short} at {max_px} px");
+            }
+        }
     }
 }
