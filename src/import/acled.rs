@@ -6,7 +6,7 @@ use super::tabular::{
     Header, Row, RowMapper, ascii_slug, check_event, fit_slug, fit_text, geocoded_place, hand_on,
     named_source, parse_coordinates, parse_count, place_words, split_list,
 };
-use super::{ConflictChoice, Item, MappingOptions};
+use super::{ConflictChoice, Deletion, Item, MappingOptions};
 use crate::edtf::{Day, Edtf};
 use crate::record::{EVENT_SLUG_MAX, EventRecord, Fatalities, FieldProblem, TITLE_MAX};
 
@@ -362,6 +362,69 @@ pub fn event_date(date: &str, precision: &str) -> Result<Edtf, FieldProblem> {
         }
     };
     Edtf::parse(&text).map_err(|e| FieldProblem::new("event_date", date, e.to_string()))
+}
+
+/// ACLED's list of deleted events (the API's `deleted` endpoint, as CSV): `event_id_cnty`
+/// and `deleted_timestamp` (Unix seconds) per row. Each row removes the event imported
+/// from that ACLED id, if the database holds it, leaving a tombstone that says when ACLED
+/// deleted it; ids the database does not hold are reported, not refused (the list covers
+/// every country ACLED records).
+#[derive(Default)]
+pub struct AcledDeleted {
+    id: Option<usize>,
+    deleted_at: Option<usize>,
+}
+
+/// Columns of ACLED's list of deleted events.
+pub const DELETED_COLUMNS: &[&str] = &["event_id_cnty", "deleted_timestamp"];
+
+impl RowMapper for AcledDeleted {
+    fn header(&mut self, h: &Header) -> Vec<FieldProblem> {
+        self.id = h.col("event_id_cnty");
+        self.deleted_at = h.col("deleted_timestamp");
+        h.missing(DELETED_COLUMNS)
+    }
+
+    fn row(&mut self, row: &Row<'_>, out: &mut Vec<Item>) -> Result<(), Vec<FieldProblem>> {
+        let mut problems = Vec::new();
+        let id = row.get(self.id);
+        let id_slug = ascii_slug(id);
+        if id_slug.is_empty() {
+            problems.push(FieldProblem::new(
+                "event_id_cnty",
+                id,
+                "must be the deleted event's ACLED id (such as ARM1234)",
+            ));
+        }
+        let stamp = row.get(self.deleted_at);
+        let day = stamp
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(|secs| i32::try_from(secs.div_euclid(86_400)).ok())
+            .map(Day)
+            .filter(|day| day.is_real());
+        if day.is_none() {
+            problems.push(FieldProblem::new(
+                "deleted_timestamp",
+                stamp,
+                "must be the time ACLED deleted the event, in seconds since 1970 (such as 1747699200)",
+            ));
+        }
+        match day {
+            Some(day) if problems.is_empty() => {
+                out.push(Item::Deletion(Deletion {
+                    slug: fit_slug(&format!("acled-{id_slug}"), EVENT_SLUG_MAX),
+                    reason: format!(
+                        "deleted by ACLED on {} (ACLED's list of deleted events)",
+                        day.iso()
+                    ),
+                }));
+                Ok(())
+            }
+            _ => Err(problems),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -25,6 +25,9 @@ pub fn open(
         Format::Csv => csv_source(input, file_index, super::plain_csv::PlainCsv::new(mapping))?,
         Format::Acled => csv_source(input, file_index, super::acled::Acled::new(mapping))?,
         Format::Ucdp => csv_source(input, file_index, super::ucdp::Ucdp::new(mapping))?,
+        Format::AcledDeleted => {
+            csv_source(input, file_index, super::acled::AcledDeleted::default())?
+        }
         Format::TimelinejsJson => {
             Box::new(super::timelinejs::json_source(input, file_index, mapping)?)
         }
@@ -76,6 +79,8 @@ fn csv_source<M: tabular::RowMapper + 'static>(
 pub fn csv_format(header: &Header) -> Option<Format> {
     if header.has("event_id_cnty") && header.has("event_date") {
         Some(Format::Acled)
+    } else if super::acled::DELETED_COLUMNS.iter().all(|c| header.has(c)) {
+        Some(Format::AcledDeleted)
     } else if header.has("date_prec") && header.has("type_of_violence") {
         Some(Format::Ucdp)
     } else if header.has("headline") && header.has("year") {

@@ -51,6 +51,18 @@ pub enum Item {
     /// Something the importer changed or left out of what it was given, reported, never
     /// written (see [`report`]).
     Notice(Notice),
+    /// An event its source has deleted (a row of ACLED's list of deleted events): removed
+    /// by this import, with a tombstone saying why, if the database holds it.
+    Deletion(Deletion),
+}
+
+/// An event a source says it has deleted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Deletion {
+    /// The slug the event has here (`acled-arm1234`).
+    pub slug: String,
+    /// Why, in words a reader sees on the event's 410 page.
+    pub reason: String,
 }
 
 /// An item with where it came from.
@@ -78,6 +90,9 @@ pub enum Format {
     Acled,
     /// A UCDP GED export (CSV).
     Ucdp,
+    /// ACLED's list of deleted events (CSV: `event_id_cnty`, `deleted_timestamp`): the
+    /// events it names are removed, each with a tombstone.
+    AcledDeleted,
 }
 
 /// Where an input's bytes come from.
@@ -321,6 +336,10 @@ pub async fn import_with(
                 // in is unknown); events are refused when their batch is written.
                 let refused_now = match item {
                     Item::Notice(_) => None,
+                    Item::Deletion(deletion) => {
+                        writer.listed_deletion(deletion, (file_index, line));
+                        None
+                    }
                     Item::Conflict(c) => writer.conflict(&c).await.map(|()| None)?,
                     Item::ImpliedConflict { record, rename } => writer
                         .implied_conflict(&record, rename)
@@ -361,6 +380,19 @@ pub async fn import_with(
     }
     if problems.is_empty() && options.replace {
         writer.delete_unmentioned().await?;
+    }
+    if problems.is_empty() {
+        for (origin, slug) in writer.delete_listed().await? {
+            report.push(
+                &inputs[origin.0].name,
+                origin.1,
+                Notice::new(
+                    NoticeKind::DeletionNotHere,
+                    "event_id_cnty",
+                    format!("no event {slug} here: nothing to remove"),
+                ),
+            );
+        }
     }
     if !problems.is_empty() {
         writer.rollback().await?;
@@ -498,7 +530,7 @@ fn check(item: &Item) -> Vec<FieldProblem> {
         Item::Era(e) => e.check(),
         Item::Place(p) => p.check(),
         Item::Event(e) => e.check(),
-        Item::Notice(_) => Vec::new(),
+        Item::Notice(_) | Item::Deletion(_) => Vec::new(),
     }
 }
 

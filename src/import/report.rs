@@ -29,6 +29,8 @@ pub enum NoticeKind {
     TitleDerived,
     /// Fatality figures whose low estimate exceeds the high one, kept as published.
     LowAboveHigh,
+    /// An event of a source's list of deletions that the database does not hold.
+    DeletionNotHere,
 }
 
 impl NoticeKind {
@@ -52,6 +54,11 @@ impl NoticeKind {
             NoticeKind::MediaEmbedAsLink => ("embed", "embeds", " kept as a web link"),
             NoticeKind::TitleDerived => ("title", "titles", " derived from text or date"),
             NoticeKind::LowAboveHigh => ("row", "rows", ": low > high kept as published"),
+            NoticeKind::DeletionNotHere => (
+                "deleted event",
+                "deleted events",
+                " not in the database (nothing to remove)",
+            ),
         };
         let noun = if count == 1 { one } else { many };
         format!("{count} {noun}{what}")
@@ -67,6 +74,7 @@ impl NoticeKind {
             NoticeKind::MediaEmbedAsLink => "media-embed-as-link",
             NoticeKind::TitleDerived => "title-derived",
             NoticeKind::LowAboveHigh => "low-above-high",
+            NoticeKind::DeletionNotHere => "deletion-not-here",
         }
     }
 }

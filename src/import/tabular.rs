@@ -857,7 +857,7 @@ pub(crate) mod proptests {
 
     /// Every tabular format with a header of all its columns: those of its fixture file
     /// (ACLED, UCDP GED) or of its template.
-    fn full_headers() -> [(Format, Vec<&'static str>); 4] {
+    fn full_headers() -> [(Format, Vec<&'static str>); 5] {
         [
             (
                 Format::Acled,
@@ -869,6 +869,10 @@ pub(crate) mod proptests {
             ),
             (Format::Csv, PLAIN_CSV_HEADER.to_vec()),
             (Format::TimelinejsCsv, SHEET_HEADER.to_vec()),
+            (
+                Format::AcledDeleted,
+                crate::import::acled::DELETED_COLUMNS.to_vec(),
+            ),
         ]
     }
 

@@ -618,3 +618,73 @@ places = ["{place}"]
         .collect();
     assert!(fields.contains(&"Places".to_string()), "{fields:?}");
 }
+
+/// ACLED's list of deleted events removes the events it names, each with a tombstone saying
+/// when ACLED deleted it; ids the database does not hold are reported, not refused, and a
+/// malformed row names its column and line.
+#[tokio::test]
+async fn acleds_list_of_deleted_events_removes_them_with_the_reason() {
+    let app = TestApp::with_dataset(&first_version()).await;
+    let options = ImportOptions {
+        replace: false,
+        check_only: false,
+    };
+    import::import(&app.rw, &[crate::formats::fixture("acled.csv")], options)
+        .await
+        .expect("ACLED rows");
+    let before = app.get("/api/events?limit=1").await.json()["total"].clone();
+    assert_eq!(app.get("/events/acled-arm505").await.status, 200);
+
+    let list = "event_id_cnty,deleted_timestamp\nARM505,1747699200\nXYZ999,1747699200\n";
+    let detected = |name: &str, text: &str| import::Input {
+        format: None,
+        ..text_input(name, text)
+    };
+    let summary = import::import(&app.rw, &[detected("deleted.csv", list)], options)
+        .await
+        .expect("the list of deletions");
+    assert_eq!((summary.inserted, summary.deleted), (0, 1), "{summary:?}");
+    let report = summary.report.lines().join("\n");
+    assert!(
+        report.contains("1 deleted event not in the database")
+            && report.contains("deleted.csv:3: event_id_cnty: no event acled-xyz999 here"),
+        "{report}"
+    );
+
+    let gone = app.get("/events/acled-arm505").await;
+    assert_eq!(gone.status, 410);
+    let status = gone
+        .html()
+        .select(&sel(".gone__status"))
+        .next()
+        .map(text)
+        .unwrap_or_default();
+    assert!(
+        status.contains("deleted by ACLED on 2025-05-20"),
+        "why: {status}"
+    );
+    let after = app.get("/api/events?limit=1").await.json()["total"].clone();
+    assert_eq!(after.as_i64(), before.as_i64().map(|n| n - 1));
+    let changes = app.get("/api/changes?kind=removed").await.json();
+    assert!(changes.to_string().contains("acled-arm505"), "{changes}");
+
+    let broken = "event_id_cnty,deleted_timestamp\nAZE101,yesterday\n";
+    let err = import::import(&app.rw, &[detected("broken.csv", broken)], options)
+        .await
+        .expect_err("a timestamp that is not one");
+    let import::ImportError::Invalid { problems, total } = err else {
+        panic!("expected problems, got {err}");
+    };
+    assert_eq!(total, 1);
+    let problem = &problems[0];
+    assert_eq!(
+        (problem.file.as_str(), problem.line, problem.field.as_str()),
+        ("broken.csv", Some(2), "deleted_timestamp"),
+        "{problem:?}"
+    );
+    assert!(
+        problem.message.contains("seconds since 1970"),
+        "{problem:?}"
+    );
+    assert_eq!(app.get("/events/acled-aze101").await.status, 200);
+}

@@ -130,6 +130,9 @@ pub struct Writer {
     /// themselves: ids above `base_id`, and the older ones in `touched`.)
     touched_conflicts: HashSet<i64>,
     pending_links: Vec<PendingLink>,
+    /// Events a source's list of deletions names, removed at the end (see
+    /// [`Writer::delete_listed`]).
+    listed_deletions: Vec<(crate::import::Deletion, (usize, Option<usize>))>,
     /// SQL text of statements ending in an `IN` list, by statement and list length.
     sql: HashMap<(&'static str, usize), Arc<str>>,
     /// Events in the table before the import.

@@ -48,6 +48,7 @@ impl Writer {
             batch_slugs: HashSet::with_capacity(BATCH),
             touched_conflicts: HashSet::new(),
             pending_links: Vec::new(),
+            listed_deletions: Vec::new(),
             sql: HashMap::new(),
             events_before: u64::try_from(events_before).unwrap_or(0),
             dropped_indexes: None,
