@@ -154,3 +154,57 @@ fn a_stop_signal_lets_a_streamed_export_finish() {
     let exit = server.exit_within(signalled, Duration::from_secs(15));
     assert!(exit.success(), "exited cleanly: {exit:?}");
 }
+
+/// A chunked HTTP/1.1 body put back together.
+fn dechunked(mut body: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let size = usize::from_str_radix(size.trim(), 16).expect("chunk size");
+        if size == 0 {
+            break;
+        }
+        out.push_str(&rest[..size]);
+        body = &rest[size + 2..];
+    }
+    out
+}
+
+/// Eight whole-view downloads at once all complete, every one with every event, and a cheap
+/// request made while they stream is answered (before streaming, all eight answered 503 at
+/// the request timeout and a cheap request waited behind them).
+#[test]
+fn eight_downloads_at_once_all_complete_and_others_are_answered() {
+    let dir = tempfile::tempdir().expect("dir");
+    let csv = dir.path().join("filler.csv");
+    let db = dir.path().join("filler.db");
+    crate::binary::filler_csv(&csv, 20_000);
+    crate::binary::import(&csv, &db);
+    let server = crate::binary::Server::start(&db, &["--cache-mb", "0"]);
+    let addr = server.addr;
+
+    let downloads: Vec<_> = (0..8)
+        .map(|_| {
+            std::thread::spawn(move || {
+                let response = crate::harness::tcp_get(addr, "/export/events.csv", "");
+                let (head, body) = response.split_once("\r\n\r\n").expect("a head");
+                (
+                    head.lines().next().unwrap_or("").to_string(),
+                    dechunked(body),
+                )
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(200));
+    let (status, body) = tcp_get_status_body(addr, "/api/events?limit=1");
+    assert!(
+        status.contains(" 200 ") && body.contains("\"events\""),
+        "a cheap request during the downloads: {status}"
+    );
+    for download in downloads {
+        let (status, csv) = download.join().expect("download thread");
+        assert!(status.contains(" 200 "), "{status}");
+        let rows = csv.matches("https://example.org/s/").count();
+        assert_eq!(rows, 20_000, "every event in each download");
+        assert!(csv.starts_with("slug,"), "{}", &csv[..csv.len().min(80)]);
+    }
+}
