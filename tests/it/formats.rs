@@ -878,3 +878,85 @@ async fn the_fatalities_rebuild_keeps_events_their_rows_and_their_search() {
         .expect("pragma");
     assert_eq!(fk, 1, "foreign keys are enforced again after the migration");
 }
+
+/// The quirks fixture's header and its one-line row `2005`, with `edit` applied to the
+/// row's cells (by column name), as a UCDP GED file of the edited rows.
+fn ucdp_rows(edits: &[(&str, &str, String)]) -> String {
+    let mut reader = csv::Reader::from_path(fixture_path("ucdp_ged_quirks.csv")).expect("csv");
+    let header: Vec<String> = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').to_string())
+        .collect();
+    let row: Vec<String> = reader
+        .records()
+        .map(|r| r.expect("row"))
+        .find(|r| &r[0] == "2005")
+        .expect("row 2005")
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(&header).expect("header");
+    for (id, column, value) in edits {
+        let mut cells = row.clone();
+        cells[0] = id.to_string();
+        let at = header
+            .iter()
+            .position(|h| h == column)
+            .unwrap_or_else(|| panic!("no column {column}"));
+        cells[at] = value.clone();
+        writer.write_record(&cells).expect("row");
+    }
+    String::from_utf8(writer.into_inner().expect("flush")).expect("UTF-8")
+}
+
+#[tokio::test]
+async fn ucdp_problems_name_the_csv_columns_not_the_record_fields() {
+    // Issue 18: an over-long conflict name was reported as `name:`, and figures as
+    // `fatalities.high`. Names may be up to 500 characters; one more fails the row.
+    let long: String = "Forces of the Northern Coalition "
+        .repeat(16)
+        .chars()
+        .take(501)
+        .collect();
+    let text = ucdp_rows(&[
+        ("3001", "conflict_name", long.clone()),
+        ("3002", "side_b", long.clone()),
+    ]);
+    let db = EmptyDb::new().await;
+    let (problems, total) = problems_of(
+        db.import(&[text_file("ged.csv", &text)])
+            .await
+            .expect_err("over-long names fail their rows"),
+    );
+    let found: Vec<(Option<usize>, &str)> = problems
+        .iter()
+        .map(|p| (p.line, p.field.as_str()))
+        .collect();
+    assert_eq!(total, 2, "{problems:?}");
+    assert_eq!(found, [(Some(2), "conflict_name"), (Some(3), "side_b")]);
+    for p in &problems {
+        assert!(p.message.contains("longer than 500 characters"), "{p}");
+        let line = p.to_string();
+        assert!(
+            !line.contains(" name:"),
+            "a record field, not the column: {line}"
+        );
+        assert!(!line.contains("fatalities."), "{line}");
+        assert!(!p.field.contains("actors"), "{line}");
+    }
+    assert_eq!(db.count("event").await, 0);
+
+    // 500 characters import whole.
+    let fits: String = long.chars().take(500).collect();
+    let text = ucdp_rows(&[
+        ("3001", "conflict_name", fits.clone()),
+        ("3002", "side_b", fits),
+    ]);
+    db.import(&[text_file("ged.csv", &text)])
+        .await
+        .expect("names of 500 characters fit");
+    assert_eq!(db.count("event").await, 2);
+}
