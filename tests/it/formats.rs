@@ -406,6 +406,37 @@ async fn acled_rows_map_dates_categories_actors_and_places() {
 }
 
 #[tokio::test]
+async fn acled_interaction_codes_read_in_words_after_an_import() {
+    // Issue 18: `Interaction: 60` was shown as a raw code.
+    let db = EmptyDb::new().await;
+    db.import(&[fixture("acled.csv")]).await.expect("import");
+    let body = |slug: &'static str| db.text("SELECT body FROM event WHERE slug = ?1", slug);
+    let protest = body("acled-arm505").await.expect("a body");
+    assert!(
+        protest
+            .lines()
+            .any(|l| l == "- Interaction: Protesters alone (60)"),
+        "{protest}"
+    );
+    let clash = body("acled-aze101").await.expect("a body");
+    assert!(
+        clash
+            .lines()
+            .any(|l| l == "- Interaction: State forces and external/other forces (18)"),
+        "{clash}"
+    );
+    for slug in ["acled-arm505", "acled-aze101", "acled-arm606"] {
+        let text = body(slug).await.unwrap_or_default();
+        assert!(
+            !text.lines().any(|l| l
+                .strip_prefix("- Interaction: ")
+                .is_some_and(|v| v.bytes().all(|b| b.is_ascii_digit()))),
+            "no bare code: {text}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn acled_rows_go_into_the_named_conflict() {
     let db = EmptyDb::new().await;
     db.import_into(&[fixture("acled.csv")], Some("nagorno-karabakh"))
