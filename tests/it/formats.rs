@@ -326,6 +326,11 @@ async fn acled_rows_map_dates_categories_actors_and_places() {
     assert_eq!(db.edtf("acled-arm202").await, "2020-07-12~");
     assert_eq!(db.edtf("acled-aze303").await, "2020-10~");
     assert_eq!(db.edtf("acled-arm505").await, "2023-09-24");
+    assert_eq!(
+        db.edtf("acled-arm707").await,
+        "2022-06-30",
+        "a date as Excel writes it (30-Jun-22)"
+    );
 
     for (slug, category) in [
         ("acled-aze101", "military"),
@@ -447,7 +452,7 @@ async fn acled_rows_go_into_the_named_conflict() {
         .await
         .expect("conflicts");
     assert_eq!(conflicts, ["nagorno-karabakh"]);
-    assert_eq!(db.count("event").await, 6);
+    assert_eq!(db.count("event").await, 7);
 }
 
 #[tokio::test]
@@ -533,7 +538,7 @@ async fn reimporting_a_csv_changes_nothing_and_a_changed_row_updates() {
             again.unchanged,
             again.conflicts_written
         ),
-        (0, 0, 6, 0)
+        (0, 0, 7, 0)
     );
     assert_eq!(db.dump().await, before);
 
@@ -545,7 +550,7 @@ async fn reimporting_a_csv_changes_nothing_and_a_changed_row_updates() {
         .expect("changed");
     assert_eq!(
         (changed.inserted, changed.updated, changed.unchanged),
-        (0, 1, 5)
+        (0, 1, 6)
     );
     assert_eq!(
         db.text("SELECT summary FROM event WHERE slug = ?1", "acled-arm606")
