@@ -124,6 +124,46 @@ async fn the_export_command_and_the_http_export_give_identical_timelinejs_events
     assert_date_parts_are_strings(&web);
 }
 
+#[tokio::test]
+async fn the_http_timelinejs_export_writes_imported_links_as_html() {
+    // Issue 18: TimelineJS text with links was stored as Markdown and exported raw
+    // (`[line of contact](https://…)` in `text.text`).
+    let db = EmptyDb::new().await;
+    db.import(&[crate::formats::fixture("timeline.json")])
+        .await
+        .expect("import");
+    assert!(
+        db.text("SELECT summary FROM event WHERE slug = ?1", "war-begins")
+            .await
+            .is_some_and(|s| s.contains("](https://example.org/line)")),
+        "stored as Markdown"
+    );
+    let router = router_over(&db).await;
+    let (status, body) = get(&router, "/export/timelinejs.json").await;
+    assert_eq!(status, StatusCode::OK);
+    let doc: Value = serde_json::from_str(&body).expect("JSON");
+    let events = doc["events"].as_array().expect("events");
+    let text = events
+        .iter()
+        .find(|e| e["unique_id"] == "war-begins")
+        .and_then(|e| e["text"]["text"].as_str())
+        .expect("war-begins is exported with a text");
+    // The sanitiser adds `rel` after the address.
+    let link = text
+        .split_once(r#"<a href="https://example.org/line""#)
+        .map(|(_, rest)| rest);
+    assert!(
+        link.is_some_and(|rest| rest.split_once('>').is_some_and(|(attrs, after)| {
+            !attrs.contains('<') && after.starts_with("line of contact</a>")
+        })),
+        "{text}"
+    );
+    for event in events {
+        let text = event["text"]["text"].as_str().unwrap_or_default();
+        assert!(!text.contains("]("), "no Markdown link: {text}");
+    }
+}
+
 /// Two conflicts with an era each; events dated in the years 0000 and 9999, with and
 /// without a label, with the importers' placeholder category and a real one.
 const FAITHFUL: &str = r#"format = "conflict-timeline/1"
