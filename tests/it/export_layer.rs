@@ -57,6 +57,11 @@ async fn get(router: &axum::Router, uri: &str) -> (StatusCode, String) {
 /// Every date part of every slide and era: all strings, as Knight Lab's own examples
 /// write them (`"year": "1963", "month": "8"`).
 fn assert_date_parts_are_strings(doc: &Value) {
+    assert_date_parts_are_strings_in(doc, 11);
+}
+
+/// [`assert_date_parts_are_strings`] for a document of at least `min_parts` date parts.
+fn assert_date_parts_are_strings_in(doc: &Value, min_parts: usize) {
     let mut seen = 0;
     for list in ["events", "eras"] {
         for item in doc[list].as_array().expect(list) {
@@ -69,7 +74,7 @@ fn assert_date_parts_are_strings(doc: &Value) {
             }
         }
     }
-    assert!(seen > 10, "the document has dates");
+    assert!(seen >= min_parts, "the document has dates");
 }
 
 #[tokio::test]
@@ -276,6 +281,107 @@ async fn timelinejs_writes_labels_groups_eras_and_years_as_imported() {
         "the conflict's summary is rendered: {}",
         doc["title"]
     );
+}
+
+/// Events before the common era, in the native format (`-3500` as in TimelineJS's own
+/// templates, `-0300-05` with a month, an interval across year 0).
+const BCE: &str = r#"format = "conflict-timeline/1"
+[[conflicts]]
+slug = "ancient"
+name = "Ancient"
+
+[[events]]
+conflict = "ancient"
+slug = "uruk"
+date = "-3500"
+title = "Uruk"
+category = "political"
+
+[[events]]
+conflict = "ancient"
+slug = "three-hundred-bce"
+date = "-0300-05"
+title = "In May, 301 BCE"
+category = "political"
+
+[[events]]
+conflict = "ancient"
+slug = "across-zero"
+date = "-0010/0010"
+title = "Across year zero"
+category = "political"
+"#;
+
+#[tokio::test]
+async fn bce_years_are_written_as_timelinejs_writes_them_and_import_back() {
+    // Issue 18: negative years were rejected everywhere; TimelineJS writes `"year": "-3500"`.
+    let app = TestApp::with_dataset(BCE).await;
+    let response = app.get("/export/timelinejs.json").await;
+    assert_eq!(response.status, StatusCode::OK);
+    let doc = response.json();
+    let events = doc["events"].as_array().expect("events");
+    let by_id = |slug: &str| -> &Value {
+        events
+            .iter()
+            .find(|e| e["unique_id"] == slug)
+            .unwrap_or_else(|| panic!("{slug} is exported"))
+    };
+    assert_eq!(
+        by_id("uruk")["start_date"],
+        serde_json::json!({ "year": "-3500" })
+    );
+    assert_eq!(
+        by_id("three-hundred-bce")["start_date"],
+        serde_json::json!({ "year": "-300", "month": "5" })
+    );
+    assert_eq!(
+        (
+            &by_id("across-zero")["start_date"],
+            &by_id("across-zero")["end_date"]
+        ),
+        (
+            &serde_json::json!({ "year": "-10" }),
+            &serde_json::json!({ "year": "10" })
+        )
+    );
+    assert_date_parts_are_strings_in(&doc, 4);
+
+    let copy = EmptyDb::new().await;
+    copy.import(&[text_file("bce.json", &response.body)])
+        .await
+        .expect("the export imports");
+    assert_eq!(copy.edtf("uruk").await, "-3500");
+    assert_eq!(copy.edtf("three-hundred-bce").await, "-0300-05");
+    assert_eq!(copy.edtf("across-zero").await, "-0010/0010");
+}
+
+#[tokio::test]
+async fn a_timelinejs_bce_year_imports_exports_and_imports_the_same() {
+    let file = r#"{"title": {"text": {"headline": "Antiquity"}}, "events": [
+        {"start_date": {"year": "-3500"}, "text": {"headline": "Writing"}, "unique_id": "writing"},
+        {"start_date": {"year": -300, "month": 5, "day": 1}, "text": {"headline": "A day"},
+         "unique_id": "a-day"}]}"#;
+    let db = EmptyDb::new().await;
+    db.import(&[text_file("antiquity.json", file)])
+        .await
+        .expect("negative years import");
+    assert_eq!(db.edtf("writing").await, "-3500");
+    assert_eq!(db.edtf("a-day").await, "-0300-05-01");
+    let router = router_over(&db).await;
+    let (status, body) = get(&router, "/export/timelinejs.json").await;
+    assert_eq!(status, StatusCode::OK);
+    let doc: Value = serde_json::from_str(&body).expect("JSON");
+    assert_eq!(doc["events"][0]["start_date"]["year"], "-3500");
+    assert_eq!(
+        doc["events"][1]["start_date"],
+        serde_json::json!({ "year": "-300", "month": "5", "day": "1" })
+    );
+    let copy = EmptyDb::new().await;
+    copy.import(&[text_file("export.json", &body)])
+        .await
+        .expect("the export imports");
+    assert_eq!(copy.edtf("writing").await, "-3500");
+    assert_eq!(copy.edtf("a-day").await, "-0300-05-01");
 }
 
 #[tokio::test]
