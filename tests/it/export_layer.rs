@@ -163,6 +163,10 @@ async fn the_http_timelinejs_export_writes_imported_links_as_html() {
         })),
         "{text}"
     );
+    assert!(
+        text.contains("<p>Mobilisation &amp; martial law.</p>"),
+        "the slide's second paragraph (the body) is written too: {text}"
+    );
     for event in events {
         let text = event["text"]["text"].as_str().unwrap_or_default();
         assert!(!text.contains("]("), "no Markdown link: {text}");
@@ -680,6 +684,215 @@ proptest! {
             let third = EmptyDb::new().await;
             third.import(&[text_file("out.toml", &native)]).await.expect("the native export imports");
             assert_eq!(third.dump().await, first.dump().await, "{native}");
+        });
+    }
+}
+
+/// A TimelineJS date object: a year (before the common era too), with a month or a day.
+fn tl_date() -> impl Strategy<Value = (i32, Option<(u32, Option<u32>)>)> {
+    (
+        prop_oneof![-3500i32..0, 0i32..2100],
+        prop::option::of((1u32..=12, prop::option::of(1u32..=28))),
+    )
+}
+
+fn tl_date_json((year, rest): (i32, Option<(u32, Option<u32>)>), as_numbers: bool) -> Value {
+    let part = |n: i64| {
+        if as_numbers {
+            serde_json::json!(n)
+        } else {
+            serde_json::json!(n.to_string())
+        }
+    };
+    let mut date = serde_json::Map::new();
+    date.insert("year".into(), part(i64::from(year)));
+    if let Some((month, day)) = rest {
+        date.insert("month".into(), part(i64::from(month)));
+        if let Some(day) = day {
+            date.insert("day".into(), part(i64::from(day)));
+        }
+    }
+    Value::Object(date)
+}
+
+/// A paragraph of HTML as TimelineJS files hold it: words, an `&amp;`, a link.
+fn tl_paragraph() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop_oneof![
+            4 => "[A-Za-z]{1,9}[,.]?",
+            1 => Just("&amp;".to_string()),
+            1 => ("[a-z]{1,8}( [a-z]{1,8})?", "[a-z]{1,8}").prop_map(|(text, path)| format!(
+                "<a href=\"https://example.org/{path}\">{text}</a>"
+            )),
+        ],
+        1..8,
+    )
+    .prop_map(|words| words.join(" "))
+}
+
+/// One slide of a generated file.
+#[derive(Clone, Debug)]
+struct Slide {
+    id: bool,
+    start: (i32, Option<(u32, Option<u32>)>),
+    /// Years after the start, and the end's month and day.
+    end: Option<(i32, Option<(u32, Option<u32>)>)>,
+    headline: Option<String>,
+    paragraphs: Vec<String>,
+    display_date: Option<String>,
+    group: Option<&'static str>,
+    media: Option<(String, Option<String>, Option<String>)>,
+    numbers: bool,
+}
+
+fn slide() -> impl Strategy<Value = Slide> {
+    (
+        any::<bool>(),
+        tl_date(),
+        prop::option::of((
+            1i32..60,
+            prop::option::of((1u32..=12, prop::option::of(1u32..=28))),
+        )),
+        prop::option::of("[A-Z][a-z]{1,8}( [a-z]{1,8}){0,3}"),
+        prop::collection::vec(tl_paragraph(), 0..3),
+        prop::option::of("(early |late )?[A-Z][a-z]{2,8} [0-9]{1,4}"),
+        prop::option::of(prop::sample::select(vec![
+            "Battles",
+            "Peace talks",
+            "military",
+        ])),
+        prop::option::of((
+            "[a-z]{1,10}",
+            prop::option::of("[A-Z][a-z]{1,8}( [a-z]{1,8})?"),
+            prop::option::of("[A-Z][a-z]{1,8}"),
+        )),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(id, start, end, headline, paragraphs, display_date, group, media, numbers)| Slide {
+                id,
+                start,
+                end: end.map(|(after, rest)| (start.0 + after, rest)),
+                headline,
+                paragraphs,
+                display_date,
+                group,
+                media,
+                numbers,
+            },
+        )
+}
+
+fn timelinejs_file(slides: &[Slide]) -> String {
+    let events: Vec<Value> = slides
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let mut event = serde_json::Map::new();
+            event.insert("start_date".into(), tl_date_json(s.start, s.numbers));
+            if let Some(end) = s.end {
+                event.insert("end_date".into(), tl_date_json(end, s.numbers));
+            }
+            let mut text = serde_json::Map::new();
+            if let Some(headline) = &s.headline {
+                text.insert("headline".into(), headline.clone().into());
+            }
+            if !s.paragraphs.is_empty() {
+                let html: String = s.paragraphs.iter().map(|p| format!("<p>{p}</p>")).collect();
+                text.insert("text".into(), html.into());
+            }
+            event.insert("text".into(), Value::Object(text));
+            if let Some(label) = &s.display_date {
+                event.insert("display_date".into(), label.clone().into());
+            }
+            if let Some(group) = s.group {
+                event.insert("group".into(), group.into());
+            }
+            if let Some((path, caption, credit)) = &s.media {
+                let mut media = serde_json::Map::new();
+                media.insert(
+                    "url".into(),
+                    format!("https://example.org/media/{path}").into(),
+                );
+                if let Some(caption) = caption {
+                    media.insert("caption".into(), caption.clone().into());
+                }
+                if let Some(credit) = credit {
+                    media.insert("credit".into(), credit.clone().into());
+                }
+                event.insert("media".into(), Value::Object(media));
+            }
+            if s.id {
+                event.insert("unique_id".into(), format!("slide-{i}").into());
+            }
+            Value::Object(event)
+        })
+        .collect();
+    serde_json::json!({
+        "title": {"text": {"headline": "Round trip", "text": "<p>A generated timeline.</p>"}},
+        "events": events,
+    })
+    .to_string()
+}
+
+/// What a reader sees of every event, by slug: date, title, text, label, category, sources.
+async fn tl_events(db: &EmptyDb) -> Vec<String> {
+    let rows: Vec<(
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        String,
+    )> = sqlx::query_as(
+        "SELECT e.slug, c.slug, e.edtf, e.title, e.summary, e.body, e.date_label, e.category
+             FROM event e JOIN conflict c ON c.id = e.conflict_id ORDER BY e.slug",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .expect("events");
+    let sources: Vec<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT e.slug, s.title, s.publisher, s.url FROM source s
+         JOIN event e ON e.id = s.event_id ORDER BY e.slug, s.position",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .expect("sources");
+    rows.iter()
+        .map(|r| format!("{r:?}"))
+        .chain(sources.iter().map(|s| format!("{s:?}")))
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_timelinejs_file_round_trips_through_the_timelinejs_export(slides in prop::collection::vec(slide(), 1..6)) {
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        runtime.block_on(async {
+            let file = timelinejs_file(&slides);
+            let first = EmptyDb::new().await;
+            first.import(&[text_file("in.json", &file)]).await.expect("the generated file imports");
+            let out = run(&[
+                "export",
+                "--format",
+                "timelinejs",
+                "--db",
+                first.path.to_str().expect("path"),
+            ]);
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            let exported = String::from_utf8(out.stdout).expect("UTF-8");
+            let second = EmptyDb::new().await;
+            second.import(&[text_file("out.json", &exported)]).await.expect("the export imports");
+            assert_eq!(tl_events(&second).await, tl_events(&first).await, "{file}\n{exported}");
+            let again = second.import(&[text_file("out.json", &exported)]).await.expect("again");
+            assert_eq!((again.inserted, again.updated), (0, 0), "{exported}");
+            // And the export imported over what it was exported from changes nothing.
+            let back = first.import(&[text_file("out.json", &exported)]).await.expect("back");
+            assert_eq!((back.inserted, back.updated), (0, 0), "{file}\n{exported}");
         });
     }
 }
