@@ -800,6 +800,62 @@ async fn timelinejs_sheet_maps_the_title_eras_and_events() {
 }
 
 #[tokio::test]
+async fn a_sheet_row_without_a_headline_and_with_a_negative_year_imports() {
+    // Issue 18: headline-less rows and negative years were rejected.
+    let text = fixture_text("timeline_sheet.csv")
+        + "-300,5,,,,,,,,,\"<p>A city founded on the coast.</p>\",,,,,,Founding,\n";
+    let db = EmptyDb::new().await;
+    let summary = db
+        .import(&[text_file("sheet.csv", &text)])
+        .await
+        .expect("imports whole");
+    assert_eq!(db.count("event").await, 5);
+    let (slug, title, edtf, category): (String, String, String, String) =
+        sqlx::query_as("SELECT slug, title, edtf, category FROM event WHERE edtf LIKE '-%'")
+            .fetch_one(&db.pool)
+            .await
+            .expect("the row before the common era");
+    assert_eq!(
+        (title.as_str(), edtf.as_str(), category.as_str()),
+        ("[A city founded on the coast.]", "-0300-05", "founding"),
+        "a derived title in brackets: {slug}"
+    );
+    assert_eq!(summary.report.count(import::NoticeKind::TitleDerived), 1);
+    let lines = summary.report.lines();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("Headline") && l.contains("[A city founded on the coast.]")),
+        "{lines:?}"
+    );
+}
+
+#[tokio::test]
+async fn plain_csv_rows_before_the_common_era_import() {
+    let text = "slug,title,edtf,start_date,end_date,date_precision,category,conflict\n\
+        by-edtf,By EDTF,-0300,,,,political,Ancient\n\
+        by-day,By day,,-0300-05-01,,day,political,Ancient\n\
+        by-month,By month,,-0300-05-01,,month,political,Ancient\n\
+        by-year,By year,,-0300-05-01,,year,political,Ancient\n\
+        a-span,A span,,-0300,-0250,,political,Ancient\n\
+        short-year,A short year,,600,,year,political,Ancient\n";
+    let db = EmptyDb::new().await;
+    db.import(&[text_file("bce.csv", text)])
+        .await
+        .expect("negative and short years import");
+    for (slug, edtf) in [
+        ("by-edtf", "-0300"),
+        ("by-day", "-0300-05-01"),
+        ("by-month", "-0300-05"),
+        ("by-year", "-0300"),
+        ("a-span", "-0300/-0250"),
+        ("short-year", "0600"),
+    ] {
+        assert_eq!(db.edtf(slug).await, edtf, "{slug}");
+    }
+}
+
+#[tokio::test]
 async fn ucdp_rows_as_published_import_with_long_names_and_prose_places() {
     // A BOM, CRLF line ends, a multi-line quoted cell, place descriptions written as
     // prose and a side and conflict named in about 240 characters, as in UCDP's own files.
