@@ -688,15 +688,18 @@ proptest! {
     }
 }
 
+/// A generated TimelineJS date: a year, with a month, with a day.
+type TlDate = (i32, Option<(u32, Option<u32>)>);
+
 /// A TimelineJS date object: a year (before the common era too), with a month or a day.
-fn tl_date() -> impl Strategy<Value = (i32, Option<(u32, Option<u32>)>)> {
+fn tl_date() -> impl Strategy<Value = TlDate> {
     (
         prop_oneof![-3500i32..0, 0i32..2100],
         prop::option::of((1u32..=12, prop::option::of(1u32..=28))),
     )
 }
 
-fn tl_date_json((year, rest): (i32, Option<(u32, Option<u32>)>), as_numbers: bool) -> Value {
+fn tl_date_json((year, rest): TlDate, as_numbers: bool) -> Value {
     let part = |n: i64| {
         if as_numbers {
             serde_json::json!(n)
@@ -734,9 +737,9 @@ fn tl_paragraph() -> impl Strategy<Value = String> {
 #[derive(Clone, Debug)]
 struct Slide {
     id: bool,
-    start: (i32, Option<(u32, Option<u32>)>),
-    /// Years after the start, and the end's month and day.
-    end: Option<(i32, Option<(u32, Option<u32>)>)>,
+    start: TlDate,
+    /// A later year, with a month or a day.
+    end: Option<TlDate>,
     headline: Option<String>,
     paragraphs: Vec<String>,
     display_date: Option<String>,
@@ -837,18 +840,11 @@ fn timelinejs_file(slides: &[Slide]) -> String {
 
 /// What a reader sees of every event, by slug: date, title, text, label, category, sources.
 async fn tl_events(db: &EmptyDb) -> Vec<String> {
-    let rows: Vec<(
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-        String,
-    )> = sqlx::query_as(
-        "SELECT e.slug, c.slug, e.edtf, e.title, e.summary, e.body, e.date_label, e.category
-             FROM event e JOIN conflict c ON c.id = e.conflict_id ORDER BY e.slug",
+    let rows: Vec<String> = sqlx::query_scalar(
+        "SELECT quote(e.slug) || ' | ' || quote(c.slug) || ' | ' || quote(e.edtf) || ' | '
+                || quote(e.title) || ' | ' || quote(e.summary) || ' | ' || quote(e.body)
+                || ' | ' || quote(e.date_label) || ' | ' || quote(e.category)
+         FROM event e JOIN conflict c ON c.id = e.conflict_id ORDER BY e.slug",
     )
     .fetch_all(&db.pool)
     .await
@@ -860,8 +856,7 @@ async fn tl_events(db: &EmptyDb) -> Vec<String> {
     .fetch_all(&db.pool)
     .await
     .expect("sources");
-    rows.iter()
-        .map(|r| format!("{r:?}"))
+    rows.into_iter()
         .chain(sources.iter().map(|s| format!("{s:?}")))
         .collect()
 }
