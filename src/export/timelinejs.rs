@@ -8,7 +8,8 @@
 //! `day`; a year, season, decade or century only its first `year`). `display_date` is written
 //! only for an event imported with a label, `group` is the event's category (left out for
 //! the importer's placeholder `event`, which means the file gave none), and the text is
-//! HTML: headlines escaped, summaries rendered from Markdown and sanitised.
+//! HTML: headlines escaped, the summary and then the body rendered from Markdown and
+//! sanitised (a slide's text is both: the importer takes its first paragraph as the summary).
 
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -160,7 +161,11 @@ impl FormatWriter for TimelineJsWriter {
 pub fn slide(doc: &Document, event: &ExportEvent) -> Option<TimelineJsEvent> {
     let e = &event.record;
     let (start_date, end_date) = span(&e.date)?;
+    // A slide's text is both the summary and the body (the importer splits it there).
     let mut text = crate::markdown::render(&e.summary);
+    if !e.body.is_empty() {
+        text.push_str(&crate::markdown::render(&e.body));
+    }
     if let Some(url) = doc.event_url(&e.slug) {
         text.push_str(&format!(
             "<p><a href=\"{}\">Sources and details</a></p>",

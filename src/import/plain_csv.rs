@@ -240,11 +240,13 @@ pub fn date_from_parts(start: &str, end: &str, precision: &str) -> Result<Edtf, 
     }
     crate::edtf::parse_filter_date(start)
         .map_err(|e| FieldProblem::new("start_date", start, format!("{expected}: {e}")))?;
+    // By its parts, not its length: `-0300-05-01` and `600` are dates too.
+    let (year, month, day) = date_parts(start);
     let reduced = match precision.to_ascii_lowercase().as_str() {
-        "" => start,
-        "day" if start.len() == 10 => start,
-        "month" if start.len() >= 7 => &start[..7],
-        "year" => &start[..4],
+        "" => joined(&year, month, day),
+        "day" if day.is_some() => joined(&year, month, day),
+        "month" if month.is_some() => joined(&year, month, None),
+        "year" => year,
         "day" | "month" => {
             return Err(FieldProblem::new(
                 "start_date",
@@ -260,14 +262,47 @@ pub fn date_from_parts(start: &str, end: &str, precision: &str) -> Result<Edtf, 
             ));
         }
     };
-    let text = if end.is_empty() || end == start || end == reduced {
-        reduced.to_string()
+    let text = if end.is_empty() || end == start {
+        reduced
     } else {
         crate::edtf::parse_filter_date(end)
             .map_err(|e| FieldProblem::new("end_date", end, format!("{expected}: {e}")))?;
-        format!("{reduced}/{end}")
+        let (year, month, day) = date_parts(end);
+        let end = joined(&year, month, day);
+        if end == reduced {
+            reduced
+        } else {
+            format!("{reduced}/{end}")
+        }
     };
     Edtf::parse(&text).map_err(|e| FieldProblem::new("end_date", end, e.to_string()))
+}
+
+/// The parts of a date [`crate::edtf::parse_filter_date`] took: the year as EDTF writes it
+/// (four digits at least, `-` before a negative one), then the month and the day as given.
+fn date_parts(date: &str) -> (String, Option<&str>, Option<&str>) {
+    let date = date.trim();
+    let (negative, unsigned) = match date.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, date),
+    };
+    let mut fields = unsigned.split('-');
+    let magnitude: i32 = fields
+        .next()
+        .unwrap_or_default()
+        .parse()
+        .unwrap_or_default();
+    let year = crate::edtf::year_text(if negative { -magnitude } else { magnitude });
+    (year, fields.next(), fields.next())
+}
+
+/// `YYYY`, `YYYY-MM` or `YYYY-MM-DD` from [`date_parts`].
+fn joined(year: &str, month: Option<&str>, day: Option<&str>) -> String {
+    match (month, day) {
+        (Some(m), Some(d)) => format!("{year}-{m}-{d}"),
+        (Some(m), None) => format!("{year}-{m}"),
+        _ => year.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -300,6 +335,20 @@ mod tests {
         );
         assert_eq!(edtf("2020-05-01", "2020-05-01", "day"), "2020-05-01");
         assert!(edtf("2020-05-09", "2020-05-08", "day").starts_with("end_date"));
+    }
+
+    #[test]
+    fn years_before_the_common_era_and_short_years_keep_their_precision() {
+        assert_eq!(edtf("-0300-05-01", "", "day"), "-0300-05-01");
+        assert_eq!(edtf("-0300-05-01", "", "month"), "-0300-05");
+        assert_eq!(edtf("-0300-05-01", "", "year"), "-0300");
+        assert_eq!(edtf("-0300", "", ""), "-0300");
+        assert_eq!(edtf("-0300", "-0200", ""), "-0300/-0200");
+        // Years as the filter takes them (`600`), written with four digits.
+        assert_eq!(edtf("300", "", "year"), "0300");
+        assert_eq!(edtf("600-07-01", "", "month"), "0600-07");
+        assert_eq!(edtf("600", "650", ""), "0600/0650");
+        assert!(edtf("-0300", "", "day").starts_with("start_date"));
     }
 
     #[test]

@@ -220,7 +220,8 @@ fn attribute(tag: &str, name: &str) -> Option<String> {
 
 /// Decodes a character reference at the start of `s`: the character and the bytes used.
 fn entity(s: &str) -> Option<(char, usize)> {
-    let end = s.get(..12.min(s.len()))?.find(';')?;
+    // Bytes, not a string slice: the twelfth byte may fall inside a character (`&amp; …`).
+    let end = s.bytes().take(12).position(|b| b == b';')?;
     let name = &s[1..end];
     let c = match name {
         "amp" => '&',
@@ -1368,6 +1369,12 @@ mod tests {
             html_to_text("<i>Xankəndi</i>  &#8211; talks"),
             "Xankəndi – talks"
         );
+        assert_eq!(
+            html_to_text("mG. &amp; LeQA…]"),
+            "mG. & LeQA…]",
+            "a reference decoded when a character of several bytes follows it closely"
+        );
+        assert_eq!(html_to_text("&quot;Ünité&quot;"), "\"Ünité\"");
         assert_eq!(
             html_to_markdown("<a href=\"javascript:alert(1)\">x</a>"),
             "x",

@@ -31,7 +31,7 @@ async fn import_check_validates_and_writes_nothing() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        stdout.contains("checked (nothing written): 6 new"),
+        stdout.contains("checked (nothing written): 7 new"),
         "{stdout}"
     );
     assert_eq!(db.count("event").await, 0);

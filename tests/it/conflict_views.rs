@@ -1,6 +1,7 @@
 //! A collection of several conflicts seen one conflict at a time: the event page names its
 //! conflict, `/?conflict=X` is headed by that conflict with its summary and shows only its
-//! eras, and summaries written in Markdown read as rich text on cards and pages.
+//! eras (in the embed and on the share card too), and summaries written in Markdown read as
+//! rich text on cards and pages.
 
 use crate::harness::{TestApp, sel, text, texts};
 
@@ -147,5 +148,57 @@ async fn summaries_in_markdown_are_rich_text_on_cards_and_the_event_page() {
         page.lines()
             .find(|l| l.contains("description"))
             .unwrap_or("")
+    );
+}
+
+#[tokio::test]
+async fn the_embed_shows_only_the_filtered_conflicts_eras() {
+    // Issue 18: eras ignored the conflict filter.
+    let app = TestApp::with_dataset(TWO_CONFLICTS).await;
+    let embed = app.get("/embed?conflict=alpha").await;
+    assert_eq!(embed.status, axum::http::StatusCode::OK);
+    let html = embed.html();
+    let bands: Vec<String> = html
+        .select(&sel("a.era-band"))
+        .filter_map(|a| a.value().attr("aria-label").map(str::to_string))
+        .collect();
+    assert!(bands.iter().any(|b| b.contains("Alpha war")), "{bands:?}");
+    assert!(!embed.body.contains("Beta war"), "{bands:?}");
+    // Without the filter the embed draws both conflicts' eras.
+    let all = app.get("/embed").await;
+    assert!(all.body.contains("Beta war"));
+}
+
+/// A share card, checked to be a PNG.
+async fn share_card(app: &TestApp, uri: &str) -> Vec<u8> {
+    let request = axum::http::Request::get(uri)
+        .body(axum::body::Body::empty())
+        .expect("request");
+    let (headers, png) = app.send_raw(request).await;
+    assert_eq!(
+        headers.get("content-type").and_then(|v| v.to_str().ok()),
+        Some("image/png"),
+        "{uri}"
+    );
+    png
+}
+
+#[tokio::test]
+async fn the_share_card_of_a_conflict_view_draws_only_that_conflicts_eras() {
+    // The card is a picture: drawn over the two conflicts, it must be the very picture
+    // drawn over a copy without the other conflict's era.
+    let beta_era = "[[eras]]\nconflict = \"beta\"\nslug = \"beta-war\"\nname = \"Beta war\"\ndate = \"1992/1993\"\n";
+    assert!(TWO_CONFLICTS.contains(beta_era), "fixture layout changed");
+    let with = TestApp::with_dataset(TWO_CONFLICTS).await;
+    let without = TestApp::with_dataset(&TWO_CONFLICTS.replace(beta_era, "")).await;
+    assert!(
+        share_card(&with, "/share/view.png?conflict=alpha").await
+            == share_card(&without, "/share/view.png?conflict=alpha").await,
+        "the other conflict's era is drawn on the card of ?conflict=alpha"
+    );
+    // The comparison can tell: without the filter the era is drawn, and the cards differ.
+    assert!(
+        share_card(&with, "/share/view.png").await != share_card(&without, "/share/view.png").await,
+        "an era makes a difference to the card"
     );
 }

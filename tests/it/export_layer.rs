@@ -57,6 +57,11 @@ async fn get(router: &axum::Router, uri: &str) -> (StatusCode, String) {
 /// Every date part of every slide and era: all strings, as Knight Lab's own examples
 /// write them (`"year": "1963", "month": "8"`).
 fn assert_date_parts_are_strings(doc: &Value) {
+    assert_date_parts_are_strings_in(doc, 11);
+}
+
+/// [`assert_date_parts_are_strings`] for a document of at least `min_parts` date parts.
+fn assert_date_parts_are_strings_in(doc: &Value, min_parts: usize) {
     let mut seen = 0;
     for list in ["events", "eras"] {
         for item in doc[list].as_array().expect(list) {
@@ -69,7 +74,7 @@ fn assert_date_parts_are_strings(doc: &Value) {
             }
         }
     }
-    assert!(seen > 10, "the document has dates");
+    assert!(seen >= min_parts, "the document has dates");
 }
 
 #[tokio::test]
@@ -122,6 +127,50 @@ async fn the_export_command_and_the_http_export_give_identical_timelinejs_events
     );
     assert_eq!(web["eras"], cli["eras"], "the same eras");
     assert_date_parts_are_strings(&web);
+}
+
+#[tokio::test]
+async fn the_http_timelinejs_export_writes_imported_links_as_html() {
+    // Issue 18: TimelineJS text with links was stored as Markdown and exported raw
+    // (`[line of contact](https://…)` in `text.text`).
+    let db = EmptyDb::new().await;
+    db.import(&[crate::formats::fixture("timeline.json")])
+        .await
+        .expect("import");
+    assert!(
+        db.text("SELECT summary FROM event WHERE slug = ?1", "war-begins")
+            .await
+            .is_some_and(|s| s.contains("](https://example.org/line)")),
+        "stored as Markdown"
+    );
+    let router = router_over(&db).await;
+    let (status, body) = get(&router, "/export/timelinejs.json").await;
+    assert_eq!(status, StatusCode::OK);
+    let doc: Value = serde_json::from_str(&body).expect("JSON");
+    let events = doc["events"].as_array().expect("events");
+    let text = events
+        .iter()
+        .find(|e| e["unique_id"] == "war-begins")
+        .and_then(|e| e["text"]["text"].as_str())
+        .expect("war-begins is exported with a text");
+    // The sanitiser adds `rel` after the address.
+    let link = text
+        .split_once(r#"<a href="https://example.org/line""#)
+        .map(|(_, rest)| rest);
+    assert!(
+        link.is_some_and(|rest| rest.split_once('>').is_some_and(|(attrs, after)| {
+            !attrs.contains('<') && after.starts_with("line of contact</a>")
+        })),
+        "{text}"
+    );
+    assert!(
+        text.contains("<p>Mobilisation &amp; martial law.</p>"),
+        "the slide's second paragraph (the body) is written too: {text}"
+    );
+    for event in events {
+        let text = event["text"]["text"].as_str().unwrap_or_default();
+        assert!(!text.contains("]("), "no Markdown link: {text}");
+    }
 }
 
 /// Two conflicts with an era each; events dated in the years 0000 and 9999, with and
@@ -236,6 +285,107 @@ async fn timelinejs_writes_labels_groups_eras_and_years_as_imported() {
         "the conflict's summary is rendered: {}",
         doc["title"]
     );
+}
+
+/// Events before the common era, in the native format (`-3500` as in TimelineJS's own
+/// templates, `-0300-05` with a month, an interval across year 0).
+const BCE: &str = r#"format = "conflict-timeline/1"
+[[conflicts]]
+slug = "ancient"
+name = "Ancient"
+
+[[events]]
+conflict = "ancient"
+slug = "uruk"
+date = "-3500"
+title = "Uruk"
+category = "political"
+
+[[events]]
+conflict = "ancient"
+slug = "three-hundred-bce"
+date = "-0300-05"
+title = "In May, 301 BCE"
+category = "political"
+
+[[events]]
+conflict = "ancient"
+slug = "across-zero"
+date = "-0010/0010"
+title = "Across year zero"
+category = "political"
+"#;
+
+#[tokio::test]
+async fn bce_years_are_written_as_timelinejs_writes_them_and_import_back() {
+    // Issue 18: negative years were rejected everywhere; TimelineJS writes `"year": "-3500"`.
+    let app = TestApp::with_dataset(BCE).await;
+    let response = app.get("/export/timelinejs.json").await;
+    assert_eq!(response.status, StatusCode::OK);
+    let doc = response.json();
+    let events = doc["events"].as_array().expect("events");
+    let by_id = |slug: &str| -> &Value {
+        events
+            .iter()
+            .find(|e| e["unique_id"] == slug)
+            .unwrap_or_else(|| panic!("{slug} is exported"))
+    };
+    assert_eq!(
+        by_id("uruk")["start_date"],
+        serde_json::json!({ "year": "-3500" })
+    );
+    assert_eq!(
+        by_id("three-hundred-bce")["start_date"],
+        serde_json::json!({ "year": "-300", "month": "5" })
+    );
+    assert_eq!(
+        (
+            &by_id("across-zero")["start_date"],
+            &by_id("across-zero")["end_date"]
+        ),
+        (
+            &serde_json::json!({ "year": "-10" }),
+            &serde_json::json!({ "year": "10" })
+        )
+    );
+    assert_date_parts_are_strings_in(&doc, 4);
+
+    let copy = EmptyDb::new().await;
+    copy.import(&[text_file("bce.json", &response.body)])
+        .await
+        .expect("the export imports");
+    assert_eq!(copy.edtf("uruk").await, "-3500");
+    assert_eq!(copy.edtf("three-hundred-bce").await, "-0300-05");
+    assert_eq!(copy.edtf("across-zero").await, "-0010/0010");
+}
+
+#[tokio::test]
+async fn a_timelinejs_bce_year_imports_exports_and_imports_the_same() {
+    let file = r#"{"title": {"text": {"headline": "Antiquity"}}, "events": [
+        {"start_date": {"year": "-3500"}, "text": {"headline": "Writing"}, "unique_id": "writing"},
+        {"start_date": {"year": -300, "month": 5, "day": 1}, "text": {"headline": "A day"},
+         "unique_id": "a-day"}]}"#;
+    let db = EmptyDb::new().await;
+    db.import(&[text_file("antiquity.json", file)])
+        .await
+        .expect("negative years import");
+    assert_eq!(db.edtf("writing").await, "-3500");
+    assert_eq!(db.edtf("a-day").await, "-0300-05-01");
+    let router = router_over(&db).await;
+    let (status, body) = get(&router, "/export/timelinejs.json").await;
+    assert_eq!(status, StatusCode::OK);
+    let doc: Value = serde_json::from_str(&body).expect("JSON");
+    assert_eq!(doc["events"][0]["start_date"]["year"], "-3500");
+    assert_eq!(
+        doc["events"][1]["start_date"],
+        serde_json::json!({ "year": "-300", "month": "5", "day": "1" })
+    );
+    let copy = EmptyDb::new().await;
+    copy.import(&[text_file("export.json", &body)])
+        .await
+        .expect("the export imports");
+    assert_eq!(copy.edtf("writing").await, "-3500");
+    assert_eq!(copy.edtf("a-day").await, "-0300-05-01");
 }
 
 #[tokio::test]
@@ -534,6 +684,210 @@ proptest! {
             let third = EmptyDb::new().await;
             third.import(&[text_file("out.toml", &native)]).await.expect("the native export imports");
             assert_eq!(third.dump().await, first.dump().await, "{native}");
+        });
+    }
+}
+
+/// A generated TimelineJS date: a year, with a month, with a day.
+type TlDate = (i32, Option<(u32, Option<u32>)>);
+
+/// A TimelineJS date object: a year (before the common era too), with a month or a day.
+fn tl_date() -> impl Strategy<Value = TlDate> {
+    (
+        prop_oneof![-3500i32..0, 0i32..2100],
+        prop::option::of((1u32..=12, prop::option::of(1u32..=28))),
+    )
+}
+
+fn tl_date_json((year, rest): TlDate, as_numbers: bool) -> Value {
+    let part = |n: i64| {
+        if as_numbers {
+            serde_json::json!(n)
+        } else {
+            serde_json::json!(n.to_string())
+        }
+    };
+    let mut date = serde_json::Map::new();
+    date.insert("year".into(), part(i64::from(year)));
+    if let Some((month, day)) = rest {
+        date.insert("month".into(), part(i64::from(month)));
+        if let Some(day) = day {
+            date.insert("day".into(), part(i64::from(day)));
+        }
+    }
+    Value::Object(date)
+}
+
+/// A paragraph of HTML as TimelineJS files hold it: words, an `&amp;`, a link.
+fn tl_paragraph() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop_oneof![
+            4 => "[A-Za-z]{1,9}[,.]?",
+            1 => Just("&amp;".to_string()),
+            1 => ("[a-z]{1,8}( [a-z]{1,8})?", "[a-z]{1,8}").prop_map(|(text, path)| format!(
+                "<a href=\"https://example.org/{path}\">{text}</a>"
+            )),
+        ],
+        1..8,
+    )
+    .prop_map(|words| words.join(" "))
+}
+
+/// One slide of a generated file.
+#[derive(Clone, Debug)]
+struct Slide {
+    id: bool,
+    start: TlDate,
+    /// A later year, with a month or a day.
+    end: Option<TlDate>,
+    headline: Option<String>,
+    paragraphs: Vec<String>,
+    display_date: Option<String>,
+    group: Option<&'static str>,
+    media: Option<(String, Option<String>, Option<String>)>,
+    numbers: bool,
+}
+
+fn slide() -> impl Strategy<Value = Slide> {
+    (
+        any::<bool>(),
+        tl_date(),
+        prop::option::of((
+            1i32..60,
+            prop::option::of((1u32..=12, prop::option::of(1u32..=28))),
+        )),
+        prop::option::of("[A-Z][a-z]{1,8}( [a-z]{1,8}){0,3}"),
+        prop::collection::vec(tl_paragraph(), 0..3),
+        prop::option::of("(early |late )?[A-Z][a-z]{2,8} [0-9]{1,4}"),
+        prop::option::of(prop::sample::select(vec![
+            "Battles",
+            "Peace talks",
+            "military",
+        ])),
+        prop::option::of((
+            "[a-z]{1,10}",
+            prop::option::of("[A-Z][a-z]{1,8}( [a-z]{1,8})?"),
+            prop::option::of("[A-Z][a-z]{1,8}"),
+        )),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(id, start, end, headline, paragraphs, display_date, group, media, numbers)| Slide {
+                id,
+                start,
+                end: end.map(|(after, rest)| (start.0 + after, rest)),
+                headline,
+                paragraphs,
+                display_date,
+                group,
+                media,
+                numbers,
+            },
+        )
+}
+
+fn timelinejs_file(slides: &[Slide]) -> String {
+    let events: Vec<Value> = slides
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let mut event = serde_json::Map::new();
+            event.insert("start_date".into(), tl_date_json(s.start, s.numbers));
+            if let Some(end) = s.end {
+                event.insert("end_date".into(), tl_date_json(end, s.numbers));
+            }
+            let mut text = serde_json::Map::new();
+            if let Some(headline) = &s.headline {
+                text.insert("headline".into(), headline.clone().into());
+            }
+            if !s.paragraphs.is_empty() {
+                let html: String = s.paragraphs.iter().map(|p| format!("<p>{p}</p>")).collect();
+                text.insert("text".into(), html.into());
+            }
+            event.insert("text".into(), Value::Object(text));
+            if let Some(label) = &s.display_date {
+                event.insert("display_date".into(), label.clone().into());
+            }
+            if let Some(group) = s.group {
+                event.insert("group".into(), group.into());
+            }
+            if let Some((path, caption, credit)) = &s.media {
+                let mut media = serde_json::Map::new();
+                media.insert(
+                    "url".into(),
+                    format!("https://example.org/media/{path}").into(),
+                );
+                if let Some(caption) = caption {
+                    media.insert("caption".into(), caption.clone().into());
+                }
+                if let Some(credit) = credit {
+                    media.insert("credit".into(), credit.clone().into());
+                }
+                event.insert("media".into(), Value::Object(media));
+            }
+            if s.id {
+                event.insert("unique_id".into(), format!("slide-{i}").into());
+            }
+            Value::Object(event)
+        })
+        .collect();
+    serde_json::json!({
+        "title": {"text": {"headline": "Round trip", "text": "<p>A generated timeline.</p>"}},
+        "events": events,
+    })
+    .to_string()
+}
+
+/// What a reader sees of every event, by slug: date, title, text, label, category, sources.
+async fn tl_events(db: &EmptyDb) -> Vec<String> {
+    let rows: Vec<String> = sqlx::query_scalar(
+        "SELECT quote(e.slug) || ' | ' || quote(c.slug) || ' | ' || quote(e.edtf) || ' | '
+                || quote(e.title) || ' | ' || quote(e.summary) || ' | ' || quote(e.body)
+                || ' | ' || quote(e.date_label) || ' | ' || quote(e.category)
+         FROM event e JOIN conflict c ON c.id = e.conflict_id ORDER BY e.slug",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .expect("events");
+    let sources: Vec<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT e.slug, s.title, s.publisher, s.url FROM source s
+         JOIN event e ON e.id = s.event_id ORDER BY e.slug, s.position",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .expect("sources");
+    rows.into_iter()
+        .chain(sources.iter().map(|s| format!("{s:?}")))
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_timelinejs_file_round_trips_through_the_timelinejs_export(slides in prop::collection::vec(slide(), 1..6)) {
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        runtime.block_on(async {
+            let file = timelinejs_file(&slides);
+            let first = EmptyDb::new().await;
+            first.import(&[text_file("in.json", &file)]).await.expect("the generated file imports");
+            let out = run(&[
+                "export",
+                "--format",
+                "timelinejs",
+                "--db",
+                first.path.to_str().expect("path"),
+            ]);
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            let exported = String::from_utf8(out.stdout).expect("UTF-8");
+            let second = EmptyDb::new().await;
+            second.import(&[text_file("out.json", &exported)]).await.expect("the export imports");
+            assert_eq!(tl_events(&second).await, tl_events(&first).await, "{file}\n{exported}");
+            let again = second.import(&[text_file("out.json", &exported)]).await.expect("again");
+            assert_eq!((again.inserted, again.updated), (0, 0), "{exported}");
+            // And the export imported over what it was exported from changes nothing.
+            let back = first.import(&[text_file("out.json", &exported)]).await.expect("back");
+            assert_eq!((back.inserted, back.updated), (0, 0), "{file}\n{exported}");
         });
     }
 }

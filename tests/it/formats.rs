@@ -326,6 +326,11 @@ async fn acled_rows_map_dates_categories_actors_and_places() {
     assert_eq!(db.edtf("acled-arm202").await, "2020-07-12~");
     assert_eq!(db.edtf("acled-aze303").await, "2020-10~");
     assert_eq!(db.edtf("acled-arm505").await, "2023-09-24");
+    assert_eq!(
+        db.edtf("acled-arm707").await,
+        "2022-06-30",
+        "a date as Excel writes it (30-Jun-22)"
+    );
 
     for (slug, category) in [
         ("acled-aze101", "military"),
@@ -406,6 +411,37 @@ async fn acled_rows_map_dates_categories_actors_and_places() {
 }
 
 #[tokio::test]
+async fn acled_interaction_codes_read_in_words_after_an_import() {
+    // Issue 18: `Interaction: 60` was shown as a raw code.
+    let db = EmptyDb::new().await;
+    db.import(&[fixture("acled.csv")]).await.expect("import");
+    let body = |slug: &'static str| db.text("SELECT body FROM event WHERE slug = ?1", slug);
+    let protest = body("acled-arm505").await.expect("a body");
+    assert!(
+        protest
+            .lines()
+            .any(|l| l == "- Interaction: Protesters alone (60)"),
+        "{protest}"
+    );
+    let clash = body("acled-aze101").await.expect("a body");
+    assert!(
+        clash
+            .lines()
+            .any(|l| l == "- Interaction: State forces and external/other forces (18)"),
+        "{clash}"
+    );
+    for slug in ["acled-arm505", "acled-aze101", "acled-arm606"] {
+        let text = body(slug).await.unwrap_or_default();
+        assert!(
+            !text.lines().any(|l| l
+                .strip_prefix("- Interaction: ")
+                .is_some_and(|v| v.bytes().all(|b| b.is_ascii_digit()))),
+            "no bare code: {text}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn acled_rows_go_into_the_named_conflict() {
     let db = EmptyDb::new().await;
     db.import_into(&[fixture("acled.csv")], Some("nagorno-karabakh"))
@@ -416,7 +452,7 @@ async fn acled_rows_go_into_the_named_conflict() {
         .await
         .expect("conflicts");
     assert_eq!(conflicts, ["nagorno-karabakh"]);
-    assert_eq!(db.count("event").await, 6);
+    assert_eq!(db.count("event").await, 7);
 }
 
 #[tokio::test]
@@ -502,7 +538,7 @@ async fn reimporting_a_csv_changes_nothing_and_a_changed_row_updates() {
             again.unchanged,
             again.conflicts_written
         ),
-        (0, 0, 6, 0)
+        (0, 0, 7, 0)
     );
     assert_eq!(db.dump().await, before);
 
@@ -514,7 +550,7 @@ async fn reimporting_a_csv_changes_nothing_and_a_changed_row_updates() {
         .expect("changed");
     assert_eq!(
         (changed.inserted, changed.updated, changed.unchanged),
-        (0, 1, 5)
+        (0, 1, 6)
     );
     assert_eq!(
         db.text("SELECT summary FROM event WHERE slug = ?1", "acled-arm606")
@@ -764,6 +800,62 @@ async fn timelinejs_sheet_maps_the_title_eras_and_events() {
 }
 
 #[tokio::test]
+async fn a_sheet_row_without_a_headline_and_with_a_negative_year_imports() {
+    // Issue 18: headline-less rows and negative years were rejected.
+    let text = fixture_text("timeline_sheet.csv")
+        + "-300,5,,,,,,,,,\"<p>A city founded on the coast.</p>\",,,,,,Founding,\n";
+    let db = EmptyDb::new().await;
+    let summary = db
+        .import(&[text_file("sheet.csv", &text)])
+        .await
+        .expect("imports whole");
+    assert_eq!(db.count("event").await, 5);
+    let (slug, title, edtf, category): (String, String, String, String) =
+        sqlx::query_as("SELECT slug, title, edtf, category FROM event WHERE edtf LIKE '-%'")
+            .fetch_one(&db.pool)
+            .await
+            .expect("the row before the common era");
+    assert_eq!(
+        (title.as_str(), edtf.as_str(), category.as_str()),
+        ("[A city founded on the coast.]", "-0300-05", "founding"),
+        "a derived title in brackets: {slug}"
+    );
+    assert_eq!(summary.report.count(import::NoticeKind::TitleDerived), 1);
+    let lines = summary.report.lines();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("Headline") && l.contains("[A city founded on the coast.]")),
+        "{lines:?}"
+    );
+}
+
+#[tokio::test]
+async fn plain_csv_rows_before_the_common_era_import() {
+    let text = "slug,title,edtf,start_date,end_date,date_precision,category,conflict\n\
+        by-edtf,By EDTF,-0300,,,,political,Ancient\n\
+        by-day,By day,,-0300-05-01,,day,political,Ancient\n\
+        by-month,By month,,-0300-05-01,,month,political,Ancient\n\
+        by-year,By year,,-0300-05-01,,year,political,Ancient\n\
+        a-span,A span,,-0300,-0250,,political,Ancient\n\
+        short-year,A short year,,600,,year,political,Ancient\n";
+    let db = EmptyDb::new().await;
+    db.import(&[text_file("bce.csv", text)])
+        .await
+        .expect("negative and short years import");
+    for (slug, edtf) in [
+        ("by-edtf", "-0300"),
+        ("by-day", "-0300-05-01"),
+        ("by-month", "-0300-05"),
+        ("by-year", "-0300"),
+        ("a-span", "-0300/-0250"),
+        ("short-year", "0600"),
+    ] {
+        assert_eq!(db.edtf(slug).await, edtf, "{slug}");
+    }
+}
+
+#[tokio::test]
 async fn ucdp_rows_as_published_import_with_long_names_and_prose_places() {
     // A BOM, CRLF line ends, a multi-line quoted cell, place descriptions written as
     // prose and a side and conflict named in about 240 characters, as in UCDP's own files.
@@ -877,4 +969,86 @@ async fn the_fatalities_rebuild_keeps_events_their_rows_and_their_search() {
         .await
         .expect("pragma");
     assert_eq!(fk, 1, "foreign keys are enforced again after the migration");
+}
+
+/// The quirks fixture's header and its one-line row `2005`, with `edit` applied to the
+/// row's cells (by column name), as a UCDP GED file of the edited rows.
+fn ucdp_rows(edits: &[(&str, &str, String)]) -> String {
+    let mut reader = csv::Reader::from_path(fixture_path("ucdp_ged_quirks.csv")).expect("csv");
+    let header: Vec<String> = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').to_string())
+        .collect();
+    let row: Vec<String> = reader
+        .records()
+        .map(|r| r.expect("row"))
+        .find(|r| &r[0] == "2005")
+        .expect("row 2005")
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(&header).expect("header");
+    for (id, column, value) in edits {
+        let mut cells = row.clone();
+        cells[0] = id.to_string();
+        let at = header
+            .iter()
+            .position(|h| h == column)
+            .unwrap_or_else(|| panic!("no column {column}"));
+        cells[at] = value.clone();
+        writer.write_record(&cells).expect("row");
+    }
+    String::from_utf8(writer.into_inner().expect("flush")).expect("UTF-8")
+}
+
+#[tokio::test]
+async fn ucdp_problems_name_the_csv_columns_not_the_record_fields() {
+    // Issue 18: an over-long conflict name was reported as `name:`, and figures as
+    // `fatalities.high`. Names may be up to 500 characters; one more fails the row.
+    let long: String = "Forces of the Northern Coalition "
+        .repeat(16)
+        .chars()
+        .take(501)
+        .collect();
+    let text = ucdp_rows(&[
+        ("3001", "conflict_name", long.clone()),
+        ("3002", "side_b", long.clone()),
+    ]);
+    let db = EmptyDb::new().await;
+    let (problems, total) = problems_of(
+        db.import(&[text_file("ged.csv", &text)])
+            .await
+            .expect_err("over-long names fail their rows"),
+    );
+    let found: Vec<(Option<usize>, &str)> = problems
+        .iter()
+        .map(|p| (p.line, p.field.as_str()))
+        .collect();
+    assert_eq!(total, 2, "{problems:?}");
+    assert_eq!(found, [(Some(2), "conflict_name"), (Some(3), "side_b")]);
+    for p in &problems {
+        assert!(p.message.contains("longer than 500 characters"), "{p}");
+        let line = p.to_string();
+        assert!(
+            !line.contains(" name:"),
+            "a record field, not the column: {line}"
+        );
+        assert!(!line.contains("fatalities."), "{line}");
+        assert!(!p.field.contains("actors"), "{line}");
+    }
+    assert_eq!(db.count("event").await, 0);
+
+    // 500 characters import whole.
+    let fits: String = long.chars().take(500).collect();
+    let text = ucdp_rows(&[
+        ("3001", "conflict_name", fits.clone()),
+        ("3002", "side_b", fits),
+    ]);
+    db.import(&[text_file("ged.csv", &text)])
+        .await
+        .expect("names of 500 characters fit");
+    assert_eq!(db.count("event").await, 2);
 }

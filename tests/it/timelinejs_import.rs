@@ -231,3 +231,39 @@ async fn the_report_counts_what_a_file_had_changed_per_kind() {
         report.lines()
     );
 }
+
+#[tokio::test]
+async fn an_embed_without_a_web_address_is_reported_as_left_out() {
+    // Issue 18: media were dropped without a word. A slide whose medium is an `<iframe>`
+    // with no web address imports without a source, and the report names its JSON path.
+    let text = r#"{"title": {"text": {"headline": "Embeds"}}, "events": [
+        {"start_date": {"year": "2020"}, "text": {"headline": "Has a link"},
+         "media": {"url": "https://example.org/a.jpg"}},
+        {"start_date": {"year": "2021"}, "text": {"headline": "An empty frame"},
+         "media": {"url": "<iframe width=\"560\" height=\"315\" frameborder=\"0\" allowfullscreen></iframe>",
+                   "caption": "A video"}}
+    ]}"#;
+    let db = EmptyDb::new().await;
+    let summary = db
+        .import(&[text_file("embeds.json", text)])
+        .await
+        .expect("the slide imports without its medium");
+    assert_eq!(db.count("event").await, 2);
+    assert_eq!(db.count("source").await, 1);
+    let report = &summary.report;
+    assert_eq!(report.count(NoticeKind::MediaNotWebDropped), 1);
+    assert_eq!(report.count(NoticeKind::MediaEmbedAsLink), 0);
+    let lines = report.lines();
+    assert!(
+        lines.contains(&"1 medium dropped: not a web address or embed".to_string()),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("  embeds.json: events[1].media.url: ")
+                && l.contains("an embed without a web link, left out")
+                && l.contains("<iframe")),
+        "{lines:?}"
+    );
+}
