@@ -16,6 +16,9 @@ use crate::edtf::Day;
 /// Values of each facet kept, most frequent first (the map draws up to this many places).
 pub const KEPT_VALUES: u32 = 500;
 
+/// The name of a view or a collection of several conflicts.
+pub const MANY_CONFLICTS: &str = "Conflict timelines";
+
 /// The collection as a whole at one data version (see the module documentation).
 #[derive(Debug)]
 pub struct Catalog {
@@ -58,6 +61,26 @@ impl Catalog {
                 .collect(),
             totals,
         })
+    }
+
+    /// The one conflict a view with the given conflict slugs is about: the one selected,
+    /// else the collection's only conflict; none when the view spans several.
+    pub fn conflict_in_view(&self, selected: &[String]) -> Option<&Conflict> {
+        let chosen = match selected {
+            [slug] => self.conflicts.iter().find(|c| &c.slug == slug),
+            _ => None,
+        };
+        chosen.or(match self.conflicts.as_slice() {
+            [only] => Some(only),
+            _ => None,
+        })
+    }
+
+    /// The name of a view with the given conflict slugs: its one conflict's (see
+    /// [`Catalog::conflict_in_view`]), else [`MANY_CONFLICTS`].
+    pub fn view_name(&self, selected: &[String]) -> String {
+        self.conflict_in_view(selected)
+            .map_or_else(|| MANY_CONFLICTS.to_string(), |c| c.name.clone())
     }
 
     /// The eras of the conflicts with the given slugs (every era when none is given), in

@@ -209,7 +209,10 @@ impl Export {
         };
         let (name, intro) = match conflicts.as_slice() {
             [only] => (only.name.clone(), only.summary.clone()),
-            _ => ("Conflict timelines".to_string(), String::new()),
+            _ => (
+                crate::db::catalog::MANY_CONFLICTS.to_string(),
+                String::new(),
+            ),
         };
         let slugs: HashMap<i64, String> =
             conflicts.iter().map(|c| (c.id, c.slug.clone())).collect();

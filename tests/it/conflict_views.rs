@@ -202,3 +202,31 @@ async fn the_share_card_of_a_conflict_view_draws_only_that_conflicts_eras() {
         "an era makes a difference to the card"
     );
 }
+
+/// A view of one conflict among several is named after it wherever it is named: the
+/// embed's heading and the oEmbed title (they said "Conflict timelines").
+#[tokio::test]
+async fn a_conflict_view_is_named_after_its_conflict_in_the_embed_and_oembed() {
+    let app = TestApp::with_dataset(TWO_CONFLICTS).await;
+    let embed = app.get("/embed?conflict=alpha").await.html();
+    let heading = embed
+        .select(&sel("h1, h2"))
+        .next()
+        .map(text)
+        .unwrap_or_default();
+    assert!(heading.contains("Alpha conflict"), "{heading}");
+    let view = format!("{}/?conflict=alpha", crate::harness::PUBLIC_URL);
+    let view: String = url::form_urlencoded::byte_serialize(view.as_bytes()).collect();
+    let oembed = app.get(&format!("/oembed?url={view}&format=json")).await;
+    assert_eq!(oembed.status, axum::http::StatusCode::OK);
+    let title = oembed.json()["title"].as_str().unwrap_or("").to_string();
+    assert!(title.starts_with("Alpha conflict"), "{title}");
+    // The whole collection keeps the general name.
+    let all = app.get("/embed").await.html();
+    let heading = all
+        .select(&sel("h1, h2"))
+        .next()
+        .map(text)
+        .unwrap_or_default();
+    assert!(heading.contains("Conflict timelines"), "{heading}");
+}

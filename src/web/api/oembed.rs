@@ -205,11 +205,7 @@ async fn resolve(state: &AppState, url: &str) -> Result<Target, AppError> {
                         .collect(),
                 ));
             }
-            let conflicts = queries::conflicts(&state.db).await?;
-            let heading = match conflicts.as_slice() {
-                [only] => only.name.clone(),
-                _ => "Conflict timelines".to_string(),
-            };
+            let heading = state.catalog().await?.view_name(&params.conflicts);
             let title = match (params.from.as_str(), params.to.as_str()) {
                 ("", "") => heading,
                 (from, "") => format!("{heading}, from {from} on"),

@@ -303,11 +303,7 @@ fn one_line(text: &str) -> String {
 
 /// The dataset's name: its only conflict's, or a general one.
 async fn dataset_name(state: &AppState) -> Result<String, AppError> {
-    let conflicts = queries::conflicts(&state.db).await?;
-    Ok(match conflicts.as_slice() {
-        [only] => only.name.clone(),
-        _ => "Conflict timelines".to_string(),
-    })
+    Ok(state.catalog().await?.view_name(&[]))
 }
 
 /// The citation of one event, or 404.
@@ -321,7 +317,7 @@ pub async fn event_citation(state: &AppState, slug: &str) -> Result<Citation, Ap
         .iter()
         .find(|c| c.id == e.conflict_id)
         .map(|c| c.name.clone())
-        .unwrap_or_else(|| "Conflict timelines".to_string());
+        .unwrap_or_else(|| crate::db::catalog::MANY_CONFLICTS.to_string());
     let sources = queries::sources_of(&state.db, e.id).await?;
     let date = DateView::new(&e.edtf, e.date_label.as_deref());
     Ok(Citation {

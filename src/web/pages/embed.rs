@@ -118,11 +118,7 @@ pub async fn show_embed(
     params.after = None;
     params.page = None;
 
-    let conflicts = queries::conflicts(&state.db).await?;
-    let heading = match conflicts.as_slice() {
-        [only] => only.name.clone(),
-        _ => "Conflict timelines".to_string(),
-    };
+    let heading = state.catalog().await?.view_name(&params.conflicts);
     let public = &state.config.public_url;
     let mut page = EmbedPage {
         title: format!("{heading} · embedded timeline"),
@@ -158,7 +154,7 @@ pub async fn show_embed(
     page.more = (matching - page.events.len() as i64).max(0);
     page.count_text = format!("{} of {} events", thousands(matching), thousands(total));
     if let Some((first, last)) = queries::data_span(&state.db).await? {
-        let eras = queries::eras_of(&state.db, &params.conflicts).await?;
+        let eras = state.catalog().await?.eras_of(&params.conflicts);
         let data = overview::Span { first, last };
         let mut ov = overview::build(&state.reader().await, &params, &eras, data, matching).await?;
         keep_navigation_in_frame(&mut ov);

@@ -368,7 +368,7 @@ async fn view_overview(
     let Some((first, last)) = queries::data_span(&state.db).await? else {
         return Ok(None);
     };
-    let eras = queries::eras_of(&state.db, &params.conflicts).await?;
+    let eras = state.catalog().await?.eras_of(&params.conflicts);
     let data = overview::Span { first, last };
     Ok(Some(
         overview::build(&state.reader().await, params, &eras, data, matching).await?,
@@ -385,11 +385,7 @@ pub async fn view_card(
         return Err(AppError::BadRequest(std::mem::take(&mut params.problems)));
     }
     params.after = None;
-    let conflicts = queries::conflicts(&state.db).await?;
-    let title = match conflicts.as_slice() {
-        [only] => only.name.clone(),
-        _ => "Conflict timelines".to_string(),
-    };
+    let title = state.catalog().await?.view_name(&params.conflicts);
     let matching = state.reader().await.count_events(&params.filter).await?;
     let range = match (params.from.as_str(), params.to.as_str()) {
         ("", "") => "The whole chronology".to_string(),

@@ -10,7 +10,7 @@ use super::dates::{DateView, month_heading, thousands};
 use super::facets::{self, FacetView};
 use super::layout::{Alternate, Layout, isolate};
 use super::overview::{self, Overview};
-use crate::db::catalog::Catalog;
+use crate::db::catalog::{Catalog, MANY_CONFLICTS};
 use crate::db::models::{Era, EventSummary, SearchSnippets};
 use crate::db::queries;
 use crate::edtf::Day;
@@ -185,9 +185,9 @@ pub async fn show_timeline(
         [slug] => conflicts.iter().find(|c| &c.slug == slug),
         _ => None,
     };
-    let (heading, summary) = match (selected, conflicts.as_slice()) {
-        (Some(c), _) | (None, [c]) => (c.name.clone(), c.summary.clone()),
-        _ => ("Conflict timelines".to_string(), String::new()),
+    let (heading, summary) = match catalog.conflict_in_view(&params.conflicts) {
+        Some(c) => (c.name.clone(), c.summary.clone()),
+        None => (MANY_CONFLICTS.to_string(), String::new()),
     };
     let conflict_intro = selected
         .filter(|c| !c.summary.trim().is_empty())
