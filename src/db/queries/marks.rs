@@ -4,7 +4,7 @@
 
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
-use super::{Arm, EventFilter, Mark, Order, fetch_page, push_list, push_where, rows_by_ids};
+use super::{Arm, EventFilter, Mark, Order, push_list, push_where, rows_by_ids};
 use crate::edtf::Day;
 
 /// One event as the strip draws it.
@@ -20,21 +20,13 @@ pub struct RankedMark {
 /// The columns of [`RankedMark`]. `notability` is the rank of an event for a label: a flag
 /// outranks any count; each source and each link counts alike; fatalities add a little,
 /// capped so that one large figure does not drown the documentary weight of the rest.
-const RANKED_COLUMNS: &str = "e.id, e.slug, e.title, e.edtf, e.date_label, e.start_day, e.end_day,
+pub(super) const RANKED_COLUMNS: &str =
+    "e.id, e.slug, e.title, e.edtf, e.date_label, e.start_day, e.end_day,
      (e.notable * 1000000
      + 10 * (SELECT count(*) FROM source s WHERE s.event_id = e.id)
      + 10 * (SELECT count(*) FROM event_link l WHERE l.from_event_id = e.id)
      + 10 * (SELECT count(*) FROM event_link l WHERE l.to_event_id = e.id)
      + min(coalesce(e.fatalities_best, 0) / 10, 50)) AS notability";
-
-/// Up to `limit` events of the view in timeline order, each with its notability.
-pub async fn ranked_marks(
-    pool: &SqlitePool,
-    filter: &EventFilter,
-    limit: u32,
-) -> Result<Vec<RankedMark>, sqlx::Error> {
-    fetch_page(pool, RANKED_COLUMNS, filter, None, Order::Timeline, limit).await
-}
 
 /// The most notable events of a view too dense to draw one by one: every flagged event of
 /// the range (up to `limit`), then, so that labels spread over the whole range rather than
