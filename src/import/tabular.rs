@@ -13,7 +13,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use super::error::ImportProblem;
 use super::{Input, InputSource, Item, Located};
 use crate::import::ImportError;
-use crate::record::{Coordinates, EventRecord, FieldProblem, PlaceRef, SourceRecord};
+use crate::record::{
+    Coordinates, EVENT_SLUG_MAX, EventRecord, FieldProblem, PlaceRef, SourceRecord,
+};
 
 /// What a format yields for each item: the item with where it starts, or the problems found.
 pub type Yielded = Result<Located<Item>, Vec<ImportProblem>>;
@@ -169,6 +171,12 @@ impl Header {
         self.index.get(&name.to_lowercase()).copied()
     }
 
+    /// The position of the first of `names` that the header has (a column and its other
+    /// spellings).
+    pub fn first_col(&self, names: &[&str]) -> Option<usize> {
+        names.iter().find_map(|name| self.col(name))
+    }
+
     /// Whether a column is present.
     pub fn has(&self, name: &str) -> bool {
         self.col(name).is_some()
@@ -194,6 +202,33 @@ impl Header {
             .collect()
     }
 }
+
+/// Declares the columns a format reads: a struct with each one's position in the header
+/// (`None` when absent), and `find`, which resolves them once from the header, each by the
+/// first of its names (`location: "location" | "place"`) that the header has.
+macro_rules! columns {
+    (
+        $(#[$meta:meta])*
+        struct $name:ident {
+            $($(#[$field_meta:meta])* $field:ident: $($column:literal)|+,)*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Default)]
+        struct $name {
+            $($(#[$field_meta])* $field: Option<usize>,)*
+        }
+
+        impl $name {
+            fn find(header: &$crate::import::tabular::Header) -> Self {
+                $name {
+                    $($field: header.first_col(&[$($column),+]),)*
+                }
+            }
+        }
+    };
+}
+pub(crate) use columns;
 
 /// One record, with the line it starts on.
 pub struct Row<'a> {
@@ -403,11 +438,14 @@ fn csv_problem(file: &str, line: Option<usize>, e: &csv::Error) -> ImportProblem
 }
 
 /// Runs the checks every event passes and reports them under the names of the columns they
-/// came from (`rename` maps a record field such as `sources[0].url` to a column).
-pub fn check_event(
-    record: &EventRecord,
-    rename: impl Fn(&str) -> Option<&'static str>,
-) -> Vec<FieldProblem> {
+/// came from: `columns` pairs a record field (`sources[0].url`, or `formerly` for every
+/// `formerly[i]`) with its column.
+pub fn check_event(record: &EventRecord, columns: &[(&str, &'static str)]) -> Vec<FieldProblem> {
+    let rename = |field: &str| {
+        columns
+            .iter()
+            .find_map(|&(from, column)| (from == field).then_some(column))
+    };
     record
         .check()
         .into_iter()
@@ -422,6 +460,22 @@ pub fn check_event(
             p
         })
         .collect()
+}
+
+/// The slug of an event a dataset names by its own id (`acled-arm1234`); a problem under
+/// `column` when the id has no Latin letter or digit to make one of.
+pub fn id_slug(
+    prefix: &str,
+    column: &str,
+    id: &str,
+    message: &str,
+    problems: &mut Vec<FieldProblem>,
+) -> String {
+    let slug = ascii_slug(id);
+    if slug.is_empty() {
+        problems.push(FieldProblem::new(column, id, message));
+    }
+    fit_slug(&format!("{prefix}-{slug}"), EVENT_SLUG_MAX)
 }
 
 /// Hands on an event mapped from a row, unless the row had problems (those found while
