@@ -4,7 +4,7 @@
 
 use super::tabular::{
     Header, Row, RowMapper, ascii_slug, check_event, columns, fit_slug, fit_text, geocoded_place,
-    hand_on, id_slug, named_source, parse_coordinates, parse_count, place_words, split_list,
+    hand_on, id_slug, named_source, place_words, split_list,
 };
 use super::{ConflictChoice, Item, MappingOptions};
 use crate::edtf::{Day, Edtf};
@@ -134,16 +134,9 @@ impl RowMapper for Acled {
             actors.extend(split_list(row.get(col), ';'));
         }
 
-        let coordinates = parse_coordinates(
-            ("latitude", row.get(c.latitude)),
-            ("longitude", row.get(c.longitude)),
-            &mut problems,
-        );
+        let coordinates = row.coordinates(c.latitude, c.longitude, &mut problems);
         let fatalities = Fatalities {
-            best: parse_count("fatalities", row.get(c.fatalities))
-                .map_err(|p| problems.push(p))
-                .ok()
-                .flatten(),
+            best: row.count("fatalities", c.fatalities, &mut problems),
             ..Fatalities::default()
         };
         // The source column names the outlet; giving it as both title and publisher printed

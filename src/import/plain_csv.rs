@@ -4,8 +4,7 @@
 //! precision word, an optional end date, `;`-separated actors.
 
 use super::tabular::{
-    Header, Row, RowMapper, ascii_slug, check_event, columns, fit_slug, hand_on, parse_coordinates,
-    parse_count, split_list,
+    Header, Row, RowMapper, ascii_slug, check_event, columns, fit_slug, hand_on, split_list,
 };
 use super::{ConflictChoice, Item, MappingOptions};
 use crate::edtf::Edtf;
@@ -113,17 +112,10 @@ impl RowMapper for PlainCsv {
         };
 
         let fatalities = Fatalities {
-            best: parse_count("fatalities", row.get(c.fatalities))
-                .map_err(|p| problems.push(p))
-                .ok()
-                .flatten(),
+            best: row.count("fatalities", c.fatalities, &mut problems),
             ..Fatalities::default()
         };
-        let coordinates = parse_coordinates(
-            ("latitude", row.get(c.latitude)),
-            ("longitude", row.get(c.longitude)),
-            &mut problems,
-        );
+        let coordinates = row.coordinates(c.latitude, c.longitude, &mut problems);
         let sources = match row.opt(c.source_url) {
             Some(url) => vec![SourceRecord {
                 title: row.opt(c.source_title).unwrap_or(url).to_string(),

@@ -248,6 +248,34 @@ impl Row<'_> {
     pub fn opt(&self, col: Option<usize>) -> Option<&str> {
         Some(self.get(col)).filter(|s| !s.is_empty())
     }
+
+    /// The whole number in the cell of `column` (see [`parse_count`]): `None` when empty, or
+    /// when not a whole number, which is then a problem.
+    pub fn count(
+        &self,
+        column: &str,
+        col: Option<usize>,
+        problems: &mut Vec<FieldProblem>,
+    ) -> Option<i64> {
+        parse_count(column, self.get(col))
+            .map_err(|p| problems.push(p))
+            .ok()
+            .flatten()
+    }
+
+    /// The coordinates in the `latitude` and `longitude` columns (see [`parse_coordinates`]).
+    pub fn coordinates(
+        &self,
+        latitude: Option<usize>,
+        longitude: Option<usize>,
+        problems: &mut Vec<FieldProblem>,
+    ) -> Option<Coordinates> {
+        parse_coordinates(
+            ("latitude", self.get(latitude)),
+            ("longitude", self.get(longitude)),
+            problems,
+        )
+    }
 }
 
 /// What a CSV format does with its header and each row.

@@ -4,7 +4,7 @@
 
 use super::tabular::{
     Header, Row, RowMapper, ascii_slug, check_event, columns, fit_text, geocoded_place, hand_on,
-    id_slug, named_source, parse_coordinates, parse_count, parse_iso_day, place_words,
+    id_slug, named_source, parse_iso_day, place_words,
 };
 use super::{ConflictChoice, Item, MappingOptions};
 use crate::edtf::{Day, Edtf, days_in_month};
@@ -124,12 +124,7 @@ impl RowMapper for Ucdp {
             }
         };
 
-        let mut count = |column: &str, col: Option<usize>| {
-            parse_count(column, row.get(col))
-                .map_err(|p| problems.push(p))
-                .ok()
-                .flatten()
-        };
+        let mut count = |column: &str, col: Option<usize>| row.count(column, col, &mut problems);
         let fatalities = Fatalities {
             best: count("best", c.best),
             low: count("low", c.low),
@@ -141,11 +136,7 @@ impl RowMapper for Ucdp {
             ("civilians", count("deaths_civilians", c.deaths_civilians)),
             ("unknown", count("deaths_unknown", c.deaths_unknown)),
         ];
-        let coordinates = parse_coordinates(
-            ("latitude", row.get(c.latitude)),
-            ("longitude", row.get(c.longitude)),
-            &mut problems,
-        );
+        let coordinates = row.coordinates(c.latitude, c.longitude, &mut problems);
 
         let side_a = row.get(c.side_a);
         let side_b = row.get(c.side_b);
