@@ -1230,28 +1230,17 @@ impl<'a> Reader<'a> {
     pub async fn notable_marks(
         &self,
         filter: &EventFilter,
-        first: Day,
-        last: Day,
-        slices: u32,
-        sample: u32,
-        limit: u32,
+        labels: &marks::LabelSample,
     ) -> Result<Vec<marks::RankedMark>, sqlx::Error> {
         match self.index_for(filter) {
             Some((ix, hits)) => {
-                let ids =
-                    ix.notable_marks(filter, hits.as_deref(), first, last, slices, sample, limit);
+                let ids = ix.notable_marks(filter, hits.as_deref(), labels);
                 let mut rows =
                     marks::ranked_by_ids(self.pool, &ids, |id| ix.notability_of(id)).await?;
-                rows.sort_by(|a, b| {
-                    b.notability
-                        .cmp(&a.notability)
-                        .then(a.mark.start_day.cmp(&b.mark.start_day))
-                });
+                marks::most_notable_first(&mut rows);
                 Ok(rows)
             }
-            None => {
-                marks::notable_marks(self.pool, filter, first, last, slices, sample, limit).await
-            }
+            None => marks::notable_marks(self.pool, filter, labels).await,
         }
     }
 }
