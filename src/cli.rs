@@ -2,7 +2,7 @@
 //! environment variable, so a container or service manager needs no flags.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -259,6 +259,16 @@ pub enum CliError {
     },
 }
 
+impl CliError {
+    /// For `map_err`: a query on the database at `path` failed.
+    fn query(path: &Path) -> impl FnOnce(sqlx::Error) -> CliError + '_ {
+        |source| CliError::Query {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
 impl Cli {
     /// The log format the chosen command asks for.
     pub fn log_format(&self) -> LogFormat {
@@ -289,17 +299,20 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
     }
 }
 
-/// `imports`: the recorded revisions, newest first, one block each.
-async fn list_imports(args: &DbArgs) -> Result<(), CliError> {
-    let path = db::path_from_arg(&args.db);
+/// The database a command writes to, opened and migrated: its path and a pool.
+async fn open_for_writing(arg: &str) -> Result<(PathBuf, sqlx::SqlitePool), CliError> {
+    let path = db::path_from_arg(arg);
     let pool = db::open_read_write(&path).await?;
     db::migrate(&pool, &path).await?;
+    Ok((path, pool))
+}
+
+/// `imports`: the recorded revisions, newest first, one block each.
+async fn list_imports(args: &DbArgs) -> Result<(), CliError> {
+    let (path, pool) = open_for_writing(&args.db).await?;
     let revisions = db::history::revisions(&pool)
         .await
-        .map_err(|source| CliError::Query {
-            path: path.clone(),
-            source,
-        })?;
+        .map_err(CliError::query(&path))?;
     pool.close().await;
     if revisions.is_empty() {
         println!("no imports recorded");
@@ -325,16 +338,11 @@ async fn list_imports(args: &DbArgs) -> Result<(), CliError> {
 
 /// `optimize`: housekeeping after large imports, with the space reclaimed.
 async fn optimize(args: &OptimizeArgs) -> Result<(), CliError> {
-    let path = db::path_from_arg(&args.db);
-    let pool = db::open_read_write(&path).await?;
-    db::migrate(&pool, &path).await?;
+    let (path, pool) = open_for_writing(&args.db).await?;
     let started = std::time::Instant::now();
     let report = db::maintenance::optimize(&pool, args.vacuum_percent)
         .await
-        .map_err(|source| CliError::Query {
-            path: path.clone(),
-            source,
-        })?;
+        .map_err(CliError::query(&path))?;
     pool.close().await;
     println!(
         "optimized in {:.1} s: {} bytes before, {} after ({} reclaimed; {} bytes were free pages; {})",
@@ -469,9 +477,7 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
 }
 
 async fn run_import(args: ImportArgs) -> Result<(), CliError> {
-    let path = db::path_from_arg(&args.db);
-    let pool = db::open_read_write(&path).await?;
-    db::migrate(&pool, &path).await?;
+    let (_, pool) = open_for_writing(&args.db).await?;
     let inputs: Vec<Input> = args
         .files
         .iter()

@@ -9,43 +9,19 @@
 //! other Latin letters the dataset's names use, lower-cases, and joins the words with
 //! single spaces. The search index is given every name folded beside the name itself.
 
+use crate::slug;
+
 /// The comparison key of a name: lower case, accents and the letters above folded to
 /// ASCII, words (runs of letters and digits) joined by single spaces. Letters of other
 /// scripts (Armenian, Cyrillic) are kept, lower-cased.
 pub fn fold(name: &str) -> String {
     // An apostrophe is part of a word ("Ma'alot"); anything else separates words.
     let apostrophe = |c: char| c == '\'' || c == '’';
-    crate::slug::join_words(name, ' ', apostrophe, |c, out| match fold_letter(c) {
-        Some(ascii) => out.push_str(ascii),
-        None => out.extend(c.to_lowercase()),
-    })
-}
-
-/// The ASCII form of a Latin letter with a diacritic (or one the tokenizer does not fold).
-fn fold_letter(c: char) -> Option<&'static str> {
-    Some(match c {
-        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å'
-        | 'Ā' | 'Ă' | 'Ą' => "a",
-        'ç' | 'ć' | 'č' | 'Ç' | 'Ć' | 'Č' => "c",
-        'ď' | 'đ' | 'Ď' | 'Đ' => "d",
-        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ė' | 'ę' | 'ě' | 'ə' | 'È' | 'É' | 'Ê' | 'Ë' | 'Ē' | 'Ė'
-        | 'Ę' | 'Ě' | 'Ə' => "e",
-        'ğ' | 'Ğ' => "g",
-        'ì' | 'í' | 'î' | 'ï' | 'ī' | 'ı' | 'Ì' | 'Í' | 'Î' | 'Ï' | 'Ī' | 'İ' => "i",
-        'ł' | 'Ł' => "l",
-        'ñ' | 'ń' | 'ň' | 'Ñ' | 'Ń' | 'Ň' => "n",
-        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' | 'Ō'
-        | 'Ő' => "o",
-        'ř' | 'Ř' => "r",
-        'ś' | 'ş' | 'š' | 'Ś' | 'Ş' | 'Š' => "s",
-        'ţ' | 'ť' | 'Ţ' | 'Ť' => "t",
-        'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' | 'Ù' | 'Ú' | 'Û' | 'Ü' | 'Ū' | 'Ů' | 'Ű' => {
-            "u"
+    slug::join_words(name, ' ', apostrophe, |c, out| {
+        match slug::ascii_letter(c) {
+            Some(ascii) => out.push_str(ascii),
+            None => out.extend(c.to_lowercase()),
         }
-        'ý' | 'ÿ' | 'Ý' => "y",
-        'ź' | 'ż' | 'ž' | 'Ź' | 'Ż' | 'Ž' => "z",
-        'ß' => "ss",
-        _ => return None,
     })
 }
 

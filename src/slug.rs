@@ -70,6 +70,35 @@ pub fn slugify_within(text: &str, max: usize) -> String {
     format!("{head}-{digest}")
 }
 
+/// The ASCII form of a Latin letter with a diacritic (or one the tokenizer does not fold),
+/// as place names compare and slugs of imported names are made.
+pub fn ascii_letter(c: char) -> Option<&'static str> {
+    Some(match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å'
+        | 'Ā' | 'Ă' | 'Ą' => "a",
+        'ç' | 'ć' | 'č' | 'Ç' | 'Ć' | 'Č' => "c",
+        'ď' | 'đ' | 'Ď' | 'Đ' => "d",
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ė' | 'ę' | 'ě' | 'ə' | 'È' | 'É' | 'Ê' | 'Ë' | 'Ē' | 'Ė'
+        | 'Ę' | 'Ě' | 'Ə' => "e",
+        'ğ' | 'Ğ' => "g",
+        'ì' | 'í' | 'î' | 'ï' | 'ī' | 'ı' | 'Ì' | 'Í' | 'Î' | 'Ï' | 'Ī' | 'İ' => "i",
+        'ł' | 'Ł' => "l",
+        'ñ' | 'ń' | 'ň' | 'Ñ' | 'Ń' | 'Ň' => "n",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' | 'Ō'
+        | 'Ő' => "o",
+        'ř' | 'Ř' => "r",
+        'ś' | 'ş' | 'š' | 'Ś' | 'Ş' | 'Š' => "s",
+        'ţ' | 'ť' | 'Ţ' | 'Ť' => "t",
+        'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' | 'Ù' | 'Ú' | 'Û' | 'Ü' | 'Ū' | 'Ů' | 'Ű' => {
+            "u"
+        }
+        'ý' | 'ÿ' | 'Ý' => "y",
+        'ź' | 'ż' | 'ž' | 'Ź' | 'Ż' | 'Ž' => "z",
+        'ß' => "ss",
+        _ => return None,
+    })
+}
+
 /// Like [`slugify`] but keeps only ASCII letters and digits, for slugs that must match
 /// `^[a-z0-9]+(-[a-z0-9]+)*$` (event slugs made from imported titles or ids).
 pub fn slugify_ascii(text: &str) -> String {

@@ -24,6 +24,7 @@ use std::path::Path;
 use roaring::RoaringBitmap;
 use rusqlite::{Connection, OpenFlags};
 
+use super::queries::marks::LabelSample;
 use super::queries::{EventFilter, Facet, FacetValue, LONG_SPAN_DAYS, Order};
 use crate::edtf::Day;
 
@@ -539,22 +540,13 @@ impl EventIndex {
     /// [`super::queries::marks::notable_marks`] chooses them: every flagged event of the
     /// range (up to `limit`, most notable first), then the two most notable of the first
     /// `sample` events starting in each of `slices` equal slices of [first, last].
-    #[allow(clippy::too_many_arguments)]
     pub fn notable_marks(
         &self,
         filter: &EventFilter,
         hits: Option<&Hits>,
-        first: Day,
-        last: Day,
-        slices: u32,
-        sample: u32,
-        limit: u32,
+        labels: &LabelSample,
     ) -> Vec<i64> {
-        let view = EventFilter {
-            from: Some(first),
-            to: Some(last),
-            ..filter.clone()
-        };
+        let view = labels.view(filter);
         let rank = |p: u32| {
             (
                 std::cmp::Reverse(self.notability[p as usize]),
@@ -566,16 +558,16 @@ impl EventIndex {
             .iter()
             .collect();
         flagged.sort_by_key(|&p| rank(p));
-        flagged.truncate(limit as usize);
+        flagged.truncate(labels.limit as usize);
         let mut out = flagged;
 
         let restricted = self.restriction(filter, hits);
-        for (a, b) in super::queries::marks::slice_days(first, last, slices) {
+        for (a, b) in super::queries::marks::slice_days(labels.first, labels.last, labels.slices) {
             let lo = self.first_starting(a) as u32;
             let hi = self.first_starting(b + 1) as u32;
             let mut sampled: Vec<u32> = match &restricted {
-                Some(set) => set.range(lo..hi).take(sample as usize).collect(),
-                None => (lo..hi).take(sample as usize).collect(),
+                Some(set) => set.range(lo..hi).take(labels.sample as usize).collect(),
+                None => (lo..hi).take(labels.sample as usize).collect(),
             };
             sampled.sort_by_key(|&p| rank(p));
             for p in sampled.into_iter().take(2) {

@@ -321,9 +321,7 @@ pub async fn list_events(
     after: Option<Cursor>,
     limit: u32,
 ) -> Result<Vec<EventSummary>, sqlx::Error> {
-    let mut qb = QueryBuilder::<Sqlite>::new("");
-    push_list_events(&mut qb, filter, after, limit);
-    qb.build_query_as().fetch_all(pool).await
+    fetch_all(pool, |qb| push_list_events(qb, filter, after, limit)).await
 }
 
 fn push_list_events(
@@ -358,8 +356,19 @@ async fn fetch_page<'c, T>(
 where
     T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
 {
+    fetch_all(db, |qb| push_page(qb, columns, filter, after, order, limit)).await
+}
+
+/// Every row of the query `push` writes, on a pool or on one connection.
+async fn fetch_all<'c, T>(
+    db: impl sqlx::SqliteExecutor<'c>,
+    push: impl FnOnce(&mut QueryBuilder<Sqlite>),
+) -> Result<Vec<T>, sqlx::Error>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+{
     let mut qb = QueryBuilder::<Sqlite>::new("");
-    push_page(&mut qb, columns, filter, after, order, limit);
+    push(&mut qb);
     qb.build_query_as().fetch_all(db).await
 }
 
@@ -433,9 +442,7 @@ pub async fn search_events(
     let Some(text) = &filter.text else {
         return Ok(Vec::new());
     };
-    let mut qb = QueryBuilder::<Sqlite>::new("");
-    push_search(&mut qb, filter, text, offset, limit);
-    qb.build_query_as().fetch_all(pool).await
+    fetch_all(pool, |qb| push_search(qb, filter, text, offset, limit)).await
 }
 
 fn push_search(
@@ -688,21 +695,15 @@ pub async fn neighbours(
     pool: &SqlitePool,
     event: &EventSummary,
 ) -> Result<(Option<Neighbour>, Option<Neighbour>), sqlx::Error> {
-    let previous = sqlx::query_as(PREVIOUS_SQL)
-        .bind(event.conflict_id)
-        .bind(event.start_day)
-        .bind(event.end_day)
-        .bind(event.id)
-        .fetch_optional(pool)
-        .await?;
-    let next = sqlx::query_as(NEXT_SQL)
-        .bind(event.conflict_id)
-        .bind(event.start_day)
-        .bind(event.end_day)
-        .bind(event.id)
-        .fetch_optional(pool)
-        .await?;
-    Ok((previous, next))
+    let neighbour = |sql| {
+        sqlx::query_as::<_, Neighbour>(sql)
+            .bind(event.conflict_id)
+            .bind(event.start_day)
+            .bind(event.end_day)
+            .bind(event.id)
+            .fetch_optional(pool)
+    };
+    Ok((neighbour(PREVIOUS_SQL).await?, neighbour(NEXT_SQL).await?))
 }
 
 /// Answers when the database does: for `/readyz`.
@@ -727,15 +728,6 @@ pub struct Mark {
 /// What a [`Mark`] reads (the id for the order).
 const MARK_COLUMNS: &str = "e.id, e.slug, e.title, e.edtf, e.date_label, e.start_day, e.end_day";
 
-/// Up to `limit` events of the view, lightest columns only, for overview marks.
-pub async fn marks(
-    pool: &SqlitePool,
-    filter: &EventFilter,
-    limit: u32,
-) -> Result<Vec<Mark>, sqlx::Error> {
-    fetch_page(pool, MARK_COLUMNS, filter, None, Order::Timeline, limit).await
-}
-
 /// Events starting in each of `buckets` equal slices of [first, last]: (bucket index, count).
 /// Without category or actor filters this sums the per-day table `event_day_count` (a few
 /// thousand rows at most); with them it groups the matching events.
@@ -746,9 +738,7 @@ pub async fn histogram(
     last: Day,
     buckets: u32,
 ) -> Result<Vec<(i64, i64)>, sqlx::Error> {
-    let mut qb = QueryBuilder::<Sqlite>::new("");
-    push_histogram(&mut qb, filter, first, last, buckets);
-    qb.build_query_as().fetch_all(pool).await
+    fetch_all(pool, |qb| push_histogram(qb, filter, first, last, buckets)).await
 }
 
 /// A dimension events can be narrowed by, with a count per value.
@@ -850,9 +840,7 @@ pub async fn facet_counts(
     facet: Facet,
     limit: u32,
 ) -> Result<Vec<FacetValue>, sqlx::Error> {
-    let mut qb = QueryBuilder::<Sqlite>::new("");
-    push_facet_counts(&mut qb, filter, facet, limit);
-    qb.build_query_as().fetch_all(pool).await
+    fetch_all(pool, |qb| push_facet_counts(qb, filter, facet, limit)).await
 }
 
 fn push_facet_counts(
@@ -1192,18 +1180,28 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// [`marks`].
+    /// Up to `limit` events of the view, lightest columns only, for overview marks.
     pub async fn marks(&self, filter: &EventFilter, limit: u32) -> Result<Vec<Mark>, sqlx::Error> {
         match self.index_for(filter) {
             Some((ix, hits)) => {
                 let ids = ix.page(filter, hits.as_deref(), None, Order::Timeline, limit);
                 rows_by_ids(self.pool, MARK_COLUMNS, &ids, Order::Timeline).await
             }
-            None => marks(self.pool, filter, limit).await,
+            None => {
+                fetch_page(
+                    self.pool,
+                    MARK_COLUMNS,
+                    filter,
+                    None,
+                    Order::Timeline,
+                    limit,
+                )
+                .await
+            }
         }
     }
 
-    /// [`marks::ranked_marks`].
+    /// Up to `limit` events of the view in timeline order, each with its notability.
     pub async fn ranked_marks(
         &self,
         filter: &EventFilter,
@@ -1214,7 +1212,17 @@ impl<'a> Reader<'a> {
                 let ids = ix.page(filter, hits.as_deref(), None, Order::Timeline, limit);
                 marks::ranked_by_ids(self.pool, &ids, |id| ix.notability_of(id)).await
             }
-            None => marks::ranked_marks(self.pool, filter, limit).await,
+            None => {
+                fetch_page(
+                    self.pool,
+                    marks::RANKED_COLUMNS,
+                    filter,
+                    None,
+                    Order::Timeline,
+                    limit,
+                )
+                .await
+            }
         }
     }
 
@@ -1222,28 +1230,17 @@ impl<'a> Reader<'a> {
     pub async fn notable_marks(
         &self,
         filter: &EventFilter,
-        first: Day,
-        last: Day,
-        slices: u32,
-        sample: u32,
-        limit: u32,
+        labels: &marks::LabelSample,
     ) -> Result<Vec<marks::RankedMark>, sqlx::Error> {
         match self.index_for(filter) {
             Some((ix, hits)) => {
-                let ids =
-                    ix.notable_marks(filter, hits.as_deref(), first, last, slices, sample, limit);
+                let ids = ix.notable_marks(filter, hits.as_deref(), labels);
                 let mut rows =
                     marks::ranked_by_ids(self.pool, &ids, |id| ix.notability_of(id)).await?;
-                rows.sort_by(|a, b| {
-                    b.notability
-                        .cmp(&a.notability)
-                        .then(a.mark.start_day.cmp(&b.mark.start_day))
-                });
+                marks::most_notable_first(&mut rows);
                 Ok(rows)
             }
-            None => {
-                marks::notable_marks(self.pool, filter, first, last, slices, sample, limit).await
-            }
+            None => marks::notable_marks(self.pool, filter, labels).await,
         }
     }
 }

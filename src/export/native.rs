@@ -20,9 +20,7 @@ impl FormatWriter for NativeWriter {
             key(text, "slug", &c.slug);
             key(text, "name", &c.name);
             optional_key(text, "region", c.region.as_deref());
-            if !c.summary.is_empty() {
-                key(text, "summary", &c.summary);
-            }
+            nonempty_key(text, "summary", &c.summary);
         }
         for era in &doc.eras {
             text.push_str("\n[[eras]]\n");
@@ -30,9 +28,7 @@ impl FormatWriter for NativeWriter {
             key(text, "slug", &era.slug);
             key(text, "name", &era.name);
             key(text, "date", &era.date.to_string());
-            if !era.summary.is_empty() {
-                key(text, "summary", &era.summary);
-            }
+            nonempty_key(text, "summary", &era.summary);
         }
         for place in &doc.places {
             native_place(text, place);
@@ -71,6 +67,13 @@ fn key(out: &mut String, name: &str, value: &str) {
     let _ = writeln!(out, "{name} = {}", toml_str(value));
 }
 
+/// A key left out when its text is empty.
+fn nonempty_key(out: &mut String, name: &str, value: &str) {
+    if !value.is_empty() {
+        key(out, name, value);
+    }
+}
+
 fn optional_key(out: &mut String, name: &str, value: Option<&str>) {
     if let Some(value) = value {
         key(out, name, value);
@@ -93,23 +96,17 @@ fn native_place(out: &mut String, p: &PlaceRecord) {
     out.push_str("\n[[places]]\n");
     key(out, "slug", &p.slug);
     key(out, "name", &p.name);
-    if !p.usage.is_empty() {
-        key(out, "usage", &p.usage);
-    }
+    nonempty_key(out, "usage", &p.usage);
     optional_key(out, "source", p.source.as_deref());
     optional_key(out, "kind", p.kind.as_deref());
     optional_key(out, "within", p.within.as_deref());
     coordinates(out, p.coordinates);
     optional_key(out, "precision", p.precision.as_deref());
-    if !p.note.is_empty() {
-        key(out, "note", &p.note);
-    }
+    nonempty_key(out, "note", &p.note);
     for n in &p.names {
         out.push_str("[[places.names]]\n");
         key(out, "name", &n.name);
-        if !n.usage.is_empty() {
-            key(out, "usage", &n.usage);
-        }
+        nonempty_key(out, "usage", &n.usage);
         optional_key(out, "source", n.source.as_deref());
     }
 }
@@ -143,12 +140,8 @@ fn native_event(out: &mut String, e: &EventRecord) {
         let actors: Vec<String> = e.actors.iter().map(|a| toml_str(a)).collect();
         let _ = writeln!(out, "actors = [{}]", actors.join(", "));
     }
-    if !e.summary.is_empty() {
-        key(out, "summary", &e.summary);
-    }
-    if !e.body.is_empty() {
-        key(out, "body", &e.body);
-    }
+    nonempty_key(out, "summary", &e.summary);
+    nonempty_key(out, "body", &e.body);
     for s in &e.sources {
         out.push_str("\n[[events.sources]]\n");
         key(out, "title", &s.title);

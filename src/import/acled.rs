@@ -3,44 +3,56 @@
 //! actors, place, source) is documented in `docs/dataset-format.md` ("ACLED").
 
 use super::tabular::{
-    Header, Row, RowMapper, ascii_slug, check_event, fit_slug, fit_text, geocoded_place, hand_on,
-    named_source, parse_coordinates, parse_count, place_words, split_list,
+    Header, Row, RowMapper, ascii_slug, check_event, columns, fit_slug, fit_text, geocoded_place,
+    hand_on, id_slug, named_source, place_words, split_list,
 };
 use super::{ConflictChoice, Deletion, Item, MappingOptions};
 use crate::edtf::{Day, Edtf};
-use crate::record::{EVENT_SLUG_MAX, EventRecord, Fatalities, FieldProblem, TITLE_MAX};
+use crate::record::{EventRecord, Fatalities, FieldProblem, TITLE_MAX};
 
 /// Columns without which a row cannot be mapped.
 const REQUIRED: &[&str] = &["event_id_cnty", "event_date", "event_type", "country"];
 
-#[derive(Default)]
-struct Columns {
-    id: Option<usize>,
-    date: Option<usize>,
-    precision: Option<usize>,
-    disorder_type: Option<usize>,
-    event_type: Option<usize>,
-    sub_event_type: Option<usize>,
-    actor1: Option<usize>,
-    assoc_actor_1: Option<usize>,
-    actor2: Option<usize>,
-    assoc_actor_2: Option<usize>,
-    interaction: Option<usize>,
-    civilian_targeting: Option<usize>,
-    region: Option<usize>,
-    country: Option<usize>,
-    admin1: Option<usize>,
-    admin2: Option<usize>,
-    location: Option<usize>,
-    geo_precision: Option<usize>,
-    latitude: Option<usize>,
-    longitude: Option<usize>,
-    source: Option<usize>,
-    source_scale: Option<usize>,
-    notes: Option<usize>,
-    fatalities: Option<usize>,
-    tags: Option<usize>,
+columns! {
+    struct Columns {
+        id: "event_id_cnty",
+        date: "event_date",
+        precision: "time_precision",
+        disorder_type: "disorder_type",
+        event_type: "event_type",
+        sub_event_type: "sub_event_type",
+        actor1: "actor1",
+        assoc_actor_1: "assoc_actor_1",
+        actor2: "actor2",
+        assoc_actor_2: "assoc_actor_2",
+        interaction: "interaction",
+        civilian_targeting: "civilian_targeting",
+        region: "region",
+        country: "country",
+        admin1: "admin1",
+        admin2: "admin2",
+        location: "location",
+        geo_precision: "geo_precision",
+        latitude: "latitude",
+        longitude: "longitude",
+        source: "source",
+        source_scale: "source_scale",
+        notes: "notes",
+        fatalities: "fatalities",
+        tags: "tags",
+    }
 }
+
+/// Record fields reported under the column they come from.
+const COLUMN_OF: &[(&str, &str)] = &[
+    ("slug", "event_id_cnty"),
+    ("title", "sub_event_type"),
+    ("category", "event_type"),
+    ("place", "location"),
+    ("fatalities.best", "fatalities"),
+    ("sources[0].title", "source"),
+    ("actors", "actor1"),
+];
 
 /// Maps ACLED rows to events, with a conflict per country unless `--conflict` is given.
 pub struct Acled {
@@ -77,48 +89,9 @@ pub fn category(event_type: &str) -> String {
     }
 }
 
-fn column_of(field: &str) -> Option<&'static str> {
-    Some(match field {
-        "slug" => "event_id_cnty",
-        "title" => "sub_event_type",
-        "category" => "event_type",
-        "place" => "location",
-        "fatalities.best" => "fatalities",
-        "sources[0].title" => "source",
-        "actors" => "actor1",
-        _ => return None,
-    })
-}
-
 impl RowMapper for Acled {
     fn header(&mut self, h: &Header) -> Vec<FieldProblem> {
-        self.cols = Columns {
-            id: h.col("event_id_cnty"),
-            date: h.col("event_date"),
-            precision: h.col("time_precision"),
-            disorder_type: h.col("disorder_type"),
-            event_type: h.col("event_type"),
-            sub_event_type: h.col("sub_event_type"),
-            actor1: h.col("actor1"),
-            assoc_actor_1: h.col("assoc_actor_1"),
-            actor2: h.col("actor2"),
-            assoc_actor_2: h.col("assoc_actor_2"),
-            interaction: h.col("interaction"),
-            civilian_targeting: h.col("civilian_targeting"),
-            region: h.col("region"),
-            country: h.col("country"),
-            admin1: h.col("admin1"),
-            admin2: h.col("admin2"),
-            location: h.col("location"),
-            geo_precision: h.col("geo_precision"),
-            latitude: h.col("latitude"),
-            longitude: h.col("longitude"),
-            source: h.col("source"),
-            source_scale: h.col("source_scale"),
-            notes: h.col("notes"),
-            fatalities: h.col("fatalities"),
-            tags: h.col("tags"),
-        };
+        self.cols = Columns::find(h);
         h.missing(REQUIRED)
     }
 
@@ -126,15 +99,13 @@ impl RowMapper for Acled {
         let c = &self.cols;
         let mut problems = Vec::new();
 
-        let id = row.get(c.id);
-        let id_slug = ascii_slug(id);
-        if id_slug.is_empty() {
-            problems.push(FieldProblem::new(
-                "event_id_cnty",
-                id,
-                "must be the event's ACLED id (such as ARM1234)",
-            ));
-        }
+        let slug = id_slug(
+            "acled",
+            "event_id_cnty",
+            row.get(c.id),
+            "must be the event's ACLED id (such as ARM1234)",
+            &mut problems,
+        );
         let date = event_date(row.get(c.date), row.get(c.precision))
             .map_err(|p| problems.push(p))
             .ok();
@@ -163,16 +134,9 @@ impl RowMapper for Acled {
             actors.extend(split_list(row.get(col), ';'));
         }
 
-        let coordinates = parse_coordinates(
-            ("latitude", row.get(c.latitude)),
-            ("longitude", row.get(c.longitude)),
-            &mut problems,
-        );
+        let coordinates = row.coordinates(c.latitude, c.longitude, &mut problems);
         let fatalities = Fatalities {
-            best: parse_count("fatalities", row.get(c.fatalities))
-                .map_err(|p| problems.push(p))
-                .ok()
-                .flatten(),
+            best: row.count("fatalities", c.fatalities, &mut problems),
             ..Fatalities::default()
         };
         // The source column names the outlet; giving it as both title and publisher printed
@@ -223,7 +187,7 @@ impl RowMapper for Acled {
         };
         let record = EventRecord {
             conflict,
-            slug: fit_slug(&format!("acled-{id_slug}"), EVENT_SLUG_MAX),
+            slug,
             title: fit_text(&title, TITLE_MAX),
             summary: row.get(c.notes).to_string(),
             body: body.join("\n"),
@@ -248,7 +212,7 @@ impl RowMapper for Acled {
             notable: false,
             formerly: Vec::new(),
         };
-        problems.extend(check_event(&record, column_of));
+        problems.extend(check_event(&record, COLUMN_OF));
         hand_on(record, problems, out)
     }
 }

@@ -35,15 +35,27 @@ impl ImportProblem {
     }
 }
 
+/// Writes where something in an input file is: `file:line: field` (the line and the field
+/// where known), as problems and notices begin.
+pub(super) fn write_place(
+    f: &mut fmt::Formatter<'_>,
+    file: &str,
+    line: Option<usize>,
+    field: &str,
+) -> fmt::Result {
+    write!(f, "{file}")?;
+    if let Some(line) = line {
+        write!(f, ":{line}")?;
+    }
+    if !field.is_empty() {
+        write!(f, ": {field}")?;
+    }
+    Ok(())
+}
+
 impl fmt::Display for ImportProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file)?;
-        if let Some(line) = self.line {
-            write!(f, ":{line}")?;
-        }
-        if !self.field.is_empty() {
-            write!(f, ": {}", self.field)?;
-        }
+        write_place(f, &self.file, self.line, &self.field)?;
         write!(f, ": {}", self.message)?;
         if !self.value.is_empty() {
             write!(f, " (got {:?})", self.value)?;

@@ -4,37 +4,47 @@
 //! precision word, an optional end date, `;`-separated actors.
 
 use super::tabular::{
-    Header, Row, RowMapper, ascii_slug, check_event, fit_slug, hand_on, parse_coordinates,
-    parse_count, split_list,
+    Header, Row, RowMapper, ascii_slug, check_event, columns, fit_slug, hand_on, split_list,
 };
 use super::{ConflictChoice, Item, MappingOptions};
 use crate::edtf::Edtf;
 use crate::record::{EVENT_SLUG_MAX, EventRecord, Fatalities, FieldProblem, SourceRecord};
 
-/// The columns the mapper reads, resolved once from the header.
-#[derive(Default)]
-struct Columns {
-    id: Option<usize>,
-    slug: Option<usize>,
-    title: Option<usize>,
-    edtf: Option<usize>,
-    start_date: Option<usize>,
-    end_date: Option<usize>,
-    date_precision: Option<usize>,
-    label: Option<usize>,
-    category: Option<usize>,
-    actors: Option<usize>,
-    location: Option<usize>,
-    latitude: Option<usize>,
-    longitude: Option<usize>,
-    fatalities: Option<usize>,
-    summary: Option<usize>,
-    body: Option<usize>,
-    source_url: Option<usize>,
-    source_title: Option<usize>,
-    conflict: Option<usize>,
-    formerly: Option<usize>,
+columns! {
+    /// The columns the mapper reads, resolved once from the header.
+    struct Columns {
+        id: "id",
+        slug: "slug",
+        title: "title",
+        edtf: "edtf",
+        start_date: "start_date",
+        end_date: "end_date",
+        date_precision: "date_precision",
+        label: "label",
+        category: "category",
+        actors: "actors",
+        location: "location" | "place",
+        latitude: "latitude",
+        longitude: "longitude",
+        fatalities: "fatalities",
+        summary: "summary",
+        body: "body",
+        source_url: "source_url",
+        source_title: "source_title",
+        conflict: "conflict",
+        formerly: "formerly",
+    }
 }
+
+/// Record fields reported under the column they come from.
+const COLUMN_OF: &[(&str, &str)] = &[
+    ("place", "location"),
+    ("fatalities.best", "fatalities"),
+    ("sources[0].url", "source_url"),
+    ("sources[0].title", "source_title"),
+    ("actors", "actors"),
+    ("formerly", "formerly"),
+];
 
 /// Maps plain CSV rows to events.
 pub struct PlainCsv {
@@ -57,43 +67,9 @@ pub fn detect(header: &Header) -> bool {
     header.has("title") && (header.has("start_date") || header.has("edtf"))
 }
 
-/// Record fields reported under the column they come from.
-fn column_of(field: &str) -> Option<&'static str> {
-    Some(match field {
-        "place" => "location",
-        "fatalities.best" => "fatalities",
-        "sources[0].url" => "source_url",
-        "sources[0].title" => "source_title",
-        "actors" => "actors",
-        f if f.starts_with("formerly[") => "formerly",
-        _ => return None,
-    })
-}
-
 impl RowMapper for PlainCsv {
     fn header(&mut self, h: &Header) -> Vec<FieldProblem> {
-        self.cols = Columns {
-            id: h.col("id"),
-            slug: h.col("slug"),
-            title: h.col("title"),
-            edtf: h.col("edtf"),
-            start_date: h.col("start_date"),
-            end_date: h.col("end_date"),
-            date_precision: h.col("date_precision"),
-            label: h.col("label"),
-            category: h.col("category"),
-            actors: h.col("actors"),
-            location: h.col("location").or_else(|| h.col("place")),
-            latitude: h.col("latitude"),
-            longitude: h.col("longitude"),
-            fatalities: h.col("fatalities"),
-            summary: h.col("summary"),
-            body: h.col("body"),
-            source_url: h.col("source_url"),
-            source_title: h.col("source_title"),
-            conflict: h.col("conflict"),
-            formerly: h.col("formerly"),
-        };
+        self.cols = Columns::find(h);
         let mut problems = h.missing(&["title"]);
         if self.cols.edtf.is_none() && self.cols.start_date.is_none() {
             problems.push(FieldProblem::new(
@@ -136,17 +112,10 @@ impl RowMapper for PlainCsv {
         };
 
         let fatalities = Fatalities {
-            best: parse_count("fatalities", row.get(c.fatalities))
-                .map_err(|p| problems.push(p))
-                .ok()
-                .flatten(),
+            best: row.count("fatalities", c.fatalities, &mut problems),
             ..Fatalities::default()
         };
-        let coordinates = parse_coordinates(
-            ("latitude", row.get(c.latitude)),
-            ("longitude", row.get(c.longitude)),
-            &mut problems,
-        );
+        let coordinates = row.coordinates(c.latitude, c.longitude, &mut problems);
         let sources = match row.opt(c.source_url) {
             Some(url) => vec![SourceRecord {
                 title: row.opt(c.source_title).unwrap_or(url).to_string(),
@@ -206,7 +175,7 @@ impl RowMapper for PlainCsv {
             notable: false,
             formerly: split_list(row.get(c.formerly), ';').collect(),
         };
-        problems.extend(check_event(&record, column_of));
+        problems.extend(check_event(&record, COLUMN_OF));
         hand_on(record, problems, out)
     }
 }

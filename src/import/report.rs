@@ -112,13 +112,7 @@ pub struct NoticeLine {
 
 impl fmt::Display for NoticeLine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file)?;
-        if let Some(line) = self.line {
-            write!(f, ":{line}")?;
-        }
-        if !self.field.is_empty() {
-            write!(f, ": {}", self.field)?;
-        }
+        super::error::write_place(f, &self.file, self.line, &self.field)?;
         write!(f, ": {}", self.detail)
     }
 }
@@ -190,22 +184,30 @@ mod tests {
 
     #[test]
     fn headlines_count_each_kind_in_words() {
-        assert_eq!(
-            NoticeKind::MediaRelativeDropped.headline(3),
-            "3 media dropped: relative path without --base-url"
-        );
-        assert_eq!(
-            NoticeKind::LowAboveHigh.headline(7),
-            "7 rows: low > high kept as published"
-        );
-        assert_eq!(
-            NoticeKind::LowAboveHigh.headline(1),
-            "1 row: low > high kept as published"
-        );
-        assert_eq!(
-            NoticeKind::TitleDerived.headline(2),
-            "2 titles derived from text or date"
-        );
+        for (kind, count, headline) in [
+            (
+                NoticeKind::MediaRelativeDropped,
+                3,
+                "3 media dropped: relative path without --base-url",
+            ),
+            (
+                NoticeKind::LowAboveHigh,
+                7,
+                "7 rows: low > high kept as published",
+            ),
+            (
+                NoticeKind::LowAboveHigh,
+                1,
+                "1 row: low > high kept as published",
+            ),
+            (
+                NoticeKind::TitleDerived,
+                2,
+                "2 titles derived from text or date",
+            ),
+        ] {
+            assert_eq!(kind.headline(count), headline);
+        }
     }
 
     #[test]

@@ -13,7 +13,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use super::error::ImportProblem;
 use super::{Input, InputSource, Item, Located};
 use crate::import::ImportError;
-use crate::record::{Coordinates, EventRecord, FieldProblem, PlaceRef, SourceRecord};
+use crate::record::{
+    Coordinates, EVENT_SLUG_MAX, EventRecord, FieldProblem, PlaceRef, SourceRecord,
+};
 
 /// What a format yields for each item: the item with where it starts, or the problems found.
 pub type Yielded = Result<Located<Item>, Vec<ImportProblem>>;
@@ -169,6 +171,12 @@ impl Header {
         self.index.get(&name.to_lowercase()).copied()
     }
 
+    /// The position of the first of `names` that the header has (a column and its other
+    /// spellings).
+    pub fn first_col(&self, names: &[&str]) -> Option<usize> {
+        names.iter().find_map(|name| self.col(name))
+    }
+
     /// Whether a column is present.
     pub fn has(&self, name: &str) -> bool {
         self.col(name).is_some()
@@ -195,6 +203,33 @@ impl Header {
     }
 }
 
+/// Declares the columns a format reads: a struct with each one's position in the header
+/// (`None` when absent), and `find`, which resolves them once from the header, each by the
+/// first of its names (`location: "location" | "place"`) that the header has.
+macro_rules! columns {
+    (
+        $(#[$meta:meta])*
+        struct $name:ident {
+            $($(#[$field_meta:meta])* $field:ident: $($column:literal)|+,)*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Default)]
+        struct $name {
+            $($(#[$field_meta])* $field: Option<usize>,)*
+        }
+
+        impl $name {
+            fn find(header: &$crate::import::tabular::Header) -> Self {
+                $name {
+                    $($field: header.first_col(&[$($column),+]),)*
+                }
+            }
+        }
+    };
+}
+pub(crate) use columns;
+
 /// One record, with the line it starts on.
 pub struct Row<'a> {
     record: &'a csv::StringRecord,
@@ -212,6 +247,34 @@ impl Row<'_> {
     /// The trimmed cell, or `None` when the column is absent or the cell empty.
     pub fn opt(&self, col: Option<usize>) -> Option<&str> {
         Some(self.get(col)).filter(|s| !s.is_empty())
+    }
+
+    /// The whole number in the cell of `column` (see [`parse_count`]): `None` when empty, or
+    /// when not a whole number, which is then a problem.
+    pub fn count(
+        &self,
+        column: &str,
+        col: Option<usize>,
+        problems: &mut Vec<FieldProblem>,
+    ) -> Option<i64> {
+        parse_count(column, self.get(col))
+            .map_err(|p| problems.push(p))
+            .ok()
+            .flatten()
+    }
+
+    /// The coordinates in the `latitude` and `longitude` columns (see [`parse_coordinates`]).
+    pub fn coordinates(
+        &self,
+        latitude: Option<usize>,
+        longitude: Option<usize>,
+        problems: &mut Vec<FieldProblem>,
+    ) -> Option<Coordinates> {
+        parse_coordinates(
+            ("latitude", self.get(latitude)),
+            ("longitude", self.get(longitude)),
+            problems,
+        )
     }
 }
 
@@ -403,11 +466,14 @@ fn csv_problem(file: &str, line: Option<usize>, e: &csv::Error) -> ImportProblem
 }
 
 /// Runs the checks every event passes and reports them under the names of the columns they
-/// came from (`rename` maps a record field such as `sources[0].url` to a column).
-pub fn check_event(
-    record: &EventRecord,
-    rename: impl Fn(&str) -> Option<&'static str>,
-) -> Vec<FieldProblem> {
+/// came from: `columns` pairs a record field (`sources[0].url`, or `formerly` for every
+/// `formerly[i]`) with its column.
+pub fn check_event(record: &EventRecord, columns: &[(&str, &'static str)]) -> Vec<FieldProblem> {
+    let rename = |field: &str| {
+        columns
+            .iter()
+            .find_map(|&(from, column)| (from == field).then_some(column))
+    };
     record
         .check()
         .into_iter()
@@ -422,6 +488,22 @@ pub fn check_event(
             p
         })
         .collect()
+}
+
+/// The slug of an event a dataset names by its own id (`acled-arm1234`); a problem under
+/// `column` when the id has no Latin letter or digit to make one of.
+pub fn id_slug(
+    prefix: &str,
+    column: &str,
+    id: &str,
+    message: &str,
+    problems: &mut Vec<FieldProblem>,
+) -> String {
+    let slug = ascii_slug(id);
+    if slug.is_empty() {
+        problems.push(FieldProblem::new(column, id, message));
+    }
+    fit_slug(&format!("{prefix}-{slug}"), EVENT_SLUG_MAX)
 }
 
 /// Hands on an event mapped from a row, unless the row had problems (those found while
@@ -491,39 +573,25 @@ pub fn named_source(title: &str, note: Option<&str>) -> SourceRecord {
 pub fn ascii_slug(text: &str) -> String {
     let mut folded = String::with_capacity(text.len());
     for c in text.chars() {
-        let ascii: &str = match c {
-            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => "a",
-            'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' | 'Ā' | 'Ă' | 'Ą' => "a",
-            'ç' | 'ć' | 'č' | 'Ç' | 'Ć' | 'Č' => "c",
-            'ď' | 'đ' | 'Ď' | 'Đ' => "d",
-            'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ė' | 'ę' | 'ě' | 'ə' => "e",
-            'È' | 'É' | 'Ê' | 'Ë' | 'Ē' | 'Ė' | 'Ę' | 'Ě' | 'Ə' => "e",
-            'ğ' | 'Ğ' => "g",
-            'ì' | 'í' | 'î' | 'ï' | 'ī' | 'ı' | 'İ' | 'Ì' | 'Í' | 'Î' | 'Ï' | 'Ī' => {
-                "i"
-            }
-            'ł' | 'Ł' => "l",
-            'ñ' | 'ń' | 'ň' | 'Ñ' | 'Ń' | 'Ň' => "n",
-            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' => "o",
-            'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' | 'Ō' | 'Ő' => "o",
-            'ř' | 'Ř' => "r",
-            'ş' | 'ś' | 'š' | 'ș' | 'Ş' | 'Ś' | 'Š' | 'Ș' => "s",
-            'ß' => "ss",
-            'ţ' | 'ť' | 'ț' | 'Ţ' | 'Ť' | 'Ț' => "t",
-            'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' => "u",
-            'Ù' | 'Ú' | 'Û' | 'Ü' | 'Ū' | 'Ů' | 'Ű' => "u",
-            'ý' | 'ÿ' | 'Ý' => "y",
-            'ž' | 'ź' | 'ż' | 'Ž' | 'Ź' | 'Ż' => "z",
-            'æ' | 'Æ' => "ae",
-            'œ' | 'Œ' => "oe",
-            _ => {
-                folded.push(c);
-                continue;
-            }
-        };
-        folded.push_str(ascii);
+        match crate::slug::ascii_letter(c).or_else(|| slug_letter(c)) {
+            Some(ascii) => folded.push_str(ascii),
+            None => folded.push(c),
+        }
     }
     crate::slug::slugify_ascii(&folded)
+}
+
+/// The letters slugs fold beyond [`crate::slug::ascii_letter`]: s and t with a comma below
+/// and the ligatures æ and œ (place names compare them as written; see
+/// [`crate::place_names::fold`]).
+fn slug_letter(c: char) -> Option<&'static str> {
+    Some(match c {
+        'ș' | 'Ș' => "s",
+        'ț' | 'Ț' => "t",
+        'æ' | 'Æ' => "ae",
+        'œ' | 'Œ' => "oe",
+        _ => return None,
+    })
 }
 
 /// Cuts a slug to at most `max` bytes at a hyphen, so that it stays valid.
@@ -673,6 +741,12 @@ mod tests {
         assert_eq!(ascii_slug("Şuşa / Shushi"), "susa-shushi");
         assert_eq!(ascii_slug("Côte d'Ivoire"), "cote-d-ivoire");
         assert_eq!(ascii_slug("Ереван"), "");
+    }
+
+    #[test]
+    fn slugs_also_fold_the_letters_place_names_keep() {
+        assert_eq!(ascii_slug("Țară Șes æ Œ"), "tara-ses-ae-oe");
+        assert_eq!(crate::place_names::fold("Țară"), "țara");
     }
 
     #[test]

@@ -13,8 +13,8 @@ use serde_json::Value;
 
 use super::error::ImportProblem;
 use super::tabular::{
-    self, Header, ItemSource, Row, RowMapper, Yielded, ascii_slug, check_event, fit_slug, fit_text,
-    hand_on,
+    self, Header, ItemSource, Row, RowMapper, Yielded, ascii_slug, check_event, columns, fit_slug,
+    fit_text, hand_on,
 };
 use super::{ConflictRecord, Input, Item, Located, MappingOptions, Notice, NoticeKind};
 use crate::edtf::Edtf;
@@ -924,6 +924,16 @@ struct SlideFile<'a> {
     base: Option<&'a url::Url>,
 }
 
+/// Record fields reported under the JSON field they come from (below the event's path).
+const JSON_FIELD: &[(&str, &str)] = &[
+    ("slug", "unique_id"),
+    ("title", "text.headline"),
+    ("category", "group"),
+    ("label", "display_date"),
+    ("sources[0].url", "media.url"),
+    ("sources[0].title", "media.caption"),
+];
+
 /// One TimelineJS slide (`events[i]`) as an event or its problems, and what it lost or
 /// gained (into `notices`).
 fn event_item(
@@ -1060,18 +1070,7 @@ fn event_item(
         sources,
         links: Vec::new(),
     };
-    let json_field = |field: &str| -> Option<&'static str> {
-        Some(match field {
-            "slug" => "unique_id",
-            "title" => "text.headline",
-            "category" => "group",
-            "label" => "display_date",
-            "sources[0].url" => "media.url",
-            "sources[0].title" => "media.caption",
-            _ => return None,
-        })
-    };
-    problems.extend(check_event(&record, json_field).into_iter().map(|mut p| {
+    problems.extend(check_event(&record, JSON_FIELD).into_iter().map(|mut p| {
         p.field = format!("{path}.{}", p.field);
         p
     }));
@@ -1114,28 +1113,39 @@ fn derived_title(text: &str, label: Option<&str>, date: &Edtf) -> String {
 // ---------------------------------------------------------------------------------------
 // Spreadsheet CSV
 
-/// The template's columns, resolved from the header.
-#[derive(Default)]
-struct Columns {
-    year: Option<usize>,
-    month: Option<usize>,
-    day: Option<usize>,
-    end_year: Option<usize>,
-    end_month: Option<usize>,
-    end_day: Option<usize>,
-    display_date: Option<usize>,
-    headline: Option<usize>,
-    text: Option<usize>,
-    media: Option<usize>,
-    media_credit: Option<usize>,
-    media_caption: Option<usize>,
-    kind: Option<usize>,
-    group: Option<usize>,
-    /// Not in Knight Lab's template: optional columns for the event's place.
-    place: Option<usize>,
-    latitude: Option<usize>,
-    longitude: Option<usize>,
+columns! {
+    /// The template's columns, resolved from the header.
+    struct Columns {
+        year: "year",
+        month: "month",
+        day: "day",
+        end_year: "end year",
+        end_month: "end month",
+        end_day: "end day",
+        display_date: "display date",
+        headline: "headline",
+        text: "text",
+        media: "media",
+        media_credit: "media credit",
+        media_caption: "media caption",
+        kind: "type",
+        group: "group",
+        /// Not in Knight Lab's template: optional columns for the event's place.
+        place: "place",
+        latitude: "latitude",
+        longitude: "longitude",
+    }
 }
+
+/// Record fields reported under the sheet column they come from.
+const SHEET_COLUMN: &[(&str, &str)] = &[
+    ("title", "Headline"),
+    ("slug", "Headline"),
+    ("category", "Group"),
+    ("label", "Display Date"),
+    ("sources[0].url", "Media"),
+    ("sources[0].title", "Media Caption"),
+];
 
 /// Maps the rows of a TimelineJS sheet: events, eras (`Type` = era) and the title row.
 pub struct SheetCsv {
@@ -1217,38 +1227,9 @@ pub fn find_title(input: &Input) -> Result<Option<(String, String)>, ImportError
     Ok(None)
 }
 
-fn sheet_column(field: &str) -> Option<&'static str> {
-    Some(match field {
-        "title" | "slug" => "Headline",
-        "category" => "Group",
-        "label" => "Display Date",
-        "sources[0].url" => "Media",
-        "sources[0].title" => "Media Caption",
-        _ => return None,
-    })
-}
-
 impl RowMapper for SheetCsv {
     fn header(&mut self, h: &Header) -> Vec<FieldProblem> {
-        self.cols = Columns {
-            year: h.col("year"),
-            month: h.col("month"),
-            day: h.col("day"),
-            end_year: h.col("end year"),
-            end_month: h.col("end month"),
-            end_day: h.col("end day"),
-            display_date: h.col("display date"),
-            headline: h.col("headline"),
-            text: h.col("text"),
-            media: h.col("media"),
-            media_credit: h.col("media credit"),
-            media_caption: h.col("media caption"),
-            kind: h.col("type"),
-            group: h.col("group"),
-            place: h.col("place"),
-            latitude: h.col("latitude"),
-            longitude: h.col("longitude"),
-        };
+        self.cols = Columns::find(h);
         let mut problems = h.missing(&["Year", "Headline"]);
         if problems.is_empty() && self.conflict.is_none() && self.conflict_slug.is_none() {
             problems.push(missing_conflict("Type"));
@@ -1346,7 +1327,7 @@ impl RowMapper for SheetCsv {
             notable: false,
             formerly: Vec::new(),
         };
-        let problems = check_event(&record, sheet_column);
+        let problems = check_event(&record, SHEET_COLUMN);
         if problems.is_empty() {
             out.extend(notices.into_iter().map(Item::Notice));
         }

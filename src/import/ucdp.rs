@@ -3,45 +3,60 @@
 //! ignored. The mapping is documented in `docs/dataset-format.md` ("UCDP GED").
 
 use super::tabular::{
-    Header, Row, RowMapper, ascii_slug, check_event, fit_slug, fit_text, geocoded_place, hand_on,
-    named_source, parse_coordinates, parse_count, parse_iso_day, place_words,
+    Header, Row, RowMapper, ascii_slug, check_event, columns, fit_text, geocoded_place, hand_on,
+    id_slug, named_source, parse_iso_day, place_words,
 };
 use super::{ConflictChoice, Item, MappingOptions};
 use crate::edtf::{Day, Edtf, days_in_month};
-use crate::record::{EVENT_SLUG_MAX, EventRecord, Fatalities, FieldProblem, NAME_MAX, TITLE_MAX};
+use crate::record::{EventRecord, Fatalities, FieldProblem, NAME_MAX, TITLE_MAX};
 
 const REQUIRED: &[&str] = &["id", "date_start", "date_end", "conflict_name"];
 
-#[derive(Default)]
-struct Columns {
-    id: Option<usize>,
-    type_of_violence: Option<usize>,
-    conflict_name: Option<usize>,
-    dyad_name: Option<usize>,
-    side_a: Option<usize>,
-    side_b: Option<usize>,
-    source_article: Option<usize>,
-    source_headline: Option<usize>,
-    where_description: Option<usize>,
-    adm_1: Option<usize>,
-    adm_2: Option<usize>,
-    where_coordinates: Option<usize>,
-    where_prec: Option<usize>,
-    latitude: Option<usize>,
-    longitude: Option<usize>,
-    country: Option<usize>,
-    region: Option<usize>,
-    date_prec: Option<usize>,
-    date_start: Option<usize>,
-    date_end: Option<usize>,
-    deaths_a: Option<usize>,
-    deaths_b: Option<usize>,
-    deaths_civilians: Option<usize>,
-    deaths_unknown: Option<usize>,
-    best: Option<usize>,
-    high: Option<usize>,
-    low: Option<usize>,
+columns! {
+    struct Columns {
+        id: "id",
+        type_of_violence: "type_of_violence",
+        conflict_name: "conflict_name",
+        dyad_name: "dyad_name",
+        side_a: "side_a",
+        side_b: "side_b",
+        source_article: "source_article",
+        source_headline: "source_headline",
+        where_description: "where_description",
+        adm_1: "adm_1",
+        adm_2: "adm_2",
+        where_coordinates: "where_coordinates",
+        where_prec: "where_prec",
+        latitude: "latitude",
+        longitude: "longitude",
+        country: "country",
+        region: "region",
+        date_prec: "date_prec",
+        date_start: "date_start",
+        date_end: "date_end",
+        deaths_a: "deaths_a",
+        deaths_b: "deaths_b",
+        deaths_civilians: "deaths_civilians",
+        deaths_unknown: "deaths_unknown",
+        best: "best",
+        high: "high",
+        low: "low",
+    }
 }
+
+/// Record fields reported under the column they come from.
+const COLUMN_OF: &[(&str, &str)] = &[
+    ("slug", "id"),
+    ("title", "dyad_name"),
+    ("place", "where_description"),
+    ("fatalities.best", "best"),
+    ("fatalities.low", "low"),
+    ("fatalities.high", "high"),
+    ("sources[0].title", "source_headline"),
+    ("actors[0]", "side_a"),
+    ("actors[1]", "side_b"),
+    ("actors", "side_a"),
+];
 
 /// Maps UCDP GED rows to events, with a conflict per `conflict_name` unless `--conflict`.
 pub struct Ucdp {
@@ -69,53 +84,9 @@ pub fn violence(code: &str) -> Option<(&'static str, &'static str)> {
     }
 }
 
-fn column_of(field: &str) -> Option<&'static str> {
-    Some(match field {
-        "slug" => "id",
-        "title" => "dyad_name",
-        "place" => "where_description",
-        "fatalities.best" => "best",
-        "fatalities.low" => "low",
-        "fatalities.high" => "high",
-        "sources[0].title" => "source_headline",
-        "actors[0]" => "side_a",
-        "actors[1]" => "side_b",
-        "actors" => "side_a",
-        _ => return None,
-    })
-}
-
 impl RowMapper for Ucdp {
     fn header(&mut self, h: &Header) -> Vec<FieldProblem> {
-        self.cols = Columns {
-            id: h.col("id"),
-            type_of_violence: h.col("type_of_violence"),
-            conflict_name: h.col("conflict_name"),
-            dyad_name: h.col("dyad_name"),
-            side_a: h.col("side_a"),
-            side_b: h.col("side_b"),
-            source_article: h.col("source_article"),
-            source_headline: h.col("source_headline"),
-            where_description: h.col("where_description"),
-            adm_1: h.col("adm_1"),
-            adm_2: h.col("adm_2"),
-            where_coordinates: h.col("where_coordinates"),
-            where_prec: h.col("where_prec"),
-            latitude: h.col("latitude"),
-            longitude: h.col("longitude"),
-            country: h.col("country"),
-            region: h.col("region"),
-            date_prec: h.col("date_prec"),
-            date_start: h.col("date_start"),
-            date_end: h.col("date_end"),
-            deaths_a: h.col("deaths_a"),
-            deaths_b: h.col("deaths_b"),
-            deaths_civilians: h.col("deaths_civilians"),
-            deaths_unknown: h.col("deaths_unknown"),
-            best: h.col("best"),
-            high: h.col("high"),
-            low: h.col("low"),
-        };
+        self.cols = Columns::find(h);
         h.missing(REQUIRED)
     }
 
@@ -124,10 +95,13 @@ impl RowMapper for Ucdp {
         let mut problems = Vec::new();
 
         let id = row.get(c.id);
-        let id_slug = ascii_slug(id);
-        if id_slug.is_empty() {
-            problems.push(FieldProblem::new("id", id, "must be the event's UCDP id"));
-        }
+        let slug = id_slug(
+            "ucdp",
+            "id",
+            id,
+            "must be the event's UCDP id",
+            &mut problems,
+        );
         let date = event_date(
             row.get(c.date_start),
             row.get(c.date_end),
@@ -150,12 +124,7 @@ impl RowMapper for Ucdp {
             }
         };
 
-        let mut count = |column: &str, col: Option<usize>| {
-            parse_count(column, row.get(col))
-                .map_err(|p| problems.push(p))
-                .ok()
-                .flatten()
-        };
+        let mut count = |column: &str, col: Option<usize>| row.count(column, col, &mut problems);
         let fatalities = Fatalities {
             best: count("best", c.best),
             low: count("low", c.low),
@@ -167,11 +136,7 @@ impl RowMapper for Ucdp {
             ("civilians", count("deaths_civilians", c.deaths_civilians)),
             ("unknown", count("deaths_unknown", c.deaths_unknown)),
         ];
-        let coordinates = parse_coordinates(
-            ("latitude", row.get(c.latitude)),
-            ("longitude", row.get(c.longitude)),
-            &mut problems,
-        );
+        let coordinates = row.coordinates(c.latitude, c.longitude, &mut problems);
 
         let side_a = row.get(c.side_a);
         let side_b = row.get(c.side_b);
@@ -272,7 +237,7 @@ impl RowMapper for Ucdp {
         };
         let record = EventRecord {
             conflict,
-            slug: fit_slug(&format!("ucdp-{id_slug}"), EVENT_SLUG_MAX),
+            slug,
             title: fit_text(&title, TITLE_MAX),
             summary: summary.join(" "),
             body: String::new(),
@@ -298,7 +263,7 @@ impl RowMapper for Ucdp {
             formerly: Vec::new(),
         };
         // Messages name the CSV's columns, also inside the text ("high", not "fatalities.high").
-        problems.extend(check_event(&record, column_of).into_iter().map(|mut p| {
+        problems.extend(check_event(&record, COLUMN_OF).into_iter().map(|mut p| {
             p.message = p.message.replace("fatalities.high", "high");
             p
         }));

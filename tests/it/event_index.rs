@@ -684,14 +684,15 @@ async fn every_search_count_facet_and_hit_equals_sqlite() {
         };
         let first = Day::from_ymd(1988, 1, 1).expect("day");
         let last = Day::from_ymd(2025, 12, 31).expect("day");
-        let a = fast
-            .notable_marks(&filter, first, last, 24, 40, 40)
-            .await
-            .expect("notable");
-        let b = slow
-            .notable_marks(&filter, first, last, 24, 40, 40)
-            .await
-            .expect("notable");
+        let labels = queries::marks::LabelSample {
+            first,
+            last,
+            slices: 24,
+            sample: 40,
+            limit: 40,
+        };
+        let a = fast.notable_marks(&filter, &labels).await.expect("notable");
+        let b = slow.notable_marks(&filter, &labels).await.expect("notable");
         let ranks =
             |m: &[queries::marks::RankedMark]| m.iter().map(|m| m.notability).collect::<Vec<_>>();
         assert_eq!(ranks(&a), ranks(&b), "notable marks of {search:?}");

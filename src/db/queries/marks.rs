@@ -4,7 +4,7 @@
 
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
-use super::{Arm, EventFilter, Mark, Order, fetch_page, push_list, push_where, rows_by_ids};
+use super::{Arm, EventFilter, Mark, Order, push_list, push_where, rows_by_ids};
 use crate::edtf::Day;
 
 /// One event as the strip draws it.
@@ -20,20 +20,35 @@ pub struct RankedMark {
 /// The columns of [`RankedMark`]. `notability` is the rank of an event for a label: a flag
 /// outranks any count; each source and each link counts alike; fatalities add a little,
 /// capped so that one large figure does not drown the documentary weight of the rest.
-const RANKED_COLUMNS: &str = "e.id, e.slug, e.title, e.edtf, e.date_label, e.start_day, e.end_day,
+pub(super) const RANKED_COLUMNS: &str =
+    "e.id, e.slug, e.title, e.edtf, e.date_label, e.start_day, e.end_day,
      (e.notable * 1000000
      + 10 * (SELECT count(*) FROM source s WHERE s.event_id = e.id)
      + 10 * (SELECT count(*) FROM event_link l WHERE l.from_event_id = e.id)
      + 10 * (SELECT count(*) FROM event_link l WHERE l.to_event_id = e.id)
      + min(coalesce(e.fatalities_best, 0) / 10, 50)) AS notability";
 
-/// Up to `limit` events of the view in timeline order, each with its notability.
-pub async fn ranked_marks(
-    pool: &SqlitePool,
-    filter: &EventFilter,
-    limit: u32,
-) -> Result<Vec<RankedMark>, sqlx::Error> {
-    fetch_page(pool, RANKED_COLUMNS, filter, None, Order::Timeline, limit).await
+/// Where [`notable_marks`] looks for labels: the range [first, last], cut into `slices`
+/// equal slices of which the first `sample` events are ranked, and at most `limit` flagged
+/// events.
+#[derive(Clone, Copy, Debug)]
+pub struct LabelSample {
+    pub first: Day,
+    pub last: Day,
+    pub slices: u32,
+    pub sample: u32,
+    pub limit: u32,
+}
+
+impl LabelSample {
+    /// The view narrowed to the range.
+    pub(crate) fn view(&self, filter: &EventFilter) -> EventFilter {
+        EventFilter {
+            from: Some(self.first),
+            to: Some(self.last),
+            ..filter.clone()
+        }
+    }
 }
 
 /// The most notable events of a view too dense to draw one by one: every flagged event of
@@ -44,27 +59,19 @@ pub async fn ranked_marks(
 pub async fn notable_marks(
     pool: &SqlitePool,
     filter: &EventFilter,
-    first: Day,
-    last: Day,
-    slices: u32,
-    sample: u32,
-    limit: u32,
+    labels: &LabelSample,
 ) -> Result<Vec<RankedMark>, sqlx::Error> {
-    let view = EventFilter {
-        from: Some(first),
-        to: Some(last),
-        ..filter.clone()
-    };
+    let view = labels.view(filter);
     // The flagged events come from their own partial index, a handful of entries.
     let mut qb = QueryBuilder::<Sqlite>::new("SELECT ");
     qb.push(RANKED_COLUMNS)
         .push(" FROM event e INDEXED BY event_notable");
     push_where(&mut qb, &view, Arm::Overlap, None);
     qb.push(" AND e.notable = 1 ORDER BY notability DESC, e.start_day LIMIT ")
-        .push_bind(i64::from(limit));
+        .push_bind(i64::from(labels.limit));
     let mut out: Vec<RankedMark> = qb.build_query_as().fetch_all(pool).await?;
 
-    for (a, b) in slice_days(first, last, slices) {
+    for (a, b) in slice_days(labels.first, labels.last, labels.slices) {
         // Events that start in the slice (not merely overlap it): each event is sampled in
         // one slice only, and the scan is a plain range of the date index.
         let undated = EventFilter {
@@ -86,7 +93,7 @@ pub async fn notable_marks(
             .push(" AND ")
             .push_bind(b)
             .push(" ORDER BY e.start_day, e.end_day, e.id LIMIT ")
-            .push_bind(i64::from(sample))
+            .push_bind(i64::from(labels.sample))
             .push(") ORDER BY notability DESC, start_day LIMIT 2");
         let best: Vec<RankedMark> = qb.build_query_as().fetch_all(pool).await?;
         for m in best {
@@ -95,12 +102,17 @@ pub async fn notable_marks(
             }
         }
     }
-    out.sort_by(|a, b| {
+    most_notable_first(&mut out);
+    Ok(out)
+}
+
+/// Sorts marks most notable first, ties by their earliest day.
+pub(super) fn most_notable_first(marks: &mut [RankedMark]) {
+    marks.sort_by(|a, b| {
         b.notability
             .cmp(&a.notability)
             .then(a.mark.start_day.cmp(&b.mark.start_day))
     });
-    Ok(out)
 }
 
 /// The first and last day of each of `slices` equal slices of [first, last] that holds a

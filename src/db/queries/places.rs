@@ -16,23 +16,25 @@ pub(super) const PLACE_COLUMNS: &str =
      coalesce((SELECT f.count FROM facet_count f WHERE f.facet = 'place' AND f.value = p.slug), 0)
        AS events";
 
+/// A query of [`PLACE_COLUMNS`]: `SELECT`, the columns, then `rest` (constant SQL: its
+/// `FROM` and conditions, values bound).
+fn select_places(rest: &'static str) -> sqlx::AssertSqlSafe<String> {
+    sqlx::AssertSqlSafe(format!("SELECT {PLACE_COLUMNS} {rest}"))
+}
+
 /// Every place with its number of events, most events first, then by slug.
 pub async fn all_places(pool: &SqlitePool) -> Result<Vec<Place>, sqlx::Error> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {PLACE_COLUMNS} FROM place p ORDER BY events DESC, p.slug"
-    )))
-    .fetch_all(pool)
-    .await
+    sqlx::query_as(select_places("FROM place p ORDER BY events DESC, p.slug"))
+        .fetch_all(pool)
+        .await
 }
 
 /// One place by slug.
 pub async fn place_by_slug(pool: &SqlitePool, slug: &str) -> Result<Option<Place>, sqlx::Error> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {PLACE_COLUMNS} FROM place p WHERE p.slug = ?1"
-    )))
-    .bind(slug)
-    .fetch_optional(pool)
-    .await
+    sqlx::query_as(select_places("FROM place p WHERE p.slug = ?1"))
+        .bind(slug)
+        .fetch_optional(pool)
+        .await
 }
 
 /// The names of a place, the display name first.
@@ -71,13 +73,13 @@ pub async fn places_near(
     limit: u32,
 ) -> Result<Vec<Place>, sqlx::Error> {
     let scale = latitude.to_radians().cos().powi(2);
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {PLACE_COLUMNS} FROM place p
+    sqlx::query_as(select_places(
+        "FROM place p
          WHERE p.latitude IS NOT NULL AND p.id <> ?1
          ORDER BY (p.latitude - ?2) * (p.latitude - ?2)
                   + (p.longitude - ?3) * (p.longitude - ?3) * ?4, p.slug
-         LIMIT ?5"
-    )))
+         LIMIT ?5",
+    ))
     .bind(place_id)
     .bind(latitude)
     .bind(longitude)
@@ -89,9 +91,9 @@ pub async fn places_near(
 
 /// The places that lie in a place.
 pub async fn places_within(pool: &SqlitePool, place_id: i64) -> Result<Vec<Place>, sqlx::Error> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {PLACE_COLUMNS} FROM place p WHERE p.parent_id = ?1 ORDER BY p.slug"
-    )))
+    sqlx::query_as(select_places(
+        "FROM place p WHERE p.parent_id = ?1 ORDER BY p.slug",
+    ))
     .bind(place_id)
     .fetch_all(pool)
     .await
@@ -99,10 +101,10 @@ pub async fn places_within(pool: &SqlitePool, place_id: i64) -> Result<Vec<Place
 
 /// The places of an event, in the order it names them.
 pub async fn places_of_event(pool: &SqlitePool, event_id: i64) -> Result<Vec<Place>, sqlx::Error> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {PLACE_COLUMNS} FROM event_place e JOIN place p ON p.id = e.place_id
-         WHERE e.event_id = ?1 ORDER BY e.position"
-    )))
+    sqlx::query_as(select_places(
+        "FROM event_place e JOIN place p ON p.id = e.place_id
+         WHERE e.event_id = ?1 ORDER BY e.position",
+    ))
     .bind(event_id)
     .fetch_all(pool)
     .await

@@ -56,33 +56,25 @@ impl Compressed {
     }
 }
 
+/// A file of `static/`, named once: its name, its bytes (built into the binary) and its
+/// content type.
+macro_rules! static_file {
+    ($name:literal, $content_type:literal) => {
+        (
+            $name,
+            include_bytes!(concat!("../../../static/", $name)).as_slice(),
+            $content_type,
+        )
+    };
+}
+
 static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
     [
-        (
-            "app.css",
-            include_bytes!("../../../static/app.css").as_slice(),
-            "text/css; charset=utf-8",
-        ),
-        (
-            "app.js",
-            include_bytes!("../../../static/app.js").as_slice(),
-            "text/javascript; charset=utf-8",
-        ),
-        (
-            "embed.css",
-            include_bytes!("../../../static/embed.css").as_slice(),
-            "text/css; charset=utf-8",
-        ),
-        (
-            "embed.js",
-            include_bytes!("../../../static/embed.js").as_slice(),
-            "text/javascript; charset=utf-8",
-        ),
-        (
-            "favicon.svg",
-            include_bytes!("../../../static/favicon.svg").as_slice(),
-            "image/svg+xml",
-        ),
+        static_file!("app.css", "text/css; charset=utf-8"),
+        static_file!("app.js", "text/javascript; charset=utf-8"),
+        static_file!("embed.css", "text/css; charset=utf-8"),
+        static_file!("embed.js", "text/javascript; charset=utf-8"),
+        static_file!("favicon.svg", "image/svg+xml"),
     ]
     .into_iter()
     .map(|(logical, source, content_type)| {

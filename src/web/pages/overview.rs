@@ -20,7 +20,7 @@ use super::layout::isolate;
 use super::text_metrics;
 use crate::db::models::Era;
 use crate::db::queries::Mark;
-use crate::db::queries::marks::RankedMark;
+use crate::db::queries::marks::{LabelSample, RankedMark};
 use crate::db::queries::{self, EventFilter};
 use crate::edtf::{Day, Edtf};
 use crate::web::http::params::TimelineParams;
@@ -248,7 +248,16 @@ pub async fn build(
             .histogram(&filter, view.first, view.last, BUCKETS)
             .await?;
         let best = db
-            .notable_marks(&params.filter, view.first, view.last, 24, 40, 40)
+            .notable_marks(
+                &params.filter,
+                &LabelSample {
+                    first: view.first,
+                    last: view.last,
+                    slices: 24,
+                    sample: 40,
+                    limit: 40,
+                },
+            )
             .await?;
         let shapes = best
             .iter()
