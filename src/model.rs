@@ -11,6 +11,20 @@ pub const SHORT_SLUG_MAX: usize = 100;
 /// Longest event title.
 pub const TITLE_MAX: usize = 300;
 
+/// The words of the link a TimelineJS export adds to each slide, to the event's page on
+/// the site that exported it; the TimelineJS importer knows it again and leaves it out, so
+/// that an exported file imports as what was exported.
+pub const BACK_LINK_TEXT: &str = "Sources and details";
+
+/// Whether `url` is the address of the event `slug` on some site (`…/events/{slug}`), as
+/// the TimelineJS export's back link gives it.
+pub fn is_event_page_url(url: &str, slug: &str) -> bool {
+    is_web_url(url)
+        && url
+            .strip_suffix(slug)
+            .is_some_and(|rest| rest.ends_with("/events/"))
+}
+
 /// How one event relates to another.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]

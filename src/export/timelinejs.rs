@@ -47,11 +47,14 @@ pub struct TimelineJsText {
     pub text: String,
 }
 
-/// An era's label.
+/// An era's label, and its summary when it has one.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TimelineJsHeadline {
     pub headline: String,
+    /// The era's summary, rendered from Markdown and sanitised; absent when it has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
 }
 
 /// A TimelineJS date: only the components the EDTF value pins down, as strings (see the
@@ -168,8 +171,9 @@ pub fn slide(doc: &Document, event: &ExportEvent) -> Option<TimelineJsEvent> {
     }
     if let Some(url) = doc.event_url(&e.slug) {
         text.push_str(&format!(
-            "<p><a href=\"{}\">Sources and details</a></p>",
-            html(&url)
+            "<p><a href=\"{}\">{}</a></p>",
+            html(&url),
+            crate::model::BACK_LINK_TEXT
         ));
     }
     let media = e
@@ -202,6 +206,7 @@ fn era(era: &EraRecord) -> Option<TimelineJsEra> {
         end_date,
         text: TimelineJsHeadline {
             headline: html(&era.name),
+            text: (!era.summary.trim().is_empty()).then(|| crate::markdown::render(&era.summary)),
         },
     })
 }

@@ -351,15 +351,13 @@ impl RowMapper for AcledDeleted {
 
     fn row(&mut self, row: &Row<'_>, out: &mut Vec<Item>) -> Result<(), Vec<FieldProblem>> {
         let mut problems = Vec::new();
-        let id = row.get(self.id);
-        let id_slug = ascii_slug(id);
-        if id_slug.is_empty() {
-            problems.push(FieldProblem::new(
-                "event_id_cnty",
-                id,
-                "must be the deleted event's ACLED id (such as ARM1234)",
-            ));
-        }
+        let slug = id_slug(
+            "acled",
+            "event_id_cnty",
+            row.get(self.id),
+            "must be the deleted event's ACLED id (such as ARM1234)",
+            &mut problems,
+        );
         let stamp = row.get(self.deleted_at);
         let day = stamp
             .trim()
@@ -378,7 +376,7 @@ impl RowMapper for AcledDeleted {
         match day {
             Some(day) if problems.is_empty() => {
                 out.push(Item::Deletion(Deletion {
-                    slug: fit_slug(&format!("acled-{id_slug}"), EVENT_SLUG_MAX),
+                    slug,
                     reason: format!(
                         "deleted by ACLED on {} (ACLED's list of deleted events)",
                         day.iso()

@@ -31,6 +31,9 @@ pub enum NoticeKind {
     LowAboveHigh,
     /// An event of a source's list of deletions that the database does not hold.
     DeletionNotHere,
+    /// The link a TimelineJS export adds to each slide, back to the event's page on the
+    /// site that exported it: left out, since it is the export's, not the event's.
+    BackLinkDropped,
 }
 
 impl NoticeKind {
@@ -59,6 +62,11 @@ impl NoticeKind {
                 "deleted events",
                 " not in the database (nothing to remove)",
             ),
+            NoticeKind::BackLinkDropped => (
+                "link",
+                "links",
+                " back to the exporting site's event page left out",
+            ),
         };
         let noun = if count == 1 { one } else { many };
         format!("{count} {noun}{what}")
@@ -75,6 +83,7 @@ impl NoticeKind {
             NoticeKind::TitleDerived => "title-derived",
             NoticeKind::LowAboveHigh => "low-above-high",
             NoticeKind::DeletionNotHere => "deletion-not-here",
+            NoticeKind::BackLinkDropped => "back-link-dropped",
         }
     }
 }

@@ -245,6 +245,20 @@ fn entity(s: &str) -> Option<(char, usize)> {
     Some((c, end + 1))
 }
 
+/// The text without its last paragraph when that paragraph is only the link a TimelineJS
+/// export adds to the page of the slide's event (`[Sources and details](…/events/{id})`):
+/// the export's, not the event's.
+fn without_back_link(markdown: &str, unique_id: &str) -> Option<String> {
+    let (before, last) = match markdown.trim_end().rsplit_once("\n\n") {
+        Some((before, last)) => (before, last),
+        None => ("", markdown.trim_end()),
+    };
+    let url = last
+        .strip_prefix(&format!("[{}](", crate::model::BACK_LINK_TEXT))?
+        .strip_suffix(')')?;
+    crate::model::is_event_page_url(url, unique_id).then(|| before.to_string())
+}
+
 /// Splits converted text into a summary (its first paragraph) and a body (the rest).
 fn summary_and_body(markdown: String) -> (String, String) {
     match markdown.split_once("\n\n") {
@@ -974,7 +988,21 @@ fn event_item(
     };
     let html = text_of(event.pointer("/text/text"));
     let headline = html_to_text(&text_of(event.pointer("/text/headline")));
-    let (summary, body) = summary_and_body(html_to_markdown(&html));
+    let mut markdown = html_to_markdown(&html);
+    if let Some(id) = event.get("unique_id").and_then(Value::as_str)
+        && let Some(kept) = without_back_link(&markdown, id)
+    {
+        notices.push(Notice::new(
+            NoticeKind::BackLinkDropped,
+            format!("{path}.text.text"),
+            format!(
+                "\"{}\" link to the exporting site's page of {id}",
+                crate::model::BACK_LINK_TEXT
+            ),
+        ));
+        markdown = kept;
+    }
+    let (summary, body) = summary_and_body(markdown);
     let label = [
         event.get("display_date"),
         event.pointer("/start_date/display_date"),
@@ -1338,6 +1366,37 @@ impl RowMapper for SheetCsv {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_exports_own_back_link_is_left_out() {
+        let text = "First.\n\nSecond.\n\n[Sources and details](https://example.org/events/talks)";
+        assert_eq!(
+            without_back_link(text, "talks").as_deref(),
+            Some("First.\n\nSecond.")
+        );
+        assert_eq!(
+            without_back_link("[Sources and details](https://x.org/events/talks)", "talks")
+                .as_deref(),
+            Some("")
+        );
+        // Another event's page, another text, or a link that is not last: the author's.
+        assert_eq!(without_back_link(text, "other-talks"), None);
+        assert_eq!(
+            without_back_link("See [the page](https://example.org/events/talks)", "talks"),
+            None
+        );
+        assert_eq!(
+            without_back_link(
+                "[Sources and details](https://example.org/events/talks)\n\nMore.",
+                "talks"
+            ),
+            None
+        );
+        assert_eq!(
+            without_back_link("[Sources and details](javascript:x/events/talks)", "talks"),
+            None
+        );
+    }
 
     #[test]
     fn html_becomes_paragraphs_and_markdown_links() {

@@ -190,6 +190,7 @@ conflict = "alpha"
 slug = "alpha-era"
 name = "Alpha era"
 date = "1990/1995"
+summary = "Told by [the archive](https://example.org/era)."
 
 [[eras]]
 conflict = "beta"
@@ -248,6 +249,41 @@ async fn timelinejs_writes_labels_groups_eras_and_years_as_imported() {
         .filter_map(|e| e["text"]["headline"].as_str())
         .collect();
     assert_eq!(eras, ["Alpha era"], "only the filtered conflict's eras");
+    // An era's summary goes with it, as HTML (it was dropped: issue 18).
+    let era_text = doc["eras"][0]["text"]["text"].as_str().unwrap_or("");
+    assert!(
+        era_text.contains("<a href=\"https://example.org/era\"") && era_text.contains("Told by"),
+        "{era_text}"
+    );
+    // ... and comes back as the same Markdown when the export is imported.
+    let copy = crate::formats::EmptyDb::new().await;
+    let summary = copy
+        .import(&[crate::formats::text_file("faithful.json", &doc.to_string())])
+        .await
+        .expect("the export imports");
+    // The link back to each event's page that the HTTP export adds is the export's own:
+    // left out on import, and said so.
+    assert_eq!(
+        summary
+            .report
+            .count(conflict_timeline::import::NoticeKind::BackLinkDropped),
+        4,
+        "{:?}",
+        summary.report.lines()
+    );
+    let bodies: Vec<String> = sqlx::query_scalar("SELECT summary || body FROM event")
+        .fetch_all(&copy.pool)
+        .await
+        .expect("texts");
+    assert!(
+        bodies.iter().all(|b| !b.contains("Sources and details")),
+        "{bodies:?}"
+    );
+    let summary: String = sqlx::query_scalar("SELECT summary FROM era WHERE name = 'Alpha era'")
+        .fetch_one(&copy.pool)
+        .await
+        .expect("the era");
+    assert_eq!(summary, "Told by [the archive](https://example.org/era).");
     let events = doc["events"].as_array().expect("events");
     let by_id = |slug: &str| -> &Value {
         events
