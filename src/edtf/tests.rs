@@ -962,6 +962,11 @@ fn filter_dates() {
     assert_eq!(ok("-300"), (day(-300, 1, 1), day(-300, 12, 31)));
     assert_eq!(ok("-0300-02"), (day(-300, 2, 1), day(-300, 2, 28)));
     assert_eq!(ok("10000"), (day(10000, 1, 1), day(10000, 12, 31)));
+    // Every year a day can hold (a `Y` year beyond them is clamped to them, and says so).
+    assert_eq!(ok("999999").1, Day::LAST);
+    assert_eq!(ok("-999999").0, Day::FIRST);
+    assert!(parse_filter_date("1000000").is_err());
+    assert!(parse_filter_date("-1000000").is_err());
 
     let message = |s: &str| match parse_filter_date(s) {
         Ok(v) => panic!("{s:?} should be rejected, got {v:?}"),
