@@ -50,7 +50,7 @@ pub struct TimelineJsText {
 /// An era's label, and its summary when it has one.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct TimelineJsHeadline {
+pub struct TimelineJsEraText {
     pub headline: String,
     /// The era's summary, rendered from Markdown and sanitised; absent when it has none.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -108,7 +108,7 @@ pub struct TimelineJsEra {
     /// Absent for an era still open.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date: Option<TimelineJsDate>,
-    pub text: TimelineJsHeadline,
+    pub text: TimelineJsEraText,
 }
 
 /// The category the importers give an event whose file names none.
@@ -204,7 +204,7 @@ fn era(era: &EraRecord) -> Option<TimelineJsEra> {
     Some(TimelineJsEra {
         start_date,
         end_date,
-        text: TimelineJsHeadline {
+        text: TimelineJsEraText {
             headline: html(&era.name),
             text: (!era.summary.trim().is_empty()).then(|| crate::markdown::render(&era.summary)),
         },

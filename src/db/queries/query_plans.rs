@@ -377,26 +377,26 @@ async fn named_indexes_find_the_same_events() {
 async fn an_events_history_is_read_in_order_from_its_index() {
     let dir = tempfile::tempdir().expect("temp dir");
     let pool = database(dir.path()).await;
-    let p = plan(&pool, |qb| {
-        qb.push("SELECT c.id, c.kind FROM event_change c WHERE c.event_id = ")
+    for (name, columns, order) in [
+        ("history", "c.id, c.kind", " ORDER BY c.id"),
+        (
+            "last corrected",
+            "c.id",
+            " AND c.kind IN ('changed', 'renamed') ORDER BY c.id DESC LIMIT 1",
+        ),
+    ] {
+        let p = plan(&pool, |qb| {
+            qb.push(format!(
+                "SELECT {columns} FROM event_change c WHERE c.event_id = "
+            ))
             .push_bind(5_i64)
-            .push(" ORDER BY c.id");
-    })
-    .await;
-    uses("history", &p, "event_change_by_event");
-    assert!(
-        p.iter().all(|step| !step.contains("TEMP B-TREE")),
-        "history sorts its rows: {p:?}"
-    );
-    let p = plan(&pool, |qb| {
-        qb.push("SELECT c.id FROM event_change c WHERE c.event_id = ")
-            .push_bind(5_i64)
-            .push(" AND c.kind IN ('changed', 'renamed') ORDER BY c.id DESC LIMIT 1");
-    })
-    .await;
-    uses("last corrected", &p, "event_change_by_event");
-    assert!(
-        p.iter().all(|step| !step.contains("TEMP B-TREE")),
-        "last corrected sorts its rows: {p:?}"
-    );
+            .push(order);
+        })
+        .await;
+        uses(name, &p, "event_change_by_event");
+        assert!(
+            p.iter().all(|step| !step.contains("TEMP B-TREE")),
+            "{name} sorts its rows: {p:?}"
+        );
+    }
 }

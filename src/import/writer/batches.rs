@@ -258,7 +258,6 @@ impl Writer {
 
     /// What the database holds for the slugs of a batch.
     async fn lookup(&mut self, batch: &[Queued]) -> Result<HashMap<String, Stored>, sqlx::Error> {
-        let mut stored = HashMap::new();
         // Each event's slug, and the slugs it names as former ones.
         let slugs: Vec<&str> = batch
             .iter()
@@ -267,6 +266,16 @@ impl Writer {
                     .chain(queued.record.formerly.iter().map(String::as_str))
             })
             .collect();
+        self.stored(&slugs).await
+    }
+
+    /// What the database holds for `slugs` (those it holds), looked up [`SLUGS_PER_LOOKUP`]
+    /// at a time.
+    pub(super) async fn stored(
+        &mut self,
+        slugs: &[&str],
+    ) -> Result<HashMap<String, Stored>, sqlx::Error> {
+        let mut stored = HashMap::new();
         for chunk in slugs.chunks(SLUGS_PER_LOOKUP) {
             let sql = self.in_list_sql(LOOKUP_BY_SLUG, chunk.len());
             let mut query = sqlx::query_as::<_, (String, i64, String)>(sql);

@@ -41,15 +41,13 @@ impl Writer {
         &mut self,
     ) -> Result<Vec<((usize, Option<usize>), String)>, sqlx::Error> {
         let listed = std::mem::take(&mut self.listed_deletions);
+        let slugs: Vec<&str> = listed.iter().map(|(d, _)| d.slug.as_str()).collect();
+        let stored = self.stored(&slugs).await?;
         let mut by_reason: BTreeMap<String, Vec<i64>> = BTreeMap::new();
         let mut seen = std::collections::HashSet::new();
         let mut absent = Vec::new();
         for (Deletion { slug, reason }, origin) in listed {
-            let id: Option<i64> = sqlx::query_scalar("SELECT id FROM event WHERE slug = ?1")
-                .bind(&slug)
-                .fetch_optional(&mut *self.tx)
-                .await?;
-            match id {
+            match stored.get(&slug).map(|s| s.id) {
                 // Listed twice: the first listing's reason stands.
                 Some(id) => {
                     if seen.insert(id) {

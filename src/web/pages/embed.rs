@@ -23,7 +23,6 @@ use super::dates::thousands;
 use super::overview::{self, Overview};
 use super::timeline::EventCard;
 use crate::db::models::EventSummary;
-use crate::db::queries;
 use crate::web::AppState;
 use crate::web::http::assets;
 use crate::web::http::error::AppError;
@@ -118,7 +117,8 @@ pub async fn show_embed(
     params.after = None;
     params.page = None;
 
-    let heading = state.catalog().await?.view_name(&params.conflicts);
+    let catalog = state.catalog().await?;
+    let heading = catalog.view_name(&params.conflicts);
     let public = &state.config.public_url;
     let mut page = EmbedPage {
         title: format!("{heading} · embedded timeline"),
@@ -144,7 +144,7 @@ pub async fn show_embed(
 
     let db = state.reader().await;
     let matching = db.count_events(&params.filter).await?;
-    let total = queries::total_events(&state.db).await?;
+    let total = catalog.total;
     let summaries = if params.filter.text.is_some() {
         db.search_events(&params.filter, 0, EMBED_EVENTS).await?
     } else {
@@ -153,10 +153,10 @@ pub async fn show_embed(
     page.events = summaries.iter().map(card).collect();
     page.more = (matching - page.events.len() as i64).max(0);
     page.count_text = format!("{} of {} events", thousands(matching), thousands(total));
-    if let Some((first, last)) = queries::data_span(&state.db).await? {
-        let eras = state.catalog().await?.eras_of(&params.conflicts);
+    if let Some((first, last)) = catalog.span {
+        let eras = catalog.eras_of(&params.conflicts);
         let data = overview::Span { first, last };
-        let mut ov = overview::build(&state.reader().await, &params, &eras, data, matching).await?;
+        let mut ov = overview::build(&db, &params, &eras, data, matching).await?;
         keep_navigation_in_frame(&mut ov);
         page.overview = Some(ov);
     }

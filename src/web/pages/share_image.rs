@@ -22,6 +22,7 @@ use super::dates::{DateView, thousands};
 use super::embed::escape_html;
 use super::overview::{self, Overview};
 use super::share::{CARD_HEIGHT, CARD_WIDTH, event_view_query};
+use crate::db::catalog::Catalog;
 use crate::db::queries;
 use crate::web::AppState;
 use crate::web::http::error::AppError;
@@ -362,13 +363,14 @@ fn site_name(public_url: &str) -> String {
 
 async fn view_overview(
     state: &AppState,
+    catalog: &Catalog,
     params: &TimelineParams,
     matching: i64,
 ) -> Result<Option<Overview>, AppError> {
-    let Some((first, last)) = queries::data_span(&state.db).await? else {
+    let Some((first, last)) = catalog.span else {
         return Ok(None);
     };
-    let eras = state.catalog().await?.eras_of(&params.conflicts);
+    let eras = catalog.eras_of(&params.conflicts);
     let data = overview::Span { first, last };
     Ok(Some(
         overview::build(&state.reader().await, params, &eras, data, matching).await?,
@@ -385,7 +387,8 @@ pub async fn view_card(
         return Err(AppError::BadRequest(std::mem::take(&mut params.problems)));
     }
     params.after = None;
-    let title = state.catalog().await?.view_name(&params.conflicts);
+    let catalog = state.catalog().await?;
+    let title = catalog.view_name(&params.conflicts);
     let matching = state.reader().await.count_events(&params.filter).await?;
     let range = match (params.from.as_str(), params.to.as_str()) {
         ("", "") => "The whole chronology".to_string(),
@@ -401,7 +404,7 @@ pub async fn view_card(
     if !params.q.is_empty() {
         subtitle.push_str(&format!(" matching “{}”", params.q));
     }
-    let overview = view_overview(&state, &params, matching).await?;
+    let overview = view_overview(&state, &catalog, &params, matching).await?;
     png_response(
         title,
         subtitle,
@@ -423,7 +426,7 @@ pub async fn event_card(
     let e = &event.summary;
     let params = TimelineParams::parse(Some(&event_view_query(e.start_day, e.end_day)));
     let matching = state.reader().await.count_events(&params.filter).await?;
-    let overview = view_overview(&state, &params, matching).await?;
+    let overview = view_overview(&state, &*state.catalog().await?, &params, matching).await?;
     let date = DateView::new(&e.edtf, e.date_label.as_deref());
     let subtitle = match &e.place {
         Some(place) => format!("{} · {place}", date.words),
