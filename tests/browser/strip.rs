@@ -415,6 +415,17 @@ async fn a_card_and_its_mark_light_up_together() {
     // that nothing covers at its middle.)
     b.eval("document.querySelector('.overview__strip').scrollIntoView({block: 'center', behavior: 'instant'});")
         .await;
+    // The page scrolls smoothly (`scroll-behavior: smooth`) after the focus above: the
+    // marks are measured once it has come to rest, or the pointer lands where a mark was.
+    let mut last = b.eval("return window.scrollY;").await;
+    for _ in 0..40 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let now = b.eval("return window.scrollY;").await;
+        if now == last {
+            break;
+        }
+        last = now;
+    }
     let found = b
         .eval(
             "for (const m of document.querySelectorAll('.overview__strip .mark')) {
