@@ -104,8 +104,8 @@ def space(db_path):
         try:
             history = con.execute(
                 "SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name IN "
-                "('event_change', 'event_change_by_event', 'import_revision', 'event_removed', "
-                "'event_removed_by_slug', 'event_slug_alias')"
+                "('event_change', 'event_change_by_event', 'event_last_change', 'change_field', "
+                "'import_revision', 'event_removed', 'event_removed_by_slug', 'event_slug_alias')"
             ).fetchone()[0]
         except sqlite3.OperationalError:
             history = None
@@ -119,14 +119,15 @@ def check_history(db_path, tenth):
     try:
         last = con.execute("SELECT max(id) FROM import_revision").fetchone()[0]
         changed = con.execute(
-            "SELECT count(*) FROM event_change WHERE revision_id = ? AND kind = 'changed'", (last,)
+            "SELECT count(*) FROM event_change_json WHERE revision_id = ? AND kind = 'changed'",
+            (last,),
         ).fetchone()[0]
         kept = con.execute(
             "SELECT coalesce(sum(length(CAST(json_extract(previous, '$.title') AS BLOB))), 0) "
-            "FROM event_change WHERE revision_id = ?", (last,)
+            "FROM event_change_json WHERE revision_id = ?", (last,)
         ).fetchone()[0]
         wrong = con.execute(
-            "SELECT count(*) FROM event_change c JOIN event e ON e.id = c.event_id "
+            "SELECT count(*) FROM event_change_json c JOIN event e ON e.id = c.event_id "
             "WHERE c.revision_id = ? AND e.title <> json_extract(c.previous, '$.title') || ' (revised)'",
             (last,),
         ).fetchone()[0]

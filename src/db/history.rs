@@ -187,19 +187,45 @@ pub async fn revisions(pool: &SqlitePool) -> Result<Vec<Revision>, sqlx::Error> 
     .await
 }
 
+/// An event's changes, newest first, as ids (`chain`): its latest change
+/// (`event_last_change`), then each one's `prior` (see `0018_history_compact.sql`).
+/// Bound: the event's id.
+macro_rules! event_chain {
+    () => {
+        "WITH RECURSIVE chain(id) AS (
+             SELECT change_id FROM event_last_change WHERE event_id = ?1
+             UNION ALL
+             SELECT c.prior FROM event_change c JOIN chain ON c.id = chain.id
+             WHERE c.prior IS NOT NULL) "
+    };
+}
+
+/// The changes of one event, oldest first (bound: its id).
+pub const EVENT_CHANGES: &str = concat!(
+    event_chain!(),
+    "SELECT c.id, c.revision_id, c.event_id, c.kind, c.previous, r.finished_at AS at
+     FROM chain CROSS JOIN event_change_json c ON c.id = chain.id
+     JOIN import_revision r ON r.id = c.revision_id
+     ORDER BY c.id"
+);
+
+/// When an event was last changed or renamed by an import (bound: its id).
+pub const LAST_CORRECTED: &str = concat!(
+    event_chain!(),
+    "SELECT r.finished_at FROM chain CROSS JOIN event_change c ON c.id = chain.id
+     JOIN import_revision r ON r.id = c.revision_id
+     WHERE c.kind IN (1, 2) ORDER BY c.id DESC LIMIT 1"
+);
+
 /// The changes of one event, oldest first.
 pub async fn event_changes(
     pool: &SqlitePool,
     event_id: i64,
 ) -> Result<Vec<EventChange>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT c.id, c.revision_id, c.event_id, c.kind, c.previous, r.finished_at AS at
-         FROM event_change c JOIN import_revision r ON r.id = c.revision_id
-         WHERE c.event_id = ?1 ORDER BY c.id",
-    )
-    .bind(event_id)
-    .fetch_all(pool)
-    .await
+    sqlx::query_as(EVENT_CHANGES)
+        .bind(event_id)
+        .fetch_all(pool)
+        .await
 }
 
 /// When an event was last corrected (changed or renamed by an import), if ever.
@@ -207,14 +233,10 @@ pub async fn last_corrected(
     pool: &SqlitePool,
     event_id: i64,
 ) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT r.finished_at FROM event_change c JOIN import_revision r ON r.id = c.revision_id
-         WHERE c.event_id = ?1 AND c.kind IN ('changed', 'renamed')
-         ORDER BY c.id DESC LIMIT 1",
-    )
-    .bind(event_id)
-    .fetch_optional(pool)
-    .await
+    sqlx::query_scalar(LAST_CORRECTED)
+        .bind(event_id)
+        .fetch_optional(pool)
+        .await
 }
 
 /// The event's version now (JSON object of every field), if it is there.
@@ -323,7 +345,7 @@ pub async fn list_changes(
                 coalesce(e.title, json_extract(t.last_version, '$.title')) AS title,
                 k.slug AS conflict_slug,
                 e.id IS NOT NULL AS current
-         FROM event_change c
+         FROM event_change_json c
          JOIN import_revision r ON r.id = c.revision_id
          JOIN conflict k ON k.id = c.conflict_id
          LEFT JOIN event e ON e.id = c.event_id

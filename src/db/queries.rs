@@ -250,7 +250,7 @@ fn push_where(
     if let Some(since) = &filter.changed_since {
         qb.push(
             " AND e.id IN (SELECT c.event_id FROM event_change c
-                 WHERE c.kind <> 'removed' AND c.id >= ",
+                 WHERE c.kind <> 3 AND c.id >= ",
         )
         .push(super::history::FIRST_CHANGE_SINCE)
         .push_bind(since.clone())

@@ -603,7 +603,7 @@ places = ["{place}"]
     let summary = import(&app, &format!("{HEAD}{places}{}", event("goris")), true).await;
     assert_eq!(summary.updated, 1, "{summary:?}");
     let previous: String = sqlx::query_scalar(
-        "SELECT previous FROM event_change WHERE kind = 'changed' ORDER BY id DESC LIMIT 1",
+        "SELECT previous FROM event_change_json WHERE kind = 'changed' ORDER BY id DESC LIMIT 1",
     )
     .fetch_one(&app.rw)
     .await
@@ -687,4 +687,110 @@ async fn acleds_list_of_deleted_events_removes_them_with_the_reason() {
         "{problem:?}"
     );
     assert_eq!(app.get("/events/acled-aze101").await.status, 200);
+}
+
+/// Migration 0018 keeps every change of a database written before it, in the compact
+/// layout: the view gives back each kind and each object of previous values as they were,
+/// and each event's chain of changes runs from its latest one back to its first.
+#[tokio::test]
+async fn the_compact_history_migration_keeps_every_change() {
+    use sqlx::migrate::Migrator;
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("old.db");
+    let pool = conflict_timeline::db::open_read_write(&path)
+        .await
+        .expect("open");
+    let mut before = Migrator::new(std::path::Path::new("migrations"))
+        .await
+        .expect("migrations");
+    before.migrations = before
+        .migrations
+        .iter()
+        .filter(|m| m.version < 18)
+        .cloned()
+        .collect::<Vec<_>>()
+        .into();
+    before.run(&pool).await.expect("migrate to 0017");
+    // Event 1: added, one title changed, then renamed with its title; event 2: added, its
+    // coordinates (none before) and then whether it is notable changed, then removed.
+    let old = [
+        (1, 1, "added", None),
+        (2, 2, "added", None),
+        (1, 1, "changed", Some(r#"{"title":"Old"}"#)),
+        (2, 2, "changed", Some(r#"{"coordinates":null}"#)),
+        (2, 2, "changed", Some(r#"{"notable":false}"#)),
+        (1, 1, "renamed", Some(r#"{"slug":"old","title":"Older"}"#)),
+        (2, 2, "changed", Some(r#"{"actors":["A","B"]}"#)),
+        (2, 2, "removed", None),
+    ];
+    sqlx::query(
+        "INSERT INTO import_revision (id, started_at, finished_at, format)
+         VALUES (1, 't', 't', 'native'), (2, 't', 't', 'native')",
+    )
+    .execute(&pool)
+    .await
+    .expect("revisions");
+    for (revision, event, kind, previous) in old {
+        sqlx::query(
+            "INSERT INTO event_change (revision_id, event_id, conflict_id, kind, previous)
+             VALUES (?1, ?2, 1, ?3, ?4)",
+        )
+        .bind(revision)
+        .bind(event)
+        .bind(kind)
+        .bind(previous)
+        .execute(&pool)
+        .await
+        .expect("old change");
+    }
+    conflict_timeline::db::migrate(&pool, &path)
+        .await
+        .expect("migrate on");
+    let kept: Vec<(i64, String, Option<String>)> =
+        sqlx::query_as("SELECT event_id, kind, previous FROM event_change_json ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .expect("changes");
+    let as_json =
+        |p: Option<&str>| p.map(|p| serde_json::from_str::<serde_json::Value>(p).expect("json"));
+    assert_eq!(kept.len(), old.len());
+    for ((event, kind, previous), (_, old_event, old_kind, old_previous)) in kept.iter().zip(old) {
+        assert_eq!((*event, kind.as_str()), (old_event, old_kind));
+        assert_eq!(
+            as_json(previous.as_deref()),
+            as_json(old_previous),
+            "{kind} of {event}"
+        );
+    }
+    // One field kept as it is, with its code; several as an object.
+    let stored: Vec<(Option<i64>, Option<String>)> =
+        sqlx::query_as("SELECT field, previous FROM event_change WHERE kind IN (1, 2) ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .expect("stored");
+    assert_eq!(
+        stored,
+        [
+            (Some(2), Some("Old".to_string())),
+            (Some(10), None),
+            (Some(12), Some("false".to_string())),
+            (None, Some(r#"{"slug":"old","title":"Older"}"#.to_string())),
+            (Some(13), Some(r#"["A","B"]"#.to_string())),
+        ]
+    );
+    for (event, ids) in [(1, vec![6, 3, 1]), (2, vec![8, 7, 5, 4, 2])] {
+        let chain: Vec<i64> = sqlx::query_scalar(
+            "WITH RECURSIVE chain(id) AS (
+                 SELECT change_id FROM event_last_change WHERE event_id = ?1
+                 UNION ALL
+                 SELECT c.prior FROM event_change c JOIN chain ON c.id = chain.id
+                 WHERE c.prior IS NOT NULL)
+             SELECT id FROM chain",
+        )
+        .bind(event)
+        .fetch_all(&pool)
+        .await
+        .expect("chain");
+        assert_eq!(chain, ids, "the chain of event {event}");
+    }
 }

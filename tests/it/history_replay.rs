@@ -186,7 +186,7 @@ async fn replay_matches(datasets: Vec<(Vec<Ev>, bool)>) -> Result<(), TestCaseEr
     let mut state = snapshots.last().cloned().unwrap_or_default();
     for (k, revision) in revisions.iter().enumerate().rev() {
         let changes: Vec<(i64, String, Option<String>)> = sqlx::query_as(
-            "SELECT event_id, kind, previous FROM event_change WHERE revision_id = ?1 ORDER BY id DESC",
+            "SELECT event_id, kind, previous FROM event_change_json WHERE revision_id = ?1 ORDER BY id DESC",
         )
         .bind(revision)
         .fetch_all(&pool)

@@ -1,12 +1,14 @@
 //! The import as a recorded revision, and what it changed of each event (see the
-//! migration `0014_history.sql` for the tables).
+//! migrations `0014_history.sql` and `0018_history_compact.sql` for the tables).
 //!
 //! Set-based, so that a re-import of a million events with a hundred thousand corrections
-//! stays fast: before an event is rewritten (or loses a link to a removed event) its whole
-//! version (the `event_version` view, one JSON object) is copied into a temporary table by
-//! one statement per batch; at the end one statement compares every remembered version with
-//! the event's version now, field by field in SQL (`json_each`), and keeps only the previous
-//! values of the fields that differ. New events are recorded by one statement too.
+//! stays fast: before an event is rewritten (or loses a link to a removed event) its row
+//! and its lists (places, actors, sources, links) are copied as they are into temporary
+//! tables, a few statements per batch. At the end, one statement compares the copied
+//! columns with the event's columns now, and one per list finds the events whose list
+//! differs; only for those fields is the previous value put in the shape of the
+//! `event_version` view (JSON for lists and objects), and kept. New events are recorded by
+//! one statement too.
 
 use serde::Serialize;
 
@@ -39,32 +41,53 @@ pub const REMOVED_BY_REPLACE: &str = "not in the files of an import made with --
 
 impl Writer {
     /// Opens the import's revision (its times and counts are set at the commit) and the
-    /// temporary table of versions before. Called by [`Writer::begin`].
-    pub(super) async fn begin_history(tx: &mut sqlx::SqliteConnection) -> Result<i64, sqlx::Error> {
-        sqlx::query("DROP TABLE IF EXISTS temp.event_before")
+    /// temporary tables of what events were before the import. Called by [`Writer::begin`];
+    /// returns the revision's id and the id its first change will have.
+    pub(super) async fn begin_history(
+        tx: &mut sqlx::SqliteConnection,
+    ) -> Result<(i64, i64), sqlx::Error> {
+        for table in [
+            "event_before",
+            "actor_before",
+            "source_before",
+            "place_before",
+            "link_before",
+        ] {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP TABLE IF EXISTS temp.{table}"
+            )))
             .execute(&mut *tx)
             .await?;
+        }
         // `mentioned`: 1 for an event the import rewrote, 0 for one that only lost a link
-        // to an event the import removed; `version` before the import, `after` at its end.
-        sqlx::query(
+        // to an event the import removed; then the event's columns that its version shows,
+        // as they were before the import. Its lists beside it, in the view's order.
+        for create in [
             "CREATE TEMP TABLE event_before (
-                 id INTEGER PRIMARY KEY, mentioned INTEGER NOT NULL, version TEXT NOT NULL,
-                 after TEXT)",
-        )
-        .execute(&mut *tx)
-        .await?;
+                 id INTEGER PRIMARY KEY, mentioned INTEGER NOT NULL, slug TEXT, conflict_id INTEGER,
+                 title TEXT, summary TEXT, body TEXT, edtf TEXT, date_label TEXT, category TEXT,
+                 place TEXT, latitude REAL, longitude REAL, fatalities_best INTEGER,
+                 fatalities_low INTEGER, fatalities_high INTEGER, notable INTEGER)",
+            "CREATE TEMP TABLE actor_before (event_id INTEGER NOT NULL, position INTEGER, name TEXT)",
+            "CREATE TEMP TABLE source_before (
+                 event_id INTEGER NOT NULL, position INTEGER, title TEXT, publisher TEXT, url TEXT,
+                 published TEXT, note TEXT)",
+            "CREATE TEMP TABLE place_before (event_id INTEGER NOT NULL, position INTEGER, slug TEXT)",
+            "CREATE TEMP TABLE link_before (event_id INTEGER NOT NULL, rel TEXT, to_event_id INTEGER)",
+        ] {
+            sqlx::query(create).execute(&mut *tx).await?;
+        }
         let started: String = sqlx::query_scalar("SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now')")
             .fetch_one(&mut *tx)
             .await?;
-        let id: i64 = sqlx::query_scalar(
+        sqlx::query_as(
             "INSERT INTO import_revision (started_at, finished_at, format, first_change_id)
              VALUES (?1, ?1, '', (SELECT coalesce(max(id), 0) + 1 FROM event_change))
-             RETURNING id",
+             RETURNING id, first_change_id",
         )
         .bind(&started)
         .fetch_one(&mut *tx)
-        .await?;
-        Ok(id)
+        .await
     }
 
     /// Sets what the revision records of the files and options.
@@ -72,21 +95,48 @@ impl Writer {
         self.revision = meta;
     }
 
-    /// Keeps the current versions of events about to change (the first version kept of an
-    /// event wins: it is the one from before the import).
+    /// Keeps what events about to change are now: their columns and lists, copied as they
+    /// are (the first copy of an event wins: it is the one from before the import). The
+    /// lists go first, while the events not copied yet are still told by their rows.
     pub(super) async fn remember(
         &mut self,
         ids: &[i64],
         mentioned: bool,
     ) -> Result<(), sqlx::Error> {
-        let sql = if mentioned {
-            "INSERT OR IGNORE INTO temp.event_before (id, mentioned, version)
-             SELECT id, 1, version FROM event_version WHERE id IN"
+        const LISTS: [&str; 4] = [
+            "INSERT INTO temp.actor_before (event_id, position, name)
+             SELECT ea.event_id, ea.position, a.name FROM event_actor ea
+             JOIN actor a ON a.id = ea.actor_id
+             WHERE ea.event_id NOT IN (SELECT id FROM temp.event_before) AND ea.event_id IN",
+            "INSERT INTO temp.source_before
+                 (event_id, position, title, publisher, url, published, note)
+             SELECT event_id, position, title, publisher, url, published, note FROM source
+             WHERE event_id NOT IN (SELECT id FROM temp.event_before) AND event_id IN",
+            "INSERT INTO temp.place_before (event_id, position, slug)
+             SELECT ep.event_id, ep.position, p.slug FROM event_place ep
+             JOIN place p ON p.id = ep.place_id
+             WHERE ep.event_id NOT IN (SELECT id FROM temp.event_before) AND ep.event_id IN",
+            "INSERT INTO temp.link_before (event_id, rel, to_event_id)
+             SELECT from_event_id, rel, to_event_id FROM event_link
+             WHERE from_event_id NOT IN (SELECT id FROM temp.event_before) AND from_event_id IN",
+        ];
+        for list in LISTS {
+            self.for_ids(list, ids).await?;
+        }
+        let row = if mentioned {
+            "INSERT OR IGNORE INTO temp.event_before
+             SELECT id, 1, slug, conflict_id, title, summary, body, edtf, date_label, category,
+                    place, latitude, longitude, fatalities_best, fatalities_low, fatalities_high,
+                    notable
+             FROM event WHERE id IN"
         } else {
-            "INSERT OR IGNORE INTO temp.event_before (id, mentioned, version)
-             SELECT id, 0, version FROM event_version WHERE id IN"
+            "INSERT OR IGNORE INTO temp.event_before
+             SELECT id, 0, slug, conflict_id, title, summary, body, edtf, date_label, category,
+                    place, latitude, longitude, fatalities_best, fatalities_low, fatalities_high,
+                    notable
+             FROM event WHERE id IN"
         };
-        self.for_ids(sql, ids).await
+        self.for_ids(row, ids).await
     }
 
     /// Writes the tombstones of events about to be removed (their last version, when and
@@ -113,8 +163,10 @@ impl Writer {
             query.execute(&mut *self.tx).await?;
 
             let changes = format!(
-                "INSERT INTO event_change (revision_id, event_id, conflict_id, kind)
-                 SELECT ?, id, conflict_id, 'removed' FROM event WHERE id IN ({list}) ORDER BY id"
+                "INSERT INTO event_change (revision_id, event_id, conflict_id, kind, prior)
+                 SELECT ?, e.id, e.conflict_id, 3, l.change_id
+                 FROM event e LEFT JOIN event_last_change l ON l.event_id = e.id
+                 WHERE e.id IN ({list}) ORDER BY e.id"
             );
             let mut query = sqlx::query(sqlx::AssertSqlSafe(changes)).bind(self.revision_id);
             for id in chunk {
@@ -137,81 +189,55 @@ impl Writer {
 
     /// Records what the import changed: `added` for its new events, `changed` or
     /// `renamed` (with the previous values of the fields that differ) for the events it
-    /// rewrote or that lost a link, the former slugs of renamed events, and the revision's
-    /// counts and times. Call after links are resolved and removals done, before the
-    /// commit. Events rewritten with nothing a reader could see changed (an actor spelt
-    /// with another case) count as unchanged.
+    /// rewrote or that lost a link, the former slugs of renamed events, each event's latest
+    /// change, and the revision's counts and times. Call after links are resolved and
+    /// removals done, before the commit. Events rewritten with nothing a reader could see
+    /// changed (an actor spelt with another case) count as unchanged.
     pub(super) async fn record_changes(&mut self) -> Result<(), sqlx::Error> {
         let phase = std::time::Instant::now();
-        // Each remembered event's version now, computed once (the view builds it from four
-        // tables); the removed events that were remembered (they linked to one another) have
-        // none and go.
-        sqlx::query(
-            "UPDATE temp.event_before
-             SET after = (SELECT v.version FROM event_version v WHERE v.id = event_before.id)",
-        )
-        .execute(&mut *self.tx)
-        .await?;
-        tracing::debug!(elapsed = ?phase.elapsed(), "import: versions after");
-        let phase = std::time::Instant::now();
-        sqlx::query("DELETE FROM temp.event_before WHERE after IS NULL")
+        // The removed events that were remembered (they linked to one another) have no
+        // version now and go.
+        sqlx::query("DELETE FROM temp.event_before WHERE id NOT IN (SELECT id FROM event)")
             .execute(&mut *self.tx)
             .await?;
         sqlx::query(
             "INSERT INTO event_change (revision_id, event_id, conflict_id, kind)
-             SELECT ?1, id, conflict_id, 'added' FROM event WHERE id > ?2 ORDER BY id",
+             SELECT ?1, id, conflict_id, 0 FROM event WHERE id > ?2 ORDER BY id",
         )
         .bind(self.revision_id)
         .bind(self.base_id)
         .execute(&mut *self.tx)
         .await?;
-        // For each remembered event, the previous value of every field whose value (or
-        // JSON type) differs now. `json_each` gives arrays and objects as JSON text and
-        // booleans as 0/1 (as `json_extract` gives the same field of the version after):
-        // both are turned back into JSON for the object kept. The comparison runs once per
-        // event (MATERIALIZED), over the two stored versions, and only where they differ.
+        tracing::debug!(elapsed = ?phase.elapsed(), "import: added");
+        let phase = std::time::Instant::now();
+        self.compare_remembered().await?;
+        tracing::debug!(elapsed = ?phase.elapsed(), "import: changes compared");
+        // Each event's latest change: this import's, in order (a later one wins).
         sqlx::query(
-            "WITH diff AS MATERIALIZED (
-                 SELECT b.id, e.conflict_id,
-                        (SELECT json_group_object(o.key, CASE o.type
-                                    WHEN 'object' THEN json(o.value)
-                                    WHEN 'array' THEN json(o.value)
-                                    WHEN 'true' THEN json('true')
-                                    WHEN 'false' THEN json('false')
-                                    ELSE o.value END)
-                         FROM json_each(b.version) o
-                         WHERE o.type IS NOT json_type(b.after, o.fullkey)
-                            OR o.value IS NOT json_extract(b.after, o.fullkey)) AS previous
-                 FROM temp.event_before b JOIN event e ON e.id = b.id
-                 WHERE b.version <> b.after
-             )
-             INSERT INTO event_change (revision_id, event_id, conflict_id, kind, previous)
-             SELECT ?1, id, conflict_id,
-                    CASE WHEN json_type(previous, '$.slug') IS NOT NULL
-                         THEN 'renamed' ELSE 'changed' END,
-                    previous
-             FROM diff WHERE previous <> '{}' ORDER BY id",
+            "INSERT INTO event_last_change (event_id, change_id)
+             SELECT event_id, id FROM event_change WHERE id >= ?1 ORDER BY id
+             ON CONFLICT (event_id) DO UPDATE SET change_id = excluded.change_id",
         )
-        .bind(self.revision_id)
+        .bind(self.first_change_id)
         .execute(&mut *self.tx)
         .await?;
-        tracing::debug!(elapsed = ?phase.elapsed(), "import: added, and changes compared");
         // Events that only lost a link were not rewritten: their change is their update.
         sqlx::query(
             "UPDATE event SET updated_at = ?2 WHERE id IN (
                  SELECT c.event_id FROM event_change c JOIN temp.event_before b ON b.id = c.event_id
-                 WHERE c.revision_id = ?1 AND b.mentioned = 0)",
+                 WHERE c.id >= ?1 AND b.mentioned = 0)",
         )
-        .bind(self.revision_id)
+        .bind(self.first_change_id)
         .bind(&self.now)
         .execute(&mut *self.tx)
         .await?;
         sqlx::query(
             "INSERT OR REPLACE INTO event_slug_alias (slug, event_id)
-             SELECT json_extract(previous, '$.slug'), event_id FROM event_change
-             WHERE revision_id = ?1 AND kind = 'renamed'",
+             SELECT CASE WHEN field = 0 THEN previous ELSE json_extract(previous, '$.slug') END,
+                    event_id
+             FROM event_change WHERE id >= ?1 AND kind = 2",
         )
-        .bind(self.revision_id)
+        .bind(self.first_change_id)
         .execute(&mut *self.tx)
         .await?;
         // How many events the import rewrote changed visibly, and how many others lost a
@@ -219,9 +245,9 @@ impl Writer {
         let (changed_mentioned, changed_linking): (i64, i64) = sqlx::query_as(
             "SELECT coalesce(sum(b.mentioned), 0), coalesce(sum(1 - b.mentioned), 0)
              FROM event_change c JOIN temp.event_before b ON b.id = c.event_id
-             WHERE c.revision_id = ?1 AND c.kind IN ('changed', 'renamed')",
+             WHERE c.id >= ?1 AND c.kind IN (1, 2)",
         )
-        .bind(self.revision_id)
+        .bind(self.first_change_id)
         .fetch_one(&mut *self.tx)
         .await?;
         let changed_mentioned = u64::try_from(changed_mentioned).unwrap_or(0);
@@ -248,9 +274,201 @@ impl Writer {
         .bind(i64::try_from(self.summary.deleted).unwrap_or(i64::MAX))
         .execute(&mut *self.tx)
         .await?;
-        sqlx::query("DROP TABLE temp.event_before")
+        for table in [
+            "event_before",
+            "actor_before",
+            "source_before",
+            "place_before",
+            "link_before",
+        ] {
+            sqlx::query(sqlx::AssertSqlSafe(format!("DROP TABLE temp.{table}")))
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Compares every remembered event with what it is now and keeps, as one change each,
+    /// the previous values of the fields that differ: one field's value as it is, with the
+    /// field's code, or several as a JSON object (see `0018_history_compact.sql`). Each
+    /// previous value has the shape the `event_version` view gives the field.
+    async fn compare_remembered(&mut self) -> Result<(), sqlx::Error> {
+        sqlx::query("DROP TABLE IF EXISTS temp.field_before")
+            .execute(&mut *self.tx)
+            .await?;
+        sqlx::query(
+            "CREATE TEMP TABLE field_before (
+                 id INTEGER NOT NULL, code INTEGER NOT NULL, value TEXT,
+                 PRIMARY KEY (id, code)) WITHOUT ROWID",
+        )
+        .execute(&mut *self.tx)
+        .await?;
+        // The event's own columns: one pass over the remembered events, each field whose
+        // value differs giving its previous value.
+        sqlx::query(
+            "INSERT INTO temp.field_before (id, code, value)
+             SELECT b.id, f.code,
+                    CASE f.code
+                        WHEN 0 THEN b.slug
+                        WHEN 1 THEN (SELECT k.slug FROM conflict k WHERE k.id = b.conflict_id)
+                        WHEN 2 THEN b.title
+                        WHEN 3 THEN b.summary
+                        WHEN 4 THEN b.body
+                        WHEN 5 THEN b.edtf
+                        WHEN 6 THEN b.date_label
+                        WHEN 7 THEN b.category
+                        WHEN 8 THEN b.place
+                        WHEN 10 THEN CASE WHEN b.latitude IS NOT NULL
+                                          THEN json_array(b.latitude, b.longitude) END
+                        WHEN 11 THEN json_object('best', b.fatalities_best,
+                                                 'low', b.fatalities_low,
+                                                 'high', b.fatalities_high)
+                        WHEN 12 THEN CASE WHEN b.notable = 1 THEN 'true' ELSE 'false' END
+                    END
+             FROM temp.event_before b CROSS JOIN event e CROSS JOIN change_field f
+             WHERE e.id = b.id AND f.code NOT IN (9, 13, 14, 15)
+               AND CASE f.code
+                       WHEN 0 THEN b.slug IS NOT e.slug
+                       WHEN 1 THEN b.conflict_id IS NOT e.conflict_id
+                       WHEN 2 THEN b.title IS NOT e.title
+                       WHEN 3 THEN b.summary IS NOT e.summary
+                       WHEN 4 THEN b.body IS NOT e.body
+                       WHEN 5 THEN b.edtf IS NOT e.edtf
+                       WHEN 6 THEN b.date_label IS NOT e.date_label
+                       WHEN 7 THEN b.category IS NOT e.category
+                       WHEN 8 THEN b.place IS NOT e.place
+                       WHEN 10 THEN b.latitude IS NOT e.latitude
+                                    OR b.longitude IS NOT e.longitude
+                       WHEN 11 THEN b.fatalities_best IS NOT e.fatalities_best
+                                    OR b.fatalities_low IS NOT e.fatalities_low
+                                    OR b.fatalities_high IS NOT e.fatalities_high
+                       WHEN 12 THEN b.notable IS NOT e.notable
+                   END",
+        )
+        .execute(&mut *self.tx)
+        .await?;
+        // The lists: the events whose rows differ either way, then, for those, the list as
+        // the view gives it before and now (kept where the two differ: rows that differ
+        // only in how their positions are numbered give the same list).
+        for list in LIST_FIELDS {
+            let ListField {
+                code,
+                table,
+                columns,
+                now,
+                array,
+            } = list;
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "CREATE INDEX temp.{table}_by_event ON {table} (event_id)"
+            )))
+            .execute(&mut *self.tx)
+            .await?;
+            let sql = format!(
+                "WITH was_rows AS (
+                     SELECT event_id, {columns} FROM temp.{table}
+                     WHERE event_id IN (SELECT id FROM temp.event_before)
+                 ),
+                 now_rows AS (
+                     SELECT event_id, {columns} {now}
+                     WHERE event_id IN (SELECT id FROM temp.event_before)
+                 ),
+                 differing AS (
+                     SELECT event_id FROM (SELECT * FROM was_rows EXCEPT SELECT * FROM now_rows)
+                     UNION
+                     SELECT event_id FROM (SELECT * FROM now_rows EXCEPT SELECT * FROM was_rows)
+                 ),
+                 compared AS (
+                     SELECT d.event_id AS id,
+                            (SELECT {array} FROM (
+                                 SELECT {columns} FROM temp.{table} WHERE event_id = d.event_id
+                                 ORDER BY {columns})) AS was,
+                            (SELECT {array} FROM (
+                                 SELECT {columns} {now} WHERE event_id = d.event_id
+                                 ORDER BY {columns})) AS is_now
+                     FROM differing d
+                 )
+                 INSERT INTO temp.field_before (id, code, value)
+                 SELECT id, {code}, was FROM compared WHERE was IS NOT is_now"
+            );
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        // One change per event: a single field kept as it is, several as one object (in
+        // the view's order of fields).
+        sqlx::query(
+            "INSERT INTO event_change
+                 (revision_id, event_id, conflict_id, kind, field, previous, prior)
+             SELECT ?1, d.id, e.conflict_id,
+                    CASE WHEN min(d.code) = 0 THEN 2 ELSE 1 END,
+                    CASE WHEN count(*) = 1 THEN min(d.code) END,
+                    CASE WHEN count(*) = 1 THEN min(d.value)
+                         ELSE json_group_object(f.name, CASE WHEN f.json = 1 THEN json(d.value)
+                                                             ELSE d.value END) END,
+                    l.change_id
+             FROM (SELECT * FROM temp.field_before ORDER BY id, code) d
+             JOIN change_field f ON f.code = d.code
+             JOIN event e ON e.id = d.id
+             LEFT JOIN event_last_change l ON l.event_id = d.id
+             GROUP BY d.id ORDER BY d.id",
+        )
+        .bind(self.revision_id)
+        .execute(&mut *self.tx)
+        .await?;
+        sqlx::query("DROP TABLE temp.field_before")
             .execute(&mut *self.tx)
             .await?;
         Ok(())
     }
 }
+
+/// One list of an event's version, as [`Writer::compare_remembered`] compares it.
+struct ListField {
+    /// The field's code (`change_field`).
+    code: i64,
+    /// The temporary table [`Writer::remember`] copies its rows into.
+    table: &'static str,
+    /// The columns compared, in both the copy and `now`, in the order of the list (the
+    /// view orders by the position, or links by relation and target).
+    columns: &'static str,
+    /// Where its rows are now (`FROM …`, with `event_id` and the columns named as in the
+    /// copy).
+    now: &'static str,
+    /// How the view aggregates the rows into the list's JSON.
+    array: &'static str,
+}
+
+/// The lists of an event's version: places, actors, sources and links.
+const LIST_FIELDS: [ListField; 4] = [
+    ListField {
+        code: 9,
+        table: "place_before",
+        columns: "position, slug",
+        now: "FROM (SELECT ep.event_id, ep.position, p.slug FROM event_place ep
+                    JOIN place p ON p.id = ep.place_id)",
+        array: "json_group_array(slug)",
+    },
+    ListField {
+        code: 13,
+        table: "actor_before",
+        columns: "position, name",
+        now: "FROM (SELECT ea.event_id, ea.position, a.name FROM event_actor ea
+                    JOIN actor a ON a.id = ea.actor_id)",
+        array: "json_group_array(name)",
+    },
+    ListField {
+        code: 14,
+        table: "source_before",
+        columns: "position, title, publisher, url, published, note",
+        now: "FROM source",
+        array: "json_group_array(json_object('title', title, 'publisher', publisher,
+                                             'url', url, 'published', published, 'note', note))",
+    },
+    ListField {
+        code: 15,
+        table: "link_before",
+        columns: "rel, to_event_id",
+        now: "FROM (SELECT from_event_id AS event_id, rel, to_event_id FROM event_link)",
+        array: "json_group_array(json_object('rel', rel, 'event', to_event_id))",
+    },
+];

@@ -151,6 +151,9 @@ pub struct Writer {
     started: Instant,
     /// The `import_revision` row this import writes (see [`history`]).
     revision_id: i64,
+    /// The id of the revision's first change: the import's changes are the ids from it on
+    /// (imports hold the write lock one at a time).
+    first_change_id: i64,
     /// What the revision records of the import's files and options.
     revision: RevisionMeta,
     /// Time spent keeping versions before rewrites (logged at `debug` level).

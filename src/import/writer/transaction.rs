@@ -35,7 +35,7 @@ impl Writer {
         )
         .fetch_one(&mut *tx)
         .await?;
-        let revision_id = Writer::begin_history(&mut tx).await?;
+        let (revision_id, first_change_id) = Writer::begin_history(&mut tx).await?;
         Ok(Writer {
             tx,
             conflict_ids: HashMap::new(),
@@ -57,6 +57,7 @@ impl Writer {
             now,
             started: Instant::now(),
             revision_id,
+            first_change_id,
             revision: super::RevisionMeta::default(),
             remembering: std::time::Duration::ZERO,
             summary: ImportSummary::default(),
