@@ -321,16 +321,7 @@ pub async fn list_events(
     after: Option<Cursor>,
     limit: u32,
 ) -> Result<Vec<EventSummary>, sqlx::Error> {
-    fetch_all(pool, |qb| push_list_events(qb, filter, after, limit)).await
-}
-
-fn push_list_events(
-    qb: &mut QueryBuilder<Sqlite>,
-    filter: &EventFilter,
-    after: Option<Cursor>,
-    limit: u32,
-) {
-    push_page(qb, SUMMARY_COLUMNS, filter, after, Order::Timeline, limit);
+    fetch_page(pool, SUMMARY_COLUMNS, filter, after, Order::Timeline, limit).await
 }
 
 /// Which way a page of events runs.
