@@ -321,16 +321,7 @@ pub async fn list_events(
     after: Option<Cursor>,
     limit: u32,
 ) -> Result<Vec<EventSummary>, sqlx::Error> {
-    fetch_all(pool, |qb| push_list_events(qb, filter, after, limit)).await
-}
-
-fn push_list_events(
-    qb: &mut QueryBuilder<Sqlite>,
-    filter: &EventFilter,
-    after: Option<Cursor>,
-    limit: u32,
-) {
-    push_page(qb, SUMMARY_COLUMNS, filter, after, Order::Timeline, limit);
+    fetch_page(pool, SUMMARY_COLUMNS, filter, after, Order::Timeline, limit).await
 }
 
 /// Which way a page of events runs.
@@ -1256,22 +1247,56 @@ async fn rows_by_ids<T>(
 where
     T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
 {
+    let order_by = match order {
+        Order::Timeline => " ORDER BY e.start_day, e.end_day, e.id",
+        Order::NewestFirst => " ORDER BY e.start_day DESC, e.end_day DESC, e.id DESC",
+    };
+    let select = format!("SELECT {columns} FROM event e");
+    fetch_by_ids(pool, &select, "e.id", ids, order_by).await
+}
+
+/// Rows of `columns` of the sources (`s`) of the given events, by event and in each event's
+/// given order, on a pool or on one connection.
+async fn sources_by_ids<'c, T>(
+    db: impl sqlx::SqliteExecutor<'c>,
+    columns: &str,
+    ids: &[i64],
+) -> Result<Vec<T>, sqlx::Error>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+{
+    let select = format!("SELECT {columns} FROM source s");
+    fetch_by_ids(
+        db,
+        &select,
+        "s.event_id",
+        ids,
+        " ORDER BY s.event_id, s.position",
+    )
+    .await
+}
+
+/// The rows of `select` (`SELECT … FROM …`) whose `id` column is one of `ids`, then
+/// `order_by`; none, and no query, when `ids` is empty.
+async fn fetch_by_ids<'c, T>(
+    db: impl sqlx::SqliteExecutor<'c>,
+    select: &str,
+    id: &str,
+    ids: &[i64],
+    order_by: &str,
+) -> Result<Vec<T>, sqlx::Error>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+{
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut qb = QueryBuilder::<Sqlite>::new("SELECT ");
-    qb.push(columns);
-    push_list(
-        &mut qb,
-        " FROM event e WHERE e.id IN (",
-        ids.iter().copied(),
-        ")",
-    );
-    qb.push(match order {
-        Order::Timeline => " ORDER BY e.start_day, e.end_day, e.id",
-        Order::NewestFirst => " ORDER BY e.start_day DESC, e.end_day DESC, e.id DESC",
-    });
-    qb.build_query_as().fetch_all(pool).await
+    fetch_all(db, |qb| {
+        qb.push(select);
+        push_list(qb, &format!(" WHERE {id} IN ("), ids.iter().copied(), ")");
+        qb.push(order_by);
+    })
+    .await
 }
 
 #[cfg(test)]

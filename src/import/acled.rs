@@ -99,13 +99,7 @@ impl RowMapper for Acled {
         let c = &self.cols;
         let mut problems = Vec::new();
 
-        let slug = id_slug(
-            "acled",
-            "event_id_cnty",
-            row.get(c.id),
-            "must be the event's ACLED id (such as ARM1234)",
-            &mut problems,
-        );
+        let slug = event_slug(row.get(c.id), "the event's", &mut problems);
         let date = event_date(row.get(c.date), row.get(c.precision))
             .map_err(|p| problems.push(p))
             .ok();
@@ -215,6 +209,18 @@ impl RowMapper for Acled {
         problems.extend(check_event(&record, COLUMN_OF));
         hand_on(record, problems, out)
     }
+}
+
+/// The slug of the event an ACLED id names (`acled-arm1234`); a problem under
+/// `event_id_cnty`, saying that it must be `whose` ACLED id, when it cannot make one.
+fn event_slug(id: &str, whose: &str, problems: &mut Vec<FieldProblem>) -> String {
+    id_slug(
+        "acled",
+        "event_id_cnty",
+        id,
+        &format!("must be {whose} ACLED id (such as ARM1234)"),
+        problems,
+    )
 }
 
 /// The actor types of ACLED's interaction codes (codebook: the first digit is the type of
@@ -351,13 +357,7 @@ impl RowMapper for AcledDeleted {
 
     fn row(&mut self, row: &Row<'_>, out: &mut Vec<Item>) -> Result<(), Vec<FieldProblem>> {
         let mut problems = Vec::new();
-        let slug = id_slug(
-            "acled",
-            "event_id_cnty",
-            row.get(self.id),
-            "must be the deleted event's ACLED id (such as ARM1234)",
-            &mut problems,
-        );
+        let slug = event_slug(row.get(self.id), "the deleted event's", &mut problems);
         let stamp = row.get(self.deleted_at);
         let day = stamp
             .trim()

@@ -464,6 +464,11 @@ title = "T"
 category = "political"
 "#;
 
+    /// [`MINIMAL`] with `added` on lines of its own after the line `after`.
+    fn minimal_with(after: &str, added: &str) -> String {
+        MINIMAL.replace(&format!("{after}\n"), &format!("{after}\n{added}\n"))
+    }
+
     #[test]
     fn a_single_conflict_is_the_default_for_events() {
         let Parsed { items, problems } = parse("x.toml", MINIMAL);
@@ -487,10 +492,7 @@ category = "political"
 
     #[test]
     fn unknown_keys_are_errors_with_a_line() {
-        let text = MINIMAL.replace(
-            "category = \"political\"",
-            "category = \"political\"\ncolour = \"red\"",
-        );
+        let text = minimal_with("category = \"political\"", "colour = \"red\"");
         let problems = parse("x.toml", &text).problems;
         assert_eq!(problems[0].line, Some(12));
         assert!(
@@ -502,9 +504,9 @@ category = "political"
 
     #[test]
     fn the_header_gives_version_and_licence_without_reading_the_tables() {
-        let text = MINIMAL.replace(
-            "format = \"conflict-timeline/1\"\n",
-            "format = \"conflict-timeline/1\"\nversion = \"2026-12-03\"\nlicence = \"CC-BY-4.0\"\n",
+        let text = minimal_with(
+            "format = \"conflict-timeline/1\"",
+            "version = \"2026-12-03\"\nlicence = \"CC-BY-4.0\"",
         );
         assert!(parse("x.toml", &text).problems.is_empty());
         assert_eq!(
@@ -525,10 +527,7 @@ category = "political"
 
     #[test]
     fn an_empty_version_is_an_error_on_its_line() {
-        let text = MINIMAL.replace(
-            "format = \"conflict-timeline/1\"\n",
-            "format = \"conflict-timeline/1\"\nversion = \" \"\n",
-        );
+        let text = minimal_with("format = \"conflict-timeline/1\"", "version = \" \"");
         let problems = parse("x.toml", &text).problems;
         assert_eq!(problems.len(), 1);
         assert_eq!(

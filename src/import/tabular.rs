@@ -220,6 +220,11 @@ macro_rules! columns {
         }
 
         impl $name {
+            /// Every name of every column, for a test header that has them all.
+            #[cfg(test)]
+            #[allow(dead_code, reason = "only some formats' tests give such a header")]
+            const NAMES: &'static [&'static str] = &[$($($column),+),*];
+
             fn find(header: &$crate::import::tabular::Header) -> Self {
                 $name {
                     $($field: header.first_col(&[$($column),+]),)*
@@ -881,29 +886,6 @@ pub(crate) mod proptests {
         Ok(events)
     }
 
-    /// Every column the plain CSV mapper reads.
-    pub(crate) const PLAIN_CSV_HEADER: [&str; 19] = [
-        "id",
-        "slug",
-        "title",
-        "edtf",
-        "start_date",
-        "end_date",
-        "date_precision",
-        "label",
-        "category",
-        "actors",
-        "location",
-        "latitude",
-        "longitude",
-        "fatalities",
-        "summary",
-        "body",
-        "source_url",
-        "source_title",
-        "conflict",
-    ];
-
     /// The columns of Knight Lab's TimelineJS sheet template.
     const SHEET_HEADER: [&str; 18] = [
         "Year",
@@ -941,7 +923,7 @@ pub(crate) mod proptests {
                 Format::Ucdp,
                 fixture_header(include_str!("../../tests/fixtures/ucdp_ged.csv")),
             ),
-            (Format::Csv, PLAIN_CSV_HEADER.to_vec()),
+            (Format::Csv, super::super::plain_csv::EVERY_COLUMN.to_vec()),
             (Format::TimelinejsCsv, SHEET_HEADER.to_vec()),
             (
                 Format::AcledDeleted,

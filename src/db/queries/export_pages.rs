@@ -7,7 +7,9 @@
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use super::places::PLACE_COLUMNS;
-use super::{Arm, EventFilter, Order, fetch_page, push_in_list, push_list, push_where};
+use super::{
+    Arm, EventFilter, Order, fetch_page, push_in_list, push_list, push_where, sources_by_ids,
+};
 use crate::db::models::{Conflict, Cursor, Era, EventLinkRow, EventSource, ExportRow, Place};
 use crate::edtf::Day;
 
@@ -37,15 +39,8 @@ pub async fn sources(
     conn: &mut SqliteConnection,
     ids: &[i64],
 ) -> Result<Vec<EventSource>, sqlx::Error> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut qb = QueryBuilder::<Sqlite>::new(
-        "SELECT event_id, title, publisher, url, published, note FROM source",
-    );
-    push_list(&mut qb, " WHERE event_id IN (", ids.iter().copied(), ")");
-    qb.push(" ORDER BY event_id, position");
-    qb.build_query_as().fetch_all(&mut *conn).await
+    let columns = "s.event_id, s.title, s.publisher, s.url, s.published, s.note";
+    sources_by_ids(&mut *conn, columns, ids).await
 }
 
 /// The links from the given events to events the filter also keeps, so that an export

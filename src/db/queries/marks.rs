@@ -4,7 +4,7 @@
 
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
-use super::{Arm, EventFilter, Mark, Order, push_list, push_where, rows_by_ids};
+use super::{Arm, EventFilter, Mark, Order, push_where, rows_by_ids, sources_by_ids};
 use crate::edtf::Day;
 
 /// One event as the strip draws it.
@@ -155,13 +155,5 @@ pub async fn source_names(
     pool: &SqlitePool,
     ids: &[i64],
 ) -> Result<Vec<(i64, String)>, sqlx::Error> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut qb = QueryBuilder::<Sqlite>::new(
-        "SELECT s.event_id, coalesce(s.publisher, s.title) FROM source s",
-    );
-    push_list(&mut qb, " WHERE s.event_id IN (", ids.iter().copied(), ")");
-    qb.push(" ORDER BY s.event_id, s.position");
-    qb.build_query_as().fetch_all(pool).await
+    sources_by_ids(pool, "s.event_id, coalesce(s.publisher, s.title)", ids).await
 }

@@ -121,12 +121,18 @@ async fn hot_queries_use_their_indexes() {
     let month = range(10_000, 10_030);
     let everything = EventFilter::default();
 
-    let p = plan(&pool, |qb| push_list_events(qb, &month, None, 101)).await;
+    let p = plan(&pool, |qb| {
+        push_page(qb, SUMMARY_COLUMNS, &month, None, Order::Timeline, 101)
+    })
+    .await;
     assert_no_full_scan("list month", &p, false);
     uses("list month", &p, "event_by_start");
     uses("list month", &p, "event_long");
 
-    let p = plan(&pool, |qb| push_list_events(qb, &everything, None, 101)).await;
+    let p = plan(&pool, |qb| {
+        push_page(qb, SUMMARY_COLUMNS, &everything, None, Order::Timeline, 101)
+    })
+    .await;
     assert_no_full_scan("list all", &p, true);
 
     let p = plan(&pool, |qb| push_count(qb, &month)).await;
@@ -232,7 +238,10 @@ async fn hot_queries_use_their_indexes() {
             }),
         ),
     ] {
-        let lists = plan(&pool, |qb| push_list_events(qb, &filter, None, 101)).await;
+        let lists = plan(&pool, |qb| {
+            push_page(qb, SUMMARY_COLUMNS, &filter, None, Order::Timeline, 101)
+        })
+        .await;
         let counts = plan(&pool, |qb| push_count(qb, &filter)).await;
         let facets = plan(&pool, |qb| {
             push_facet_counts(qb, &filter, Facet::Category, 8)

@@ -224,7 +224,8 @@ async fn render_and_keep(
                 frames.clear();
                 let failed = Replay {
                     frames,
-                    rest: Body::new(Failed(Some(err))),
+                    // The rest: a body that fails with the same error.
+                    rest: Body::from_stream(futures_util::stream::iter([Err::<Bytes, _>(err)])),
                 };
                 return Response::from_parts(parts, Body::new(failed));
             }
@@ -275,21 +276,6 @@ impl HttpBody for Replay {
             hint.set_upper(upper + buffered as u64);
         }
         hint
-    }
-}
-
-/// A body that fails with the error another body failed with.
-struct Failed(Option<axum::Error>);
-
-impl HttpBody for Failed {
-    type Data = Bytes;
-    type Error = axum::Error;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
-        Poll::Ready(self.0.take().map(Err))
     }
 }
 

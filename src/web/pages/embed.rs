@@ -23,6 +23,7 @@ use super::dates::thousands;
 use super::overview::{self, Overview};
 use super::timeline::EventCard;
 use crate::db::models::EventSummary;
+use crate::markdown::escape_html;
 use crate::web::AppState;
 use crate::web::http::assets;
 use crate::web::http::error::AppError;
@@ -214,22 +215,6 @@ pub fn allows_framing(headers: &HeaderMap) -> bool {
                 .split(';')
                 .any(|directive| directive.trim() == "frame-ancestors *")
         })
-}
-
-/// Escapes text for an HTML attribute or element.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// The `<iframe>` a host page pastes to show the embed of `view_query` (a query string of

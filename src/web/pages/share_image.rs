@@ -19,11 +19,11 @@ use axum::response::{IntoResponse, Response};
 use resvg::{tiny_skia, usvg};
 
 use super::dates::{DateView, thousands};
-use super::embed::escape_html;
 use super::overview::{self, Overview};
 use super::share::{CARD_HEIGHT, CARD_WIDTH, event_view_query};
 use crate::db::catalog::Catalog;
 use crate::db::queries;
+use crate::markdown::escape_html;
 use crate::web::AppState;
 use crate::web::http::error::AppError;
 use crate::web::http::params::{Segment, TimelineParams};
