@@ -202,7 +202,7 @@ def start_ours(db, port, logfile, extra=(), wait_index=False):
             wanted[TEXT_READY] = "search index"
         # A first build of the search index at a million events takes a while; later
         # starts open it from its folder.
-        while wanted and time.monotonic() - t0 < 600:
+        while wanted and time.monotonic() - t0 < 3600:
             with open(logfile.name, errors="replace") as f:
                 f.seek(offset)
                 seen = f.read()
@@ -337,7 +337,7 @@ def main():
     if not a.no_build:
         sb.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT)
     vers = sb.versions()
-    csv_path, ours_db, theirs_db, timings = sb.prepare_data(a.events, False)
+    csv_path, ours_db, theirs_db, timings = sb.prepare_data(a.events, False, datasette=not a.skip_datasette)
     lists = build_lists(csv_path, a.events, a.addresses, a.sample, a.seed)
     gen = generator()
     word = "corridor"  # a LOREM word: in about a third of the summaries

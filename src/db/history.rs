@@ -143,6 +143,14 @@ pub struct ListedChange {
 }
 
 impl EventChange {
+    /// Whether an import corrected the event here (changed or renamed it).
+    pub fn is_correction(&self) -> bool {
+        matches!(
+            ChangeKind::parse(&self.kind),
+            Some(ChangeKind::Changed | ChangeKind::Renamed)
+        )
+    }
+
     /// The names of the fields that changed (none for other kinds), in [`FIELDS`] order.
     pub fn fields(&self) -> Vec<&'static str> {
         let Some(previous) = self.previous.as_deref().and_then(|p| {
@@ -187,35 +195,18 @@ pub async fn revisions(pool: &SqlitePool) -> Result<Vec<Revision>, sqlx::Error> 
     .await
 }
 
-/// An event's changes, newest first, as ids (`chain`): its latest change
-/// (`event_last_change`), then each one's `prior` (see `0018_history_compact.sql`).
-/// Bound: the event's id.
-macro_rules! event_chain {
-    () => {
-        "WITH RECURSIVE chain(id) AS (
-             SELECT change_id FROM event_last_change WHERE event_id = ?1
-             UNION ALL
-             SELECT c.prior FROM event_change c JOIN chain ON c.id = chain.id
-             WHERE c.prior IS NOT NULL) "
-    };
-}
-
-/// The changes of one event, oldest first (bound: its id).
-pub const EVENT_CHANGES: &str = concat!(
-    event_chain!(),
-    "SELECT c.id, c.revision_id, c.event_id, c.kind, c.previous, r.finished_at AS at
+/// The changes of one event, oldest first (bound: its id). They are found by following
+/// the event's chain (`chain`): its latest change (`event_last_change`), then each one's
+/// `prior` (see `0018_history_compact.sql`).
+pub const EVENT_CHANGES: &str = "WITH RECURSIVE chain(id) AS (
+         SELECT change_id FROM event_last_change WHERE event_id = ?1
+         UNION ALL
+         SELECT c.prior FROM event_change c JOIN chain ON c.id = chain.id
+         WHERE c.prior IS NOT NULL)
+     SELECT c.id, c.revision_id, c.event_id, c.kind, c.previous, r.finished_at AS at
      FROM chain CROSS JOIN event_change_json c ON c.id = chain.id
      JOIN import_revision r ON r.id = c.revision_id
-     ORDER BY c.id"
-);
-
-/// When an event was last changed or renamed by an import (bound: its id).
-pub const LAST_CORRECTED: &str = concat!(
-    event_chain!(),
-    "SELECT r.finished_at FROM chain CROSS JOIN event_change c ON c.id = chain.id
-     JOIN import_revision r ON r.id = c.revision_id
-     WHERE c.kind IN (1, 2) ORDER BY c.id DESC LIMIT 1"
-);
+     ORDER BY c.id";
 
 /// The changes of one event, oldest first.
 pub async fn event_changes(
@@ -225,17 +216,6 @@ pub async fn event_changes(
     sqlx::query_as(EVENT_CHANGES)
         .bind(event_id)
         .fetch_all(pool)
-        .await
-}
-
-/// When an event was last corrected (changed or renamed by an import), if ever.
-pub async fn last_corrected(
-    pool: &SqlitePool,
-    event_id: i64,
-) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar(LAST_CORRECTED)
-        .bind(event_id)
-        .fetch_optional(pool)
         .await
 }
 
@@ -262,20 +242,6 @@ pub async fn removed_by_slug(
          ORDER BY event_id DESC LIMIT 1",
     )
     .bind(slug)
-    .fetch_optional(pool)
-    .await
-}
-
-/// The tombstone of a removed event, by id.
-pub async fn removed_by_id(
-    pool: &SqlitePool,
-    event_id: i64,
-) -> Result<Option<RemovedEvent>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT event_id, slug, last_version, revision_id, removed_at, reason
-         FROM event_removed WHERE event_id = ?1",
-    )
-    .bind(event_id)
     .fetch_optional(pool)
     .await
 }

@@ -46,13 +46,7 @@ impl Writer {
     pub(super) async fn begin_history(
         tx: &mut sqlx::SqliteConnection,
     ) -> Result<(i64, i64), sqlx::Error> {
-        for table in [
-            "event_before",
-            "actor_before",
-            "source_before",
-            "place_before",
-            "link_before",
-        ] {
+        for table in before_tables() {
             sqlx::query(sqlx::AssertSqlSafe(format!(
                 "DROP TABLE IF EXISTS temp.{table}"
             )))
@@ -61,21 +55,22 @@ impl Writer {
         }
         // `mentioned`: 1 for an event the import rewrote, 0 for one that only lost a link
         // to an event the import removed; then the event's columns that its version shows,
-        // as they were before the import. Its lists beside it, in the view's order.
-        for create in [
+        // as they were before the import. Its lists beside it (see [`LIST_FIELDS`]).
+        sqlx::query(
             "CREATE TEMP TABLE event_before (
                  id INTEGER PRIMARY KEY, mentioned INTEGER NOT NULL, slug TEXT, conflict_id INTEGER,
                  title TEXT, summary TEXT, body TEXT, edtf TEXT, date_label TEXT, category TEXT,
                  place TEXT, latitude REAL, longitude REAL, fatalities_best INTEGER,
                  fatalities_low INTEGER, fatalities_high INTEGER, notable INTEGER)",
-            "CREATE TEMP TABLE actor_before (event_id INTEGER NOT NULL, position INTEGER, name TEXT)",
-            "CREATE TEMP TABLE source_before (
-                 event_id INTEGER NOT NULL, position INTEGER, title TEXT, publisher TEXT, url TEXT,
-                 published TEXT, note TEXT)",
-            "CREATE TEMP TABLE place_before (event_id INTEGER NOT NULL, position INTEGER, slug TEXT)",
-            "CREATE TEMP TABLE link_before (event_id INTEGER NOT NULL, rel TEXT, to_event_id INTEGER)",
-        ] {
-            sqlx::query(create).execute(&mut *tx).await?;
+        )
+        .execute(&mut *tx)
+        .await?;
+        for ListField { name, columns, .. } in LIST_FIELDS {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "CREATE TEMP TABLE {name}_before (event_id INTEGER NOT NULL, {columns})"
+            )))
+            .execute(&mut *tx)
+            .await?;
         }
         let started: String = sqlx::query_scalar("SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now')")
             .fetch_one(&mut *tx)
@@ -103,25 +98,8 @@ impl Writer {
         ids: &[i64],
         mentioned: bool,
     ) -> Result<(), sqlx::Error> {
-        const LISTS: [&str; 4] = [
-            "INSERT INTO temp.actor_before (event_id, position, name)
-             SELECT ea.event_id, ea.position, a.name FROM event_actor ea
-             JOIN actor a ON a.id = ea.actor_id
-             WHERE ea.event_id NOT IN (SELECT id FROM temp.event_before) AND ea.event_id IN",
-            "INSERT INTO temp.source_before
-                 (event_id, position, title, publisher, url, published, note)
-             SELECT event_id, position, title, publisher, url, published, note FROM source
-             WHERE event_id NOT IN (SELECT id FROM temp.event_before) AND event_id IN",
-            "INSERT INTO temp.place_before (event_id, position, slug)
-             SELECT ep.event_id, ep.position, p.slug FROM event_place ep
-             JOIN place p ON p.id = ep.place_id
-             WHERE ep.event_id NOT IN (SELECT id FROM temp.event_before) AND ep.event_id IN",
-            "INSERT INTO temp.link_before (event_id, rel, to_event_id)
-             SELECT from_event_id, rel, to_event_id FROM event_link
-             WHERE from_event_id NOT IN (SELECT id FROM temp.event_before) AND from_event_id IN",
-        ];
-        for list in LISTS {
-            self.for_ids(list, ids).await?;
+        for copy in LIST_COPIES.iter() {
+            self.for_ids(copy, ids).await?;
         }
         let row = if mentioned {
             "INSERT OR IGNORE INTO temp.event_before
@@ -274,13 +252,7 @@ impl Writer {
         .bind(i64::try_from(self.summary.deleted).unwrap_or(i64::MAX))
         .execute(&mut *self.tx)
         .await?;
-        for table in [
-            "event_before",
-            "actor_before",
-            "source_before",
-            "place_before",
-            "link_before",
-        ] {
+        for table in before_tables() {
             sqlx::query(sqlx::AssertSqlSafe(format!("DROP TABLE temp.{table}")))
                 .execute(&mut *self.tx)
                 .await?;
@@ -352,12 +324,12 @@ impl Writer {
         // only in how their positions are numbered give the same list).
         for list in LIST_FIELDS {
             let ListField {
-                code,
-                table,
+                name,
                 columns,
                 now,
                 array,
             } = list;
+            let table = format!("{name}_before");
             sqlx::query(sqlx::AssertSqlSafe(format!(
                 "CREATE INDEX temp.{table}_by_event ON {table} (event_id)"
             )))
@@ -388,7 +360,8 @@ impl Writer {
                      FROM differing d
                  )
                  INSERT INTO temp.field_before (id, code, value)
-                 SELECT id, {code}, was FROM compared WHERE was IS NOT is_now"
+                 SELECT id, (SELECT code FROM change_field WHERE name = '{name}'), was
+                 FROM compared WHERE was IS NOT is_now"
             );
             sqlx::query(sqlx::AssertSqlSafe(sql))
                 .execute(&mut *self.tx)
@@ -422,17 +395,15 @@ impl Writer {
     }
 }
 
-/// One list of an event's version, as [`Writer::compare_remembered`] compares it.
+/// One list of an event's version, as [`Writer::remember`] copies it and
+/// [`Writer::compare_remembered`] compares it.
 struct ListField {
-    /// The field's code (`change_field`).
-    code: i64,
-    /// The temporary table [`Writer::remember`] copies its rows into.
-    table: &'static str,
+    /// The field's name (`change_field`); its rows are copied into `temp.{name}_before`.
+    name: &'static str,
     /// The columns compared, in both the copy and `now`, in the order of the list (the
     /// view orders by the position, or links by relation and target).
     columns: &'static str,
-    /// Where its rows are now (`FROM …`, with `event_id` and the columns named as in the
-    /// copy).
+    /// Where its rows are now (`FROM …`, giving `event_id` and the columns).
     now: &'static str,
     /// How the view aggregates the rows into the list's JSON.
     array: &'static str,
@@ -441,34 +412,58 @@ struct ListField {
 /// The lists of an event's version: places, actors, sources and links.
 const LIST_FIELDS: [ListField; 4] = [
     ListField {
-        code: 9,
-        table: "place_before",
+        name: "places",
         columns: "position, slug",
-        now: "FROM (SELECT ep.event_id, ep.position, p.slug FROM event_place ep
-                    JOIN place p ON p.id = ep.place_id)",
+        now: "FROM (SELECT ep.event_id, ep.position, p.slug
+                    FROM event_place ep JOIN place p ON p.id = ep.place_id)",
         array: "json_group_array(slug)",
     },
     ListField {
-        code: 13,
-        table: "actor_before",
+        name: "actors",
         columns: "position, name",
-        now: "FROM (SELECT ea.event_id, ea.position, a.name FROM event_actor ea
-                    JOIN actor a ON a.id = ea.actor_id)",
+        now: "FROM (SELECT ea.event_id, ea.position, a.name
+                    FROM event_actor ea JOIN actor a ON a.id = ea.actor_id)",
         array: "json_group_array(name)",
     },
     ListField {
-        code: 14,
-        table: "source_before",
+        name: "sources",
         columns: "position, title, publisher, url, published, note",
         now: "FROM source",
         array: "json_group_array(json_object('title', title, 'publisher', publisher,
                                              'url', url, 'published', published, 'note', note))",
     },
     ListField {
-        code: 15,
-        table: "link_before",
+        name: "links",
         columns: "rel, to_event_id",
         now: "FROM (SELECT from_event_id AS event_id, rel, to_event_id FROM event_link)",
         array: "json_group_array(json_object('rel', rel, 'event', to_event_id))",
     },
 ];
+
+/// How [`Writer::remember`] copies each list of events not copied yet (a list of ids
+/// follows).
+static LIST_COPIES: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+    LIST_FIELDS
+        .iter()
+        .map(
+            |ListField {
+                 name, columns, now, ..
+             }| {
+                format!(
+                    "INSERT INTO temp.{name}_before (event_id, {columns})
+                 SELECT event_id, {columns} {now}
+                 WHERE event_id NOT IN (SELECT id FROM temp.event_before) AND event_id IN"
+                )
+            },
+        )
+        .collect()
+});
+
+/// The temporary tables of what events were before the import.
+fn before_tables() -> impl Iterator<Item = String> {
+    std::iter::once("event_before".to_string()).chain(
+        LIST_FIELDS
+            .iter()
+            .map(|list| format!("{}_before", list.name)),
+    )
+}

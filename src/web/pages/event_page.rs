@@ -141,9 +141,12 @@ pub async fn show_event(
         };
     };
     let id = event.summary.id;
-    let corrected = crate::db::history::last_corrected(&state.db, id)
+    // The latest correction in the event's history (a few changes at most).
+    let corrected = crate::db::history::event_changes(&state.db, id)
         .await?
-        .map(|at| (super::history::day_words(&at), at));
+        .into_iter()
+        .rfind(|change| change.is_correction())
+        .map(|change| (super::history::day_words(&change.at), change.at));
     let actors = queries::actors_of(&state.db, id).await?;
     let sources = queries::sources_of(&state.db, id).await?;
     let related = queries::related_events(&state.db, id).await?;
