@@ -403,6 +403,10 @@ async fn the_api_pages_changes_since_a_moment() {
     let changes = all["changes"].as_array().expect("changes");
     assert_eq!(changes.len(), 10);
     assert!(all["next"].is_null());
+    // An empty `kind=` (an empty form field) filters nothing, as the OpenAPI document says.
+    let unfiltered = app.get("/api/changes?limit=500&kind=").await;
+    assert_eq!(unfiltered.status, 200);
+    assert_eq!(unfiltered.json()["changes"], all["changes"]);
     let edit = changes
         .iter()
         .find(|c| c["kind"] == "changed" && c["event"]["slug"] == "edited")

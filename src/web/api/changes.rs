@@ -9,25 +9,30 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::events::{DEFAULT_LIMIT, MAX_LIMIT};
 use super::problem::Problem;
-use crate::db::history::{self, ChangeFilter, ChangePage, ListedChange};
+use crate::db::history::{self, ChangeFilter, ChangeKind, ChangePage, ListedChange};
 use crate::web::http::error::AppError;
 use crate::web::http::params::RawParams;
 use crate::web::http::state::AppState;
 
-/// The kinds of change, as `kind=` takes them.
-#[derive(Debug, ToSchema)]
-#[schema(rename_all = "lowercase")]
-#[allow(dead_code)]
-pub enum ChangeKindParam {
-    /// A new event.
-    Added,
-    /// Fields changed, the slug kept.
-    Changed,
-    /// Fields changed, the slug among them.
-    Renamed,
-    /// Taken out of the chronology.
-    Removed,
+/// The kinds of change, as `kind=` takes them: `added`, `changed`, `renamed` or `removed`,
+/// or an empty value (as an empty form field sends it), which filters nothing, as every
+/// parameter's empty value does.
+pub struct ChangeKindParam;
+
+impl utoipa::PartialSchema for ChangeKindParam {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let kinds = ChangeKind::ALL.iter().map(|kind| kind.as_str());
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some(
+                "A kind of change; an empty value filters nothing, like no `kind` at all.",
+            ))
+            .enum_values(Some(kinds.chain([""])))
+            .into()
+    }
 }
+
+impl utoipa::ToSchema for ChangeKindParam {}
 
 /// The filters of `/api/changes`.
 #[derive(Debug, IntoParams)]

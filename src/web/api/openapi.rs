@@ -75,7 +75,7 @@ pub fn document(public_url: &str) -> utoipa::openapi::OpenApi {
 fn add_parser_limits(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::Number;
     use utoipa::openapi::RefOr;
-    use utoipa::openapi::schema::Schema;
+    use utoipa::openapi::schema::{Schema, SchemaType, Type};
     let counts = [EventPages::COUNT, WholeRange::COUNT];
     for item in doc.paths.paths.values_mut() {
         let Some(operation) = item.get.as_mut() else {
@@ -93,6 +93,12 @@ fn add_parser_limits(doc: &mut utoipa::openapi::OpenApi) {
                     array.max_items = Some(MAX_REPEATS);
                 }
                 Some(RefOr::T(Schema::Object(object))) => {
+                    // A count's empty value (an empty form field) is its default, as every
+                    // parameter's empty value is its absence: the number, or nothing.
+                    if object.schema_type == SchemaType::Type(Type::Integer) {
+                        object.schema_type = SchemaType::Array(vec![Type::Integer, Type::String]);
+                        object.pattern = Some("^$".to_string());
+                    }
                     if name == "q" {
                         object.max_length = Some(MAX_VALUE_BYTES);
                     }
