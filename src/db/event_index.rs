@@ -298,7 +298,7 @@ impl EventIndex {
 
     /// The positions of the events with the given ids, for a search's hits; ids the index
     /// does not hold are left out.
-    pub fn hits(&self, ids: &[u32]) -> Hits {
+    pub fn hits<'a>(&self, ids: impl IntoIterator<Item = &'a u32>) -> Hits {
         let mut bits = vec![0u8; self.ids.len().div_ceil(8)];
         for &id in ids {
             if let Some(p) = self.by_id.get(i64::from(id)) {

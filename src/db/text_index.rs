@@ -317,13 +317,14 @@ impl TextIndex {
         Self::ready(Index::open_in_dir(folder)?, version, id_bound)
     }
 
-    /// The ids of every event `query` matches, as a set.
-    pub fn matching_ids(&self, query: &FtsQuery) -> Result<Vec<u32>, TextIndexError> {
+    /// The ids of every event `query` matches, as a set: one list per segment of the
+    /// index (not copied into one: at ten million events a common word's hits are tens of
+    /// megabytes).
+    pub fn matching_ids(&self, query: &FtsQuery) -> Result<SegmentHits, TextIndexError> {
         let query = self.query(query);
-        let ids = self
+        Ok(self
             .searcher
-            .search(&*query, &IdsCollector { ids: &self.ids })?;
-        Ok(ids.into_iter().flatten().collect())
+            .search(&*query, &IdsCollector { ids: &self.ids })?)
     }
 
     /// Most `limit` event ids `query` matches, best first, after skipping `offset`;
@@ -347,7 +348,7 @@ impl TextIndex {
         keep: Option<&mut dyn Iterator<Item = i64>>,
         offset: usize,
         limit: usize,
-    ) -> Result<(Vec<i64>, Vec<u32>), TextIndexError> {
+    ) -> Result<(Vec<i64>, SegmentHits), TextIndexError> {
         let (best, all) = self.best_and_all(query, keep, offset, limit, true)?;
         Ok((best, all.unwrap_or_default()))
     }
@@ -359,7 +360,7 @@ impl TextIndex {
         offset: usize,
         limit: usize,
         all: bool,
-    ) -> Result<(Vec<i64>, Option<Vec<u32>>), TextIndexError> {
+    ) -> Result<(Vec<i64>, Option<SegmentHits>), TextIndexError> {
         let text = self.query(query);
         let searcher = &self.searcher;
         let ids = IdsCollector { ids: &self.ids };
@@ -396,7 +397,7 @@ impl TextIndex {
             .filter_map(|(_, a)| self.ids.get(a.segment_ord as usize)?.get(a.doc_id as usize))
             .map(|&id| i64::from(id))
             .collect();
-        Ok((best, every.map(|e| e.into_iter().flatten().collect())))
+        Ok((best, every))
     }
 
     /// The documents of the given events, segment by segment, as a query that matches
@@ -682,6 +683,9 @@ impl DocSet for SortedDocs {
         (self.docs.len() - self.cursor) as u32
     }
 }
+
+/// The event ids of a search's hits, one list per segment of the index.
+pub type SegmentHits = Vec<Vec<u32>>;
 
 /// Gathers the event id of every hit, segment by segment, without scoring.
 struct IdsCollector<'a> {
