@@ -39,6 +39,22 @@ pub struct RevisionMeta {
 /// Why `--replace` removes an event, as its 410 page says it.
 pub const REMOVED_BY_REPLACE: &str = "not in the files of an import made with --replace";
 
+/// The statement that copies the rows of events (a list of ids follows) into
+/// `temp.event_before`, with `mentioned` (see [`Writer::begin_history`]).
+macro_rules! copy_event_rows {
+    ($mentioned:literal) => {
+        concat!(
+            "INSERT OR IGNORE INTO temp.event_before
+             SELECT id, ",
+            $mentioned,
+            ", slug, conflict_id, title, summary, body, edtf, date_label, category,
+                    place, latitude, longitude, fatalities_best, fatalities_low, fatalities_high,
+                    notable
+             FROM event WHERE id IN"
+        )
+    };
+}
+
 impl Writer {
     /// Opens the import's revision (its times and counts are set at the commit) and the
     /// temporary tables of what events were before the import. Called by [`Writer::begin`];
@@ -102,17 +118,9 @@ impl Writer {
             self.for_ids(copy, ids).await?;
         }
         let row = if mentioned {
-            "INSERT OR IGNORE INTO temp.event_before
-             SELECT id, 1, slug, conflict_id, title, summary, body, edtf, date_label, category,
-                    place, latitude, longitude, fatalities_best, fatalities_low, fatalities_high,
-                    notable
-             FROM event WHERE id IN"
+            copy_event_rows!("1")
         } else {
-            "INSERT OR IGNORE INTO temp.event_before
-             SELECT id, 0, slug, conflict_id, title, summary, body, edtf, date_label, category,
-                    place, latitude, longitude, fatalities_best, fatalities_low, fatalities_high,
-                    notable
-             FROM event WHERE id IN"
+            copy_event_rows!("0")
         };
         self.for_ids(row, ids).await
     }
@@ -277,46 +285,51 @@ impl Writer {
         .await?;
         // The event's own columns: one pass over the remembered events, each field whose
         // value differs giving its previous value.
-        sqlx::query(
+        let lists = LIST_FIELDS
+            .iter()
+            .map(|list| format!("'{}'", list.name))
+            .collect::<Vec<_>>()
+            .join(", ");
+        sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO temp.field_before (id, code, value)
              SELECT b.id, f.code,
-                    CASE f.code
-                        WHEN 0 THEN b.slug
-                        WHEN 1 THEN (SELECT k.slug FROM conflict k WHERE k.id = b.conflict_id)
-                        WHEN 2 THEN b.title
-                        WHEN 3 THEN b.summary
-                        WHEN 4 THEN b.body
-                        WHEN 5 THEN b.edtf
-                        WHEN 6 THEN b.date_label
-                        WHEN 7 THEN b.category
-                        WHEN 8 THEN b.place
-                        WHEN 10 THEN CASE WHEN b.latitude IS NOT NULL
-                                          THEN json_array(b.latitude, b.longitude) END
-                        WHEN 11 THEN json_object('best', b.fatalities_best,
-                                                 'low', b.fatalities_low,
-                                                 'high', b.fatalities_high)
-                        WHEN 12 THEN CASE WHEN b.notable = 1 THEN 'true' ELSE 'false' END
+                    CASE f.name
+                        WHEN 'slug' THEN b.slug
+                        WHEN 'conflict' THEN (SELECT k.slug FROM conflict k WHERE k.id = b.conflict_id)
+                        WHEN 'title' THEN b.title
+                        WHEN 'summary' THEN b.summary
+                        WHEN 'body' THEN b.body
+                        WHEN 'date' THEN b.edtf
+                        WHEN 'label' THEN b.date_label
+                        WHEN 'category' THEN b.category
+                        WHEN 'place' THEN b.place
+                        WHEN 'coordinates' THEN CASE WHEN b.latitude IS NOT NULL
+                                                     THEN json_array(b.latitude, b.longitude) END
+                        WHEN 'fatalities' THEN json_object('best', b.fatalities_best,
+                                                           'low', b.fatalities_low,
+                                                           'high', b.fatalities_high)
+                        WHEN 'notable' THEN CASE WHEN b.notable = 1 THEN 'true' ELSE 'false' END
                     END
              FROM temp.event_before b CROSS JOIN event e CROSS JOIN change_field f
-             WHERE e.id = b.id AND f.code NOT IN (9, 13, 14, 15)
-               AND CASE f.code
-                       WHEN 0 THEN b.slug IS NOT e.slug
-                       WHEN 1 THEN b.conflict_id IS NOT e.conflict_id
-                       WHEN 2 THEN b.title IS NOT e.title
-                       WHEN 3 THEN b.summary IS NOT e.summary
-                       WHEN 4 THEN b.body IS NOT e.body
-                       WHEN 5 THEN b.edtf IS NOT e.edtf
-                       WHEN 6 THEN b.date_label IS NOT e.date_label
-                       WHEN 7 THEN b.category IS NOT e.category
-                       WHEN 8 THEN b.place IS NOT e.place
-                       WHEN 10 THEN b.latitude IS NOT e.latitude
-                                    OR b.longitude IS NOT e.longitude
-                       WHEN 11 THEN b.fatalities_best IS NOT e.fatalities_best
-                                    OR b.fatalities_low IS NOT e.fatalities_low
-                                    OR b.fatalities_high IS NOT e.fatalities_high
-                       WHEN 12 THEN b.notable IS NOT e.notable
-                   END",
-        )
+             WHERE e.id = b.id AND f.name NOT IN ({lists})
+               AND CASE f.name
+                       WHEN 'slug' THEN b.slug IS NOT e.slug
+                       WHEN 'conflict' THEN b.conflict_id IS NOT e.conflict_id
+                       WHEN 'title' THEN b.title IS NOT e.title
+                       WHEN 'summary' THEN b.summary IS NOT e.summary
+                       WHEN 'body' THEN b.body IS NOT e.body
+                       WHEN 'date' THEN b.edtf IS NOT e.edtf
+                       WHEN 'label' THEN b.date_label IS NOT e.date_label
+                       WHEN 'category' THEN b.category IS NOT e.category
+                       WHEN 'place' THEN b.place IS NOT e.place
+                       WHEN 'coordinates' THEN b.latitude IS NOT e.latitude
+                                               OR b.longitude IS NOT e.longitude
+                       WHEN 'fatalities' THEN b.fatalities_best IS NOT e.fatalities_best
+                                              OR b.fatalities_low IS NOT e.fatalities_low
+                                              OR b.fatalities_high IS NOT e.fatalities_high
+                       WHEN 'notable' THEN b.notable IS NOT e.notable
+                   END"
+        )))
         .execute(&mut *self.tx)
         .await?;
         // The lists: the events whose rows differ either way, then, for those, the list as
