@@ -133,15 +133,33 @@ fn number<T: ToString>(value: Option<T>) -> String {
     value.map(|v| v.to_string()).unwrap_or_default()
 }
 
+/// The cells both profiles write the same way: the date's known first and last days, the
+/// coordinates and the actors.
+struct SharedCells {
+    first_day: String,
+    last_day: String,
+    latitude: String,
+    longitude: String,
+    actors: String,
+}
+
+impl SharedCells {
+    fn of(e: &EventRecord) -> SharedCells {
+        let (first, last) = known_bounds(&e.date);
+        SharedCells {
+            first_day: number(first.map(|d| d.iso())),
+            last_day: number(last.map(|d| d.iso())),
+            latitude: number(e.coordinates.map(|c| c.latitude)),
+            longitude: number(e.coordinates.map(|c| c.longitude)),
+            actors: e.actors.join("; "),
+        }
+    }
+}
+
 fn spreadsheet_row(out: &mut String, doc: &Document, event: &ExportEvent) {
     let e = &event.record;
     let words = e.label.clone().unwrap_or_else(|| e.date.words());
-    let (earliest, latest) = known_bounds(&e.date);
-    let earliest = number(earliest.map(|d| d.iso()));
-    let latest = number(latest.map(|d| d.iso()));
-    let latitude = number(e.coordinates.map(|c| c.latitude));
-    let longitude = number(e.coordinates.map(|c| c.longitude));
-    let actors = e.actors.join("; ");
+    let shared = SharedCells::of(e);
     let url = doc.event_url(&e.slug).unwrap_or_default();
     let sources: Vec<&str> = e.sources.iter().filter_map(|s| s.url.as_deref()).collect();
     let sources = sources.join(" ");
@@ -152,13 +170,13 @@ fn spreadsheet_row(out: &mut String, doc: &Document, event: &ExportEvent) {
             Cell::Text(&e.title),
             Cell::Text(&e.date.to_string()),
             Cell::Text(&words),
-            Cell::Number(&earliest),
-            Cell::Number(&latest),
+            Cell::Number(&shared.first_day),
+            Cell::Number(&shared.last_day),
             Cell::Text(&e.category),
             Cell::Text(e.place.as_deref().unwrap_or("")),
-            Cell::Number(&latitude),
-            Cell::Number(&longitude),
-            Cell::Text(&actors),
+            Cell::Number(&shared.latitude),
+            Cell::Number(&shared.longitude),
+            Cell::Text(&shared.actors),
             Cell::Text(&e.summary),
             Cell::Text(&url),
             Cell::Text(&sources),
@@ -178,15 +196,10 @@ fn conflict_cell<'a>(doc: &'a Document, slug: &'a str) -> &'a str {
 }
 
 fn round_trip_row(out: &mut String, doc: &Document, e: &EventRecord) {
-    let (start, end) = known_bounds(&e.date);
-    let start = number(start.map(|d| d.iso()));
-    let end = number(end.map(|d| d.iso()));
-    let latitude = number(e.coordinates.map(|c| c.latitude));
-    let longitude = number(e.coordinates.map(|c| c.longitude));
+    let shared = SharedCells::of(e);
     let best = number(e.fatalities.best);
     let low = number(e.fatalities.low);
     let high = number(e.fatalities.high);
-    let actors = e.actors.join("; ");
     let source = e.sources.first();
     write_row(
         out,
@@ -194,14 +207,14 @@ fn round_trip_row(out: &mut String, doc: &Document, e: &EventRecord) {
             Cell::Text(&e.slug),
             Cell::Text(&e.title),
             Cell::Text(&e.date.to_string()),
-            Cell::Number(&start),
-            Cell::Number(&end),
+            Cell::Number(&shared.first_day),
+            Cell::Number(&shared.last_day),
             Cell::Text(e.label.as_deref().unwrap_or("")),
             Cell::Text(&e.category),
-            Cell::Text(&actors),
+            Cell::Text(&shared.actors),
             Cell::Text(e.place.as_deref().unwrap_or("")),
-            Cell::Number(&latitude),
-            Cell::Number(&longitude),
+            Cell::Number(&shared.latitude),
+            Cell::Number(&shared.longitude),
             Cell::Number(&best),
             Cell::Number(&low),
             Cell::Number(&high),

@@ -422,22 +422,33 @@ struct ListField {
     array: &'static str,
 }
 
+/// A list that names rows of another table in order (`event_{table}` links an event to
+/// `{table}` rows by position), compared and kept by that table's `column`.
+macro_rules! named_list {
+    ($name:literal, $table:literal, $column:literal) => {
+        ListField {
+            name: $name,
+            columns: concat!("position, ", $column),
+            now: concat!(
+                "FROM (SELECT l.event_id, l.position, t.",
+                $column,
+                " FROM event_",
+                $table,
+                " l JOIN ",
+                $table,
+                " t ON t.id = l.",
+                $table,
+                "_id)"
+            ),
+            array: concat!("json_group_array(", $column, ")"),
+        }
+    };
+}
+
 /// The lists of an event's version: places, actors, sources and links.
 const LIST_FIELDS: [ListField; 4] = [
-    ListField {
-        name: "places",
-        columns: "position, slug",
-        now: "FROM (SELECT ep.event_id, ep.position, p.slug
-                    FROM event_place ep JOIN place p ON p.id = ep.place_id)",
-        array: "json_group_array(slug)",
-    },
-    ListField {
-        name: "actors",
-        columns: "position, name",
-        now: "FROM (SELECT ea.event_id, ea.position, a.name
-                    FROM event_actor ea JOIN actor a ON a.id = ea.actor_id)",
-        array: "json_group_array(name)",
-    },
+    named_list!("places", "place", "slug"),
+    named_list!("actors", "actor", "name"),
     ListField {
         name: "sources",
         columns: "position, title, publisher, url, published, note",

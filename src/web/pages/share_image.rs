@@ -62,19 +62,55 @@ pub struct Card<'a> {
     pub highlight: Option<&'a str>,
 }
 
-// The site's light colours (static/app.css).
-const BG: &str = "#f7f6f2";
-const SURFACE: &str = "#ffffff";
-const SURFACE_2: &str = "#efede7";
-const TEXT: &str = "#1c1d21";
-const TEXT_2: &str = "#393c43";
-const MUTED: &str = "#5b5e66";
-const LINE: &str = "#dedad1";
-const LINE_STRONG: &str = "#8a8e96";
-const ACCENT: &str = "#1a5a8a";
-const ERA_BG: &str = "#e8e6e0";
-const ERA_FG: &str = "#3b3e45";
-const HIGHLIGHT: &str = "#b8432f";
+/// The site's light colours, read from the stylesheet's first `:root` block (its light
+/// scheme), so that the card keeps the pages' colours.
+struct Palette {
+    bg: &'static str,
+    surface: &'static str,
+    surface_2: &'static str,
+    text: &'static str,
+    text_2: &'static str,
+    muted: &'static str,
+    line: &'static str,
+    line_strong: &'static str,
+    accent: &'static str,
+    era_bg: &'static str,
+    era_fg: &'static str,
+    highlight: &'static str,
+}
+
+static PALETTE: LazyLock<Palette> = LazyLock::new(|| Palette {
+    bg: light_colour("bg"),
+    surface: light_colour("surface"),
+    surface_2: light_colour("surface-2"),
+    text: light_colour("text"),
+    text_2: light_colour("text-2"),
+    muted: light_colour("muted"),
+    line: light_colour("line"),
+    line_strong: light_colour("line-strong"),
+    accent: light_colour("accent"),
+    era_bg: light_colour("tag-neutral-bg"),
+    era_fg: light_colour("tag-neutral-fg"),
+    highlight: light_colour("dot-military"),
+});
+
+/// The value of the custom property `--{name}` in the stylesheet's light scheme (black if
+/// it is missing: a test holds every colour the card uses to the stylesheet).
+fn light_colour(name: &str) -> &'static str {
+    const STYLESHEET: &str = include_str!("../../../static/app.css");
+    let light = STYLESHEET
+        .split_once(":root")
+        .and_then(|(_, rest)| rest.split_once('}'))
+        .map_or("", |(block, _)| block);
+    let key = format!("--{name}:");
+    light
+        .lines()
+        .find_map(|line| line.trim().strip_prefix(key.as_str()))
+        .map_or("#000000", |value| value.trim().trim_end_matches(';').trim())
+}
+
+/// Least space between two labels of the axis, in pixels of the card.
+const LABEL_GAP: f64 = 12.0;
 
 /// Left edge and width of the strip inside the card.
 const STRIP_X: f64 = 80.0;
@@ -156,21 +192,31 @@ fn wrap(text: &str, width: usize, lines: usize) -> Vec<String> {
 
 /// The card as SVG.
 pub fn card_svg(card: &Card<'_>) -> String {
+    let Palette {
+        bg,
+        accent,
+        muted,
+        text,
+        text_2,
+        surface,
+        line,
+        ..
+    } = *PALETTE;
     let mut s = String::with_capacity(16 * 1024);
     let _ = write!(
         s,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{CARD_WIDTH}\" height=\"{CARD_HEIGHT}\" \
          viewBox=\"0 0 {CARD_WIDTH} {CARD_HEIGHT}\" font-family=\"{FONT_FAMILY}\">\
-         <rect width=\"{CARD_WIDTH}\" height=\"{CARD_HEIGHT}\" fill=\"{BG}\"/>\
-         <rect width=\"{CARD_WIDTH}\" height=\"10\" fill=\"{ACCENT}\"/>\
-         <text x=\"64\" y=\"84\" font-size=\"26\" font-weight=\"bold\" fill=\"{MUTED}\">conflict-timeline</text>"
+         <rect width=\"{CARD_WIDTH}\" height=\"{CARD_HEIGHT}\" fill=\"{bg}\"/>\
+         <rect width=\"{CARD_WIDTH}\" height=\"10\" fill=\"{accent}\"/>\
+         <text x=\"64\" y=\"84\" font-size=\"26\" font-weight=\"bold\" fill=\"{muted}\">conflict-timeline</text>"
     );
     let lines = wrap(card.title, 34, 2);
     let mut y = 160;
     for line in &lines {
         let _ = write!(
             s,
-            "<text x=\"64\" y=\"{y}\" font-size=\"52\" font-weight=\"bold\" fill=\"{TEXT}\">{}</text>",
+            "<text x=\"64\" y=\"{y}\" font-size=\"52\" font-weight=\"bold\" fill=\"{text}\">{}</text>",
             escape_html(line)
         );
         y += 62;
@@ -179,21 +225,21 @@ pub fn card_svg(card: &Card<'_>) -> String {
     if let Some(line) = subtitle.first() {
         let _ = write!(
             s,
-            "<text x=\"64\" y=\"{}\" font-size=\"28\" fill=\"{TEXT_2}\">{}</text>",
+            "<text x=\"64\" y=\"{}\" font-size=\"28\" fill=\"{text_2}\">{}</text>",
             y - 8,
             escape_html(line)
         );
     }
     let _ = write!(
         s,
-        "<rect x=\"48\" y=\"326\" width=\"1104\" height=\"258\" rx=\"16\" fill=\"{SURFACE}\" stroke=\"{LINE}\" stroke-width=\"2\"/>"
+        "<rect x=\"48\" y=\"326\" width=\"1104\" height=\"258\" rx=\"16\" fill=\"{surface}\" stroke=\"{line}\" stroke-width=\"2\"/>"
     );
     if let Some(ov) = card.overview {
         strip(&mut s, ov, card.highlight);
     }
     let _ = write!(
         s,
-        "<text x=\"1136\" y=\"614\" font-size=\"20\" fill=\"{MUTED}\" text-anchor=\"end\">{}</text></svg>",
+        "<text x=\"1136\" y=\"614\" font-size=\"20\" fill=\"{muted}\" text-anchor=\"end\">{}</text></svg>",
         escape_html(card.site)
     );
     s
@@ -202,6 +248,16 @@ pub fn card_svg(card: &Card<'_>) -> String {
 /// The overview strip, from the page's geometry: x as a share of the width, y in the
 /// page's pixels (scaled).
 fn strip(s: &mut String, ov: &Overview, highlight: Option<&str>) {
+    let Palette {
+        era_bg,
+        era_fg,
+        surface_2,
+        accent,
+        highlight: highlight_colour,
+        line_strong,
+        muted,
+        ..
+    } = *PALETTE;
     let scale = Scale::of(ov);
     let y_of = |v: u32| scale.y(v);
     let font = scale.len(10.5).max(12.0);
@@ -210,7 +266,7 @@ fn strip(s: &mut String, ov: &Overview, highlight: Option<&str>) {
         let band = scale.len(16.0);
         let _ = write!(
             s,
-            "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{band:.1}\" rx=\"6\" fill=\"{ERA_BG}\"/>"
+            "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{band:.1}\" rx=\"6\" fill=\"{era_bg}\"/>"
         );
         // About 0.6 em a character: a label that would overflow its band is cut rather
         // than clipped mid-glyph.
@@ -220,7 +276,7 @@ fn strip(s: &mut String, ov: &Overview, highlight: Option<&str>) {
             if let Some(label) = label.first() {
                 let _ = write!(
                     s,
-                    "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"{font:.1}\" fill=\"{ERA_FG}\">{}</text>",
+                    "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"{font:.1}\" fill=\"{era_fg}\">{}</text>",
                     x + 10.0,
                     y + band / 2.0 + font * 0.36,
                     escape_html(label)
@@ -231,13 +287,13 @@ fn strip(s: &mut String, ov: &Overview, highlight: Option<&str>) {
     let (top, bottom) = (y_of(ov.plot_top), y_of(ov.axis_y.saturating_sub(2)));
     let _ = write!(
         s,
-        "<rect x=\"{STRIP_X}\" y=\"{top:.1}\" width=\"{STRIP_W}\" height=\"{:.1}\" fill=\"{SURFACE_2}\"/>",
+        "<rect x=\"{STRIP_X}\" y=\"{top:.1}\" width=\"{STRIP_W}\" height=\"{:.1}\" fill=\"{surface_2}\"/>",
         bottom - top
     );
     for b in &ov.bars {
         let _ = write!(
             s,
-            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{ACCENT}\"/>",
+            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{accent}\"/>",
             x_of(&b.x),
             y_of(b.y),
             w_of(&b.width),
@@ -251,8 +307,8 @@ fn strip(s: &mut String, ov: &Overview, highlight: Option<&str>) {
         .partition(|m| highlight.is_some_and(|h| h == m.slug));
     for (m, colour, weight) in others
         .into_iter()
-        .map(|m| (m, ACCENT, 3.0))
-        .chain(picked.into_iter().map(|m| (m, HIGHLIGHT, 6.0)))
+        .map(|m| (m, accent, 3.0))
+        .chain(picked.into_iter().map(|m| (m, highlight_colour, 6.0)))
     {
         let opacity = if m.fuzzy { 0.55 } else { 1.0 };
         let (y, y2) = (y_of(m.y), y_of(m.y2));
@@ -278,27 +334,55 @@ fn strip(s: &mut String, ov: &Overview, highlight: Option<&str>) {
     let axis = y_of(ov.axis_y);
     let _ = write!(
         s,
-        "<line x1=\"{STRIP_X}\" x2=\"{:.1}\" y1=\"{axis:.1}\" y2=\"{axis:.1}\" stroke=\"{LINE_STRONG}\" stroke-width=\"2\"/>",
+        "<line x1=\"{STRIP_X}\" x2=\"{:.1}\" y1=\"{axis:.1}\" y2=\"{axis:.1}\" stroke=\"{line_strong}\" stroke-width=\"2\"/>",
         STRIP_X + STRIP_W
     );
-    for t in &ov.ticks {
-        let x = x_of(&t.x);
-        // A label that would run off the panel's right edge ends at its tick instead.
-        let width = t.label.chars().count() as f64 * 19.0 * 0.6;
-        let (label_x, anchor) = if x + 4.0 + width > STRIP_X + STRIP_W + 24.0 {
-            (x - 4.0, "end")
-        } else {
-            (x + 4.0, "start")
-        };
+    let xs: Vec<f64> = ov.ticks.iter().map(|t| x_of(&t.x)).collect();
+    let places = label_places(
+        xs.iter()
+            .copied()
+            .zip(ov.ticks.iter().map(|t| t.label.as_str())),
+    );
+    for ((t, x), place) in ov.ticks.iter().zip(xs).zip(places) {
         let _ = write!(
             s,
-            "<line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{axis:.1}\" y2=\"{:.1}\" stroke=\"{LINE_STRONG}\" stroke-width=\"2\"/>\
-             <text x=\"{label_x:.1}\" y=\"{:.1}\" font-size=\"19\" fill=\"{MUTED}\" text-anchor=\"{anchor}\">{}</text>",
+            "<line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{axis:.1}\" y2=\"{:.1}\" stroke=\"{line_strong}\" stroke-width=\"2\"/>",
             axis + 10.0,
-            axis + 34.0,
-            escape_html(&t.label)
         );
+        if let Some((label_x, anchor)) = place {
+            let _ = write!(
+                s,
+                "<text x=\"{label_x:.1}\" y=\"{:.1}\" font-size=\"19\" fill=\"{muted}\" text-anchor=\"{anchor}\">{}</text>",
+                axis + 34.0,
+                escape_html(&t.label)
+            );
+        }
     }
+}
+
+/// Where each tick's label goes on the axis (x and text anchor), from the ticks' x and
+/// labels: beside its tick, or ending at it where it would run off the panel's right edge;
+/// `None` for a label that would overlap the one before (its tick stays), as the page's
+/// axis leaves out labels that collide.
+fn label_places<'t>(
+    ticks: impl Iterator<Item = (f64, &'t str)>,
+) -> Vec<Option<(f64, &'static str)>> {
+    let mut labels_end = f64::NEG_INFINITY;
+    ticks
+        .map(|(x, label)| {
+            let width = label.chars().count() as f64 * 19.0 * 0.6;
+            let (label_x, anchor, left) = if x + 4.0 + width > STRIP_X + STRIP_W + 24.0 {
+                (x - 4.0, "end", x - 4.0 - width)
+            } else {
+                (x + 4.0, "start", x + 4.0)
+            };
+            if left < labels_end + LABEL_GAP {
+                return None;
+            }
+            labels_end = left + width;
+            Some((label_x, anchor))
+        })
+        .collect()
 }
 
 /// Rasterises a card to PNG.
@@ -445,6 +529,54 @@ pub async fn event_card(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_card_takes_every_colour_from_the_stylesheet() {
+        let p = &*PALETTE;
+        for colour in [
+            p.bg,
+            p.surface,
+            p.surface_2,
+            p.text,
+            p.text_2,
+            p.muted,
+            p.line,
+            p.line_strong,
+            p.accent,
+            p.era_bg,
+            p.era_fg,
+            p.highlight,
+        ] {
+            assert!(
+                colour.len() == 7 && colour.starts_with('#') && colour != "#000000",
+                "{colour:?} is not a colour of the stylesheet's light scheme"
+            );
+        }
+        assert_eq!(p.bg, "#f7f6f2", "the light background, not the dark one");
+        assert_eq!(p.highlight, "#b8432f");
+    }
+
+    #[test]
+    fn axis_labels_that_would_collide_are_left_out() {
+        let end = STRIP_X + STRIP_W;
+        let places = label_places(
+            [
+                (STRIP_X, "Nov 2020"),
+                (STRIP_X + 35.0, "2 Nov"),
+                (STRIP_X + 280.0, "9 Nov"),
+                (end - 30.0, "30 Nov"),
+            ]
+            .into_iter(),
+        );
+        assert_eq!(places[0], Some((STRIP_X + 4.0, "start")));
+        assert_eq!(places[1], None, "it would overlap 'Nov 2020'");
+        assert_eq!(places[2], Some((STRIP_X + 284.0, "start")));
+        assert_eq!(
+            places[3],
+            Some((end - 34.0, "end")),
+            "near the right edge the label ends at its tick"
+        );
+    }
 
     #[test]
     fn titles_wrap_on_words_and_are_cut_with_an_ellipsis() {
