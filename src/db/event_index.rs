@@ -76,8 +76,9 @@ impl FacetTable {
 /// The events of one data version, in timeline order, with a bitmap per facet value.
 pub struct EventIndex {
     version: i64,
-    /// Event ids by position (timeline order).
-    ids: Vec<i64>,
+    /// Event ids by position (timeline order). SQLite numbers events from 1, so an id
+    /// takes 4 bytes here rather than 8 (an id past `u32::MAX` means no index).
+    ids: Vec<u32>,
     starts: Vec<i32>,
     ends: Vec<i32>,
     /// Positions of the events longer than [`LONG_SPAN_DAYS`], ascending.
@@ -105,10 +106,9 @@ enum IdMap {
 impl IdMap {
     const NONE: u32 = u32::MAX;
 
-    fn new(ids: &[i64]) -> IdMap {
+    fn new(ids: &[u32]) -> IdMap {
         let max = ids.iter().copied().max().unwrap_or(0);
-        let min = ids.iter().copied().min().unwrap_or(0);
-        if min >= 0 && (max as u64) <= 4 * ids.len() as u64 + 1024 {
+        if u64::from(max) <= 4 * ids.len() as u64 + 1024 {
             let mut table = vec![Self::NONE; max as usize + 1];
             for (p, &id) in ids.iter().enumerate() {
                 table[id as usize] = p as u32;
@@ -118,7 +118,7 @@ impl IdMap {
             IdMap::Sparse(
                 ids.iter()
                     .enumerate()
-                    .map(|(p, &id)| (id, p as u32))
+                    .map(|(p, &id)| (i64::from(id), p as u32))
                     .collect(),
             )
         }
@@ -147,6 +147,8 @@ pub enum IndexError {
     Type(#[from] rusqlite::types::FromSqlError),
     #[error("more events than the in-memory index can number ({0})")]
     TooMany(usize),
+    #[error("an event id the in-memory index cannot hold ({0})")]
+    Id(i64),
     #[error("the in-memory index build could not run: {0}")]
     Join(String),
 }
@@ -207,6 +209,7 @@ impl EventIndex {
         while let Some(row) = rows.next()? {
             let pos = u32::try_from(ids.len()).map_err(|_| IndexError::TooMany(ids.len()))?;
             let id: i64 = row.get(0)?;
+            let id = u32::try_from(id).map_err(|_| IndexError::Id(id))?;
             let start: i32 = row.get(1)?;
             let end: i32 = row.get(2)?;
             ids.push(id);
@@ -225,7 +228,7 @@ impl EventIndex {
         let mut by_id: Vec<(i64, u32)> = ids
             .iter()
             .enumerate()
-            .map(|(p, &id)| (id, p as u32))
+            .map(|(p, &id)| (i64::from(id), p as u32))
             .collect();
         by_id.sort_unstable();
         let actor_lists =
@@ -298,9 +301,9 @@ impl EventIndex {
 
     /// The positions of the events with the given ids, for a search's hits; ids the index
     /// does not hold are left out.
-    pub fn hits<'a>(&self, ids: impl IntoIterator<Item = &'a u32>) -> Hits {
+    pub fn hits(&self, ids: impl IntoIterator<Item = u32>) -> Hits {
         let mut bits = vec![0u8; self.ids.len().div_ceil(8)];
-        for &id in ids {
+        for id in ids {
             if let Some(p) = self.by_id.get(i64::from(id)) {
                 bits[p as usize / 8] |= 1 << (p % 8);
             }
@@ -311,9 +314,14 @@ impl EventIndex {
         }
     }
 
+    /// The event id at position `p`.
+    fn id_at(&self, p: u32) -> i64 {
+        i64::from(self.ids[p as usize])
+    }
+
     /// The event ids of `set` (positions), in timeline order.
     pub fn ids_of<'s>(&'s self, set: &'s RoaringBitmap) -> impl Iterator<Item = i64> + 's {
-        set.iter().map(|p| self.ids[p as usize])
+        set.iter().map(|p| self.id_at(p))
     }
 
     /// The positions the filter keeps apart from its search text, for ranking a search
@@ -435,7 +443,7 @@ impl EventIndex {
             Order::Timeline => {
                 if let Some(c) = after {
                     let key = (c.start_day, c.end_day, c.id);
-                    let at = |p: usize| (self.starts[p], self.ends[p], self.ids[p]);
+                    let at = |p: usize| (self.starts[p], self.ends[p], i64::from(self.ids[p]));
                     // The first position after the cursor (positions are in key order).
                     let (mut lo, mut hi) = (0, self.ids.len());
                     while lo < hi {
@@ -448,17 +456,9 @@ impl EventIndex {
                     }
                     set.remove_range(0..lo as u32);
                 }
-                set.iter()
-                    .take(take)
-                    .map(|p| self.ids[p as usize])
-                    .collect()
+                set.iter().take(take).map(|p| self.id_at(p)).collect()
             }
-            Order::NewestFirst => set
-                .iter()
-                .rev()
-                .take(take)
-                .map(|p| self.ids[p as usize])
-                .collect(),
+            Order::NewestFirst => set.iter().rev().take(take).map(|p| self.id_at(p)).collect(),
         }
     }
 
@@ -577,7 +577,7 @@ impl EventIndex {
             }
         }
         out.sort_by_key(|&p| rank(p));
-        out.into_iter().map(|p| self.ids[p as usize]).collect()
+        out.into_iter().map(|p| self.id_at(p)).collect()
     }
 }
 

@@ -1003,7 +1003,7 @@ impl<'a> Reader<'a> {
                 return None;
             }
         };
-        let hits = Arc::new(ix.hits(ids.iter().flatten()));
+        let hits = Arc::new(ix.hits(ids.iter()));
         self.remember_hits(query, Arc::clone(&hits));
         Some(hits)
     }
@@ -1100,7 +1100,7 @@ impl<'a> Reader<'a> {
         let ids = match found {
             Ok((best, all)) => {
                 if let Some(all) = all {
-                    self.remember_hits(query, Arc::new(ix.hits(all.iter().flatten())));
+                    self.remember_hits(query, Arc::new(ix.hits(all.iter())));
                 }
                 best
             }
