@@ -201,6 +201,8 @@ pub struct TextIndex {
     docs_by_id: Vec<u32>,
     /// The number of each segment's first document in that count.
     segment_starts: Vec<u32>,
+    /// The least and greatest event id of each segment.
+    id_ranges: Vec<(u32, u32)>,
     fields: Fields,
     /// One more than the largest event id (for sizing sets of ids).
     id_bound: u32,
@@ -246,6 +248,13 @@ impl TextIndex {
                     .into(),
             );
         }
+        let id_ranges = ids
+            .iter()
+            .map(|ids| {
+                let low = ids.iter().copied().min().unwrap_or(0);
+                (low, ids.iter().copied().max().unwrap_or(low))
+            })
+            .collect();
         let mut docs_by_id = vec![u32::MAX; id_bound as usize];
         let mut segment_starts = Vec::with_capacity(ids.len());
         let mut start = 0u32;
@@ -263,6 +272,7 @@ impl TextIndex {
             searcher,
             docs_by_id,
             segment_starts,
+            id_ranges,
             ids,
             fields,
             id_bound,
@@ -329,13 +339,9 @@ impl TextIndex {
     /// The ids of every event `query` matches, as a set.
     pub fn matching_ids(&self, query: &FtsQuery) -> Result<HitIds, TextIndexError> {
         let query = self.query(query);
-        Ok(self.searcher.search(
-            &*query,
-            &IdsCollector {
-                ids: &self.ids,
-                id_bound: self.id_bound,
-            },
-        )?)
+        Ok(self
+            .searcher
+            .search(&*query, &IdsCollector { index: self })?)
     }
 
     /// Most `limit` event ids `query` matches, best first, after skipping `offset`;
@@ -374,10 +380,7 @@ impl TextIndex {
     ) -> Result<(Vec<i64>, Option<HitIds>), TextIndexError> {
         let text = self.query(query);
         let searcher = &self.searcher;
-        let ids = IdsCollector {
-            ids: &self.ids,
-            id_bound: self.id_bound,
-        };
+        let ids = IdsCollector { index: self };
         // TopDocs takes at least one: asked for none, it takes one and drops it.
         let top = TopDocs::with_limit(limit.max(1))
             .and_offset(offset)
@@ -706,24 +709,20 @@ impl DocSet for SortedDocs {
 #[derive(Default)]
 pub struct HitIds {
     words: Vec<u64>,
-    /// One more than the largest id the set can hold.
-    bound: u32,
 }
 
 impl HitIds {
     fn with_bound(id_bound: u32) -> HitIds {
         HitIds {
             words: vec![0; (id_bound as usize).div_ceil(64)],
-            bound: id_bound,
         }
     }
 
-    fn insert(&mut self, id: u32) {
-        if id >= self.bound {
-            return;
-        }
-        if let Some(word) = self.words.get_mut(id as usize / 64) {
-            *word |= 1 << (id % 64);
+    /// Adds the bits of a segment's hits (see [`SegmentIds`]).
+    fn add(&mut self, (first, words): SegmentBits) {
+        let at = first as usize / 64;
+        for (a, b) in self.words.iter_mut().skip(at).zip(words) {
+            *a |= b;
         }
     }
 
@@ -743,25 +742,18 @@ impl HitIds {
     }
 }
 
-/// Gathers the event id of every hit, segment by segment, without scoring.
+/// Gathers the event id of every hit, segment by segment, without scoring. Each segment
+/// sets bits only over the range of ids it holds (segments hold runs of ids, as the
+/// index is built in id order), so that the segments' sets together take about one set.
 struct IdsCollector<'a> {
-    /// [`TextIndex::ids`].
-    ids: &'a [Arc<[u32]>],
-    /// [`TextIndex::id_bound`].
-    id_bound: u32,
+    index: &'a TextIndex,
 }
 
+/// A segment's hits: bits over the ids from `first` (a multiple of 64) on.
 struct SegmentIds {
     ids: Arc<[u32]>,
-    out: HitIds,
-}
-
-impl SegmentIds {
-    fn add(&mut self, doc: DocId) {
-        if let Some(&id) = self.ids.get(doc as usize) {
-            self.out.insert(id);
-        }
-    }
+    first: u32,
+    words: Vec<u64>,
 }
 
 impl Collector for IdsCollector<'_> {
@@ -770,47 +762,69 @@ impl Collector for IdsCollector<'_> {
 
     fn for_segment(&self, ord: u32, _: &SegmentReader) -> tantivy::Result<SegmentIds> {
         let ids: Arc<[u32]> = self
+            .index
             .ids
             .get(ord as usize)
             .cloned()
             .unwrap_or_else(|| Arc::from(Vec::new()));
-        Ok(SegmentIds {
-            ids,
-            out: HitIds::with_bound(self.id_bound),
-        })
+        let (low, high) = self
+            .index
+            .id_ranges
+            .get(ord as usize)
+            .copied()
+            .unwrap_or((0, 0));
+        Ok(SegmentIds::new(ids, low, high))
     }
 
     fn requires_scoring(&self) -> bool {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<HitIds>) -> tantivy::Result<HitIds> {
-        let mut fruits = fruits.into_iter();
-        let mut all = fruits.next().unwrap_or_default();
+    fn merge_fruits(&self, fruits: Vec<SegmentBits>) -> tantivy::Result<HitIds> {
+        let mut all = HitIds::with_bound(self.index.id_bound);
         for segment in fruits {
-            for (a, b) in all.words.iter_mut().zip(segment.words) {
-                *a |= b;
-            }
+            all.add(segment);
         }
         Ok(all)
     }
 }
 
+/// What a segment gives: the first id its bits stand for, and the bits.
+type SegmentBits = (u32, Vec<u64>);
+
+impl SegmentIds {
+    /// For a segment whose documents have the ids `ids` (by document), from `low` to
+    /// `high`.
+    fn new(ids: Arc<[u32]>, low: u32, high: u32) -> SegmentIds {
+        let first = low / 64 * 64;
+        SegmentIds {
+            ids,
+            first,
+            words: vec![0; ((high + 1).saturating_sub(first) as usize).div_ceil(64)],
+        }
+    }
+}
+
 impl SegmentCollector for SegmentIds {
-    type Fruit = HitIds;
+    type Fruit = SegmentBits;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        self.add(doc);
+        self.collect_block(&[doc]);
     }
 
     fn collect_block(&mut self, docs: &[DocId]) {
         for &doc in docs {
-            self.add(doc);
+            if let Some(&id) = self.ids.get(doc as usize)
+                && let Some(bit) = id.checked_sub(self.first)
+                && let Some(word) = self.words.get_mut(bit as usize / 64)
+            {
+                *word |= 1 << (bit % 64);
+            }
         }
     }
 
-    fn harvest(self) -> HitIds {
-        self.out
+    fn harvest(self) -> SegmentBits {
+        (self.first, self.words)
     }
 }
 
@@ -881,25 +895,24 @@ mod tests {
     use super::*;
 
     proptest! {
-        /// The set of hit ids gives back every id put in below its bound, once each and
-        /// ascending, and leaves out the ids past it.
+        /// The hits of segments holding runs of ids, merged, give back every id found,
+        /// once each and ascending.
         #[test]
-        fn hit_ids_give_back_what_was_put_in(
-            ids in prop::collection::vec(0u32..1_000, 0..300),
-            bound in 1u32..900,
+        fn hit_ids_give_back_every_id_found(
+            found in prop::collection::btree_set(0u32..1_000, 0..300),
+            split in 1u32..1_000,
         ) {
-            let mut set = HitIds::with_bound(bound);
-            for &id in &ids {
-                set.insert(id);
+            let mut all = HitIds::with_bound(1_000);
+            for (low, high) in [(0, split - 1), (split, 999)] {
+                // Document d of the segment is the event low + d.
+                let ids: Arc<[u32]> = (low..=high).collect::<Vec<u32>>().into();
+                let mut segment = SegmentIds::new(ids, low, high);
+                let docs: Vec<DocId> = found.range(low..=high).map(|&id| id - low).collect();
+                segment.collect_block(&docs);
+                all.add(segment.harvest());
             }
-            let want: Vec<u32> = ids
-                .iter()
-                .copied()
-                .filter(|&id| id < bound)
-                .collect::<std::collections::BTreeSet<u32>>()
-                .into_iter()
-                .collect();
-            prop_assert_eq!(set.iter().collect::<Vec<u32>>(), want);
+            let want: Vec<u32> = found.into_iter().collect();
+            prop_assert_eq!(all.iter().collect::<Vec<u32>>(), want);
         }
 
         /// Seeking gives the first document at or after the target, as a search of the
