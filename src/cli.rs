@@ -123,6 +123,11 @@ pub struct ServeArgs {
     #[arg(long, env = "CONFLICT_TIMELINE_MAX_IN_FLIGHT", default_value_t = 128,
           value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub max_in_flight: u32,
+    /// Of the requests in flight, most working out a page or an answer at once; the others
+    /// wait their turn, in order (default: two per core). Kept answers never wait.
+    #[arg(long, env = "CONFLICT_TIMELINE_MAX_WORKING",
+          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub max_working: Option<u32>,
     /// Memory, in MiB, for pages and API answers kept until the data changes (0: none).
     #[arg(long, env = "CONFLICT_TIMELINE_CACHE_MB", default_value_t = 32,
           value_parser = clap::value_parser!(u32).range(0..=4096))]
@@ -465,6 +470,9 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
         .unwrap_or_else(|| format!("http://{}", args.bind));
     let mut config = web::Config::new(public_url);
     config.max_in_flight = args.max_in_flight as usize;
+    if let Some(n) = args.max_working {
+        config.working_at_once = n as usize;
+    }
     config.response_cache_bytes = args.cache_mb as usize * 1024 * 1024;
     config.db_path = Some(path.clone());
     config.drain = std::time::Duration::from_secs(u64::from(args.drain_secs));

@@ -224,20 +224,12 @@ impl EventIndex {
         drop(rows);
         drop(stmt);
 
-        // Positions by id, for the actor links (stored by event id).
-        let mut by_id: Vec<(i64, u32)> = ids
-            .iter()
-            .enumerate()
-            .map(|(p, &id)| (i64::from(id), p as u32))
-            .collect();
-        by_id.sort_unstable();
+        // Positions by id, also for the actor and place links (stored by event id).
+        let by_id = IdMap::new(&ids);
         let actor_lists =
             links_by_event(conn, "SELECT event_id, actor_id FROM event_actor", &by_id)?;
         let place_lists =
             links_by_event(conn, "SELECT event_id, place_id FROM event_place", &by_id)?;
-        drop(by_id);
-
-        let by_id = IdMap::new(&ids);
         let notability = notability(conn, &by_id, ids.len())?;
         let flagged = RoaringBitmap::from_sorted_iter(
             (0..notability.len() as u32).filter(|&p| notability[p as usize] >= NOTABLE_FLAG),
@@ -638,28 +630,20 @@ fn notability(conn: &Connection, by_id: &IdMap, len: usize) -> Result<Vec<u32>, 
     Ok(out)
 }
 
-/// Positions of the events of each row of a link table, from `(event id, other id)` rows
-/// in event id order; `by_id` maps event ids to positions, sorted by id.
+/// Positions of the events of each row of a link table, from `(event id, other id)` rows;
+/// `by_id` maps event ids to positions.
 fn links_by_event(
     conn: &Connection,
     sql: &str,
-    by_id: &[(i64, u32)],
+    by_id: &IdMap,
 ) -> Result<HashMap<i64, Vec<u32>>, IndexError> {
     let mut lists: HashMap<i64, Vec<u32>> = HashMap::new();
     let mut stmt = conn.prepare(sql)?;
     let mut rows = stmt.query([])?;
-    let mut cursor = 0usize;
     while let Some(row) = rows.next()? {
         let event_id: i64 = row.get(0)?;
         let other: i64 = row.get(1)?;
-        // Links come in event id order: walk the sorted ids alongside, with a search
-        // only when they jump.
-        if by_id.get(cursor).is_none_or(|&(id, _)| id != event_id) {
-            cursor = by_id.partition_point(|&(id, _)| id < event_id);
-        }
-        if let Some(&(id, pos)) = by_id.get(cursor)
-            && id == event_id
-        {
+        if let Some(pos) = by_id.get(event_id) {
             lists.entry(other).or_default().push(pos);
         }
     }

@@ -422,12 +422,22 @@ impl TextIndex {
     fn among(&self, ids: &mut dyn Iterator<Item = i64>) -> Among {
         // In id order, the lookups walk `docs_by_id` from one end to the other instead of
         // jumping about it (the ids come in timeline order), and each segment's documents,
-        // numbered in id order when the index was built, come out sorted or nearly.
-        let mut ids: Vec<usize> = ids.filter_map(|id| usize::try_from(id).ok()).collect();
-        ids.sort_unstable();
-        let mut docs: Vec<Vec<DocId>> = vec![Vec::new(); self.ids.len()];
+        // numbered in id order when the index was built, come out sorted or nearly. A set
+        // of bits puts them in id order without a sort, in an eighth of a byte an event
+        // (1.25 MB at ten million) rather than 8 bytes a kept event.
+        let mut kept = HitIds::with_bound(self.id_bound);
         for id in ids {
-            let Some(&at) = self.docs_by_id.get(id).filter(|&&at| at != u32::MAX) else {
+            if let Ok(id) = u32::try_from(id) {
+                kept.insert(id);
+            }
+        }
+        let mut docs: Vec<Vec<DocId>> = vec![Vec::new(); self.ids.len()];
+        for id in kept.iter() {
+            let Some(&at) = self
+                .docs_by_id
+                .get(id as usize)
+                .filter(|&&at| at != u32::MAX)
+            else {
                 continue;
             };
             let segment = self.segment_starts.partition_point(|&s| s <= at) - 1;
@@ -715,6 +725,13 @@ impl HitIds {
     fn with_bound(id_bound: u32) -> HitIds {
         HitIds {
             words: vec![0; (id_bound as usize).div_ceil(64)],
+        }
+    }
+
+    /// Adds `id`; an id beyond the set's words is left out.
+    fn insert(&mut self, id: u32) {
+        if let Some(word) = self.words.get_mut(id as usize / 64) {
+            *word |= 1 << (id % 64);
         }
     }
 

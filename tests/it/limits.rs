@@ -360,3 +360,51 @@ async fn raw_request(addr: SocketAddr, request: &str) -> (u16, String) {
     let head = text.split("\r\n\r\n").next().unwrap_or("").to_string();
     (status_of(&head), head)
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_waits_its_turn_but_a_kept_answer_does_not() {
+    // One turn at a time; the test holds it, as a long request would.
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("turns.db");
+    conflict_timeline::bootstrap::prepare(&path)
+        .await
+        .expect("prepare");
+    let pool = db::open_read_only(&path, 2).await.expect("pool");
+    let config = web::Config {
+        working_at_once: 1,
+        ..web::Config::new(crate::harness::PUBLIC_URL)
+    };
+    let state = AppState::new(pool, config);
+    let turns = state.turns.clone();
+    let (addr, server) = crate::harness::serve_tcp(web::router(state)).await;
+    let get = |path: &'static str| async move {
+        let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+        let request = format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.expect("write");
+        let mut buf = Vec::new();
+        stream.read_to_end(&mut buf).await.expect("read");
+        status_of(&String::from_utf8_lossy(&buf).to_ascii_lowercase())
+    };
+    // Rendered once, so that the response cache keeps it.
+    assert_eq!(get("/?from=1994").await, 200);
+
+    let held = turns.acquire().await.expect("the only turn");
+    let waiting = tokio::spawn(get("/?from=2020"));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !waiting.is_finished(),
+        "a page was worked out while another request held the only turn"
+    );
+    // A kept answer is served without a turn.
+    let kept = tokio::time::timeout(Duration::from_secs(5), get("/?from=1994"))
+        .await
+        .expect("a kept answer waited for a turn");
+    assert_eq!(kept, 200);
+    drop(held);
+    let status = tokio::time::timeout(Duration::from_secs(10), waiting)
+        .await
+        .expect("the waiting request went on once the turn was free")
+        .expect("join");
+    assert_eq!(status, 200);
+    server.abort();
+}

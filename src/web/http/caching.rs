@@ -41,7 +41,13 @@ pub fn with_policy(
     route: MethodRouter<AppState>,
 ) -> MethodRouter<AppState> {
     let route = if policy.follows_data() {
-        route.layer(CompressionLayer::new())
+        // Compressing is work too: it takes its turn with the handler.
+        route
+            .layer(CompressionLayer::new())
+            .layer(axum::middleware::from_fn_with_state(
+                state.turns.clone(),
+                super::limits::take_turns,
+            ))
     } else {
         route
     };

@@ -26,7 +26,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderName, HeaderValue, Request, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Request, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tower::ServiceBuilder;
@@ -57,7 +57,7 @@ async fn time_limit(
 
 /// No inline script or style anywhere (JSON-LD is a data block, which CSP does not treat as
 /// script); nothing loaded from other origins; the site cannot be framed (the embed view
-/// sends its own policy, see [`super::embed`]).
+/// sends its own policy, which [`allows_framing`] recognises).
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
      img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; \
      base-uri 'none'; frame-ancestors 'none'";
@@ -116,8 +116,20 @@ async fn screen_request_id(
 
 /// `X-Frame-Options: DENY`, unless the response's own policy allows framing.
 fn deny_framing<B>(response: &axum::http::Response<B>) -> Option<HeaderValue> {
-    (!crate::web::pages::embed::allows_framing(response.headers()))
-        .then(|| HeaderValue::from_static("DENY"))
+    (!allows_framing(response.headers())).then(|| HeaderValue::from_static("DENY"))
+}
+
+/// Whether a response has said other sites may frame it (its policy allows any ancestor);
+/// the security-header layer then sends no `X-Frame-Options`, which would forbid it.
+pub fn allows_framing(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|policy| {
+            policy
+                .split(';')
+                .any(|directive| directive.trim() == "frame-ancestors *")
+        })
 }
 
 /// Wraps the routes in the stack described at the top of this module.

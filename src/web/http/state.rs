@@ -17,6 +17,9 @@ pub struct Config {
     pub public_url: String,
     /// Most requests handled at once; more wait briefly, then get 503 (see [`super::limits`]).
     pub max_in_flight: usize,
+    /// Requests working out a page or an answer at once; the others in flight wait their
+    /// turn (see [`super::limits::take_turns`]).
+    pub working_at_once: usize,
     /// Memory for finished responses kept until the data changes (see
     /// [`super::response_cache`]); 0 turns the cache off.
     pub response_cache_bytes: usize,
@@ -47,6 +50,7 @@ impl Config {
         Config {
             public_url: public_url.into(),
             max_in_flight: super::limits::DEFAULT_MAX_IN_FLIGHT,
+            working_at_once: super::limits::default_working_at_once(),
             response_cache_bytes: super::response_cache::DEFAULT_BUDGET_BYTES,
             db_path: None,
             drain: std::time::Duration::ZERO,
@@ -66,6 +70,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// One permit per request in flight.
     pub in_flight: Arc<tokio::sync::Semaphore>,
+    /// One permit per request working out its answer (see [`super::limits::take_turns`]).
+    pub turns: Arc<tokio::sync::Semaphore>,
     /// Finished responses of the current data version.
     pub response_cache: Arc<super::response_cache::ResponseCache>,
     /// Where the current data version comes from.
@@ -102,6 +108,7 @@ impl AppState {
             db,
             export_pages: Arc::new(tokio::sync::Semaphore::new(export_pages)),
             in_flight: Arc::new(tokio::sync::Semaphore::new(config.max_in_flight.max(1))),
+            turns: Arc::new(tokio::sync::Semaphore::new(config.working_at_once.max(1))),
             response_cache: Arc::new(super::response_cache::ResponseCache::new(
                 config.response_cache_bytes,
             )),

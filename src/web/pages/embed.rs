@@ -4,7 +4,7 @@
 //!
 //! Only this route may be framed: it answers with its own Content-Security-Policy
 //! (`frame-ancestors *`), which the security-header layer sees and then leaves out
-//! `X-Frame-Options` (see [`allows_framing`]). The page sets no cookie and has no form, so a
+//! `X-Frame-Options` (see [`crate::web::http::middleware::allows_framing`]). The page sets no cookie and has no form, so a
 //! host page can do nothing through it but read. Links open in a new browsing context
 //! (`<base target="_blank">`): the rest of the site refuses to be framed, so following a
 //! link inside the frame would show the browser's refusal instead of the page. The strip's
@@ -16,7 +16,7 @@
 
 use askama::Template;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
 use super::dates::thousands;
@@ -204,19 +204,6 @@ fn frameable(mut response: Response) -> Response {
     response
 }
 
-/// Whether a response has said other sites may frame it (its policy allows any ancestor);
-/// the security-header layer then sends no `X-Frame-Options`, which would forbid it.
-pub fn allows_framing(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_SECURITY_POLICY)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|policy| {
-            policy
-                .split(';')
-                .any(|directive| directive.trim() == "frame-ancestors *")
-        })
-}
-
 /// The `<iframe>` a host page pastes to show the embed of `view_query` (a query string of
 /// `/`, possibly empty), `width` pixels wide (the full column when `None`).
 pub fn iframe_snippet(
@@ -243,6 +230,9 @@ pub fn iframe_snippet(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::HeaderMap;
+
+    use crate::web::http::middleware::allows_framing;
 
     #[test]
     fn strip_links_stay_in_the_frame() {
