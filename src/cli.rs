@@ -123,7 +123,7 @@ pub struct ServeArgs {
     #[arg(long, env = "CONFLICT_TIMELINE_MAX_IN_FLIGHT", default_value_t = 128,
           value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub max_in_flight: u32,
-    /// Of the requests in flight, most working out a page or an answer at once; the others
+    /// How many of the requests in flight work out a page or an answer at once; the others
     /// wait their turn, in order (default: two per core). Kept answers never wait.
     #[arg(long, env = "CONFLICT_TIMELINE_MAX_WORKING",
           value_parser = clap::value_parser!(u32).range(1..=10_000))]

@@ -215,18 +215,13 @@ async fn the_api_limit_is_bounded() {
 async fn load_beyond_the_concurrency_limit_is_shed_with_503_and_retry_after() {
     // A server allowed two requests in flight, so that a modest burst exceeds it however
     // fast the machine is; without the response cache, so that every request renders.
-    let dir = tempfile::tempdir().expect("dir");
-    let path = dir.path().join("load.db");
-    conflict_timeline::bootstrap::prepare(&path)
-        .await
-        .expect("prepare");
-    let pool = db::open_read_only(&path, 2).await.expect("pool");
-    let config = web::Config {
+    let (_dir, state) = bundled_state(web::Config {
         max_in_flight: 2,
         response_cache_bytes: 0,
         ..web::Config::new(crate::harness::PUBLIC_URL)
-    };
-    let (addr, server) = crate::harness::serve_tcp(web::router(AppState::new(pool, config))).await;
+    })
+    .await;
+    let (addr, server) = crate::harness::serve_tcp(web::router(state)).await;
 
     const CLIENTS: usize = 300;
     let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(CLIENTS));
@@ -330,6 +325,18 @@ fn status_of(head: &str) -> u16 {
         .unwrap_or(0)
 }
 
+/// The bundled dataset in a fresh file (kept while the directory lives), read through a
+/// pool of two connections, with `config`.
+async fn bundled_state(config: web::Config) -> (tempfile::TempDir, AppState) {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("served.db");
+    conflict_timeline::bootstrap::prepare(&path)
+        .await
+        .expect("prepare");
+    let pool = db::open_read_only(&path, 2).await.expect("pool");
+    (dir, AppState::new(pool, config))
+}
+
 /// Sends raw bytes and reads the answer's head (the server may close without reading the
 /// rest of what was sent).
 async fn raw_request(addr: SocketAddr, request: &str) -> (u16, String) {
@@ -364,26 +371,16 @@ async fn raw_request(addr: SocketAddr, request: &str) -> (u16, String) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_waits_its_turn_but_a_kept_answer_does_not() {
     // One turn at a time; the test holds it, as a long request would.
-    let dir = tempfile::tempdir().expect("dir");
-    let path = dir.path().join("turns.db");
-    conflict_timeline::bootstrap::prepare(&path)
-        .await
-        .expect("prepare");
-    let pool = db::open_read_only(&path, 2).await.expect("pool");
-    let config = web::Config {
+    let (_dir, state) = bundled_state(web::Config {
         working_at_once: 1,
         ..web::Config::new(crate::harness::PUBLIC_URL)
-    };
-    let state = AppState::new(pool, config);
+    })
+    .await;
     let turns = state.turns.clone();
     let (addr, server) = crate::harness::serve_tcp(web::router(state)).await;
     let get = |path: &'static str| async move {
-        let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
         let request = format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-        stream.write_all(request.as_bytes()).await.expect("write");
-        let mut buf = Vec::new();
-        stream.read_to_end(&mut buf).await.expect("read");
-        status_of(&String::from_utf8_lossy(&buf).to_ascii_lowercase())
+        raw_request(addr, &request).await.0
     };
     // Rendered once, so that the response cache keeps it.
     assert_eq!(get("/?from=1994").await, 200);

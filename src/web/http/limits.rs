@@ -44,8 +44,9 @@ pub const DEFAULT_MAX_IN_FLIGHT: usize = 128;
 
 /// Requests that work out an answer at once when not configured: two per core. The work
 /// is CPU-bound (bitmaps, the search index, rendering) with short SQLite reads between, so
-/// more at once finishes none sooner, and each holds its sets of events (a search at ten
-/// million events holds a few megabytes): 32 at once took the server from 370 to 765 MB.
+/// more at once only makes each one slower: with 32 connections sharing two cores, taking
+/// turns kept the throughput and halved the slowest answers (p99 308 → 146 ms at a million
+/// events, see BENCHMARKS.md).
 pub fn default_working_at_once() -> usize {
     2 * std::thread::available_parallelism().map_or(1, |n| n.get())
 }
